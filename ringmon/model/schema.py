@@ -1,0 +1,162 @@
+"""The wire schema: every feed event, as pydantic v2 models.
+
+An event is a JSON object with a ``type`` discriminator, a ``ts`` (when it happened, UTC,
+ISO 8601 with an offset) and, once the hub has stored it, a ``seq``. The same models parse
+frames from the WebSocket, lines of a JSONL file and bodies posted to the hub, so there is
+exactly one definition of what a valid event is.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal, TypeAlias
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+)
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Text = Annotated[str, StringConstraints(max_length=500)]
+
+
+class Registration(StrEnum):
+    """What a device (a SIP contact) says about itself, before any call is considered."""
+
+    ONLINE = "online"
+    DND = "dnd"
+    OFFLINE = "offline"
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seq: int | None = Field(default=None, ge=1, description="Hub-assigned, strictly increasing.")
+    ts: AwareDatetime = Field(description="When it happened (any offset; normalised to UTC).")
+
+
+class EmployeeUpsert(_Event):
+    """An employee appears or changes (name, department, phone numbers)."""
+
+    type: Literal["employee.upsert"] = "employee.upsert"
+    id: Id
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+    department: Text | None = None
+    numbers: tuple[Text, ...] = ()
+
+
+class EmployeeRemove(_Event):
+    type: Literal["employee.remove"] = "employee.remove"
+    id: Id
+
+
+class AccountUpsert(_Event):
+    """A SIP account (login) with its number, linked to an employee or to nobody."""
+
+    type: Literal["account.upsert"] = "account.upsert"
+    login: Id
+    number: Text | None = None
+    employee: Id | None = None
+
+
+class AccountRemove(_Event):
+    type: Literal["account.remove"] = "account.remove"
+    login: Id
+
+
+class DeviceStatus(_Event):
+    """One registered contact (a softphone, a desk phone) of a SIP account.
+
+    ``dnd_capable`` says whether this user agent can report do-not-disturb at all (R15): only
+    the vendor's own desktop app can; a ``dnd`` status from any other device is rejected.
+    """
+
+    type: Literal["device.status"] = "device.status"
+    account: Id
+    device: Id
+    user_agent: Text = ""
+    status: Registration
+    dnd_capable: bool = False
+
+
+class CallRing(_Event):
+    """A call leg starts ringing on an account (incoming) or is dialled from it (outgoing)."""
+
+    type: Literal["call.ring"] = "call.ring"
+    call: Id
+    leg: Id
+    account: Id
+    device: Id | None = None
+    direction: Direction
+    remote: Text = ""
+
+
+class CallAnswer(_Event):
+    type: Literal["call.answer"] = "call.answer"
+    call: Id
+    leg: Id
+    device: Id | None = Field(
+        default=None, description="The device that picked up, when the ring did not say."
+    )
+
+
+class CallEnd(_Event):
+    type: Literal["call.end"] = "call.end"
+    call: Id
+    leg: Id
+    recording: Text | None = None
+
+
+Event: TypeAlias = Annotated[
+    EmployeeUpsert
+    | EmployeeRemove
+    | AccountUpsert
+    | AccountRemove
+    | DeviceStatus
+    | CallRing
+    | CallAnswer
+    | CallEnd,
+    Field(discriminator="type"),
+]
+
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+EVENT_TYPES: tuple[str, ...] = (
+    "employee.upsert",
+    "employee.remove",
+    "account.upsert",
+    "account.remove",
+    "device.status",
+    "call.ring",
+    "call.answer",
+    "call.end",
+)
+
+
+def parse_event(data: str | bytes) -> Event:
+    """Parse one JSON event; raises ``pydantic.ValidationError`` with the reason."""
+    return EVENT_ADAPTER.validate_json(data)
+
+
+def parse_event_obj(data: object) -> Event:
+    """Validate one already-decoded JSON value as an event."""
+    return EVENT_ADAPTER.validate_python(data)
+
+
+def dump_event(event: Event) -> str:
+    """The event as one compact JSON line (UTC timestamps, no nulls left out)."""
+    return event.model_dump_json(exclude_none=True)
+
+
+def with_seq_ts(event: Event, seq: int | None, ts: datetime) -> Event:
+    """A copy of ``event`` carrying the hub's ``seq`` and its effective ``ts``."""
+    return event.model_copy(update={"seq": seq, "ts": ts})

@@ -1,0 +1,96 @@
+"""Timelines: who was in which status when, clipped to calendar days (R13, R14, R16, R18).
+
+A timeline is built from transitions (the instants where a status changed, as
+``State(record=True)`` keeps them). Before the first transition an employee or device is
+offline. The part of a day that lies after ``now`` is not in the timeline: nobody knows it yet.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+
+from ringmon.model.period import day_bounds
+from ringmon.model.state import Transition
+from ringmon.model.status import BY_PRIORITY, Status
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    start: float
+    end: float
+    status: Status
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+    def describe(self, tz: tzinfo) -> str:
+        """As the profile shows it on hover: ``online 12:34-13:25`` (R14)."""
+        return f"{self.status.label} {clock(self.start, tz)}-{clock(self.end, tz, end=True)}"
+
+
+def clock(at: float, tz: tzinfo, *, end: bool = False) -> str:
+    """HH:MM in the zone; the end of a day reads 24:00, not 00:00."""
+    moment = datetime.fromtimestamp(at, tz)
+    if end and moment.hour == 0 and moment.minute == 0 and moment.second == 0:
+        previous = datetime.fromtimestamp(at - 1, tz)
+        if previous.date() != moment.date():
+            return "24:00"
+    return moment.strftime("%H:%M")
+
+
+def status_at(transitions: Sequence[Transition], at: float) -> Status:
+    """The status in force at instant ``at`` (the last transition at or before it)."""
+    index = bisect_right([t.at for t in transitions], at)
+    return transitions[index - 1].status if index else Status.OFFLINE
+
+
+def intervals(transitions: Sequence[Transition], start: float, end: float) -> list[Interval]:
+    """The timeline over ``[start, end)``: contiguous, no gaps, no overlaps, no repeats."""
+    if end <= start:
+        return []
+    times = [t.at for t in transitions]
+    index = bisect_right(times, start)
+    current = transitions[index - 1].status if index else Status.OFFLINE
+    cursor = start
+    out: list[Interval] = []
+    for transition in transitions[index:]:
+        if transition.at >= end:
+            break
+        if transition.status == current:
+            continue
+        if transition.at > cursor:
+            out.append(Interval(cursor, transition.at, current))
+            cursor = transition.at
+        current = transition.status
+    out.append(Interval(cursor, end, current))
+    return _joined(out)
+
+
+def _joined(parts: list[Interval]) -> list[Interval]:
+    joined: list[Interval] = []
+    for part in parts:
+        if joined and joined[-1].status == part.status and joined[-1].end == part.start:
+            joined[-1] = Interval(joined[-1].start, part.end, part.status)
+        else:
+            joined.append(part)
+    return joined
+
+
+def day_timeline(
+    transitions: Sequence[Transition], day: date, tz: tzinfo, now: float
+) -> list[Interval]:
+    """One calendar day's timeline in the zone, cut at ``now`` if the day is not over."""
+    start, end = day_bounds(day, tz)
+    return intervals(transitions, start, min(end, now))
+
+
+def time_in_status(timeline: Sequence[Interval]) -> dict[Status, float]:
+    """Seconds per status, every status present (zero where none), in priority order."""
+    totals = dict.fromkeys(BY_PRIORITY, 0.0)
+    for interval in timeline:
+        totals[interval.status] += interval.seconds
+    return totals

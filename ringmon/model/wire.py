@@ -1,0 +1,360 @@
+"""REST documents of the hub (snapshot, history) and their conversion to and from the model.
+
+The hub builds these from a ``State``; the client turns them back into model objects, so both
+sides compute every number with the same functions.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, tzinfo
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from ringmon.model.calls import CallLeg, DayTally, OpenCall, Outcome
+from ringmon.model.history import EmployeeHistory
+from ringmon.model.period import local_date
+from ringmon.model.schema import Direction, Registration
+from ringmon.model.state import Account, Device, Employee, State, Transition
+from ringmon.model.stats import CallStats, PeriodStats
+from ringmon.model.status import Status
+from ringmon.model.timeline import Interval
+
+
+def to_dt(at: float) -> datetime:
+    return datetime.fromtimestamp(at, UTC)
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class EmployeeDoc(_Doc):
+    id: str
+    name: str
+    department: str | None = None
+    numbers: list[str] = []
+    status: Status = Status.OFFLINE
+    since: AwareDatetime | None = None
+
+
+class AccountDoc(_Doc):
+    login: str
+    number: str | None = None
+    employee: str | None = None
+
+
+class DeviceDoc(_Doc):
+    account: str
+    device: str
+    user_agent: str = ""
+    registration: Registration
+    dnd_capable: bool = False
+    registered_since: AwareDatetime
+    status: Status
+    since: AwareDatetime
+
+
+class LegDoc(_Doc):
+    call: str
+    leg: str
+    account: str
+    device: str | None = None
+    employee: str | None = None
+    direction: Direction
+    remote: str = ""
+    ring_at: AwareDatetime
+    answer_at: AwareDatetime | None = None
+    end_at: AwareDatetime | None = None
+    recording: str | None = None
+    outcome: Outcome | None = None
+    ring_seconds: float | None = None
+    talk_seconds: float | None = None
+
+    @classmethod
+    def of(cls, leg: CallLeg, now: float | None = None) -> LegDoc:
+        return cls(
+            call=leg.call,
+            leg=leg.leg,
+            account=leg.account,
+            device=leg.device,
+            employee=leg.employee,
+            direction=leg.direction,
+            remote=leg.remote,
+            ring_at=to_dt(leg.ring_at),
+            answer_at=None if leg.answer_at is None else to_dt(leg.answer_at),
+            end_at=None if leg.end_at is None else to_dt(leg.end_at),
+            recording=leg.recording,
+            outcome=leg.outcome(),
+            ring_seconds=round(leg.ring_seconds(now), 3),
+            talk_seconds=round(leg.talk_seconds(now), 3),
+        )
+
+    def to_leg(self) -> CallLeg:
+        return CallLeg(
+            call=self.call,
+            leg=self.leg,
+            account=self.account,
+            device=self.device,
+            employee=self.employee,
+            direction=self.direction,
+            remote=self.remote,
+            ring_at=self.ring_at.timestamp(),
+            answer_at=None if self.answer_at is None else self.answer_at.timestamp(),
+            end_at=None if self.end_at is None else self.end_at.timestamp(),
+            recording=self.recording,
+        )
+
+
+class TallyDoc(_Doc):
+    day: date
+    calls: int = 0
+    answered: int = 0
+    missed: int = 0
+
+
+class SnapshotDoc(_Doc):
+    """``GET /v1/snapshot``: the whole current state as of ``seq``."""
+
+    seq: int = Field(description="The last event applied; follow the feed from here.")
+    now: AwareDatetime = Field(description="The hub's clock (simulated time under --speed).")
+    speed: float = Field(default=1.0, description="Hub seconds per real second.")
+    tz: str = Field(default="UTC", description="The call center's IANA time zone.")
+    clock: AwareDatetime | None = Field(default=None, description="Time of the last event.")
+    employees: list[EmployeeDoc] = []
+    accounts: list[AccountDoc] = []
+    devices: list[DeviceDoc] = []
+    legs: list[LegDoc] = []
+    today: TallyDoc
+
+
+def snapshot_doc(state: State, now: float, speed: float, tz_name: str) -> SnapshotDoc:
+    today = local_date(now, state.tz)
+    tally = state.tally.day(today)
+    return SnapshotDoc(
+        seq=state.seq,
+        now=to_dt(now),
+        speed=speed,
+        tz=tz_name,
+        clock=to_dt(state.clock) if state.clock else None,
+        employees=[
+            EmployeeDoc(
+                id=e.id,
+                name=e.name,
+                department=e.department,
+                numbers=list(e.numbers),
+                status=e.status,
+                since=to_dt(e.since),
+            )
+            for e in state.employees.values()
+        ],
+        accounts=[
+            AccountDoc(login=a.login, number=a.number, employee=a.employee)
+            for a in state.accounts.values()
+        ],
+        devices=[
+            DeviceDoc(
+                account=d.account,
+                device=d.device,
+                user_agent=d.user_agent,
+                registration=d.registration,
+                dnd_capable=d.dnd_capable,
+                registered_since=to_dt(d.registered_since),
+                status=d.status,
+                since=to_dt(d.since),
+            )
+            for d in state.devices.values()
+        ],
+        legs=[LegDoc.of(leg, now) for leg in state.legs.values()],
+        today=TallyDoc(day=today, calls=tally.calls, answered=tally.answered, missed=tally.missed),
+    )
+
+
+def state_from_snapshot(doc: SnapshotDoc, tz: tzinfo) -> State:
+    """A live (non-recording) state equal to the hub's at ``doc.seq``."""
+    state = State(tz)
+    state.seq = doc.seq
+    state.clock = doc.clock.timestamp() if doc.clock else 0.0
+    for e in doc.employees:
+        since = e.since.timestamp() if e.since else 0.0
+        state.employees[e.id] = Employee(
+            e.id, e.name, e.department, tuple(e.numbers), e.status, since
+        )
+    for a in doc.accounts:
+        state.accounts[a.login] = Account(a.login, a.number, a.employee)
+        if a.employee in state.employees:
+            state.employees[a.employee].accounts.add(a.login)
+    for d in doc.devices:
+        if d.account not in state.accounts:
+            continue
+        state.devices[(d.account, d.device)] = Device(
+            d.account,
+            d.device,
+            d.user_agent,
+            d.registration,
+            d.dnd_capable,
+            d.registered_since.timestamp(),
+            d.status,
+            d.since.timestamp(),
+        )
+        state.accounts[d.account].devices.add(d.device)
+    state.tally.days[doc.today.day] = DayTally(
+        doc.today.calls, doc.today.answered, doc.today.missed
+    )
+    for leg_doc in doc.legs:
+        leg = leg_doc.to_leg()
+        state.legs[leg.leg] = leg
+        opened = state.tally.open_calls.get(leg.call)
+        if opened is None:
+            opened = state.tally.open_calls[leg.call] = OpenCall(local_date(leg.ring_at, tz))
+        opened.legs += 1
+        opened.answered = opened.answered or leg.answered
+        state.restore_leg_indexes(leg)
+    return state
+
+
+class IntervalDoc(_Doc):
+    start: AwareDatetime
+    end: AwareDatetime
+    status: Status
+
+    @classmethod
+    def of(cls, interval: Interval) -> IntervalDoc:
+        return cls(start=to_dt(interval.start), end=to_dt(interval.end), status=interval.status)
+
+
+class TransitionDoc(_Doc):
+    at: AwareDatetime
+    status: Status
+
+
+class DeviceHistoryDoc(_Doc):
+    account: str
+    device: str
+    user_agent: str = ""
+    transitions: list[TransitionDoc]
+
+
+class StatsDoc(_Doc):
+    handled: int
+    incoming: int
+    outgoing: int
+    missed: int
+    short_unanswered: int
+    outgoing_unanswered: int
+    total_talk: float
+    average_talk: float
+    average_answer: float
+    in_status: dict[Status, float]
+
+    @classmethod
+    def of(cls, calls: CallStats, in_status: dict[Status, float]) -> StatsDoc:
+        return cls(**calls.as_dict(), in_status={s: round(v, 3) for s, v in in_status.items()})
+
+
+class DayDoc(_Doc):
+    day: date
+    stats: StatsDoc
+    timeline: list[IntervalDoc]
+
+
+class HistoryDoc(_Doc):
+    """``GET /v1/employees/{id}/history``: everything the profile shows for a period.
+
+    ``merged`` and ``devices`` carry the transitions inside the window (and the one in force
+    at its start), from which the client recomputes any sub-period; ``days`` and ``total`` are
+    the hub's own computation, for consumers other than ringmon.
+    """
+
+    employee: EmployeeDoc
+    accounts: list[AccountDoc]
+    start: AwareDatetime
+    end: AwareDatetime
+    now: AwareDatetime
+    tz: str
+    merged: list[TransitionDoc]
+    devices: list[DeviceHistoryDoc]
+    calls: list[LegDoc]
+    days: list[DayDoc]
+    total: StatsDoc
+
+
+def _window_transitions(log: list[Transition], start: float, end: float) -> list[TransitionDoc]:
+    out: list[TransitionDoc] = []
+    before: Transition | None = None
+    for t in log:
+        if t.at <= start:
+            before = t
+        elif t.at < end:
+            out.append(TransitionDoc(at=to_dt(t.at), status=t.status))
+    if before is not None:
+        out.insert(0, TransitionDoc(at=to_dt(before.at), status=before.status))
+    return out
+
+
+def history_doc(
+    history: EmployeeHistory,
+    stats: PeriodStats,
+    start: float,
+    end: float,
+    now: float,
+    tz_name: str,
+    status: Status = Status.OFFLINE,
+    since: float | None = None,
+) -> HistoryDoc:
+    return HistoryDoc(
+        employee=EmployeeDoc(
+            id=history.id,
+            name=history.name,
+            department=history.department,
+            numbers=list(history.numbers),
+            status=status,
+            since=None if since is None else to_dt(since),
+        ),
+        accounts=[
+            AccountDoc(login=login, number=number, employee=history.id)
+            for login, number in history.accounts
+        ],
+        start=to_dt(start),
+        end=to_dt(end),
+        now=to_dt(now),
+        tz=tz_name,
+        merged=_window_transitions(history.merged, start, end),
+        devices=[
+            DeviceHistoryDoc(
+                account=key[0],
+                device=key[1],
+                user_agent=history.user_agents.get(key, ""),
+                transitions=_window_transitions(log, start, end),
+            )
+            for key, log in sorted(history.devices.items())
+        ],
+        calls=[LegDoc.of(leg, now) for leg in history.calls if start <= leg.ring_at < end],
+        days=[
+            DayDoc(
+                day=d.day,
+                stats=StatsDoc.of(d.calls, d.in_status),
+                timeline=[IntervalDoc.of(i) for i in d.timeline],
+            )
+            for d in stats.days
+        ],
+        total=StatsDoc.of(stats.calls, stats.in_status),
+    )
+
+
+def history_from_doc(doc: HistoryDoc) -> EmployeeHistory:
+    """The model's view of a history document, to recompute stats for any sub-period."""
+    devices = {
+        (d.account, d.device): [Transition(t.at.timestamp(), t.status) for t in d.transitions]
+        for d in doc.devices
+    }
+    return EmployeeHistory(
+        id=doc.employee.id,
+        name=doc.employee.name,
+        department=doc.employee.department,
+        numbers=tuple(doc.employee.numbers),
+        accounts=[(a.login, a.number) for a in doc.accounts],
+        merged=[Transition(t.at.timestamp(), t.status) for t in doc.merged],
+        devices=devices,
+        user_agents={(d.account, d.device): d.user_agent for d in doc.devices},
+        calls=[c.to_leg() for c in doc.calls],
+    )
