@@ -1,0 +1,5 @@
+import sys
+
+from ringmon.cli import main
+
+sys.exit(main())

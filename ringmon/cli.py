@@ -1,0 +1,126 @@
+"""Entry points: ``ringmon`` (the TUI), ``ringmon demo``, ``ringmon hub``, ``ringmon token``,
+``ringmon export``.
+
+Argument parsing only: each command lives with the idea it belongs to and is imported when
+run, so ``ringmon --help`` stays fast and the hub never imports Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+DEFAULT_PORT = 8765
+
+
+def _add_tui_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--wall", action="store_true", help="read-only wall-screen mode")
+    parser.add_argument("--tz", help="the call center's IANA time zone (default: the hub's)")
+
+
+def _add_client_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", help="hub URL, e.g. http://127.0.0.1:8765 (env RINGMON_URL)")
+    parser.add_argument(
+        "--token-file",
+        help="file holding the access token (else env RINGMON_TOKEN); never pass a token in argv",
+    )
+
+
+def _add_sim_options(parser: argparse.ArgumentParser) -> None:
+    sim = parser.add_argument_group("simulator (source sim)")
+    sim.add_argument("--seed", type=int, default=1, help="simulator seed (default 1)")
+    sim.add_argument("--speed", type=float, default=1.0, help="N x real time (default 1)")
+    sim.add_argument("--employees", type=int, default=40, help="how many (default 40)")
+    sim.add_argument(
+        "--backfill-days", type=int, default=7, help="past days written at start (default 7)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ringmon",
+        description="Live terminal monitor of call-center employees' telephony presence.",
+    )
+    _add_client_options(parser)
+    _add_tui_options(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="a hub with the simulator, and the TUI on it")
+    demo.add_argument("--data", help="data folder (default: a temporary one)")
+    demo.add_argument("--port", type=int, default=0, help="hub port (default: a free one)")
+    _add_tui_options(demo)
+    _add_sim_options(demo)
+
+    hub = commands.add_parser("hub", help="run the hub: record sources, serve REST + WebSocket")
+    hub.add_argument("--host", default="127.0.0.1")
+    hub.add_argument("--port", type=int, default=DEFAULT_PORT)
+    hub.add_argument("--data", help="data folder (default: the user data dir)")
+    hub.add_argument(
+        "--source",
+        action="append",
+        metavar="SPEC",
+        help="sim (default) or file:PATH; repeatable",
+    )
+    hub.add_argument("--follow", action="store_true", help="keep reading file: sources")
+    hub.add_argument("--tz", help="the call center's IANA time zone (default: the machine's)")
+    hub.add_argument("--directory", help="TOML or CSV file: employees, departments, accounts")
+    hub.add_argument(
+        "--retention-days", type=int, default=35, help="days of events kept (default 35)"
+    )
+    _add_sim_options(hub)
+
+    token = commands.add_parser("token", help="manage access tokens of a hub")
+    token_cmds = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    add = token_cmds.add_parser("add", help="make a token; it is printed once")
+    add.add_argument("name")
+    add.add_argument(
+        "--role", required=True, choices=["administrator", "analyst", "employee", "source"]
+    )
+    token_cmds.add_parser("list", help="list tokens (names and roles, never the secrets)")
+    revoke = token_cmds.add_parser("revoke", help="revoke a token by name")
+    revoke.add_argument("name")
+    for sub in (add, token_cmds.choices["list"], revoke):
+        sub.add_argument("--data", help="the hub's data folder (default: the user data dir)")
+
+    export = commands.add_parser("export", help="timeline, statistics or calls as CSV or JSON")
+    export.add_argument("what", choices=["timeline", "stats", "calls"])
+    export.add_argument("--employee", required=True, help="employee id or exact full name")
+    export.add_argument(
+        "--period", default="today", help="today, 3d, 7d, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD"
+    )
+    export.add_argument("--tz", help="IANA time zone (default: the hub's, or the machine's)")
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--events", help="a JSONL file of events (no hub needed)")
+    export.add_argument(
+        "--now", help="ISO time taken as now with --events (default: the last event's time)"
+    )
+    _add_client_options(export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "demo":
+        from ringmon.demo import run_demo
+
+        return run_demo(args)
+    if args.command == "hub":
+        from ringmon.hub.serve import run_hub
+
+        return run_hub(args)
+    if args.command == "token":
+        from ringmon.hub.tokens import run_token
+
+        return run_token(args)
+    if args.command == "export":
+        from ringmon.export import run_export
+
+        return run_export(args)
+    from ringmon.app import run_tui
+
+    return run_tui(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

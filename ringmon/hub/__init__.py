@@ -1,0 +1,1 @@
+"""The hub: records what sources report, and serves it (REST snapshot/history + WebSocket)."""
