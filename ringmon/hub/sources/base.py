@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ringmon.model.schema import Event
 
@@ -12,6 +12,10 @@ class Sink(Protocol):
 
     def now(self) -> float:
         """The hub's clock: seconds since the epoch (simulated time under --speed)."""
+        ...
+
+    async def sleep_until(self, at: float) -> None:
+        """Wait until the hub's clock reads ``at`` (returns at once if it already does)."""
         ...
 
     def last_ts(self) -> float | None:
@@ -30,3 +34,12 @@ class Source(Protocol):
     name: str
 
     async def run(self, sink: Sink) -> None: ...
+
+
+@runtime_checkable
+class RecordingSource(Protocol):
+    """A source that can hand over the audio of the recordings it referenced."""
+
+    def recording(self, ref: str) -> bytes | None:
+        """The WAV bytes of recording ``ref``, or None if it is not this source's."""
+        ...
