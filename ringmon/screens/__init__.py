@@ -1,0 +1,1 @@
+"""Textual screens: the board (main), the profile, the call log, help."""

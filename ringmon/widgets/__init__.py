@@ -1,0 +1,1 @@
+"""Textual widgets: they render what the model computed, nothing more."""
