@@ -407,14 +407,17 @@ class State:
 
 
 def _append_transition(log: list[Transition], at: float, status: Status) -> None:
+    """Log a status change, keeping the log minimal: strictly increasing times, no repeats.
+
+    Several changes at one instant leave only the last (the others lasted no time). Before
+    its first transition everyone is offline, so an empty log counts as offline: a change
+    back to offline at the instant of the first transition leaves the log empty.
+    """
     if log and log[-1].at == at:
-        # Several changes at one instant: only the last one lasts any time.
         log.pop()
-        if log and log[-1].status == status:
-            return
-    if log and log[-1].status == status:
-        return
-    log.append(Transition(at, status))
+    previous = log[-1].status if log else Status.OFFLINE
+    if previous != status:
+        log.append(Transition(at, status))
 
 
 _HANDLERS: dict[str, Callable[[State, Any, float], None]] = {
