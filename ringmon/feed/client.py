@@ -1,0 +1,368 @@
+"""The feed client: a REST snapshot, then the hub's WebSocket feed, resumed across reconnects.
+
+``FeedClient.run`` keeps one ``State`` equal to the hub's: it takes ``GET /v1/snapshot``, then
+follows ``/v1/feed?since=SEQ`` from the snapshot's seq, applying each event exactly once. When
+the link drops it reconnects with exponential backoff (with jitter, capped at ``max_delay``)
+and resumes from the last applied seq; it takes a new snapshot only when the hub says
+``resync``, when a seq is missing (a gap), or when an event does not fit the state. A 401/403
+stops it for good: retrying will not make the token valid (R1).
+
+Everything runs on the caller's event loop and calls the listener on it, so in the App the
+state is only ever touched on the UI thread. The wire format is docs/feed-protocol.md.
+
+Why not ``async for ws in websockets.connect(...)``: its automatic reconnection reuses one URI,
+while ours changes with every applied seq, and a reconnection may need a REST snapshot first;
+so the loop is ours, but its delays come from ``websockets.client.backoff`` and every timeout,
+ping and close from httpx and websockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Generator
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import httpx
+import pydantic
+import websockets
+from websockets.asyncio.client import connect
+from websockets.client import backoff
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from ringmon.feed.connection import Connection, FeedListener, HubTime, Link
+from ringmon.feed.touched import touched_employees
+from ringmon.model.schema import Event, parse_event_obj
+from ringmon.model.state import EventRejected, State
+from ringmon.model.wire import SnapshotDoc, state_from_snapshot
+
+log = logging.getLogger(__name__)
+
+MAX_FRAME_BYTES = 64 * 2**20
+"""A replay batch can be large; the hub decides how many events go in one frame."""
+
+_TRANSIENT: tuple[type[BaseException], ...] = (
+    OSError,  # includes TimeoutError and ConnectionError
+    httpx.HTTPError,
+    websockets.exceptions.WebSocketException,
+    pydantic.ValidationError,
+)
+
+
+class Refused(Exception):
+    """The hub refused the token (401 or 403): retrying will not help."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(slots=True)
+class FeedCounters:
+    """What the client saw, for the UI's status line, the logs and the tests."""
+
+    applied: int = 0  # events applied to the state
+    duplicates: int = 0  # events with a seq already applied: skipped, never applied twice
+    malformed: int = 0  # frames or items that are not valid JSON events
+    rejected: int = 0  # valid events the state refused (EventRejected)
+    gaps: int = 0  # a seq was missing: something was lost
+    resyncs: int = 0  # the hub said "resync"
+    snapshots: int = 0  # snapshots taken (the first one included)
+    reconnects: int = 0  # connection attempts after a loss
+
+
+def _error_text(body: bytes, fallback: str) -> str:
+    """The hub's ``{"error": ...}`` sentence, or ``fallback`` when the body has none."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body.decode("utf-8", "replace").strip() or fallback
+    if isinstance(data, dict) and isinstance(data.get("error"), str):
+        return str(data["error"])
+    return fallback
+
+
+def describe(exc: BaseException) -> str:
+    """A sentence for the UI about why the link is down."""
+    if isinstance(exc, Refused):
+        return exc.message
+    if isinstance(exc, httpx.ConnectError | ConnectionRefusedError):
+        return "cannot reach the hub"
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        return "the hub did not answer in time"
+    if isinstance(exc, httpx.HTTPStatusError):
+        status = exc.response.status_code
+        return f"the hub answered {status}: {_error_text(exc.response.content, 'error')}"
+    if isinstance(exc, InvalidStatus):
+        status = exc.response.status_code
+        return f"the hub answered {status}: {_error_text(exc.response.body, 'error')}"
+    if isinstance(exc, ConnectionClosed):
+        return "the connection to the hub was lost"
+    if isinstance(exc, pydantic.ValidationError):
+        return "the hub sent a snapshot ringmon cannot read"
+    return str(exc) or type(exc).__name__
+
+
+def _parse_time(value: object) -> float | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return at.timestamp() if at.tzinfo is not None else None
+
+
+class _Resnapshot(Exception):
+    """Internal: leave the feed and take a new snapshot before following again."""
+
+
+class FeedClient:
+    """Follows one hub: snapshot, live feed, reconnect and resume, reporting to ``listener``.
+
+    ``tz`` is the call center's time zone; ``None`` takes the hub's (from the snapshot).
+    ``state`` is None until the first snapshot; after that it is the state the listener was
+    given, mutated in place as events arrive (replaced by a new object on every snapshot).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        token: str | None,
+        tz: tzinfo | None,
+        listener: FeedListener,
+        *,
+        hub_time: HubTime | None = None,
+        http_timeout: float = 10.0,
+        first_delay: float = 0.25,
+        max_delay: float = 10.0,
+        ping_interval: float | None = 5.0,
+        ping_timeout: float | None = 10.0,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.tz = tz
+        self.listener = listener
+        self.hub_time = hub_time if hub_time is not None else HubTime()
+        self.state: State | None = None
+        self.connection = Connection(Link.CONNECTING, since=self.hub_time.now())
+        self.counters = FeedCounters()
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http_timeout = http_timeout
+        self._first_delay = first_delay
+        self._max_delay = max_delay
+        self._ping_interval = ping_interval
+        self._ping_timeout = ping_timeout
+        self._frames_since_connect = 0
+        self._notified_event_at: float | None = None
+
+    # -- the loop -------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Follow the hub until cancelled, or until it refuses the token (then return)."""
+        timeout = httpx.Timeout(self._http_timeout, connect=min(5.0, self._http_timeout))
+        async with httpx.AsyncClient(
+            base_url=self.url, headers=self._headers, timeout=timeout
+        ) as http:
+            delays: Generator[float] | None = None
+            need_snapshot = True
+            while True:
+                self._frames_since_connect = 0
+                try:
+                    if need_snapshot or self.state is None:
+                        await self._snapshot(http)
+                        need_snapshot = False
+                    await self._follow()
+                    reason = "the hub closed the feed"
+                except _Resnapshot:
+                    need_snapshot = True
+                    delays = None
+                    continue
+                except Refused as exc:
+                    log.warning("the hub refused the token (%s): %s", exc.status, exc.message)
+                    self._set_link(Link.REFUSED, message=exc.message)
+                    return
+                except _TRANSIENT as exc:
+                    reason = describe(exc)
+                    log.info("feed lost: %s", reason, exc_info=log.isEnabledFor(logging.DEBUG))
+                if self._frames_since_connect or delays is None:
+                    delays = self._delays()
+                delay = next(delays)
+                self._set_link(
+                    Link.RECONNECTING, message=reason, attempts=self.connection.attempts + 1
+                )
+                self.counters.reconnects += 1
+                await asyncio.sleep(delay)
+
+    def _delays(self) -> Generator[float]:
+        """Exponential backoff from websockets (random first delay), plus jitter, capped."""
+        for delay in backoff(
+            initial_delay=self._first_delay,
+            min_delay=self._first_delay * 2,
+            max_delay=self._max_delay,
+            factor=2.0,
+        ):
+            yield min(self._max_delay, delay * random.uniform(0.8, 1.2))
+
+    async def _snapshot(self, http: httpx.AsyncClient) -> None:
+        response = await http.get("/v1/snapshot")
+        if response.status_code in (401, 403):
+            raise Refused(
+                response.status_code, _error_text(response.content, "access refused by the hub")
+            )
+        response.raise_for_status()
+        doc = SnapshotDoc.model_validate_json(response.content)
+        state = state_from_snapshot(doc, self.tz or self._hub_zone(doc.tz))
+        now = doc.now.timestamp()
+        self.hub_time.sync(now, doc.speed)
+        self.state = state
+        self.counters.snapshots += 1
+        self.connection = self.connection.evolve(last_event_at=now)
+        log.info("snapshot at seq %d: %d employees", doc.seq, len(doc.employees))
+        self.listener.feed_snapshot(state)
+
+    @staticmethod
+    def _hub_zone(name: str) -> tzinfo:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("unknown time zone %r from the hub; using UTC", name)
+            return ZoneInfo("UTC")
+
+    def feed_url(self, since: int) -> str:
+        url = httpx.URL(self.url)
+        scheme = "wss" if url.scheme == "https" else "ws"
+        path = url.path.rstrip("/") + "/v1/feed"
+        return str(url.copy_with(scheme=scheme, path=path, params={"since": since}))
+
+    async def _follow(self) -> None:
+        """Follow the feed from ``state.seq`` until it closes (returns) or fails (raises)."""
+        assert self.state is not None
+        try:
+            async with connect(
+                self.feed_url(self.state.seq),
+                additional_headers=self._headers,
+                open_timeout=self._http_timeout,
+                ping_interval=self._ping_interval,
+                ping_timeout=self._ping_timeout,
+                close_timeout=2.0,
+                max_size=MAX_FRAME_BYTES,
+            ) as ws:
+                self._set_link(Link.CONNECTED, message="", attempts=0)
+                async for message in ws:
+                    self._frames_since_connect += 1
+                    self.on_frame(message)
+        except InvalidStatus as exc:
+            status = exc.response.status_code
+            if status in (401, 403):
+                text = _error_text(exc.response.body, "access refused by the hub")
+                raise Refused(status, text) from exc
+            raise
+
+    # -- frames ---------------------------------------------------------------------------
+
+    def on_frame(self, message: str | bytes) -> None:
+        """Handle one WebSocket text frame. Raises ``_Resnapshot`` when the state must be
+        taken again; never raises for bad input (it is logged and counted)."""
+        try:
+            data = json.loads(message)
+        except ValueError:
+            self._malformed("a frame that is not JSON", message)
+            return
+        if isinstance(data, list):
+            self._on_events(data)
+        elif not isinstance(data, dict):
+            self._malformed("a frame that is neither an object nor an array", message)
+        elif data.get("type") == "heartbeat":
+            self._on_heartbeat(data)
+        elif data.get("type") == "resync":
+            self.counters.resyncs += 1
+            log.info("the hub asks for a resync: %s", data.get("reason", ""))
+            raise _Resnapshot
+        else:
+            self._on_events([data])
+
+    def _on_events(self, items: list[Any]) -> None:
+        state = self.state
+        assert state is not None
+        applied: list[Event] = []
+        touched: set[str] = set()
+        resnapshot = False
+        for item in items:
+            try:
+                event = parse_event_obj(item)
+            except pydantic.ValidationError as exc:
+                self._malformed(f"an invalid event ({exc.error_count()} errors)", item)
+                continue
+            if event.seq is None:
+                self._malformed("an event without seq", item)
+                continue
+            if event.seq <= state.seq:
+                self.counters.duplicates += 1
+                continue
+            if event.seq > state.seq + 1:
+                self.counters.gaps += 1
+                log.warning("feed gap: got seq %d after %d; re-snapshotting", event.seq, state.seq)
+                resnapshot = True
+                break
+            ids = touched_employees(state, event)
+            try:
+                state.apply(event)
+            except EventRejected as exc:
+                # The hub stored it, we cannot apply it: our state no longer mirrors the hub's.
+                self.counters.rejected += 1
+                log.warning("event seq %d rejected (%s): %s", event.seq, exc.kind, exc.reason)
+                resnapshot = True
+                break
+            applied.append(event)
+            touched |= ids
+        if applied:
+            self.counters.applied += len(applied)
+            self._event_received()
+            self.listener.feed_events(applied, touched)
+        if resnapshot:
+            raise _Resnapshot
+
+    def _on_heartbeat(self, data: dict[str, Any]) -> None:
+        now = _parse_time(data.get("now"))
+        speed = data.get("speed", 1.0)
+        if now is None or not isinstance(speed, int | float) or speed <= 0:
+            self._malformed("a heartbeat without a valid now/speed", data)
+            return
+        self.hub_time.sync(now, float(speed))
+        self._notified_event_at = now
+        self._update(self.connection.evolve(last_event_at=now))
+
+    def _event_received(self) -> None:
+        now = self.hub_time.now()
+        self.connection = self.connection.evolve(last_event_at=now)
+        # Tell the UI at most about once a real second: enough for "last event N s ago".
+        last = self._notified_event_at
+        if last is None or now - last >= self.hub_time.speed:
+            self._notified_event_at = now
+            self.listener.feed_connection(self.connection)
+
+    def _malformed(self, what: str, value: object) -> None:
+        self.counters.malformed += 1
+        shown = repr(value)
+        log.warning("ignored %s from the hub: %s", what, shown[:200])
+
+    # -- connection -----------------------------------------------------------------------
+
+    def _set_link(self, link: Link, *, message: str, attempts: int | None = None) -> None:
+        current = self.connection
+        changes: dict[str, object] = {"link": link, "message": message}
+        if link != current.link:
+            changes["since"] = self.hub_time.now()
+        if attempts is not None:
+            changes["attempts"] = attempts
+        self._update(current.evolve(**changes))
+
+    def _update(self, connection: Connection) -> None:
+        self.connection = connection
+        self.listener.feed_connection(connection)
