@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
@@ -84,51 +85,97 @@ class DayTally:
     missed: int = 0
 
 
+CALL_LINGER_SECONDS = 900.0
+"""How long a call is remembered after its last leg ended: a further leg of the same call in
+that time (a sequential hunt group, a transfer) joins it instead of counting as a new call."""
+
+
 @dataclass(slots=True)
 class OpenCall:
+    """What the tally knows of one call: the day it counts on, its legs in progress, and
+    whether any leg was answered or missed. ``closed_at`` is when its last leg ended (None
+    while a leg is in progress): only a closed call has an outcome in its day's tally."""
+
     day: date
     legs: int = 0
     answered: bool = False
     missed: bool = False
+    closed_at: float | None = None
 
 
 @dataclass(slots=True)
 class CallTally:
-    """Counts calls per local calendar day as their legs ring and end.
+    """Counts calls per local calendar day as their legs ring, answer and end.
 
-    A call is counted on the day its first leg rang. It is answered if any leg was answered,
-    and missed if it was not answered and at least one leg was missed by R11.
+    A call counts once, on the day its first leg rang, however many legs it has, in parallel
+    (a hunt group ringing four people) or one after another (a sequential hunt group, a
+    transfer). When no leg of it is in progress it is answered if any leg was answered, else
+    missed if any leg was missed by R11. A later leg of the same call reopens it: its outcome
+    is withdrawn from the tally until that leg ends too (a call missed by the first person of a
+    sequential hunt group and answered by the second is answered, not missed).
     """
 
     tz: tzinfo
     days: dict[date, DayTally] = field(default_factory=dict)
     open_calls: dict[str, OpenCall] = field(default_factory=dict)
+    linger: float = CALL_LINGER_SECONDS
+    # (closed_at, call id) in closing order, to forget closed calls without scanning them all.
+    _closed: deque[tuple[float, str]] = field(default_factory=deque)
 
     def ring(self, leg: CallLeg) -> None:
+        self._forget_closed_before(leg.ring_at - self.linger)
         call = self.open_calls.get(leg.call)
         if call is None:
             day = datetime.fromtimestamp(leg.ring_at, self.tz).date()
             call = self.open_calls[leg.call] = OpenCall(day)
             self.day(day).calls += 1
+        elif call.closed_at is not None:
+            self._count(call, -1)
+            call.closed_at = None
         call.legs += 1
+
+    def answer(self, leg: CallLeg) -> None:
+        call = self.open_calls.get(leg.call)
+        if call is not None:
+            call.answered = True
 
     def end(self, leg: CallLeg) -> None:
         call = self.open_calls.get(leg.call)
-        if call is None:
+        if call is None or call.closed_at is not None:
             return
         call.legs -= 1
         call.answered = call.answered or leg.answered
         call.missed = call.missed or is_missed(leg)
         if call.legs <= 0:
-            del self.open_calls[leg.call]
-            tally = self.day(call.day)
-            if call.answered:
-                tally.answered += 1
-            elif call.missed:
-                tally.missed += 1
+            call.legs = 0
+            call.closed_at = leg.end_at if leg.end_at is not None else leg.ring_at
+            self._count(call, +1)
+            self._closed.append((call.closed_at, leg.call))
+
+    def restore(self, call_id: str, call: OpenCall) -> None:
+        """Put back a call as a snapshot carried it (its day's counts are restored apart)."""
+        self.open_calls[call_id] = call
+        if call.closed_at is not None:
+            self._closed.append((call.closed_at, call_id))
 
     def day(self, day: date) -> DayTally:
         tally = self.days.get(day)
         if tally is None:
             tally = self.days[day] = DayTally()
         return tally
+
+    def _count(self, call: OpenCall, sign: int) -> None:
+        """Add (or withdraw) a closed call's outcome to its day."""
+        tally = self.day(call.day)
+        if call.answered:
+            tally.answered += sign
+        elif call.missed:
+            tally.missed += sign
+
+    def _forget_closed_before(self, limit: float) -> None:
+        while self._closed and self._closed[0][0] < limit:
+            closed_at, call_id = self._closed.popleft()
+            call = self.open_calls.get(call_id)
+            # A call reopened and closed again since has a later entry of its own.
+            if call is not None and call.closed_at == closed_at:
+                del self.open_calls[call_id]

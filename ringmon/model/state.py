@@ -256,6 +256,7 @@ class State:
                 raise EventRejected(f"call leg {ev.leg!r} answered on unknown device")
             leg.device = ev.device
         leg.answer_at = at
+        self.tally.answer(leg)
         self._stop_ringing(leg)
         key = (leg.account, leg.device)
         self._talking[key] = self._talking.get(key, 0) + 1

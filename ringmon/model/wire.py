@@ -112,6 +112,18 @@ class TallyDoc(_Doc):
     missed: int = 0
 
 
+class OpenCallDoc(_Doc):
+    """A call the day's tally still follows: legs in progress, or ended a short while ago
+    (``closed_at``) so that a further leg of it joins it (calls.CallTally)."""
+
+    call: str
+    day: date
+    legs: int = 0
+    answered: bool = False
+    missed: bool = False
+    closed_at: AwareDatetime | None = None
+
+
 class SnapshotDoc(_Doc):
     """``GET /v1/snapshot``: the whole current state as of ``seq``."""
 
@@ -125,6 +137,9 @@ class SnapshotDoc(_Doc):
     devices: list[DeviceDoc] = []
     legs: list[LegDoc] = []
     today: TallyDoc
+    open_calls: list[OpenCallDoc] | None = Field(
+        default=None, description="The tally's calls in progress or just ended (None: unknown)."
+    )
 
 
 def snapshot_doc(state: State, now: float, speed: float, tz_name: str) -> SnapshotDoc:
@@ -166,7 +181,23 @@ def snapshot_doc(state: State, now: float, speed: float, tz_name: str) -> Snapsh
         ],
         legs=[LegDoc.of(leg, now) for leg in state.legs.values()],
         today=TallyDoc(day=today, calls=tally.calls, answered=tally.answered, missed=tally.missed),
+        open_calls=[
+            OpenCallDoc(
+                call=call_id,
+                day=call.day,
+                legs=call.legs,
+                answered=call.answered,
+                missed=call.missed,
+                closed_at=None if call.closed_at is None else to_dt(call.closed_at),
+            )
+            for call_id, call in state.tally.open_calls.items()
+        ],
     )
+
+
+def _closing_order(call: OpenCallDoc) -> float:
+    """Calls still open first, then closed ones oldest first (the tally forgets in order)."""
+    return -1.0 if call.closed_at is None else call.closed_at.timestamp()
 
 
 def state_from_snapshot(doc: SnapshotDoc, tz: tzinfo) -> State:
@@ -200,14 +231,21 @@ def state_from_snapshot(doc: SnapshotDoc, tz: tzinfo) -> State:
     state.tally.days[doc.today.day] = DayTally(
         doc.today.calls, doc.today.answered, doc.today.missed
     )
+    if doc.open_calls is not None:
+        for c in sorted(doc.open_calls, key=_closing_order):
+            closed_at = None if c.closed_at is None else c.closed_at.timestamp()
+            state.tally.restore(c.call, OpenCall(c.day, c.legs, c.answered, c.missed, closed_at))
     for leg_doc in doc.legs:
         leg = leg_doc.to_leg()
         state.legs[leg.leg] = leg
-        opened = state.tally.open_calls.get(leg.call)
-        if opened is None:
-            opened = state.tally.open_calls[leg.call] = OpenCall(local_date(leg.ring_at, tz))
-        opened.legs += 1
-        opened.answered = opened.answered or leg.answered
+        if doc.open_calls is None:
+            # A hub that does not send its tally's calls: rebuild them from the legs.
+            opened = state.tally.open_calls.get(leg.call)
+            if opened is None:
+                opened = OpenCall(local_date(leg.ring_at, tz))
+                state.tally.open_calls[leg.call] = opened
+            opened.legs += 1
+            opened.answered = opened.answered or leg.answered
         state.restore_leg_indexes(leg)
     return state
 

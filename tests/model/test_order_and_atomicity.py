@@ -11,45 +11,29 @@ from __future__ import annotations
 import copy
 import inspect
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from model_events import WARSAW, account, answer, device, employee, end, local, recorded, ring
+from model_events import (
+    DAY,
+    NOON,
+    WARSAW,
+    account,
+    answer,
+    busy_state,
+    device,
+    employee,
+    end,
+    local,
+    recorded,
+    ring,
+)
 
 from ringmon.model import state as state_module
 from ringmon.model.schema import AccountRemove, EmployeeRemove, Event
 from ringmon.model.state import EventRejected, State
 from ringmon.model.status import Status
-
-DAY = date(2026, 3, 24)
-NOON = local(DAY, "12:00")
-
-
-def busy_state() -> State:
-    """A recording state with something in every structure: two employees, devices in all
-    registrations, a leg talking, a leg ringing (hunt group), finished calls."""
-    events: list[Event] = [
-        employee(local(DAY, "08:00"), "e1", "Anna Nowak", "Sales"),
-        employee(local(DAY, "08:00"), "e2", "Piotr Zieliński"),
-        account(local(DAY, "08:00"), "A", "e1", "101"),
-        account(local(DAY, "08:00"), "B", "e1", "102"),
-        account(local(DAY, "08:00"), "C", "e2", "201"),
-        account(local(DAY, "08:00"), "X", None, "999"),
-        device(local(DAY, "08:01"), "A", "a1", "online"),
-        device(local(DAY, "08:01"), "B", "b1", "dnd", app=True),
-        device(local(DAY, "08:01"), "C", "c1", "online"),
-        device(local(DAY, "08:01"), "C", "c2", "offline"),
-        ring(local(DAY, "09:00"), "k1", "k1/A", "A", "a1"),
-        end(local(DAY, "09:00:09"), "k1", "k1/A"),
-        ring(local(DAY, "11:59:00"), "k2", "k2/A", "A", "a1"),
-        answer(local(DAY, "11:59:10"), "k2", "k2/A"),
-        ring(local(DAY, "11:59:50"), "h3", "h3/B", "B"),
-        ring(local(DAY, "11:59:50"), "h3", "h3/C", "C", "c1"),
-    ]
-    state = recorded(events)
-    state.apply(ring(NOON, "h3", "h3/X", "X").model_copy(update={"seq": 40}))
-    return state
 
 
 def deep(state: State) -> dict[str, Any]:

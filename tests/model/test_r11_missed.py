@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from model_events import WARSAW, account, answer, device, employee, end, local, recorded, ring
 
-from ringmon.model.calls import Outcome, is_missed
+from ringmon.model.calls import CALL_LINGER_SECONDS, Outcome, is_missed
 from ringmon.model.schema import Event
 from ringmon.model.state import State
 from ringmon.model.stats import period_stats
@@ -205,3 +205,61 @@ def test_a_leg_counts_on_the_day_it_started_ringing() -> None:
     stats = period_stats(state.history.employee["e1"], state.history.calls, days, WARSAW, 2e9)
     assert [d.calls.missed for d in stats.days] == [1, 0]
     assert stats.calls.missed == 1
+
+
+def test_sequential_hunt_group_counts_the_call_once_and_as_answered() -> None:
+    """e1 is rung 9 s and does not answer (a missed leg for e1); then the call goes on to e2,
+    who answers: the call centre had one call, answered, not missed."""
+    state = recorded(
+        [
+            *staff("e1", "e2"),
+            ring(T0, "s1", "s1/e1", "sip-e1", "d"),
+            end(T0 + timedelta(seconds=9), "s1", "s1/e1"),
+        ]
+    )
+    tally = state.tally.day(DAY)
+    assert (tally.calls, tally.answered, tally.missed) == (1, 0, 1)  # missed, for now
+    state.apply_all(
+        [
+            ring(T0 + timedelta(seconds=9), "s1", "s1/e2", "sip-e2", "d"),
+            answer(T0 + timedelta(seconds=12), "s1", "s1/e2"),
+        ]
+    )
+    assert (tally.calls, tally.answered, tally.missed) == (1, 0, 0)  # in progress
+    state.apply(end(T0 + timedelta(seconds=60), "s1", "s1/e2"))
+    assert (tally.calls, tally.answered, tally.missed) == (1, 1, 0)
+    assert stats_of(state, "e1")["missed"] == 1
+    assert stats_of(state, "e2")["incoming"] == 1
+
+
+def test_a_transfer_long_after_the_answer_is_still_the_same_call() -> None:
+    state = recorded(
+        [
+            *staff("e1", "e2"),
+            ring(T0, "t1", "t1/e1", "sip-e1", "d"),
+            answer(T0 + timedelta(seconds=2), "t1", "t1/e1"),
+            end(T0 + timedelta(minutes=10), "t1", "t1/e1"),
+            ring(T0 + timedelta(minutes=10, seconds=1), "t1", "t1/e2", "sip-e2", "d"),
+            end(T0 + timedelta(minutes=10, seconds=30), "t1", "t1/e2"),
+        ]
+    )
+    tally = state.tally.day(DAY)
+    assert (tally.calls, tally.answered, tally.missed) == (1, 1, 0)
+    assert stats_of(state, "e2")["missed"] == 1
+
+
+def test_a_call_id_seen_again_long_after_it_ended_is_a_new_call() -> None:
+    """The tally remembers an ended call for CALL_LINGER_SECONDS (15 minutes), not forever."""
+    later = T0 + timedelta(seconds=CALL_LINGER_SECONDS + 60)
+    state = recorded(
+        [
+            *staff("e1"),
+            ring(T0, "r1", "r1/a", "sip-e1", "d"),
+            end(T0 + timedelta(seconds=8), "r1", "r1/a"),
+            ring(later, "r1", "r1/b", "sip-e1", "d"),
+            end(later + timedelta(seconds=8), "r1", "r1/b"),
+        ]
+    )
+    tally = state.tally.day(DAY)
+    assert (tally.calls, tally.answered, tally.missed) == (2, 0, 2)
+    assert list(state.tally.open_calls) == ["r1"]
