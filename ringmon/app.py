@@ -1,0 +1,196 @@
+"""The Textual App: wires the feed to the model and the model to the screens.
+
+``RingmonApp`` is the feed's listener. The ``FeedClient`` runs as a worker on the App's own
+event loop, so the ``State`` is only ever mutated on the UI thread, between frames. Events are
+coalesced: the ids they touched accumulate and at most one ``ModelChanged`` per tick (50 ms)
+goes to every screen on the stack; a snapshot sends ``ModelChanged(reset=True)`` at once.
+Screens read ``app.state``, ``app.hub_time``, ``app.connection``, ``app.tz``, ``app.settings``
+and ``app.wall``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import logging
+import os
+import signal
+import sys
+from datetime import tzinfo
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+
+from ringmon.config import ConfigError, Settings, load_settings, load_token
+from ringmon.feed.client import FeedClient
+from ringmon.feed.connection import Connection, HubTime, Link
+from ringmon.model.schema import Event
+from ringmon.model.state import State
+from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
+from ringmon.screens.refused import RefusedScreen
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 0.05
+"""At most one ModelChanged per this many seconds (R6 wants < 1 s; the board aims at 100 ms)."""
+
+
+def main_screen_class() -> type[Screen[Any]]:
+    """The board when it exists, else the fallback plain table."""
+    if importlib.util.find_spec("ringmon.screens.board") is not None:
+        from ringmon.screens.board import BoardScreen  # type: ignore[import-not-found,unused-ignore]
+
+        board: type[Screen[Any]] = BoardScreen
+        return board
+    from ringmon.screens.plain_table import PlainTableScreen
+
+    return PlainTableScreen
+
+
+class RingmonApp(App[None]):
+    """Live terminal monitor of call-center employees' telephony presence."""
+
+    TITLE = "ringmon"
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit_ctrl_c"),
+    ]
+
+    def __init__(
+        self,
+        url: str,
+        token: str | None,
+        settings: Settings | None = None,
+        *,
+        wall: bool = False,
+        handle_signals: bool = False,
+        feed_options: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings if settings is not None else Settings()
+        self.wall = wall
+        zone = self.settings.zone()
+        self.tz: tzinfo = zone if zone is not None else ZoneInfo("UTC")
+        self.state = State(self.tz)
+        self.hub_time = HubTime()
+        self.connection = Connection(since=self.hub_time.now())
+        self.feed = FeedClient(
+            url, token, zone, self, hub_time=self.hub_time, **(feed_options or {})
+        )
+        self._handle_signals = handle_signals
+        self._pending: set[str] = set()
+        self._dirty = False
+        self._flush_timer: Timer | None = None
+        self._refused_shown = False
+
+    def get_default_screen(self) -> Screen[Any]:
+        return main_screen_class()()
+
+    def on_mount(self) -> None:
+        theme = self.settings.theme
+        if theme:
+            if theme in self.available_themes:
+                self.theme = theme
+            else:
+                self.notify(f"unknown theme {theme!r}; see the command palette's themes")
+        if self._handle_signals:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(sig, self._signalled, sig)
+        self.run_worker(self.feed.run(), name="feed", group="feed", exclusive=True)
+
+    def _signalled(self, sig: signal.Signals) -> None:
+        """SIGHUP (the terminal is gone) or SIGTERM: leave instead of running on unseen."""
+        log.info("%s: exiting", sig.name)
+        self.exit(return_code=128 + sig.value)
+
+    # -- FeedListener ---------------------------------------------------------------------
+
+    def feed_snapshot(self, state: State) -> None:
+        self.state = state
+        self.tz = state.tz
+        self._pending.clear()
+        self._dirty = False
+        self._post(lambda: ModelChanged(frozenset(), reset=True))
+
+    def feed_events(self, events: list[Event], employees: set[str]) -> None:
+        self._pending |= employees
+        self._dirty = True
+        if self._flush_timer is None:
+            self._flush_timer = self.set_timer(TICK_SECONDS, self._flush, name="model-tick")
+
+    def feed_connection(self, connection: Connection) -> None:
+        self.connection = connection
+        self._post(lambda: ConnectionChanged(connection))
+        if connection.link is Link.REFUSED and not self._refused_shown:
+            self._refused_shown = True
+            self.push_screen(RefusedScreen(connection.message))
+
+    # -- to the screens -------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        self._flush_timer = None
+        if not self._dirty:
+            return
+        employees = frozenset(self._pending)
+        self._pending.clear()
+        self._dirty = False
+        self._post(lambda: ModelChanged(employees))
+
+    def _post(self, make: Any) -> None:
+        """Post a fresh message (one instance per screen) to every screen on the stack."""
+        for screen in self.screen_stack:
+            message: Message = make()
+            screen.post_message(message)
+
+
+def _configure_logging() -> None:
+    """Never let a log line reach the terminal the TUI draws on: a file, or nowhere."""
+    root = logging.getLogger()
+    path = os.environ.get("RINGMON_LOG")
+    handler: logging.Handler
+    if path:
+        handler = logging.FileHandler(path, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.setLevel(logging.INFO)
+    else:
+        handler = logging.NullHandler()
+    root.addHandler(handler)
+
+
+def run_tui(args: argparse.Namespace, *, token: str | None = None) -> int:
+    """``ringmon [--url URL] [--token-file F] [--tz ZONE] [--wall]``: the TUI on a hub.
+
+    ``token`` is for callers in this process (``ringmon demo``); users pass it by file or
+    ``RINGMON_TOKEN``, never on the command line."""
+    try:
+        settings = load_settings({"url": getattr(args, "url", None), "tz": args.tz})
+        if token is None:
+            token = load_token(getattr(args, "token_file", None), settings.token_file)
+    except ConfigError as exc:
+        print(f"ringmon: {exc}", file=sys.stderr)
+        return 2
+    if settings.url is None:
+        print(
+            "ringmon: which hub? Pass --url URL, set RINGMON_URL, or put url = ... in the "
+            "config file.\nTo try ringmon without a hub, run: ringmon demo",
+            file=sys.stderr,
+        )
+        return 2
+    if token is None:
+        print(
+            "ringmon: no access token. Set RINGMON_TOKEN or pass --token-file FILE; an "
+            "administrator makes one with: ringmon token add NAME --role analyst",
+            file=sys.stderr,
+        )
+        return 2
+    _configure_logging()
+    app = RingmonApp(settings.url, token, settings, wall=args.wall, handle_signals=True)
+    app.run()
+    return app.return_code or 0
