@@ -1,0 +1,180 @@
+"""``ringmon demo``: a real hub with the simulator as a child process, and the TUI on it.
+
+The demo takes the real path (design.md, fixed): the hub runs as ``python -m ringmon hub`` on
+a loopback port with its data in a temporary folder (or ``--data``), an analyst token is made
+for the occasion in that folder, and the TUI follows the hub over HTTP and WebSocket like any
+client. The token is handed to the TUI in-process, never on a command line. Whatever ends the
+demo (``q``, Ctrl-C, SIGTERM, SIGHUP), the hub is stopped and the temporary data removed; on
+Linux the hub is also told to stop if this process dies without cleaning up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+from typing import IO
+
+import httpx
+
+HEALTH_TIMEOUT = 15.0
+STDERR_TAIL_LINES = 20
+
+
+class DemoError(Exception):
+    """The demo cannot start; the message says why."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nobody listens on right now (bind port 0, read it, close)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def make_token(data: Path) -> str:
+    """A fresh analyst token in the hub's token store of ``data``."""
+    from ringmon.hub.settings import data_dir
+    from ringmon.hub.tokens import TokenStore
+
+    store = TokenStore(data_dir(data))
+    try:
+        return store.add(f"demo-{os.getpid()}-{time.time_ns()}", "analyst")
+    finally:
+        store.close()
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child, between fork and exec
+    """Linux: the hub gets SIGTERM if the demo dies without stopping it (e.g. SIGKILL)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def hub_command(args: argparse.Namespace, port: int, data: Path) -> list[str]:
+    command = [sys.executable, "-m", "ringmon", "hub", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--data", str(data), "--seed", str(args.seed), "--speed", str(args.speed)]
+    command += ["--employees", str(args.employees), "--backfill-days", str(args.backfill_days)]
+    if getattr(args, "tz", None):
+        command += ["--tz", args.tz]
+    return command
+
+
+def start_hub(command: list[str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # our terminal's Ctrl-C and SIGHUP are ours to pass on
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
+
+
+def stop_hub(child: subprocess.Popen[bytes], timeout: float = 5.0) -> None:
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def _tail(log: IO[bytes], lines: int = STDERR_TAIL_LINES) -> str:
+    log.flush()
+    log.seek(0)
+    text = log.read().decode("utf-8", "replace").rstrip()
+    return "\n".join(text.splitlines()[-lines:])
+
+
+async def wait_healthy(
+    url: str, child: subprocess.Popen[bytes], log: IO[bytes], timeout: float = HEALTH_TIMEOUT
+) -> float:
+    """Poll ``GET /v1/health`` until the hub answers; seconds waited. Raises ``DemoError``
+    naming the reason (and the hub's output) if it dies or does not answer in time."""
+    started = time.monotonic()
+    async with httpx.AsyncClient(base_url=url, timeout=httpx.Timeout(1.0)) as http:
+        while True:
+            code = child.poll()
+            if code is not None:
+                raise DemoError(
+                    f"the hub stopped (exit code {code}) before it was ready:\n{_tail(log)}"
+                )
+            try:
+                response = await http.get("/v1/health")
+                if response.status_code == 200:
+                    return time.monotonic() - started
+            except httpx.TransportError:
+                pass
+            if time.monotonic() - started > timeout:
+                raise DemoError(
+                    f"the hub did not answer {url}/v1/health within {timeout:.0f} s:\n{_tail(log)}"
+                )
+            await asyncio.sleep(0.05)
+
+
+def _raise_exit(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def _exit_on_signals() -> Iterator[None]:
+    """Until the TUI installs its own handlers, SIGTERM/SIGHUP unwind (and so clean up)."""
+    previous = {sig: signal.signal(sig, _raise_exit) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Start the hub, wait until it answers, run the TUI on it, then stop everything."""
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_exit_on_signals())
+        if args.data:
+            data = Path(args.data).expanduser()
+        else:
+            data = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ringmon-demo-")))
+        try:
+            token = make_token(data)
+        except Exception as exc:  # the token store's own errors carry a sentence
+            print(f"ringmon demo: cannot make a token in {data}: {exc}", file=sys.stderr)
+            return 2
+        port = args.port or free_port()
+        url = f"http://127.0.0.1:{port}"
+        log = stack.enter_context(tempfile.TemporaryFile(prefix="ringmon-hub-"))
+        child = start_hub(hub_command(args, port, data), log)
+        stack.callback(stop_hub, child)
+        from ringmon.app import run_tui  # imported while the hub starts
+
+        try:
+            asyncio.run(wait_healthy(url, child, log))
+        except DemoError as exc:
+            print(f"ringmon demo: {exc}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            return 130
+        tui_args = argparse.Namespace(url=url, tz=args.tz, wall=args.wall, token_file=None)
+        code = run_tui(tui_args, token=token)
+        # The TUI's loop restored the default handlers on exit: keep cleaning up on signals.
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, _raise_exit)
+        return code
+    return 0  # pragma: no cover - unreachable; keeps type checkers content
