@@ -11,6 +11,7 @@ The access token is deliberately not a setting: it comes from ``RINGMON_TOKEN`` 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tomllib
@@ -36,6 +37,8 @@ class ConfigError(Exception):
 def parse_duration(value: object) -> object:
     """Seconds from a number or a string like ``"90s"``, ``"15m"``, ``"1h30m"``."""
     if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return float(value)
         match = _DURATION.match(value)
         if not value.strip() or match is None or not any(match.groups()):
             raise ValueError(f"{value!r} is not a duration: write seconds, or e.g. 90s, 15m, 1h")

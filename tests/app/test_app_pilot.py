@@ -1,0 +1,136 @@
+"""RingmonApp driven by Pilot against the scripted hub: rows, live updates, coalescing,
+refusal, quitting."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from feed_fakehub import TOKEN, FakeHub, at, base_events, call_events, frame
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+from websockets.asyncio.server import ServerConnection
+
+from ringmon.app import RingmonApp, main_screen_class
+from ringmon.feed.connection import Link
+from ringmon.model.schema import DeviceStatus, EmployeeUpsert
+from ringmon.screens.model_messages import ModelChanged
+from ringmon.screens.refused import RefusedScreen
+
+FAST = {"first_delay": 0.05}
+
+
+async def until(pilot: Any, condition: Callable[[], Any], timeout: float = 5.0) -> None:
+    """Let the app run until ``condition()`` holds (re-checked after each pause)."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await pilot.pause(0.02)
+
+
+def table_rows(app: RingmonApp) -> list[list[str]]:
+    table = app.screen.query_one(DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+class Spy(Screen[None]):
+    """A screen that records the ModelChanged messages it receives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[ModelChanged] = []
+
+    def on_model_changed(self, message: ModelChanged) -> None:
+        self.seen.append(message)
+
+
+async def test_rows_appear_update_live_and_q_quits() -> None:
+    later = DeviceStatus(ts=at(30), seq=7, account="sip2", device="c1", status="offline")
+
+    async def script(ws: ServerConnection, since: int) -> None:
+        await asyncio.sleep(0.3)
+        await ws.send(frame(later))
+        await ws.wait_closed()
+
+    async with FakeHub(script=script) as hub:
+        app = RingmonApp(hub.url, TOKEN, feed_options=FAST)
+        async with app.run_test(size=(100, 24)) as pilot:
+            await until(pilot, lambda: app.state.seq == 6 and len(table_rows(app)) == 2)
+            rows = {r[0]: r for r in table_rows(app)}
+            if main_screen_class().__name__ == "PlainTableScreen":
+                assert rows["Anna Nowak"][1] == "Sales"
+                assert "online" in rows["Jan Kowalski"][2]
+                assert rows["Jan Kowalski"][4] == "Zoiper"
+            await until(pilot, lambda: app.state.seq == 7)
+            await pilot.pause(0.1)
+            rows = {r[0]: r for r in table_rows(app)}
+            assert "offline" in rows["Jan Kowalski"][2]
+            assert app.connection.link is Link.CONNECTED
+            await pilot.press("q")
+        assert app.return_code == 0
+
+
+async def test_events_are_coalesced_into_one_model_changed_per_tick() -> None:
+    extra = [EmployeeUpsert(ts=at(20), seq=7 + i, id=f"x{i}", name=f"Extra {i}") for i in range(30)]
+
+    async def script(ws: ServerConnection, since: int) -> None:
+        await asyncio.sleep(0.3)
+        for event in extra:  # thirty frames in a burst
+            await ws.send(frame(event))
+        await ws.wait_closed()
+
+    async with FakeHub(script=script) as hub:
+        app = RingmonApp(hub.url, TOKEN, feed_options=FAST)
+        async with app.run_test() as pilot:
+            spy = Spy()
+            await app.push_screen(spy)
+            await until(pilot, lambda: app.state.seq == 36)
+            await pilot.pause(0.2)
+            live = [m for m in spy.seen if not m.reset]  # a reset may come from the snapshot
+            assert frozenset().union(*(m.employees for m in live)) == {f"x{i}" for i in range(30)}
+            assert len(live) < 10  # not one per frame
+
+
+async def test_snapshot_sends_reset() -> None:
+    async with FakeHub() as hub:
+        app = RingmonApp(hub.url, TOKEN, feed_options=FAST)
+        async with app.run_test() as pilot:
+            spy = Spy()
+            await app.push_screen(spy)
+            await until(pilot, lambda: app.connection.link is Link.CONNECTED)
+            app.feed_snapshot(app.state)
+            await pilot.pause(0.05)
+            assert spy.seen and spy.seen[-1].reset
+            assert str(app.tz) == "Europe/Warsaw"
+
+
+async def test_refused_shows_a_full_screen_message_and_any_key_exits() -> None:
+    message = "the token of 'bob' has role employee"
+    async with FakeHub(refuse=(403, message)) as hub:
+        app = RingmonApp(hub.url, TOKEN, feed_options=FAST)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, RefusedScreen))
+            text = str(app.screen.query_one("#refusal", Static).render())
+            assert f"Access refused: {message}." in text
+            assert "analyst or administrator token (R1)" in text
+            await pilot.press("x")
+        assert app.return_code == 1
+
+
+async def test_reconnecting_is_shown_as_stale() -> None:
+    calls = call_events(7)
+
+    async def script(ws: ServerConnection, since: int) -> None:
+        await ws.send(frame(calls[0]))
+        await asyncio.sleep(0.1)
+        ws.transport.abort()
+
+    async with FakeHub(events=base_events() + calls, script=script) as hub:
+        hub.snapshot_seq = 6
+        app = RingmonApp(hub.url, TOKEN, feed_options={"first_delay": 5.0})
+        async with app.run_test() as pilot:
+            await until(pilot, lambda: app.connection.link is Link.RECONNECTING)
+            if main_screen_class().__name__ == "PlainTableScreen":
+                await pilot.pause(0.05)
+                line = str(app.screen.query_one("#feed", Static).render())
+                assert "STALE" in line and "reconnecting" in line
