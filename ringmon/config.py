@@ -113,6 +113,11 @@ class Settings(_Section):
     def zone(self) -> ZoneInfo | None:
         return None if self.tz is None else ZoneInfo(self.tz)
 
+    @property
+    def wall_page_seconds(self) -> float:
+        """``wall.page_seconds``, flat, for the board."""
+        return self.wall.page_seconds
+
 
 # Environment variables and the setting each one overrides ("section.field" for nested ones).
 ENVIRONMENT: dict[str, str] = {
