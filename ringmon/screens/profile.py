@@ -1,0 +1,427 @@
+"""The employee profile (R7-R14): a panel on the right over the live board.
+
+Open it with ``app.push_screen(ProfileScreen(employee_id))``. It reads from the app:
+
+- ``state`` (the live model ``State``) for the header and to know when to refresh;
+- ``hub_time.now()`` for "now", ``tz`` for calendar days (R18);
+- ``hub_url`` and ``token`` for REST (or pass ``client=`` a :class:`HubClient`);
+- ``settings.player`` (optional) for playing recordings.
+
+It fetches the employee's 7-day history once and computes Today / Last 3 days / Last 7 days
+from it with the model (:func:`ringmon.model.profile.profile_stats`, the same function as
+``ringmon export``). While it is open, new events for this employee refetch the history at
+most once a second, so today's numbers and timeline follow the feed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, tzinfo
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.events import Resize
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Collapsible, Footer, Static, Tab, Tabs
+
+from ringmon.feed.history import HubClient, HubError
+from ringmon.model.history import EmployeeHistory
+from ringmon.model.period import Period
+from ringmon.model.profile import day_label, day_span, device_days, profile_stats
+from ringmon.model.state import State
+from ringmon.model.stats import PeriodStats
+from ringmon.model.wire import HistoryDoc, history_from_doc
+from ringmon.screens.model_messages import ModelChanged
+from ringmon.widgets.day_charts import CallsByDay, StatusByDay
+from ringmon.widgets.profile_header import ProfileHeader, header_facts
+from ringmon.widgets.profile_style import legend
+from ringmon.widgets.profile_summary import CallsTable, ProfileSummary
+from ringmon.widgets.timeline import Timeline, TimelineRow
+
+NARROW = 130
+"""Below this many columns the panel takes the whole screen."""
+REFETCH_SECONDS = 1.0
+TICK_SECONDS = 30.0
+
+TAB_IDS: dict[Period, str] = {
+    Period.TODAY: "period-today",
+    Period.LAST_3_DAYS: "period-3d",
+    Period.LAST_7_DAYS: "period-7d",
+}
+
+
+# -- what the screen needs from the app (read defensively: any App can host the panel) ------
+
+
+def app_state(app: Any) -> State | None:
+    state = getattr(app, "state", None)
+    return state if isinstance(state, State) else None
+
+
+def app_now(app: Any, fallback: float) -> float:
+    hub_time = getattr(app, "hub_time", None)
+    if hub_time is not None and callable(getattr(hub_time, "now", None)):
+        return float(hub_time.now())
+    return fallback
+
+
+def app_tz(app: Any, doc: HistoryDoc | None = None) -> tzinfo:
+    tz = getattr(app, "tz", None)
+    if isinstance(tz, tzinfo):
+        return tz
+    state = app_state(app)
+    if state is not None:
+        return state.tz
+    if doc is not None:
+        try:
+            return ZoneInfo(doc.tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return ZoneInfo("UTC")
+
+
+def app_client(app: Any) -> HubClient:
+    """A REST client from ``app.hub_url`` and ``app.token``.
+
+    Until the App exposes those two, the feed client's URL and header are used (read-only).
+    """
+    url = getattr(app, "hub_url", None)
+    token = getattr(app, "token", None)
+    feed = getattr(app, "feed", None)
+    if not url and feed is not None:
+        url = getattr(feed, "url", None)
+        header = getattr(feed, "_headers", {}).get("Authorization", "")
+        if token is None and header.startswith("Bearer "):
+            token = header.removeprefix("Bearer ")
+    if not url:
+        raise HubError("this app does not know the hub's address (app.hub_url is not set)")
+    return HubClient(str(url), token)
+
+
+def app_player(app: Any) -> str | None:
+    settings = getattr(app, "settings", None)
+    player = getattr(settings, "player", None)
+    return str(player) if player else None
+
+
+class ProfileScreen(ModalScreen[None]):
+    """One employee: header, period tabs, summary, calls by day, statuses by day, timeline."""
+
+    DEFAULT_CSS = """
+    ProfileScreen {
+        align: right top;
+        background: $background 35%;
+    }
+    ProfileScreen #panel {
+        width: 62%;
+        min-width: 84;
+        height: 100%;
+        background: $surface;
+        border-left: thick $primary;
+    }
+    ProfileScreen.-narrow #panel {
+        width: 100%;
+        min-width: 0;
+        border-left: none;
+    }
+    ProfileScreen #body {
+        height: 1fr;
+        padding: 0 0;
+    }
+    ProfileScreen .section {
+        text-style: bold;
+        color: $text-accent;
+        padding: 0 1;
+        margin-top: 1;
+    }
+    ProfileScreen .hint {
+        color: $text-muted;
+        padding: 0 1;
+    }
+    ProfileScreen #notice {
+        padding: 0 1;
+        color: $text-warning;
+        display: none;
+    }
+    ProfileScreen #notice.-shown {
+        display: block;
+    }
+    ProfileScreen #notice.-error {
+        color: $text-error;
+    }
+    ProfileScreen CallsByDay, ProfileScreen StatusByDay, ProfileScreen Timeline {
+        padding: 0 1;
+    }
+    ProfileScreen Collapsible {
+        padding: 0;
+        margin: 0;
+        border-top: none;
+    }
+    ProfileScreen Collapsible Contents {
+        padding: 0;
+    }
+    ProfileScreen Tabs {
+        margin: 0 1;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close"),
+        Binding("1", "period('today')", "Today", key_display="1"),
+        Binding("3", "period('3d')", "3 days", key_display="3"),
+        Binding("7", "period('7d')", "7 days", key_display="7"),
+        Binding("d", "details", "Details"),
+        Binding("v", "devices", "Per device"),
+        Binding("c", "call_log", "Call log"),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+
+    def __init__(
+        self,
+        employee_id: str,
+        *,
+        period: Period = Period.TODAY,
+        details: bool = False,
+        client: HubClient | None = None,
+    ) -> None:
+        super().__init__()
+        self.employee_id = employee_id
+        self.period = period
+        self.details = details
+        self.show_devices = False
+        self.doc: HistoryDoc | None = None
+        self.history: EmployeeHistory | None = None
+        self.stats: PeriodStats | None = None
+        self._client = client
+        self._own_client = client is None
+        self._refetch: Timer | None = None
+        self._stale = False
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="panel"):
+            yield ProfileHeader(id="header")
+            yield Tabs(
+                *(Tab(p.label, id=TAB_IDS[p]) for p in Period),
+                active=TAB_IDS[self.period],
+                id="periods",
+            )
+            with VerticalScroll(id="body"):
+                yield Static("Loading history...", id="notice", classes="-shown")
+                yield Static("Summary", classes="section")
+                yield ProfileSummary(id="summary")
+                yield Static("Calls by day", classes="section")
+                yield Static("", id="calls-note", classes="hint")
+                yield CallsByDay(id="calls-by-day")
+                with Collapsible(
+                    title="Details: calls per day", collapsed=not self.details, id="calls-details"
+                ):
+                    yield CallsTable(id="calls-table")
+                yield Static("Time in statuses by day", classes="section")
+                yield Static(legend(), classes="hint")
+                yield StatusByDay(app_tz(self.app), id="status-by-day")
+                with Collapsible(
+                    title="Details: timeline per day",
+                    collapsed=not self.details,
+                    id="timeline-details",
+                ):
+                    yield Static("", id="timeline-note", classes="hint")
+                    yield Timeline(app_tz(self.app), id="timeline")
+            yield Footer()
+
+    def on_mount(self) -> None:
+        self._narrow(self.app.size.width)
+        self._show_header()
+        self.query_one("#calls-note", Static).update(
+            "c: call log of this period (browse, download and play recordings)"
+        )
+        self.set_interval(TICK_SECONDS, self._tick)
+        self._load()
+
+    def on_resize(self, event: Resize) -> None:
+        self._narrow(event.size.width)
+
+    def _narrow(self, width: int) -> None:
+        self.set_class(width < NARROW, "-narrow")
+
+    async def on_unmount(self) -> None:
+        if self._own_client and self._client is not None:
+            await self._client.aclose()
+
+    # -- data --------------------------------------------------------------------------------
+
+    @property
+    def tz(self) -> tzinfo:
+        return app_tz(self.app, self.doc)
+
+    def now(self) -> float:
+        fallback = self.doc.now.timestamp() if self.doc is not None else 0.0
+        return app_now(self.app, fallback)
+
+    def client(self) -> HubClient:
+        if self._client is None:
+            self._client = app_client(self.app)
+        return self._client
+
+    @work(exclusive=True, group="profile-history")
+    async def _load(self) -> None:
+        try:
+            doc = await self.client().history(self.employee_id, Period.LAST_7_DAYS.value)
+        except HubError as exc:
+            self._notice(f"Could not load the history: {exc.message}. Press r to retry.", True)
+            return
+        self.doc = doc
+        self.history = history_from_doc(doc)
+        self._notice("")
+        self._show_header()
+        self._recompute()
+
+    def _notice(self, text: str, error: bool = False) -> None:
+        notice = self.query_one("#notice", Static)
+        notice.update(text)
+        notice.set_class(bool(text), "-shown")
+        notice.set_class(error, "-error")
+
+    def _recompute(self) -> None:
+        """Every section from the fetched history, for the selected period."""
+        if self.history is None:
+            return
+        tz, now = self.tz, self.now()
+        stats = profile_stats(self.history, self.period, tz, now)
+        self.stats = stats
+        self.query_one(StatusByDay).tz = tz
+        self.query_one(Timeline).tz = tz
+        self.query_one(ProfileSummary).show(stats)
+        self.query_one(CallsByDay).set_days(stats.days)
+        self.query_one(CallsTable).show(stats)
+        self.query_one(StatusByDay).set_days(stats.days)
+        self.query_one(Timeline).set_rows(self._timeline_rows(stats, tz, now))
+        calls = stats.calls
+        any_call = calls.handled + calls.missed + calls.short_unanswered
+        note = "c: call log of this period (browse, download and play recordings)"
+        if not any_call + calls.outgoing_unanswered:
+            note = "No calls in this period.  c: call log"
+        self.query_one("#calls-note", Static).update(note)
+        self.query_one("#timeline-note", Static).update(self._timeline_note())
+
+    def _timeline_note(self) -> str:
+        if self.history is None:
+            return ""
+        if not self.history.merged and not any(self.history.devices.values()):
+            return "No status recorded in the last 7 days: offline throughout."
+        keys = "←/→ step stretch by stretch · ↑/↓ day · v per device"
+        return keys + (" (shown)" if self.show_devices else "")
+
+    def _timeline_rows(self, stats: PeriodStats, tz: tzinfo, now: float) -> list[TimelineRow]:
+        assert self.history is not None
+        rows: list[TimelineRow] = []
+        for day in stats.days:
+            start, end = day_span(day.day, tz)
+            label = day_label(day.day)
+            rows.append(TimelineRow(day.day, label, label, start, end, list(day.timeline)))
+            if self.show_devices:
+                rows.extend(self._device_rows(day.day, label, start, end, tz, now))
+        return rows
+
+    def _device_rows(
+        self, day: date, label: str, start: float, end: float, tz: tzinfo, now: float
+    ) -> list[TimelineRow]:
+        assert self.history is not None
+        rows = []
+        for dev in device_days(self.history, day, tz, now):
+            agent = f" ({dev.user_agent})" if dev.user_agent else ""
+            rows.append(
+                TimelineRow(
+                    day,
+                    f" └{dev.name}",
+                    f"{label} · {dev.name}{agent}",
+                    start,
+                    end,
+                    dev.timeline,
+                    device=dev.name,
+                )
+            )
+        return rows
+
+    def _show_header(self) -> None:
+        facts = header_facts(self.employee_id, app_state(self.app), self.doc)
+        self.query_one(ProfileHeader).show(facts, self.tz)
+
+    def _tick(self) -> None:
+        # Time moves on even without events: today's last stretch grows up to "now".
+        self._show_header()
+        self._recompute()
+
+    # -- live --------------------------------------------------------------------------------
+
+    def on_model_changed(self, message: ModelChanged) -> None:
+        if not message.reset and self.employee_id not in message.employees:
+            return
+        self._show_header()
+        if self._refetch is None:
+            self._refetch = self.set_timer(REFETCH_SECONDS, self._refetch_now)
+
+    def _refetch_now(self) -> None:
+        self._refetch = None
+        self._load()
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_period(self, value: str) -> None:
+        self.query_one(Tabs).active = TAB_IDS[Period(value)]
+
+    @on(Tabs.TabActivated, "#periods")
+    def _tab(self, event: Tabs.TabActivated) -> None:
+        for period, tab_id in TAB_IDS.items():
+            if event.tab.id == tab_id and period != self.period:
+                self.period = period
+                self._recompute()
+
+    def action_details(self) -> None:
+        panels = list(self.query(Collapsible))
+        expand = any(p.collapsed for p in panels)
+        for panel in panels:
+            panel.collapsed = not expand
+        self.details = expand
+
+    def action_devices(self) -> None:
+        self.show_devices = not self.show_devices
+        if self.show_devices:
+            self.query_one("#timeline-details", Collapsible).collapsed = False
+        self._recompute()
+
+    def action_reload(self) -> None:
+        self._notice("Loading history...")
+        self._load()
+
+    def action_call_log(self) -> None:
+        from ringmon.screens.call_log import CallLogScreen
+
+        name = self.doc.employee.name if self.doc is not None else self.employee_id
+        days = self.stats.days if self.stats is not None else []
+        first = days[0].day if days else None
+        last = days[-1].day if days else None
+        try:
+            client = self.client()
+        except HubError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        self.app.push_screen(
+            CallLogScreen(
+                self.employee_id,
+                name,
+                self.period,
+                first=first,
+                last=last,
+                client=client,
+                player=app_player(self.app),
+            )
+        )

@@ -1,0 +1,116 @@
+"""The profile's period summary (R9, R11) and the per-day calls table behind "details" (R10)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import DataTable, Static
+
+from ringmon.model.profile import day_label, fmt_duration
+from ringmon.model.stats import CallStats, PeriodStats
+from ringmon.widgets.profile_style import flow, status_items
+
+
+def render_summary(stats: PeriodStats, width: int) -> Table:
+    calls = stats.calls
+    grid = Table.grid(padding=(0, 2), expand=False)
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column()
+    handled = Text.assemble(
+        (str(calls.handled), "bold"),
+        f"  (incoming {calls.incoming} · outgoing {calls.outgoing})",
+    )
+    grid.add_row("Calls handled", handled)
+    missed = Text.assemble((str(calls.missed), "bold bright_red" if calls.missed else "bold"))
+    missed.append("  rang > 5 s, not answered", "dim")
+    grid.add_row("Missed", missed)
+    not_missed = []
+    if calls.short_unanswered:
+        not_missed.append(f"{calls.short_unanswered} rang ≤ 5 s")
+    if calls.outgoing_unanswered:
+        not_missed.append(f"{calls.outgoing_unanswered} outgoing not picked up")
+    if not_missed:
+        grid.add_row("Unanswered", Text(" · ".join(not_missed) + "  (not missed)", "dim"))
+    grid.add_row(
+        "Talk time",
+        Text.assemble(
+            (fmt_duration(calls.total_talk), "bold"),
+            f"  average {fmt_duration(calls.average_talk)}",
+        ),
+    )
+    grid.add_row("Answer time", Text(f"average {fmt_duration(calls.average_answer)}"))
+    in_status = flow(status_items(stats.in_status, fmt_duration), max(20, width - 17))
+    grid.add_row("In status", in_status)
+    return grid
+
+
+class ProfileSummary(Static):
+    DEFAULT_CSS = """
+    ProfileSummary {
+        height: auto;
+        padding: 0 1;
+    }
+    """
+
+    stats: PeriodStats | None = None
+
+    def show(self, stats: PeriodStats) -> None:
+        self.stats = stats
+        self.update(render_summary(stats, self.content_size.width or 80))
+
+    def on_resize(self) -> None:
+        if self.stats is not None:
+            self.update(render_summary(self.stats, self.content_size.width))
+
+
+DAY_COLUMNS: tuple[str, ...] = (
+    "Day",
+    "Handled",
+    "In",
+    "Out",
+    "Missed",
+    "≤5 s",
+    "Out n/a",
+    "Talk",
+    "Avg talk",
+    "Avg ans.",
+)
+"""``≤5 s``: unanswered after ringing 5 s or less (not missed, R11); ``Out n/a``: outgoing
+calls nobody picked up."""
+
+
+def day_row(label: str, calls: CallStats) -> tuple[str, ...]:
+    return (
+        label,
+        str(calls.handled),
+        str(calls.incoming),
+        str(calls.outgoing),
+        str(calls.missed),
+        str(calls.short_unanswered),
+        str(calls.outgoing_unanswered),
+        fmt_duration(calls.total_talk),
+        fmt_duration(calls.average_talk),
+        fmt_duration(calls.average_answer),
+    )
+
+
+class CallsTable(DataTable[str]):
+    """Calls by day as a table, with a total row (the "details" of R10)."""
+
+    DEFAULT_CSS = """
+    CallsTable {
+        height: auto;
+        max-height: 12;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
+        self.add_columns(*DAY_COLUMNS)
+
+    def show(self, stats: PeriodStats) -> None:
+        self.clear()
+        for day in stats.days:
+            self.add_row(*day_row(day_label(day.day), day.calls), key=day.day.isoformat())
+        if len(stats.days) > 1:
+            self.add_row(*day_row("Total", stats.calls), key="total")
