@@ -1,0 +1,308 @@
+"""The hub's web face (Starlette): the REST routes and the WebSocket feed of
+docs/feed-protocol.md. Every ``/v1`` route but ``/v1/health`` needs a Bearer token whose role is
+``analyst`` or ``administrator`` (R1): the refusal is the server's, not the client's.
+
+Errors are always ``{"error": "a sentence"}``; an unexpected failure is logged here and the
+client gets a 500 with a plain sentence, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from ringmon.hub.queries import QueryError, calls, history, recording
+from ringmon.hub.service import Hub, Subscriber
+from ringmon.hub.tokens import Principal
+from ringmon.model.wire import to_dt
+
+log = logging.getLogger("ringmon.hub")
+
+JSON = "application/json"
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+def error(status: int, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+NO_TOKEN = (
+    "This hub needs an access token: send the header 'Authorization: Bearer TOKEN'. "
+    "An administrator makes one with: ringmon token add NAME --role analyst"
+)
+BAD_TOKEN = (
+    "This access token is not known to the hub (it may have been revoked). "
+    "Ask an administrator for a new one."
+)
+
+
+def forbidden(principal: Principal) -> str:
+    return (
+        f"Access denied: your access level is '{principal.role}', and the Employees in real "
+        "time report is only for the Analyst and Administrator levels. Ask an administrator "
+        "for an analyst token."
+    )
+
+
+def authorize(hub: Hub, headers: Mapping[str, str]) -> Principal:
+    """The caller, when allowed to read the report; else ApiError 401 / 403 (R1)."""
+    value = headers.get("authorization", "")
+    scheme, _, token = value.partition(" ")
+    token = token.strip()
+    challenge = {"WWW-Authenticate": 'Bearer realm="ringmon"'}
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, NO_TOKEN, challenge)
+    principal = hub.tokens.authenticate(token) if hub.tokens is not None else None
+    if principal is None:
+        raise ApiError(401, BAD_TOKEN, challenge)
+    if not principal.may_read:
+        raise ApiError(403, forbidden(principal))
+    return principal
+
+
+def iso(at: float) -> str:
+    return to_dt(at).isoformat().replace("+00:00", "Z")
+
+
+def create_app(hub: Hub) -> Starlette:
+    """The ASGI app serving ``hub`` (which the caller opens, starts and stops)."""
+
+    async def health(request: Request) -> Response:
+        return JSONResponse(hub.health())
+
+    async def whoami(request: Request) -> Response:
+        principal = authorize(hub, request.headers)
+        return JSONResponse({"name": principal.name, "role": principal.role})
+
+    async def snapshot(request: Request) -> Response:
+        authorize(hub, request.headers)
+        return Response(hub.snapshot_json(), media_type=JSON)
+
+    async def employee_history(request: Request) -> Response:
+        authorize(hub, request.headers)
+        q = request.query_params
+        doc = await history(
+            hub, request.path_params["id"], q.get("period"), q.get("from"), q.get("to")
+        )
+        return Response(doc.model_dump_json(), media_type=JSON)
+
+    async def call_log(request: Request) -> Response:
+        authorize(hub, request.headers)
+        q = request.query_params
+        page = await calls(
+            hub, q.get("employee"), q.get("from"), q.get("to"), q.get("limit"), q.get("cursor")
+        )
+        return JSONResponse(page)
+
+    async def call_recording(request: Request) -> Response:
+        authorize(hub, request.headers)
+        found = await recording(hub, request.path_params["leg"])
+        if isinstance(found, bytes):
+            return Response(found, media_type="audio/wav")
+        return FileResponse(found, media_type="audio/wav")
+
+    async def feed(websocket: WebSocket) -> None:
+        await _feed(hub, websocket)
+
+    async def on_api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return error(exc.status, exc.message, exc.headers)
+
+    async def on_query_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, QueryError)
+        return error(exc.status, exc.message)
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        messages = {
+            404: "There is no such route; see docs/feed-protocol.md.",
+            405: "This route does not take that method.",
+        }
+        return error(exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+
+    async def on_crash(request: Request, exc: Exception) -> Response:
+        log.error("request %s failed", request.url.path, exc_info=exc)
+        return error(500, "The hub failed to answer this request; the failure is in its log.")
+
+    return Starlette(
+        routes=[
+            Route("/v1/health", health),
+            Route("/v1/whoami", whoami),
+            Route("/v1/snapshot", snapshot),
+            Route("/v1/employees/{id}/history", employee_history),
+            Route("/v1/calls", call_log),
+            Route("/v1/calls/{leg:path}/recording", call_recording),
+            WebSocketRoute("/v1/feed", feed),
+        ],
+        exception_handlers={
+            ApiError: on_api_error,
+            QueryError: on_query_error,
+            HTTPException: on_http_error,
+            Exception: on_crash,
+        },
+    )
+
+
+# -- the WebSocket feed -------------------------------------------------------------------
+
+
+async def _deny(websocket: WebSocket, status: int, message: str) -> None:
+    """Refuse the handshake with an HTTP status and a JSON body (or a close if the server
+    cannot send one)."""
+    if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        await websocket.send_denial_response(error(status, message))
+    else:
+        await websocket.close(code=1008, reason=message[:120])
+
+
+async def _feed(hub: Hub, websocket: WebSocket) -> None:
+    try:
+        authorize(hub, websocket.headers)
+    except ApiError as exc:
+        await _deny(websocket, exc.status, exc.message)
+        return
+    since_text = websocket.query_params.get("since")
+    since: int | None = None
+    if since_text is not None:
+        try:
+            since = int(since_text)
+        except ValueError:
+            await _deny(websocket, 400, f"since={since_text!r} is not a sequence number")
+            return
+        if since < 0:
+            await _deny(websocket, 400, "since must be 0 or more")
+            return
+    await websocket.accept()
+    sub = hub.subscribe()
+    sender = asyncio.create_task(_send_feed(hub, websocket, sub, since))
+    receiver = asyncio.create_task(_ignore_incoming(websocket))
+    try:
+        await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        hub.unsubscribe(sub)
+        for task in (sender, receiver):
+            task.cancel()
+        for task in (sender, receiver):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        failure = sender.exception() if sender.done() and not sender.cancelled() else None
+        if failure is not None and not isinstance(
+            failure, WebSocketDisconnect | OSError | RuntimeError
+        ):
+            log.error("feed connection failed", exc_info=failure)
+
+
+async def _ignore_incoming(websocket: WebSocket) -> None:
+    """The feed is one-way; read (and drop) what the client sends, to notice it leaving."""
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    if websocket.application_state is WebSocketState.CONNECTED:
+        with contextlib.suppress(Exception):
+            await websocket.close(code=code, reason=reason[:120])
+
+
+async def _resync(websocket: WebSocket, reason: str) -> None:
+    await websocket.send_text(json.dumps({"type": "resync", "reason": reason}))
+    await _close(websocket, 1000, "resync")
+
+
+def _frame(batch: list[tuple[int, str]]) -> str:
+    if len(batch) == 1:
+        return batch[0][1]
+    return "[" + ",".join(body for _, body in batch) + "]"
+
+
+async def _send_feed(hub: Hub, websocket: WebSocket, sub: Subscriber, since: int | None) -> None:
+    """Replay ``since < seq <= start`` from storage, then live events with ``seq > start``.
+
+    The subscription is made before the replay, so nothing emitted meanwhile is lost, and
+    live events the replay already covered are dropped by seq: no gap, no repeat. Heartbeats
+    carry the last seq sent on this connection; one is sent as soon as the replay is done.
+    """
+    loop = asyncio.get_running_loop()
+    start = sub.start_seq
+    last = start if since is None else since
+    if last > start:
+        await _resync(
+            websocket,
+            f"since={last} is newer than anything this hub has (its newest is {start}): "
+            "its storage was replaced; take a new snapshot",
+        )
+        return
+    if last < hub.base_seq:
+        await _resync(
+            websocket,
+            f"events after {last} are no longer kept (retention keeps from seq "
+            f"{hub.base_seq + 1}); take a new snapshot",
+        )
+        return
+    next_beat = loop.time() + hub.heartbeat
+
+    async def beat() -> None:
+        nonlocal next_beat
+        payload: dict[str, Any] = {
+            "type": "heartbeat",
+            "seq": last,
+            "now": iso(hub.now()),
+            "speed": hub.speed,
+        }
+        await websocket.send_text(json.dumps(payload))
+        next_beat = loop.time() + hub.heartbeat
+
+    if last < start:
+        async for rows in hub.replay(last, start):
+            if rows[0][0] != last + 1:
+                await _resync(websocket, "events were pruned during the replay; resync")
+                return
+            await websocket.send_text(_frame(rows))
+            last = rows[-1][0]
+            if loop.time() >= next_beat:
+                await beat()
+        if last != start:
+            await _resync(websocket, f"events after {last} are no longer stored; resync")
+            return
+    await beat()
+    while True:
+        if sub.closing is not None:
+            await _close(websocket, 1001, sub.closing)
+            return
+        if sub.overflowed:
+            await _resync(websocket, "this client fell too far behind the live feed; resync")
+            return
+        if not sub.items:
+            sub.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(sub.wake.wait(), max(0.0, next_beat - loop.time()))
+        batch: list[tuple[int, str]] = []
+        while sub.items and len(batch) < 1000:
+            item = sub.items.popleft()
+            if item[0] > last:
+                batch.append(item)
+        if batch:
+            await websocket.send_text(_frame(batch))
+            last = batch[-1][0]
+        if loop.time() >= next_beat:
+            await beat()

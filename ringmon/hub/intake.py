@@ -1,0 +1,77 @@
+"""Turning raw input (a JSONL line, a decoded JSON value) into an event, or a clear refusal."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+
+from pydantic import ValidationError
+
+from ringmon.model.schema import EVENT_TYPES, Event, parse_event_obj
+
+
+class RejectKind(StrEnum):
+    """Why an event was refused; the keys of ``rejected.by_kind`` in ``/v1/health``."""
+
+    MALFORMED = "malformed"
+    UNKNOWN_TYPE = "unknown_type"
+    INCONSISTENT = "inconsistent"
+    STALE = "stale"
+    DUPLICATE = "duplicate"
+    INTERNAL = "internal"
+
+
+class BadInput(ValueError):
+    def __init__(self, kind: RejectKind, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
+
+def describe_validation(exc: ValidationError, limit: int = 3) -> str:
+    """A one-line account of what is wrong, e.g. ``ts: Field required; nmae: not allowed``."""
+    parts: list[str] = []
+    for error in exc.errors()[:limit]:
+        # The discriminated union puts the event type first in the location: drop it.
+        loc = [str(p) for p in error["loc"] if p not in EVENT_TYPES]
+        where = ".".join(loc) or "event"
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown field (not allowed)"
+        parts.append(f"{where}: {message}")
+    more = len(exc.errors()) - limit
+    if more > 0:
+        parts.append(f"and {more} more")
+    return "; ".join(parts)
+
+
+def parse_input(data: str | bytes | object) -> Event:
+    """An event from a JSON text or an already decoded value; raises ``BadInput``.
+
+    A ``seq`` on input is dropped before validation: sources do not number events, the hub
+    does (docs/feed-protocol.md).
+    """
+    if isinstance(data, str | bytes | bytearray):
+        try:
+            value = json.loads(data)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise BadInput(RejectKind.MALFORMED, f"not JSON: {exc}") from None
+    else:
+        value = data
+    if not isinstance(value, dict):
+        raise BadInput(
+            RejectKind.MALFORMED, f"an event is a JSON object, not {type(value).__name__}"
+        )
+    kind = value.get("type")
+    if kind is None:
+        raise BadInput(RejectKind.MALFORMED, "the event has no 'type'")
+    if kind not in EVENT_TYPES:
+        raise BadInput(
+            RejectKind.UNKNOWN_TYPE,
+            f"unknown event type {kind!r} (known: {', '.join(EVENT_TYPES)})",
+        )
+    value = {k: v for k, v in value.items() if k != "seq"}
+    try:
+        return parse_event_obj(value)
+    except ValidationError as exc:
+        raise BadInput(RejectKind.MALFORMED, f"{kind}: {describe_validation(exc)}") from None

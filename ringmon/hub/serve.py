@@ -1,0 +1,343 @@
+"""Running the hub: ``ringmon hub`` and the API the demo and tests start it with.
+
+From Python (what ``ringmon demo`` and the tests use)::
+
+    config = HubConfig(data="/tmp/x", port=0, sources=["sim"], tz="Europe/Warsaw")
+
+    # in a running event loop:
+    async with running_hub(config) as server:
+        server.url          # "http://127.0.0.1:PORT", bound before the block starts
+        server.hub          # the Hub (emit events, make tokens: server.hub.tokens.add(...))
+
+    # from synchronous code (the hub runs in its own thread and loop):
+    with HubThread(config) as server:
+        server.url
+
+From a shell, ``ringmon hub --port 0`` prints one line ``listening on http://HOST:PORT`` to
+stdout (flushed) once it accepts connections; everything else goes to stderr (logging).
+SIGINT / SIGTERM stop it gracefully: feed clients get a close frame, pending events are
+written, the process exits 0. A bad ``--source``, ``--tz`` or ``--directory`` exits 2 with a
+one-line reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+import sys
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from ringmon.hub.app import create_app
+from ringmon.hub.clock import Clock
+from ringmon.hub.directory import DirectoryError, DirectorySource, load
+from ringmon.hub.service import Hub
+from ringmon.hub.settings import SettingsError, data_dir, zone
+from ringmon.hub.sources.base import Source
+from ringmon.hub.sources.file import FileSource
+
+log = logging.getLogger("ringmon.hub")
+
+
+class ConfigError(ValueError):
+    """A hub setting that cannot work; the message is for the person who gave it."""
+
+
+@dataclass
+class HubConfig:
+    data: str | Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8765
+    sources: Sequence[str] = ("sim",)
+    follow: bool = False
+    tz: str | None = None
+    directory: str | Path | None = None
+    retention_days: float = 35.0
+    seed: int = 1
+    speed: float = 1.0
+    employees: int = 40
+    backfill_days: int = 7
+    heartbeat: float = 5.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> HubConfig:
+        return cls(
+            data=args.data,
+            host=args.host,
+            port=args.port,
+            sources=args.source or ["sim"],
+            follow=args.follow,
+            tz=args.tz,
+            directory=args.directory,
+            retention_days=args.retention_days,
+            seed=args.seed,
+            speed=args.speed,
+            employees=args.employees,
+            backfill_days=args.backfill_days,
+        )
+
+
+def make_source(spec: str, config: HubConfig) -> Source:
+    """A source from a ``--source`` spec: ``sim`` or ``file:PATH``."""
+    spec = spec.strip()
+    if spec == "sim":
+        if config.employees < 1:
+            raise ConfigError("--employees must be at least 1")
+        if config.backfill_days < 0:
+            raise ConfigError("--backfill-days cannot be negative")
+        try:
+            from ringmon.hub.sources.sim import SimSource
+        except ImportError as exc:
+            raise ConfigError(f"the simulator is not available in this build ({exc})") from None
+        source: Source = SimSource(
+            employees=config.employees, seed=config.seed, backfill_days=config.backfill_days
+        )
+        return source
+    if spec.startswith("file:"):
+        path = spec.removeprefix("file:")
+        if not path:
+            raise ConfigError("--source file: needs a path, e.g. file:events.jsonl")
+        if not config.follow and not Path(path).is_file():
+            raise ConfigError(f"--source {spec}: no such file (add --follow to wait for it)")
+        return FileSource(path, follow=config.follow)
+    raise ConfigError(f"unknown source {spec!r}: use sim or file:PATH")
+
+
+def build_hub(
+    config: HubConfig, *, clock: Clock | None = None, sources: Sequence[Source] | None = None
+) -> tuple[Hub, list[Source], DirectorySource | None]:
+    """Check the settings and make the hub and its sources (nothing runs yet)."""
+    try:
+        tz_name, _ = zone(config.tz)
+        folder = data_dir(config.data)
+    except SettingsError as exc:
+        raise ConfigError(str(exc)) from None
+    if config.speed <= 0:
+        raise ConfigError("--speed must be positive")
+    if config.retention_days <= 0:
+        raise ConfigError("--retention-days must be positive")
+    if sources is None:
+        specs = list(config.sources)
+        if len(set(specs)) != len(specs):
+            raise ConfigError("the same --source is given twice")
+        sources = [make_source(spec, config) for spec in specs]
+    hub = Hub(
+        folder,
+        tz_name=tz_name,
+        speed=config.speed,
+        clock=clock,
+        retention_days=config.retention_days,
+        heartbeat=config.heartbeat,
+    )
+    directory = None
+    if config.directory is not None:
+        path = Path(config.directory)
+        try:
+            load(path)
+        except DirectoryError as exc:
+            raise ConfigError(str(exc)) from None
+        directory = DirectorySource(path, lambda: hub.state)
+    return hub, list(sources), directory
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: whoever runs the hub decides when to stop."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@dataclass
+class HubServer:
+    hub: Hub
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.setblocking(False)
+    return sock
+
+
+@contextlib.asynccontextmanager
+async def running_hub(
+    config: HubConfig,
+    *,
+    clock: Clock | None = None,
+    sources: Sequence[Source] | None = None,
+) -> AsyncIterator[HubServer]:
+    """Open the hub, serve it on ``config.host:config.port`` (0: a free port), run its
+    sources; on exit stop everything gracefully. Raises ConfigError on bad settings."""
+    hub, srcs, directory = build_hub(config, clock=clock, sources=sources)
+    await asyncio.to_thread(hub.open)
+    sock: socket.socket | None = None
+    server_task: asyncio.Task[None] | None = None
+    server: _Server | None = None
+    try:
+        sock = _bind(config.host, config.port)
+        port = sock.getsockname()[1]
+        uv_config = uvicorn.Config(
+            create_app(hub),
+            lifespan="off",
+            log_config=None,
+            access_log=False,
+            ws="websockets-sansio",
+            timeout_graceful_shutdown=3,
+        )
+        server = _Server(uv_config)
+        await hub.start()
+        if directory is not None:
+            await directory.sync(hub)
+            hub.add_source(directory)
+        for source in srcs:
+            hub.add_source(source)
+        server_task = asyncio.create_task(server.serve(sockets=[sock]), name="hub-http")
+        while not server.started:
+            if server_task.done():
+                server_task.result()
+                raise ConfigError("the web server stopped at start")
+            await asyncio.sleep(0.005)
+        yield HubServer(hub, config.host, port)
+    finally:
+        hub.close_subscribers()
+        if server is not None:
+            server.should_exit = True
+        if server_task is not None:
+            with contextlib.suppress(Exception):
+                await server_task
+        await hub.stop()
+        if sock is not None:
+            sock.close()
+
+
+class HubThread:
+    """A hub served from a thread of its own (its own event loop), for synchronous callers
+    such as a Textual app started after it. ``start()`` returns the URL once it listens."""
+
+    def __init__(
+        self,
+        config: HubConfig,
+        *,
+        clock: Clock | None = None,
+        sources: Sequence[Source] | None = None,
+    ) -> None:
+        self.config = config
+        self._clock = clock
+        self._sources = sources
+        self._ready = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self.server: HubServer | None = None
+        self.error: BaseException | None = None
+
+    @property
+    def url(self) -> str:
+        if self.server is None:
+            raise RuntimeError("the hub is not running")
+        return self.server.url
+
+    def start(self, timeout: float = 60.0) -> str:
+        self._thread = threading.Thread(target=self._main, name="ringmon-hub", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise TimeoutError("the hub did not start in time")
+        if self.error is not None:
+            raise self.error
+        return self.url
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self._loop is not None and self._stop is not None:
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def __enter__(self) -> HubThread:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _main(self) -> None:
+        try:
+            asyncio.run(self._serve())
+        except BaseException as exc:  # reported to start()
+            self.error = exc
+            self._ready.set()
+
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        async with running_hub(self.config, clock=self._clock, sources=self._sources) as server:
+            self.server = server
+            self._ready.set()
+            await self._stop.wait()
+
+
+async def serve_until_signal(
+    config: HubConfig, on_ready: Callable[[HubServer], None] | None = None
+) -> None:
+    """Serve until SIGINT or SIGTERM."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    async with running_hub(config) as server:
+        if on_ready is not None:
+            on_ready(server)
+        await stop.wait()
+        log.info("stopping")
+
+
+def _announce(server: HubServer) -> None:
+    print(f"listening on {server.url}", flush=True)
+
+
+def run_hub(args: argparse.Namespace) -> int:
+    """``ringmon hub``: 0 after a clean stop, 2 on bad settings, 1 on a failure."""
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    config = HubConfig.from_args(args)
+    try:
+        asyncio.run(serve_until_signal(config, _announce))
+    except ConfigError as exc:
+        print(f"ringmon hub: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    except Exception as exc:
+        log.exception("the hub failed")
+        print(f"ringmon hub: failed: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,607 @@
+"""The hub core: one live ``State``, the event log, the live feed, and the sources' sink.
+
+Ingest path (``emit``): validate -> ``State.apply`` (all or nothing; ``EventRejected`` means
+nothing changed) -> assign ``seq`` -> queue for storage -> hand to every feed subscriber. All
+of it runs on the event loop and touches only memory, so a source is never slowed by the disk.
+
+Storage I/O: accepted events are buffered and written by a flush task every
+``flush_interval`` (50 ms) in ONE transaction (``executemany``), through
+``asyncio.to_thread``. Why both: batching makes SQLite fast (one commit per tick instead of per
+event, ~100x), and the thread keeps a slow disk (fsync, WAL checkpoint) from freezing the
+WebSocket feed and the REST routes. Whoever needs storage to include an event
+(``wait_flushed``: the feed's replay, history, the call log) triggers a flush at once instead
+of waiting for the tick. The buffer is bounded: past ``max_pending`` events ``emit`` waits for
+a flush (back-pressure on a source that floods).
+
+Restart: the live state is rebuilt from the base (the state at the last pruned event) plus
+every stored event after it, so a restarted hub continues with the same state and seq.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter, deque
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ringmon.hub.clock import Clock, HubClock
+from ringmon.hub.intake import BadInput, RejectKind, parse_input
+from ringmon.hub.sources.base import Source
+from ringmon.hub.storage import CallRow, Storage, WriteBatch
+from ringmon.hub.tokens import TokenStore
+from ringmon.model.calls import CallLeg
+from ringmon.model.schema import (
+    AccountRemove,
+    AccountUpsert,
+    CallRing,
+    DeviceStatus,
+    EmployeeRemove,
+    EmployeeUpsert,
+    Event,
+    dump_event,
+    parse_event,
+    with_seq_ts,
+)
+from ringmon.model.state import EventRejected, State
+from ringmon.model.wire import SnapshotDoc, snapshot_doc, state_from_snapshot, to_dt
+
+log = logging.getLogger("ringmon.hub")
+
+DAY = 86_400.0
+
+
+@dataclass(slots=True)
+class SourceStatus:
+    name: str
+    state: str = "starting"
+    detail: str | None = None
+
+
+class Subscriber:
+    """One feed client's queue of live events. Bounded: on overflow it is marked, emptied,
+    and its sender tells the client to resync; the hub itself never waits for a client."""
+
+    def __init__(self, start_seq: int, limit: int) -> None:
+        self.start_seq = start_seq
+        self.limit = limit
+        self.items: deque[tuple[int, str]] = deque()
+        self.wake = asyncio.Event()
+        self.overflowed = False
+        self.closing: str | None = None
+
+    def push(self, seq: int, body: str) -> None:
+        if self.overflowed:
+            return
+        if len(self.items) >= self.limit:
+            self.overflowed = True
+            self.items.clear()
+        else:
+            self.items.append((seq, body))
+        self.wake.set()
+
+    def close(self, reason: str) -> None:
+        self.closing = reason
+        self.wake.set()
+
+
+@dataclass(slots=True)
+class Counters:
+    events: int = 0
+    clamped: int = 0
+    rejected_kind: Counter[str] = field(default_factory=Counter)
+    rejected_source: Counter[str] = field(default_factory=Counter)
+    recent: deque[str] = field(default_factory=lambda: deque(maxlen=10))
+
+
+class Hub:
+    """Implements the ``Sink`` of sources/base.py, and everything the web app serves."""
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        tz_name: str = "UTC",
+        speed: float = 1.0,
+        clock: Clock | None = None,
+        retention_days: float = 35.0,
+        heartbeat: float = 5.0,
+        flush_interval: float = 0.05,
+        queue_limit: int = 20_000,
+        max_pending: int = 50_000,
+        prune_interval: float = 3600.0,
+    ) -> None:
+        if retention_days <= 0:
+            raise ValueError("retention must be positive")
+        self.folder = folder
+        self.tz_name = tz_name
+        self.tz = ZoneInfo(tz_name)
+        self.speed = clock.speed if clock is not None else speed
+        self._clock_given = clock
+        self.clock: Clock = clock if clock is not None else HubClock(speed)
+        self.retention = retention_days * DAY
+        self.heartbeat = heartbeat
+        self.flush_interval = flush_interval
+        self.queue_limit = queue_limit
+        self.max_pending = max_pending
+        self.prune_interval = prune_interval
+        self.state = State(self.tz)
+        self.storage: Storage | None = None
+        self.tokens: TokenStore | None = None
+        self.counters = Counters()
+        self.sources: list[Source] = []
+        self.source_status: dict[str, SourceStatus] = {}
+        self.subscribers: set[Subscriber] = set()
+        self.base_seq = 0
+        self.flushed_seq = 0
+        self._seq = 0
+        self._pending = WriteBatch()
+        self._flush_lock = asyncio.Lock()
+        self._prune_lock = asyncio.Lock()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._source_tasks: list[asyncio.Task[None]] = []
+        self._since_yield = 0
+        self._base_cache: tuple[int, SnapshotDoc | None] = (-1, None)
+        # Ingest bookkeeping: which stored events built an account / a device, so that when an
+        # account changes hands its new owner's history gets them too; call-log rows.
+        self._account_seq: dict[str, int] = {}
+        self._device_seq: dict[tuple[str, str], int] = {}
+        self._call_rows: dict[str, int] = {}
+        self._next_call_id = 1
+        self._stopping = False
+
+    # -- life cycle -----------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Open storage and rebuild the live state from it (synchronous, before serving)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        storage = self.storage = Storage(self.folder)
+        self.tokens = TokenStore(self.folder)
+        started = time.monotonic()
+        base_seq, base_body = storage.base()
+        if base_body is not None:
+            doc = SnapshotDoc.model_validate_json(base_body)
+            self.state = state_from_snapshot(doc, self.tz)
+            self._base_cache = (base_seq, doc)
+        self.base_seq = base_seq
+        replayed = 0
+        for rows in storage.iter_events(base_seq, batch=5000):
+            for seq, body in rows:
+                event = parse_event(body)
+                pre = self._pre_apply(event)
+                try:
+                    self.state.apply(event)
+                except EventRejected as exc:  # a stored event should always apply again
+                    log.error("stored event %d does not apply again: %s", seq, exc.reason)
+                    continue
+                self._track(event, seq, pre)
+                replayed += 1
+        self._seq = max(self.state.seq, storage.last_seq())
+        self.state.seq = self._seq
+        self.flushed_seq = self._seq
+        self._call_rows = storage.open_calls()
+        self._next_call_id = storage.max_call_id() + 1
+        last = storage.last_ts()
+        if self._clock_given is None:
+            start = time.time() if last is None else max(time.time(), last)
+            self.clock = HubClock(self.speed, start=start)
+        if replayed or base_seq:
+            log.info(
+                "restored %d events after base %d (seq %d) in %.2f s",
+                replayed,
+                base_seq,
+                self._seq,
+                time.monotonic() - started,
+            )
+
+    async def start(self, sources: Iterable[Source] = ()) -> None:
+        """Start the flush and prune tasks, then every source (each supervised)."""
+        if self.storage is None:
+            self.open()
+        self._tasks.append(asyncio.create_task(self._flush_loop(), name="hub-flush"))
+        self._tasks.append(asyncio.create_task(self._prune_loop(), name="hub-prune"))
+        for source in sources:
+            self.add_source(source)
+
+    def add_source(self, source: Source) -> None:
+        self.sources.append(source)
+        self.source_status[source.name] = SourceStatus(source.name)
+        task = asyncio.create_task(self._supervise(source), name=f"source-{source.name}")
+        self._source_tasks.append(task)
+
+    def close_subscribers(self, reason: str = "the hub is shutting down") -> None:
+        self._stopping = True
+        for sub in list(self.subscribers):
+            sub.close(reason)
+
+    async def stop(self) -> None:
+        """Stop sources, tell feed clients, write what is pending, close storage."""
+        self.close_subscribers()
+        for task in self._source_tasks + self._tasks:
+            task.cancel()
+        for task in self._source_tasks + self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._source_tasks.clear()
+        self._tasks.clear()
+        try:
+            await self.flush()
+        except Exception:
+            log.exception("could not write the last events")
+        if self.storage is not None:
+            self.storage.close()
+            self.storage = None
+        if self.tokens is not None:
+            self.tokens.close()
+            self.tokens = None
+
+    async def _supervise(self, source: Source) -> None:
+        status = self.source_status[source.name]
+        delay = 1.0
+        while True:
+            status.state, status.detail = "running", None
+            try:
+                await source.run(self)
+            except asyncio.CancelledError:
+                status.state = "stopped"
+                raise
+            except Exception as exc:
+                log.exception("source %s failed; restarting it in %.0f s", source.name, delay)
+                status.state, status.detail = "backoff", f"{type(exc).__name__}: {exc}"
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+            else:
+                status.state = "done"
+                log.info("source %s has finished", source.name)
+                return
+
+    # -- the Sink interface ---------------------------------------------------------------
+
+    def now(self) -> float:
+        """The hub's clock; never behind the newest event applied."""
+        return max(self.clock.now(), self.state.clock)
+
+    def last_ts(self) -> float | None:
+        return self.state.clock or None
+
+    async def sleep_until(self, at: float) -> None:
+        while True:
+            left = at - self.clock.now()
+            if left <= 0:
+                return
+            await asyncio.sleep(min(left / self.clock.speed, 1.0))
+
+    async def emit(self, event: Event, *, source: str) -> bool:
+        accepted = self.ingest(event, source=source)
+        await self._breathe()
+        return accepted
+
+    async def emit_raw(self, data: str | bytes | object, *, source: str, where: str = "") -> bool:
+        """Parse and emit raw input (a JSON line or value); ``where`` prefixes the reason."""
+        try:
+            event = parse_input(data)
+        except BadInput as exc:
+            self.reject(exc.kind, f"{where}: {exc.reason}" if where else exc.reason, source)
+            await self._breathe()
+            return False
+        accepted = self.ingest(event, source=source, where=where)
+        await self._breathe()
+        return accepted
+
+    async def _breathe(self) -> None:
+        """Let the loop run now and then, and wait for the disk when far behind."""
+        if len(self._pending.events) >= self.max_pending:
+            await self.flush()
+        self._since_yield += 1
+        if self._since_yield >= 500:
+            self._since_yield = 0
+            await asyncio.sleep(0)
+
+    def reject(self, kind: RejectKind | str, reason: str, source: str) -> None:
+        c = self.counters
+        c.rejected_kind[str(kind)] += 1
+        c.rejected_source[source] += 1
+        c.recent.append(f"{source}: {kind}: {reason}")
+        n = c.rejected_source[source]
+        if n <= 100 or n % 1000 == 0:
+            suffix = f" (rejection {n} from this source; logging every 1000th)" if n > 100 else ""
+            log.warning("rejected %s event from %s: %s%s", kind, source, reason, suffix)
+
+    # -- ingest ---------------------------------------------------------------------------
+
+    def ingest(self, event: Event, *, source: str, where: str = "") -> bool:
+        """Apply, number, queue for storage and broadcast one event; False if rejected."""
+        seq = self._seq + 1
+        numbered = event.model_copy(update={"seq": seq})
+        pre = self._pre_apply(numbered)
+        try:
+            at = self.state.apply(numbered)
+        except EventRejected as exc:
+            reason = f"{numbered.type}: {exc.reason}"
+            self.reject(exc.kind, f"{where}: {reason}" if where else reason, source)
+            return False
+        except Exception as exc:  # a bug in the model must not take the hub down
+            log.exception("event from %s broke the model", source)
+            self.reject(RejectKind.INTERNAL, f"{numbered.type}: {exc!r}", source)
+            return False
+        self._seq = seq
+        if at != numbered.ts.timestamp():
+            numbered = with_seq_ts(numbered, seq, to_dt(at))
+            self.counters.clamped += 1
+        self.counters.events += 1
+        body = dump_event(numbered)
+        batch = self._pending
+        batch.events.append((seq, at, numbered.type, body))
+        self._track(numbered, seq, pre, batch)
+        for sub in self.subscribers:
+            sub.push(seq, body)
+        return True
+
+    def _pre_apply(self, ev: Event) -> _Pre:
+        """What must be read from the state before an event changes it."""
+        st = self.state
+        pre = _Pre()
+        if isinstance(ev, EmployeeUpsert | EmployeeRemove):
+            pre.employees.add(ev.id)
+        elif isinstance(ev, AccountUpsert):
+            acc = st.accounts.get(ev.login)
+            pre.old_owner = acc.employee if acc is not None else None
+            if pre.old_owner is not None:
+                pre.employees.add(pre.old_owner)
+            if ev.employee is not None:
+                pre.employees.add(ev.employee)
+        elif isinstance(ev, AccountRemove):
+            acc = st.accounts.get(ev.login)
+            if acc is not None:
+                if acc.employee is not None:
+                    pre.employees.add(acc.employee)
+                pre.devices = [(ev.login, d) for d in acc.devices]
+            pre.legs = [leg for leg in st.legs.values() if leg.account == ev.login]
+            pre.employees.update(leg.employee for leg in pre.legs if leg.employee)
+        elif isinstance(ev, DeviceStatus | CallRing):
+            acc = st.accounts.get(ev.account)
+            if acc is not None and acc.employee is not None:
+                pre.employees.add(acc.employee)
+        else:  # call.answer, call.end
+            leg = st.legs.get(ev.leg)
+            if leg is not None:
+                pre.legs = [leg]
+                if leg.employee is not None:
+                    pre.employees.add(leg.employee)
+        return pre
+
+    def _track(self, ev: Event, seq: int, pre: _Pre, batch: WriteBatch | None = None) -> None:
+        """Bookkeeping after an event applied: links, call-log rows, account/device seqs."""
+        links = batch.links if batch is not None else None
+        if links is not None:
+            links.extend((emp, seq) for emp in pre.employees)
+        if isinstance(ev, AccountUpsert):
+            if ev.employee is not None and ev.employee != pre.old_owner and links is not None:
+                # The new owner's history needs the account and its devices as they are now.
+                before = self._account_seq.get(ev.login)
+                if before is not None:
+                    links.append((ev.employee, before))
+                links.extend(
+                    (ev.employee, s)
+                    for (login, _), s in self._device_seq.items()
+                    if login == ev.login
+                )
+            self._account_seq[ev.login] = seq
+        elif isinstance(ev, DeviceStatus):
+            self._device_seq[(ev.account, ev.device)] = seq
+        elif isinstance(ev, AccountRemove):
+            self._account_seq.pop(ev.login, None)
+            for key in pre.devices:
+                self._device_seq.pop(key, None)
+        if batch is None:
+            return
+        if isinstance(ev, CallRing):
+            leg = self.state.legs[ev.leg]
+            row_id = self._call_rows[ev.leg] = self._next_call_id
+            self._next_call_id += 1
+            batch.calls[row_id] = _call_row(row_id, leg)
+        else:
+            for leg in pre.legs:
+                row_id_or_none = self._call_rows.get(leg.leg)
+                if row_id_or_none is None:
+                    continue
+                batch.calls[row_id_or_none] = _call_row(row_id_or_none, leg)
+                if leg.end_at is not None:
+                    del self._call_rows[leg.leg]
+
+    # -- storage --------------------------------------------------------------------------
+
+    async def flush(self) -> None:
+        """Write everything pending, in one transaction, off the event loop."""
+        async with self._flush_lock:
+            batch = self._pending
+            if not batch or self.storage is None:
+                return
+            self._pending = WriteBatch()
+            try:
+                await asyncio.to_thread(self.storage.write, batch)
+            except BaseException:
+                # Keep the batch (before anything newer) for the next attempt.
+                newer = self._pending
+                batch.events.extend(newer.events)
+                batch.links.extend(newer.links)
+                batch.calls.update(newer.calls)
+                batch.meta.update(newer.meta)
+                self._pending = batch
+                raise
+            if batch.events:
+                self.flushed_seq = batch.last_seq
+
+    async def wait_flushed(self, seq: int) -> None:
+        """Return once storage holds every event up to ``seq``."""
+        if self.flushed_seq < seq:
+            await self.flush()
+
+    async def _flush_loop(self) -> None:
+        delay = self.flush_interval
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                await self.flush()
+                delay = self.flush_interval
+            except Exception:
+                log.exception("could not write events to storage; retrying")
+                delay = min(max(delay * 2, 0.5), 10.0)
+
+    def source_cursor(self, name: str) -> str | None:
+        """Where a source got to (stored with its events, so both survive a restart)."""
+        pending = self._pending.meta.get(f"source:{name}")
+        if pending is not None:
+            return pending
+        return None if self.storage is None else self.storage.meta(f"source:{name}")
+
+    def set_source_cursor(self, name: str, value: str) -> None:
+        self._pending.meta[f"source:{name}"] = value
+
+    # -- retention ------------------------------------------------------------------------
+
+    async def _prune_loop(self) -> None:
+        while True:
+            try:
+                await self.prune()
+            except Exception:
+                log.exception("pruning old events failed; will try again")
+            await asyncio.sleep(self.prune_interval)
+
+    async def prune(self, now: float | None = None) -> int:
+        """Delete events older than the retention, folding them into the base. Returns how
+        many seqs were folded."""
+        async with self._prune_lock:
+            storage = self.storage
+            if storage is None:
+                return 0
+            await self.flush()
+            cutoff = (self.now() if now is None else now) - self.retention
+            target = await asyncio.to_thread(storage.last_seq_before, cutoff)
+            old_base = self.base_seq
+            if target <= old_base:
+                return 0
+            body = await asyncio.to_thread(self._fold_base, storage, old_base, target)
+            async with self._flush_lock:
+                await asyncio.to_thread(storage.replace_base, target, body, cutoff)
+            self.base_seq = target
+            log.info("retention: events up to seq %d folded into the base", target)
+            return target - old_base
+
+    def _fold_base(self, storage: Storage, old_base: int, target: int) -> str:
+        """The state at ``target``: the base plus the events up to it (runs in a thread)."""
+        _, body = storage.base()
+        state = (
+            State(self.tz)
+            if body is None
+            else state_from_snapshot(SnapshotDoc.model_validate_json(body), self.tz)
+        )
+        for rows in storage.iter_events(old_base, target, batch=5000):
+            for _, event_body in rows:
+                try:
+                    state.apply(parse_event(event_body))
+                except EventRejected as exc:
+                    log.error("stored event does not apply again: %s", exc.reason)
+        doc = snapshot_doc(state, state.clock, 1.0, self.tz_name)
+        return doc.model_dump_json()
+
+    def base_doc(self) -> tuple[int, SnapshotDoc | None]:
+        """The base (cached until the next prune)."""
+        if self._base_cache[0] != self.base_seq and self.storage is not None:
+            seq, body = self.storage.base()
+            doc = None if body is None else SnapshotDoc.model_validate_json(body)
+            self._base_cache = (seq, doc)
+        return self._base_cache
+
+    # -- the live feed --------------------------------------------------------------------
+
+    @property
+    def seq(self) -> int:
+        return self._seq
+
+    def subscribe(self) -> Subscriber:
+        sub = Subscriber(self._seq, self.queue_limit)
+        if self._stopping:
+            sub.close("the hub is shutting down")
+        self.subscribers.add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        self.subscribers.discard(sub)
+
+    async def replay(self, after: int, upto: int) -> AsyncIterator[list[tuple[int, str]]]:
+        """Stored events ``after < seq <= upto`` in batches (read off the event loop)."""
+        await self.wait_flushed(upto)
+        storage = self.storage
+        if storage is None:
+            return
+        iterator = storage.iter_events(after, upto, batch=1000)
+        while True:
+            rows = await asyncio.to_thread(next, iterator, None)
+            if rows is None:
+                return
+            yield rows
+
+    # -- documents ------------------------------------------------------------------------
+
+    def snapshot_json(self) -> str:
+        return snapshot_doc(self.state, self.now(), self.speed, self.tz_name).model_dump_json()
+
+    def health(self) -> dict[str, Any]:
+        c = self.counters
+        return {
+            "status": "ok",
+            "seq": self._seq,
+            "now": to_dt(self.now()).isoformat().replace("+00:00", "Z"),
+            "speed": self.speed,
+            "tz": self.tz_name,
+            "events": c.events,
+            "clamped": c.clamped,
+            "rejected": {
+                "total": sum(c.rejected_kind.values()),
+                "by_kind": dict(c.rejected_kind),
+                "by_source": dict(c.rejected_source),
+                "recent": list(c.recent),
+            },
+            "clients": len(self.subscribers),
+            "sources": [self._source_health(s) for s in self.sources],
+            "retained_from_seq": self.base_seq + 1,
+        }
+
+    def _source_health(self, source: Source) -> dict[str, str]:
+        status = self.source_status[source.name]
+        out = {"name": source.name, "state": status.state}
+        detail = status.detail or getattr(source, "error", None)
+        if detail:
+            out["detail"] = str(detail)
+        return out
+
+
+@dataclass(slots=True)
+class _Pre:
+    employees: set[str] = field(default_factory=set)
+    old_owner: str | None = None
+    legs: list[CallLeg] = field(default_factory=list)
+    devices: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _call_row(row_id: int, leg: CallLeg) -> CallRow:
+    return (
+        row_id,
+        leg.leg,
+        leg.call,
+        leg.account,
+        leg.device,
+        leg.employee,
+        str(leg.direction),
+        leg.remote,
+        leg.ring_at,
+        leg.answer_at,
+        leg.end_at,
+        leg.recording,
+    )

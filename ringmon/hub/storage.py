@@ -1,0 +1,311 @@
+"""The hub's SQLite store: events with their seq, who they concern, the call log, the base.
+
+One file, ``DATA/events.sqlite3``, in WAL mode (readers never wait for the writer).
+
+- ``events``: every accepted event, ``seq`` (the hub's, strictly increasing), its effective
+  ``ts`` and its compact JSON ``body`` (with seq and that ts), exactly what the feed serves.
+- ``event_employee``: which employees an event concerns, so that one employee's events can be
+  selected for a history without reading everyone's.
+- ``calls``: one row per call leg, rewritten as it rings, is answered and ends: the call log.
+- ``base``: the whole state as of the last pruned event (a ``SnapshotDoc``). Retention deletes
+  old events, so the state they built is kept here: a restarted hub, and a history, start
+  from the base and replay the events after it. ``base.seq`` is also the last pruned seq: a
+  client resuming from before it must resync.
+- ``meta``: small key/value pairs (the position of ``file:`` sources).
+
+Threads: the class is synchronous. One writer (the hub's flush task, run through
+``asyncio.to_thread``) uses the writer connection, one call at a time; every other thread that
+reads gets its own connection (SQLite connections must not be shared by concurrent threads).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DB_FILE = "events.sqlite3"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    ts REAL NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
+CREATE TABLE IF NOT EXISTS event_employee (
+    employee TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (employee, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS event_employee_seq ON event_employee (seq);
+CREATE TABLE IF NOT EXISTS calls (
+    id INTEGER PRIMARY KEY,
+    leg TEXT NOT NULL,
+    call TEXT NOT NULL,
+    account TEXT NOT NULL,
+    device TEXT,
+    employee TEXT,
+    direction TEXT NOT NULL,
+    remote TEXT NOT NULL,
+    ring_at REAL NOT NULL,
+    answer_at REAL,
+    end_at REAL,
+    recording TEXT
+);
+CREATE INDEX IF NOT EXISTS calls_time ON calls (ring_at, id);
+CREATE INDEX IF NOT EXISTS calls_employee_time ON calls (employee, ring_at, id);
+CREATE INDEX IF NOT EXISTS calls_leg ON calls (leg, id);
+CREATE TABLE IF NOT EXISTS base (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+CallRow = tuple[
+    int,  # id
+    str,  # leg
+    str,  # call
+    str,  # account
+    str | None,  # device
+    str | None,  # employee
+    str,  # direction
+    str,  # remote
+    float,  # ring_at
+    float | None,  # answer_at
+    float | None,  # end_at
+    str | None,  # recording
+]
+CALL_COLUMNS = (
+    "id, leg, call, account, device, employee, direction, remote, "
+    "ring_at, answer_at, end_at, recording"
+)
+
+
+@dataclass(slots=True)
+class WriteBatch:
+    """Everything accepted since the last flush, written in one transaction."""
+
+    events: list[tuple[int, float, str, str]] = field(default_factory=list)
+    links: list[tuple[str, int]] = field(default_factory=list)
+    calls: dict[int, CallRow] = field(default_factory=dict)
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.events or self.links or self.calls or self.meta)
+
+    @property
+    def last_seq(self) -> int:
+        return self.events[-1][0] if self.events else 0
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, check_same_thread=False, timeout=30.0, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=OFF")
+    return db
+
+
+class Storage:
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / DB_FILE
+        self._writer = _connect(self.path)
+        self._writer.executescript(SCHEMA)
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._closed = False
+
+    # -- connections ----------------------------------------------------------------------
+
+    def _reader(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            if self._closed:
+                raise sqlite3.ProgrammingError("storage is closed")
+            db = _connect(self.path)
+            self._local.db = db
+            with self._readers_lock:
+                self._readers.append(db)
+        return db
+
+    def close(self) -> None:
+        self._closed = True
+        with self._readers_lock:
+            for db in self._readers:
+                db.close()
+            self._readers.clear()
+        self._writer.close()
+
+    # -- writing (one thread at a time) ---------------------------------------------------
+
+    def write(self, batch: WriteBatch) -> None:
+        db = self._writer
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if batch.events:
+                db.executemany(
+                    "INSERT INTO events (seq, ts, type, body) VALUES (?, ?, ?, ?)", batch.events
+                )
+            if batch.links:
+                db.executemany(
+                    "INSERT OR IGNORE INTO event_employee (employee, seq) VALUES (?, ?)",
+                    batch.links,
+                )
+            if batch.calls:
+                db.executemany(
+                    f"INSERT OR REPLACE INTO calls ({CALL_COLUMNS}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    list(batch.calls.values()),
+                )
+            if batch.meta:
+                db.executemany(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    list(batch.meta.items()),
+                )
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def replace_base(self, seq: int, body: str, calls_before: float) -> None:
+        """Make ``body`` the base as of ``seq`` and delete what it now stands for."""
+        db = self._writer
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("INSERT OR REPLACE INTO base (id, seq, body) VALUES (1, ?, ?)", (seq, body))
+            db.execute("DELETE FROM events WHERE seq <= ?", (seq,))
+            db.execute("DELETE FROM event_employee WHERE seq <= ?", (seq,))
+            db.execute(
+                "DELETE FROM calls WHERE ring_at < ? AND end_at IS NOT NULL", (calls_before,)
+            )
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    # -- reading (any thread) -------------------------------------------------------------
+
+    def last_seq(self) -> int:
+        """The newest seq ever assigned (also when retention has deleted every event)."""
+        row = self._reader().execute("SELECT MAX(seq) FROM events").fetchone()
+        return max(row[0] or 0, self.base_seq())
+
+    def last_ts(self) -> float | None:
+        row = self._reader().execute("SELECT ts FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        return None if row is None else float(row[0])
+
+    def base_seq(self) -> int:
+        row = self._reader().execute("SELECT seq FROM base WHERE id = 1").fetchone()
+        return 0 if row is None else int(row[0])
+
+    def base(self) -> tuple[int, str | None]:
+        row = self._reader().execute("SELECT seq, body FROM base WHERE id = 1").fetchone()
+        return (0, None) if row is None else (int(row[0]), str(row[1]))
+
+    def last_seq_before(self, ts: float) -> int:
+        """The newest seq whose ts is before ``ts`` (ts never decreases along seq)."""
+        row = self._reader().execute("SELECT MAX(seq) FROM events WHERE ts < ?", (ts,)).fetchone()
+        return int(row[0] or 0)
+
+    def iter_events(
+        self, after: int, upto: int | None = None, batch: int = 1000
+    ) -> Iterator[list[tuple[int, str]]]:
+        """``(seq, body)`` of the events after ``after`` (up to ``upto``), in batches."""
+        db = self._reader()
+        last = after
+        limit = upto if upto is not None else 2**62
+        while True:
+            rows = db.execute(
+                "SELECT seq, body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+                (last, limit, batch),
+            ).fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
+            if len(rows) < batch:
+                return
+
+    def employee_events(self, employee: str, after: int) -> list[str]:
+        """Bodies of the events that concern ``employee``, after seq ``after``, in order."""
+        rows = self._reader().execute(
+            "SELECT e.body FROM event_employee AS l JOIN events AS e ON e.seq = l.seq "
+            "WHERE l.employee = ? AND l.seq > ? ORDER BY l.seq",
+            (employee, after),
+        )
+        return [row[0] for row in rows]
+
+    def knows_employee(self, employee: str) -> bool:
+        row = (
+            self._reader()
+            .execute("SELECT 1 FROM event_employee WHERE employee = ? LIMIT 1", (employee,))
+            .fetchone()
+        )
+        return row is not None
+
+    def calls_page(
+        self,
+        employee: str | None,
+        start: float | None,
+        end: float | None,
+        limit: int,
+        before: tuple[float, int] | None,
+    ) -> list[CallRow]:
+        """Call legs newest first (by ring time, then id), at most ``limit``."""
+        where: list[str] = []
+        params: list[object] = []
+        if employee is not None:
+            where.append("employee = ?")
+            params.append(employee)
+        if start is not None:
+            where.append("ring_at >= ?")
+            params.append(start)
+        if end is not None:
+            where.append("ring_at < ?")
+            params.append(end)
+        if before is not None:
+            where.append("(ring_at < ? OR (ring_at = ? AND id < ?))")
+            params.extend([before[0], before[0], before[1]])
+        sql = f"SELECT {CALL_COLUMNS} FROM calls"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY ring_at DESC, id DESC LIMIT ?"
+        params.append(limit)
+        return [tuple(row) for row in self._reader().execute(sql, params)]
+
+    def call_by_leg(self, leg: str) -> CallRow | None:
+        row = (
+            self._reader()
+            .execute(
+                f"SELECT {CALL_COLUMNS} FROM calls WHERE leg = ? ORDER BY id DESC LIMIT 1", (leg,)
+            )
+            .fetchone()
+        )
+        return None if row is None else tuple(row)
+
+    def open_calls(self) -> dict[str, int]:
+        """Leg id -> row id of the legs not yet ended."""
+        rows = self._reader().execute("SELECT leg, id FROM calls WHERE end_at IS NULL")
+        return {leg: int(row_id) for leg, row_id in rows}
+
+    def max_call_id(self) -> int:
+        row = self._reader().execute("SELECT MAX(id) FROM calls").fetchone()
+        return int(row[0] or 0)
+
+    def meta(self, key: str) -> str | None:
+        row = self._reader().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def count_events(self) -> int:
+        row = self._reader().execute("SELECT COUNT(*) FROM events").fetchone()
+        return int(row[0])
