@@ -1,0 +1,675 @@
+"""The live board's logic, without Textual: rows, filters, sort orders, summary, thresholds.
+
+The board screen shows one row per employee (R3). This module decides *what* it shows: the row
+view-model built from the state, which rows pass the quick filters (R4, R5), in which order
+(status priority, then longest in status, by default), the summary figures (R2), and which rows
+are past a configured time limit. ``Board`` keeps the filtered, sorted rows incrementally, so a
+batch of events costs a few binary searches, not a re-sort of 10,000 rows.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, tzinfo
+from enum import StrEnum
+from typing import Any
+
+from ringmon.model.calls import CallLeg
+from ringmon.model.state import Device, State
+from ringmon.model.status import BY_PRIORITY, RANK, Status
+
+RINGING = "ringing"
+"""A pseudo-status for the status filter: rows with a call ringing now."""
+
+NO_DEPARTMENT = ""
+"""The department filter's value for employees without a department."""
+
+GLYPHS: dict[Status, str] = {
+    Status.TALKING: "●",
+    Status.ONLINE: "○",
+    Status.DND: "⊘",
+    Status.OFFLINE: "·",
+}
+"""Status glyphs: distinct in shape, so that a monochrome terminal still tells them apart."""
+RINGING_GLYPH = "♪"
+
+SHORT_LABELS: dict[Status, str] = {
+    Status.TALKING: "talking",
+    Status.ONLINE: "online",
+    Status.DND: "dnd",
+    Status.OFFLINE: "offline",
+}
+
+
+# -- rows -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceView:
+    """One device (a registered contact of a SIP account) as the board shows it."""
+
+    account: str
+    device: str
+    user_agent: str
+    status: Status
+    since: float
+    ringing: bool
+    decides: bool
+    """This device decides the employee's status (R16): it is the longest in the winning one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One employee's row. Rows are immutable: a changed employee gets a new row."""
+
+    id: str
+    name: str
+    department: str | None
+    status: Status
+    since: float
+    ringing_since: float | None
+    devices: tuple[DeviceView, ...]
+    folded: str = ""
+    """The name, case-folded, for the type-to-filter."""
+
+    @property
+    def ringing(self) -> bool:
+        return self.ringing_since is not None
+
+
+def ringing_legs(state: State, employees: Iterable[str] | None = None) -> dict[str, list[CallLeg]]:
+    """Unanswered legs in progress, per employee (all employees when ``employees`` is None)."""
+    wanted = None if employees is None else set(employees)
+    out: dict[str, list[CallLeg]] = {}
+    for leg in state.legs.values():
+        emp = leg.employee
+        if leg.answer_at is None and emp is not None and (wanted is None or emp in wanted):
+            out.setdefault(emp, []).append(leg)
+    return out
+
+
+def deciding_device(devices: Iterable[Device], status: Status) -> Device | None:
+    """The device that gives the employee ``status``: the longest in it (R16)."""
+    best: Device | None = None
+    for dev in devices:
+        if dev.status == status and (best is None or dev.since < best.since):
+            best = dev
+    return best
+
+
+def build_row(state: State, employee_id: str, ringing: list[CallLeg] | None = None) -> Row | None:
+    """The row of one employee, or None if the state no longer has them."""
+    emp = state.employees.get(employee_id)
+    if emp is None:
+        return None
+    devices = state.devices_of(employee_id)
+    legs = ringing or []
+    ringing_keys = {(leg.account, leg.device) for leg in legs}
+    decider = deciding_device(devices, emp.status) if emp.status != Status.OFFLINE else None
+    views = tuple(
+        DeviceView(
+            account=dev.account,
+            device=dev.device,
+            user_agent=dev.user_agent,
+            status=dev.status,
+            since=dev.since,
+            ringing=(dev.account, dev.device) in ringing_keys
+            or ((dev.account, None) in ringing_keys and dev.status != Status.OFFLINE),
+            decides=dev is decider,
+        )
+        for dev in devices
+    )
+    ringing_since = min((leg.ring_at for leg in legs), default=None)
+    return Row(
+        id=emp.id,
+        name=emp.name,
+        department=emp.department or None,
+        status=emp.status,
+        since=emp.since,
+        ringing_since=ringing_since,
+        devices=views,
+        folded=emp.name.casefold(),
+    )
+
+
+def build_rows(state: State, employees: Iterable[str] | None = None) -> dict[str, Row | None]:
+    """Rows for ``employees`` (all when None); a removed employee maps to None."""
+    ids = list(state.employees) if employees is None else list(employees)
+    legs = ringing_legs(state, None if employees is None else ids)
+    return {emp_id: build_row(state, emp_id, legs.get(emp_id)) for emp_id in ids}
+
+
+# -- formatting -------------------------------------------------------------------------------
+
+
+def format_duration(seconds: float) -> str:
+    """How long, compactly: ``0:07``, ``12:34``, ``1:02:03``, ``3d 04h``."""
+    total = max(0, int(seconds))
+    if total < 3600:
+        return f"{total // 60}:{total % 60:02d}"
+    if total < 86400:
+        return f"{total // 3600}:{total // 60 % 60:02d}:{total % 60:02d}"
+    return f"{total // 86400}d {total // 3600 % 24:02d}h"
+
+
+_VERSIONISH = re.compile(r"^(v|rv|r)?[\d.()_-]+[a-z]?$|^\(.*\)?$", re.IGNORECASE)
+
+
+def agent_name(user_agent: str) -> str:
+    """The product of a user-agent string, without versions: ``MicroSIP/3.21.3`` -> ``MicroSIP``."""
+    text = user_agent.strip()
+    if not text:
+        return "?"
+    head = text.split("/", 1)[0].strip() or text
+    words = head.split()
+    while len(words) > 1 and _VERSIONISH.match(words[-1]):
+        words.pop()
+    return " ".join(words) or head
+
+
+@dataclass(frozen=True, slots=True)
+class AgentPiece:
+    """A piece of the condensed user-agents cell: a device's glyph and name, or a separator."""
+
+    text: str
+    status: Status | None = None
+    ringing: bool = False
+
+
+def _device_order(dev: DeviceView) -> tuple[int, int, float]:
+    return (0 if dev.ringing else 1, -RANK[dev.status], dev.since)
+
+
+def condense_agents(devices: Iterable[DeviceView], width: int) -> list[AgentPiece]:
+    """The devices in at most ``width`` cells: glyph + name each, most telling first.
+
+    Ringing devices come first, then by status priority. It tries full user-agent strings,
+    then product names, then shortened names, then as many as fit followed by ``+N``.
+    """
+    devs = sorted(devices, key=_device_order)
+    if width <= 0 or not devs:
+        return []
+    glyphs = [RINGING_GLYPH if d.ringing else GLYPHS[d.status] for d in devs]
+
+    def pieces(names: list[str]) -> list[AgentPiece]:
+        out: list[AgentPiece] = []
+        for i, (dev, glyph, name) in enumerate(zip(devs, glyphs, names, strict=True)):
+            if i:
+                out.append(AgentPiece(" "))
+            out.append(AgentPiece(f"{glyph}{name}", dev.status, dev.ringing))
+        return out
+
+    def length(names: list[str]) -> int:
+        return sum(len(n) + 1 for n in names) + len(names) - 1
+
+    full = [d.user_agent.strip() or "?" for d in devs]
+    short = [agent_name(d.user_agent) for d in devs]
+    for names in (full, short):
+        if length(names) <= width:
+            return pieces(names)
+    for cut in (10, 8, 6):
+        names = [n if len(n) <= cut else n[: cut - 1] + "…" for n in short]
+        if length(names) <= width:
+            return pieces(names)
+    # As many shortened names as fit, then "+N" for the rest.
+    names = [n if len(n) <= 6 else n[:5] + "…" for n in short]
+    for keep in range(len(devs) - 1, 0, -1):
+        more = f" +{len(devs) - keep}"
+        if length(names[:keep]) + len(more) <= width:
+            out = pieces(names)[: keep * 2 - 1]
+            out.append(AgentPiece(more))
+            return out
+    first = f"{glyphs[0]}{short[0]}"
+    suffix = f" +{len(devs) - 1}" if len(devs) > 1 else ""
+    room = width - len(suffix)
+    if room < 2:
+        return [AgentPiece(f"{glyphs[0]}{len(devs)}"[:width], devs[0].status, devs[0].ringing)]
+    if len(first) > room:
+        first = first[: room - 1] + "…"
+    out = [AgentPiece(first, devs[0].status, devs[0].ringing)]
+    if suffix:
+        out.append(AgentPiece(suffix))
+    return out
+
+
+# -- filters ----------------------------------------------------------------------------------
+
+
+class ChipKind(StrEnum):
+    NAME = "name"
+    DEPARTMENT = "department"
+    STATUS = "status"
+
+
+@dataclass(frozen=True, slots=True)
+class Chip:
+    """One active quick filter. Values of one chip combine with OR; chips combine with AND."""
+
+    kind: ChipKind
+    values: frozenset[str]
+
+    def matches(self, row: Row) -> bool:
+        if self.kind is ChipKind.NAME:
+            return all(v in row.folded for v in self.values)
+        if self.kind is ChipKind.DEPARTMENT:
+            return (row.department or NO_DEPARTMENT) in self.values
+        return row.status.value in self.values or (RINGING in self.values and row.ringing)
+
+    @property
+    def label(self) -> str:
+        if self.kind is ChipKind.NAME:
+            return "name~" + ",".join(sorted(self.values))
+        if self.kind is ChipKind.DEPARTMENT:
+            names = sorted(v or "(none)" for v in self.values)
+            return "dept: " + ", ".join(names)
+        order = [s.value for s in BY_PRIORITY] + [RINGING]
+        vals = sorted(self.values, key=lambda v: order.index(v) if v in order else 99)
+        return "status: " + ", ".join(vals)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """The active chips, in the order they were set (``escape`` removes the last one)."""
+
+    chips: tuple[Chip, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.chips)
+
+    def get(self, kind: ChipKind) -> Chip | None:
+        for chip in self.chips:
+            if chip.kind is kind:
+                return chip
+        return None
+
+    def values(self, kind: ChipKind) -> frozenset[str]:
+        chip = self.get(kind)
+        return chip.values if chip is not None else frozenset()
+
+    def with_chip(self, kind: ChipKind, values: Iterable[str]) -> Filters:
+        """Set (or, with no values, remove) the chip of ``kind``; a set chip becomes the last."""
+        vals = frozenset(values)
+        if kind is ChipKind.NAME:
+            vals = frozenset(v.strip().casefold() for v in vals if v.strip())
+        rest = tuple(c for c in self.chips if c.kind is not kind)
+        if not vals:
+            return Filters(rest)
+        existing = self.get(kind)
+        if existing is not None and existing.values == vals:
+            return self
+        return Filters((*rest, Chip(kind, vals)))
+
+    def with_name(self, text: str) -> Filters:
+        """The type-to-filter: keeps the name chip in its place while the text is edited."""
+        folded = text.strip().casefold()
+        if not folded:
+            return self.with_chip(ChipKind.NAME, ())
+        chip = Chip(ChipKind.NAME, frozenset({folded}))
+        if self.get(ChipKind.NAME) is None:
+            return Filters((*self.chips, chip))
+        return Filters(tuple(chip if c.kind is ChipKind.NAME else c for c in self.chips))
+
+    def without_last(self) -> Filters:
+        return Filters(self.chips[:-1])
+
+    def matches(self, row: Row) -> bool:
+        return all(chip.matches(row) for chip in self.chips)
+
+    def funnel(self, rows: Iterable[Row]) -> list[int]:
+        """For each chip, how many rows pass it and every chip before it (the last is the
+        number of rows shown)."""
+        counts = [0] * len(self.chips)
+        chips = self.chips
+        for row in rows:
+            for i, chip in enumerate(chips):
+                if not chip.matches(row):
+                    break
+                counts[i] += 1
+        return counts
+
+
+# -- sorting ----------------------------------------------------------------------------------
+
+
+class SortColumn(StrEnum):
+    STATUS = "status"
+    EMPLOYEE = "employee"
+    DEPARTMENT = "department"
+    IN_STATUS = "in_status"
+
+    @property
+    def heading(self) -> str:
+        return _SORT_TITLES[self]
+
+
+_SORT_TITLES = {
+    SortColumn.STATUS: "status",
+    SortColumn.EMPLOYEE: "employee",
+    SortColumn.DEPARTMENT: "department",
+    SortColumn.IN_STATUS: "in status",
+}
+SORT_CYCLE: tuple[SortColumn, ...] = tuple(SortColumn)
+
+
+@dataclass(frozen=True, slots=True)
+class Sort:
+    """A sort order. Every key ends with the employee id, so the order is total and a row's
+    place is found by binary search."""
+
+    column: SortColumn = SortColumn.STATUS
+    reverse: bool = False
+
+    def next(self) -> Sort:
+        """The next column of the ``s`` cycle, ascending."""
+        index = SORT_CYCLE.index(self.column)
+        return Sort(SORT_CYCLE[(index + 1) % len(SORT_CYCLE)])
+
+    def toggled(self) -> Sort:
+        return replace(self, reverse=not self.reverse)
+
+    def by(self, column: SortColumn) -> Sort:
+        """A header click: a new column ascending, the same column reversed."""
+        return self.toggled() if column is self.column else Sort(column)
+
+    def key(self, row: Row) -> tuple[Any, ...]:
+        rank = -RANK[row.status]
+        if self.column is SortColumn.STATUS:
+            # Status priority, then the longest in status first (R3's default order).
+            return (rank, row.since, row.folded, row.id)
+        if self.column is SortColumn.IN_STATUS:
+            return (row.since, rank, row.folded, row.id)
+        if self.column is SortColumn.EMPLOYEE:
+            return (row.folded, row.id)
+        dept = row.department
+        return (dept is None, (dept or "").casefold(), rank, row.since, row.folded, row.id)
+
+
+# -- thresholds -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Per-status time limits in seconds (None: no limit). Off by default."""
+
+    talking: float | None = None
+    ringing: float | None = None
+    online: float | None = None
+    dnd: float | None = None
+    offline: float | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return any(
+            v is not None for v in (self.talking, self.ringing, self.online, self.dnd, self.offline)
+        )
+
+    def limit(self, status: Status) -> float | None:
+        value: float | None = getattr(self, status.value)
+        return value
+
+    def over(self, row: Row, now: float) -> bool:
+        """Is the row past a limit: its status's, or the ringing one while a call rings?"""
+        limit = self.limit(row.status)
+        if limit is not None and now - row.since > limit:
+            return True
+        return (
+            self.ringing is not None
+            and row.ringing_since is not None
+            and now - row.ringing_since > self.ringing
+        )
+
+    @classmethod
+    def from_config(cls, source: object) -> Thresholds:
+        """From a mapping or an object with attributes named by status; values are seconds,
+        ``timedelta``s, or None/0 for no limit."""
+        if source is None:
+            return cls()
+        if isinstance(source, Thresholds):
+            return source
+        values: dict[str, float | None] = {}
+        for name in ("talking", "ringing", "online", "dnd", "offline"):
+            raw = source.get(name) if isinstance(source, Mapping) else getattr(source, name, None)
+            if raw is not None and hasattr(raw, "total_seconds"):
+                raw = raw.total_seconds()
+            values[name] = float(raw) if raw else None
+        return cls(**values)
+
+
+# -- summary ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The summary panel's figures (R2)."""
+
+    talking: int = 0
+    ringing: int = 0
+    online: int = 0
+    dnd: int = 0
+    offline: int = 0
+    calls_today: int = 0
+    missed_today: int = 0
+    over_limit: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.talking + self.online + self.dnd + self.offline
+
+    def count(self, status: Status) -> int:
+        value: int = getattr(self, status.value)
+        return value
+
+
+# -- the board --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Change:
+    """What one update did to the shown rows."""
+
+    moved: bool = False
+    """Rows entered, left, or changed place: lines from ``first_index`` on may differ."""
+    first_index: int | None = None
+    changed: set[str] = field(default_factory=set)
+    """Ids whose rows changed in place (or moved)."""
+
+
+class Board:
+    """All rows, and the shown ones (filtered) in sort order, kept incrementally."""
+
+    def __init__(self, sort: Sort | None = None, filters: Filters | None = None) -> None:
+        self.rows: dict[str, Row] = {}
+        self.sort = sort or Sort()
+        self.filters = filters or Filters()
+        self._keys: dict[str, tuple[Any, ...]] = {}
+        self._order: list[tuple[Any, ...]] = []
+        self._status_counts: dict[Status, int] = dict.fromkeys(Status, 0)
+        self._ringing = 0
+
+    # -- queries --------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __iter__(self) -> Iterator[Row]:
+        for i in range(len(self._order)):
+            yield self.row_at(i)
+
+    def row_at(self, index: int) -> Row:
+        """The row shown at ``index`` (0 is the top)."""
+        order = self._order
+        key = order[len(order) - 1 - index] if self.sort.reverse else order[index]
+        return self.rows[key[-1]]
+
+    def index_of(self, employee_id: str) -> int | None:
+        """Where the employee's row is shown, or None if filtered out or unknown."""
+        key = self._keys.get(employee_id)
+        if key is None:
+            return None
+        i = bisect_left(self._order, key)
+        if i >= len(self._order) or self._order[i] != key:
+            return None
+        return len(self._order) - 1 - i if self.sort.reverse else i
+
+    def counts(self) -> dict[Status, int]:
+        return dict(self._status_counts)
+
+    @property
+    def ringing_count(self) -> int:
+        return self._ringing
+
+    def summary(self, calls_today: int = 0, missed_today: int = 0, over: int = 0) -> Summary:
+        c = self._status_counts
+        return Summary(
+            talking=c[Status.TALKING],
+            ringing=self._ringing,
+            online=c[Status.ONLINE],
+            dnd=c[Status.DND],
+            offline=c[Status.OFFLINE],
+            calls_today=calls_today,
+            missed_today=missed_today,
+            over_limit=over,
+        )
+
+    def departments(self) -> dict[str, dict[str, int]]:
+        """Per department (``""``: none), the number of employees per status and ringing."""
+        out: dict[str, dict[str, int]] = {}
+        for row in self.rows.values():
+            counts = out.setdefault(row.department or NO_DEPARTMENT, {})
+            counts[row.status.value] = counts.get(row.status.value, 0) + 1
+            if row.ringing:
+                counts[RINGING] = counts.get(RINGING, 0) + 1
+        return out
+
+    def over_limit(self, thresholds: Thresholds, now: float) -> set[str]:
+        """Ids of every row past a limit (all rows, filtered or not)."""
+        if not thresholds.enabled:
+            return set()
+        return {r.id for r in self.rows.values() if thresholds.over(r, now)}
+
+    # -- changes --------------------------------------------------------------------------
+
+    def reset(self, rows: Iterable[Row]) -> None:
+        """Replace every row (a new snapshot)."""
+        self.rows = {r.id: r for r in rows}
+        self._status_counts = dict.fromkeys(Status, 0)
+        self._ringing = 0
+        for row in self.rows.values():
+            self._status_counts[row.status] += 1
+            self._ringing += row.ringing
+        self._rebuild()
+
+    def set_sort(self, sort: Sort) -> None:
+        if sort != self.sort:
+            self.sort = sort
+            self._rebuild()
+
+    def set_filters(self, filters: Filters) -> None:
+        if filters != self.filters:
+            self.filters = filters
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        key = self.sort.key
+        matches = self.filters.matches
+        self._keys = {r.id: key(r) for r in self.rows.values()}
+        self._order = sorted(self._keys[r.id] for r in self.rows.values() if matches(r))
+
+    def update(self, rows: Mapping[str, Row | None]) -> Change:
+        """Apply new rows (None: the employee is gone); return what changed on screen."""
+        change = Change()
+        order = self._order
+        sort_key = self.sort.key
+        matches = self.filters.matches
+        low: int | None = None
+        for emp_id, row in rows.items():
+            old = self.rows.get(emp_id)
+            if old is row:
+                continue
+            if old is not None:
+                self._status_counts[old.status] -= 1
+                self._ringing -= old.ringing
+                old_key = self._keys.pop(emp_id)
+                i = bisect_left(order, old_key)
+                if i < len(order) and order[i] == old_key:
+                    # Shown before: it leaves its place (maybe to come back to the same one).
+                    if row is not None and matches(row):
+                        new_key = sort_key(row)
+                        if new_key == old_key:
+                            order[i] = new_key
+                            self.rows[emp_id] = row
+                            self._keys[emp_id] = new_key
+                            self._status_counts[row.status] += 1
+                            self._ringing += row.ringing
+                            change.changed.add(emp_id)
+                            continue
+                    del order[i]
+                    low = i if low is None else min(low, i)
+                    change.moved = True
+            if row is None:
+                self.rows.pop(emp_id, None)
+                continue
+            self.rows[emp_id] = row
+            self._status_counts[row.status] += 1
+            self._ringing += row.ringing
+            new_key = sort_key(row)
+            self._keys[emp_id] = new_key
+            if matches(row):
+                i = bisect_left(order, new_key)
+                order.insert(i, new_key)
+                low = i if low is None else min(low, i)
+                change.moved = True
+                change.changed.add(emp_id)
+        if low is not None:
+            # Reversed, every line from the top down to that place may have shifted.
+            change.first_index = 0 if self.sort.reverse else low
+        return change
+
+
+def status_label(status: Status, short: bool = False) -> str:
+    return SHORT_LABELS[status] if short else status.label
+
+
+# -- device detail ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceLine:
+    """One device as the detail view and the user-agent tooltip describe it (R3, R16)."""
+
+    user_agent: str
+    account: str
+    status: Status
+    since: float
+    ringing: bool
+    decides: bool
+
+    def text(self, now: float, tz: tzinfo) -> str:
+        clock = datetime.fromtimestamp(self.since, tz).strftime("%H:%M:%S")
+        word = "ringing, " if self.ringing else ""
+        mark = "  ← decides the status" if self.decides else ""
+        return (
+            f"{GLYPHS[self.status]} {self.user_agent or '?'} · {self.account} · "
+            f"{word}{self.status.label} since {clock} ({format_duration(now - self.since)}){mark}"
+        )
+
+
+def device_lines(row: Row) -> list[DeviceLine]:
+    """The row's devices, most telling first (ringing, then by status priority)."""
+    return [
+        DeviceLine(d.user_agent, d.account, d.status, d.since, d.ringing, d.decides)
+        for d in sorted(row.devices, key=_device_order)
+    ]
+
+
+def devices_text(row: Row, now: float, tz: tzinfo) -> str:
+    """The user-agent cell's tooltip: one line per device, or why there is none."""
+    lines = [line.text(now, tz) for line in device_lines(row)]
+    if not lines:
+        return f"{row.name}: no devices registered"
+    if row.status is not Status.OFFLINE and not any(d.decides for d in row.devices):
+        lines.append(f"{row.status.label}: a call on an account whose device is not known")
+    return "\n".join([f"{row.name}: {row.status.label} (R16: highest of its devices)", *lines])

@@ -1,0 +1,491 @@
+"""The live board: the main screen a supervisor watches all day (R2-R6, R15, R16).
+
+The App pushes ``BoardScreen`` and posts it ``ModelChanged`` (a batch of employees touched by
+events, or a reset on a new snapshot) and ``ConnectionChanged``. The screen turns the state into
+rows (``ringmon.model.board``), keeps them filtered and sorted, and tells its widgets what
+changed; once a second it advances the "In status" clocks, the feed's age and the time limits.
+
+What the screen reads from its App (``RingmonApp`` provides them; tests use a small host):
+``state`` (the model), ``hub_time.now()`` (the hub's clock: "in status" and "today" are measured
+against it, never against the local wall clock), ``connection``, ``tz``, ``settings``
+(``thresholds``, ``wall_page_seconds``, ``bell``; all optional) and optionally ``wall`` and
+``open_profile(employee_id)``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, ClassVar, Protocol
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from ringmon.feed.connection import Connection, HubTime
+from ringmon.model.board import (
+    NO_DEPARTMENT,
+    Board,
+    ChipKind,
+    Filters,
+    Row,
+    Sort,
+    SortColumn,
+    Summary,
+    Thresholds,
+    build_rows,
+)
+from ringmon.model.state import State
+from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
+from ringmon.widgets.columns import Col
+from ringmon.widgets.employee_table import EmployeeTable
+from ringmon.widgets.filter_bar import FilterBar
+from ringmon.widgets.summary import FeedBanner, FeedState, SummaryBar, WallSummary, feed_state
+
+DEFAULT_WALL_PAGE_SECONDS = 10.0
+
+
+class BoardHost(Protocol):
+    """What the board needs from its App."""
+
+    state: State
+    hub_time: HubTime
+    connection: Connection
+    tz: Any
+    settings: Any
+
+
+# (action, title, help) of every board command: the palette lists them all.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("name_filter", "Filter by name", "Type part of a name (/)"),
+    ("filter_panel", "Filter by department and status", "Multi-select filter panel (f)"),
+    ("departments", "Department menu", "Departments with counts per status (d)"),
+    ("filter_cell", "Filter by this value", "Filter by the selected cell (=)"),
+    ("filter_by('employee')", "Filter by this employee", "The selected row's name"),
+    ("filter_by('department')", "Filter by this department", "The selected row's department"),
+    ("filter_by('status')", "Filter by this status", "The selected row's status"),
+    ("clear_last", "Clear the last filter", "Remove the newest chip (escape)"),
+    ("clear_filters", "Clear all filters", "Show every employee (ctrl+u)"),
+    ("sort_cycle", "Sort: next column", "Status, employee, department, in status (s)"),
+    ("sort_reverse", "Sort: reverse", "Reverse the current order (S)"),
+    ("sort_by('status')", "Sort by status", "Status priority, then longest in status"),
+    ("sort_by('employee')", "Sort by employee", "By name"),
+    ("sort_by('department')", "Sort by department", "By department, then status"),
+    ("sort_by('in_status')", "Sort by time in status", "Longest in status first"),
+    ("devices", "Device detail", "Each device of the selected employee (u)"),
+    ("profile", "Open profile", "The selected employee's profile (enter)"),
+    ("help", "Help: all keys", "Every key of the board (?)"),
+)
+
+
+class BoardCommands(Provider):
+    """Every board action in the command palette."""
+
+    def _commands(self) -> list[tuple[str, str, str]]:
+        screen = self.screen
+        if not isinstance(screen, BoardScreen) or screen.wall:
+            return [c for c in COMMANDS if c[0] == "help"]
+        return list(COMMANDS)
+
+    async def discover(self) -> Hits:
+        for action, title, help_text in self._commands():
+            yield DiscoveryHit(title, partial(self.screen.run_action, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for action, title, help_text in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(title),
+                    partial(self.screen.run_action, action),
+                    help=help_text,
+                )
+
+
+class BoardScreen(Screen[None]):
+    """Summary, filter chips and the employee table; live."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="board.quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="board.help"),
+        Binding("slash", "name_filter", "Name", key_display="/", id="board.name_filter"),
+        Binding("f", "filter_panel", "Filter", id="board.filter_panel"),
+        Binding("d", "departments", "Depts", id="board.departments"),
+        Binding("s", "sort_cycle", "Sort", id="board.sort_cycle"),
+        Binding("S", "sort_reverse", "Reverse", show=False, id="board.sort_reverse"),
+        Binding("u", "devices", "Devices", id="board.devices"),
+        Binding("enter", "profile", "Profile", id="board.profile"),
+        Binding(
+            "equals_sign",
+            "filter_cell",
+            "This value",
+            key_display="=",
+            show=False,
+            id="board.filter_cell",
+        ),
+        Binding("escape", "clear_last", "Clear filter", show=False, id="board.clear_last"),
+        Binding("ctrl+u", "clear_filters", "Clear all", show=False, id="board.clear_filters"),
+    ]
+
+    COMMANDS: ClassVar[set[Any]] = {BoardCommands}
+
+    DEFAULT_CSS = """
+    BoardScreen { layout: vertical; }
+    BoardScreen.-wall FilterBar { background: $boost; }
+    """
+
+    class ProfileRequested(Message):
+        """``enter`` on a row: the App opens that employee's profile."""
+
+        def __init__(self, employee_id: str) -> None:
+            super().__init__()
+            self.employee_id = employee_id
+
+    def __init__(
+        self,
+        wall: bool | None = None,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._wall_arg = wall
+        self.board = Board()
+        self.thresholds = Thresholds()
+        self.bell = False
+        self.over: frozenset[str] = frozenset()
+        self.feed: FeedState | None = None
+        self._funnel: list[int] | None = None
+        self._funnel_dirty = True
+        self._tick_timer: Timer | None = None
+        self._page_timer: Timer | None = None
+        self._page = 0
+
+    # -- what the App provides ------------------------------------------------------------
+
+    @property
+    def host(self) -> BoardHost:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def wall(self) -> bool:
+        if self._wall_arg is not None:
+            return self._wall_arg
+        return bool(getattr(self.app, "wall", False))
+
+    def now(self) -> float:
+        """The hub's clock."""
+        return self.host.hub_time.now()
+
+    def _settings(self, *names: str, default: Any = None) -> Any:
+        settings = getattr(self.app, "settings", None)
+        for name in names:
+            value = getattr(settings, name, None)
+            if value is not None:
+                return value
+        return default
+
+    # -- layout ---------------------------------------------------------------------------
+
+    @property
+    def table(self) -> EmployeeTable:
+        return self.query_one(EmployeeTable)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one(FilterBar)
+
+    def compose(self) -> ComposeResult:
+        wall = self.wall
+        self.set_class(wall, "-wall")
+        yield FeedBanner()
+        yield WallSummary() if wall else SummaryBar()
+        yield FilterBar()
+        yield EmployeeTable(self.board, self.now, self.host.tz, wall=wall)
+        if not wall:
+            yield Footer()
+
+    def on_mount(self) -> None:
+        self.thresholds = Thresholds.from_config(self._settings("thresholds"))
+        threshold_settings = self._settings("thresholds")
+        self.bell = bool(
+            self._settings("bell", default=False) or getattr(threshold_settings, "bell", False)
+        )
+        self._load(reset=True, employees=frozenset())
+        self._update_feed(self.host.connection)
+        self._tick_timer = self.set_interval(1.0, self._tick, name="board-tick")
+        if self.wall:
+            seconds = float(
+                self._settings(
+                    "wall_page_seconds",
+                    "wall_paging_seconds",
+                    "wall_page",
+                    default=DEFAULT_WALL_PAGE_SECONDS,
+                )
+            )
+            self._page_timer = self.set_interval(
+                max(1.0, seconds), self._next_page, name="board-page"
+            )
+        else:
+            self.table.focus()
+
+    # -- live updates ---------------------------------------------------------------------
+
+    @on(ModelChanged)
+    def _model_changed(self, message: ModelChanged) -> None:
+        self._load(message.reset, message.employees)
+
+    def _load(self, reset: bool, employees: frozenset[str]) -> None:
+        state = self.host.state
+        if reset:
+            self.board.reset(r for r in build_rows(state).values() if r is not None)
+        elif employees:
+            self.board.update(build_rows(state, employees))
+        else:
+            return
+        self._funnel_dirty = True
+        self._check_limits(self.now())
+        self.table.rows_changed()
+        self._show_summary()
+        self._show_filter_bar(counts=reset)
+
+    @on(ConnectionChanged)
+    def _connection_changed(self, message: ConnectionChanged) -> None:
+        self._update_feed(message.connection)
+
+    def _update_feed(self, connection: Connection) -> None:
+        hub_time = self.host.hub_time
+        feed = feed_state(connection, hub_time.now(), hub_time.speed, self.host.tz)
+        changed = feed != self.feed
+        self.feed = feed
+        if changed:
+            self.query_one(FeedBanner).show(feed)
+            self.table.stale = feed.stale
+            self._show_summary()
+
+    def _tick(self) -> None:
+        now = self.now()
+        self._check_limits(now)
+        self.table.tick()
+        self._update_feed(self.host.connection)
+        self._show_summary()
+        self._show_filter_bar(counts=True)
+
+    def _check_limits(self, now: float) -> None:
+        if not self.thresholds.enabled:
+            return
+        over = frozenset(self.board.over_limit(self.thresholds, now))
+        crossed = over - self.over
+        self.table.set_over(over)
+        self.over = over
+        if crossed and self.bell:
+            self.app.bell()
+
+    def summary(self) -> Summary:
+        now = self.now()
+        today = self.host.state.today(now)
+        return self.board.summary(today.calls, today.missed, len(self.over))
+
+    def _show_summary(self) -> None:
+        if self.feed is None:
+            return
+        summary = self.summary()
+        if self.wall:
+            self.query_one(WallSummary).show(summary)
+        else:
+            self.query_one(SummaryBar).show(summary, self.feed)
+
+    def _show_filter_bar(self, counts: bool = False) -> None:
+        from ringmon.widgets.filter_bar import chips_markup
+
+        filters = self.board.filters
+        if filters and (counts or self._funnel is None) and self._funnel_dirty:
+            self._funnel = filters.funnel(self.board.rows.values())
+            self._funnel_dirty = False
+        funnel = self._funnel if filters else None
+        if funnel is not None and len(funnel) != len(filters.chips):
+            funnel = None
+        page = (self.table.page, self.table.page_count) if self.wall else None
+        self.filter_bar.show(
+            chips_markup(
+                filters, funnel, len(self.board), len(self.board.rows), self.board.sort, page
+            )
+        )
+
+    # -- filters --------------------------------------------------------------------------
+
+    def set_filters(self, filters: Filters) -> None:
+        """Apply new filters (the cursor stays on its employee if they still show)."""
+        if filters == self.board.filters:
+            return
+        self.board.set_filters(filters)
+        self._funnel = filters.funnel(self.board.rows.values()) if filters else None
+        self._funnel_dirty = False
+        self.table.rows_changed()
+        self.table.refresh()
+        self._show_filter_bar()
+
+    def action_name_filter(self) -> None:
+        if self.wall:
+            return
+        self.filter_bar.start_name(self.filter_bar.name_text(self.board.filters))
+
+    @on(FilterBar.NameChanged)
+    def _name_changed(self, message: FilterBar.NameChanged) -> None:
+        self.set_filters(self.board.filters.with_name(message.text))
+
+    @on(FilterBar.NameDone)
+    def _name_done(self, message: FilterBar.NameDone) -> None:
+        if message.cancelled:
+            self.set_filters(self.board.filters.with_name(message.previous))
+        self.table.focus()
+
+    def action_filter_panel(self) -> None:
+        if self.wall:
+            return
+        from ringmon.screens.filter_panel import FilterPanel
+
+        self.app.push_screen(
+            FilterPanel(
+                self.board.departments(),
+                self.board.filters.values(ChipKind.DEPARTMENT),
+                self.board.filters.values(ChipKind.STATUS),
+            ),
+            self._panel_done,
+        )
+
+    def _panel_done(self, result: tuple[frozenset[str], frozenset[str]] | None) -> None:
+        if result is None:
+            return
+        departments, statuses = result
+        filters = self.board.filters
+        if departments != filters.values(ChipKind.DEPARTMENT):
+            filters = filters.with_chip(ChipKind.DEPARTMENT, departments)
+        if statuses != filters.values(ChipKind.STATUS):
+            filters = filters.with_chip(ChipKind.STATUS, statuses)
+        self.set_filters(filters)
+
+    def action_departments(self) -> None:
+        if self.wall:
+            return
+        from ringmon.screens.department_menu import DepartmentMenu
+
+        self.app.push_screen(
+            DepartmentMenu(
+                self.board.departments(), self.board.filters.values(ChipKind.DEPARTMENT)
+            ),
+            self._departments_done,
+        )
+
+    def _departments_done(self, result: frozenset[str] | None) -> None:
+        if result is not None:
+            self.set_filters(self.board.filters.with_chip(ChipKind.DEPARTMENT, result))
+
+    def action_filter_cell(self) -> None:
+        self.action_filter_by(self.table.cursor_col.value)
+
+    def action_filter_by(self, column: str) -> None:
+        row = self.table.cursor_row
+        if row is None or self.wall:
+            return
+        col = Col(column)
+        filters = self.board.filters
+        if col is Col.EMPLOYEE:
+            filters = filters.with_chip(ChipKind.NAME, {row.name})
+        elif col is Col.DEPARTMENT:
+            filters = filters.with_chip(ChipKind.DEPARTMENT, {row.department or NO_DEPARTMENT})
+        elif col is Col.STATUS:
+            filters = filters.with_chip(ChipKind.STATUS, {row.status.value})
+        else:
+            self.notify("Filter by value works on Employee, Department and Status.")
+            return
+        self.set_filters(filters)
+
+    def action_clear_last(self) -> None:
+        if self.board.filters:
+            self.set_filters(self.board.filters.without_last())
+
+    def action_clear_filters(self) -> None:
+        self.set_filters(Filters())
+
+    # -- sorting --------------------------------------------------------------------------
+
+    def set_sort(self, sort: Sort) -> None:
+        if self.wall:
+            sort = Sort()
+        self.board.set_sort(sort)
+        self.table.rows_changed()
+        self.table.refresh()
+        self._show_filter_bar()
+
+    def action_sort_cycle(self) -> None:
+        self.set_sort(self.board.sort.next())
+
+    def action_sort_reverse(self) -> None:
+        self.set_sort(self.board.sort.toggled())
+
+    def action_sort_by(self, column: str) -> None:
+        self.set_sort(
+            Sort(
+                SortColumn(column),
+                self.board.sort.reverse if self.board.sort.column.value == column else False,
+            )
+        )
+
+    @on(EmployeeTable.HeaderClicked)
+    def _header_clicked(self, message: EmployeeTable.HeaderClicked) -> None:
+        column = message.column.sort_column
+        if column is not None:
+            self.set_sort(self.board.sort.by(column))
+
+    # -- detail, profile, help ------------------------------------------------------------
+
+    def action_devices(self) -> None:
+        row = self.table.cursor_row
+        if row is None:
+            return
+        from ringmon.screens.device_detail import DeviceDetail
+
+        self.app.push_screen(DeviceDetail(row.id))
+
+    def action_profile(self) -> None:
+        row = self.table.cursor_row
+        if row is not None and not self.wall:
+            self.open_profile(row)
+
+    @on(EmployeeTable.RowChosen)
+    def _row_chosen(self, message: EmployeeTable.RowChosen) -> None:
+        row = self.board.rows.get(message.employee_id)
+        if row is not None:
+            self.open_profile(row)
+
+    def open_profile(self, row: Row) -> None:
+        """``app.open_profile(id)`` when the App has it; else a ``ProfileRequested`` message."""
+        opener = getattr(self.app, "open_profile", None)
+        if callable(opener):
+            opener(row.id)
+        else:
+            self.post_message(self.ProfileRequested(row.id))
+
+    def action_help(self) -> None:
+        from ringmon.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(wall=self.wall))
+
+    async def action_quit(self) -> None:
+        self.app.exit()
+
+    # -- wall paging ----------------------------------------------------------------------
+
+    def _next_page(self) -> None:
+        table = self.table
+        self._page = (table.page + 1) % table.page_count
+        table.show_page(self._page)
+        self._show_filter_bar()

@@ -1,0 +1,109 @@
+"""The department menu (``d``, R5): every department with its counts per status.
+
+``enter`` filters the board by the highlighted department, or by every department toggled
+with ``space``; choosing none clears the department filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+from textual.widgets.selection_list import Selection
+
+from ringmon.model.board import GLYPHS, NO_DEPARTMENT, RINGING, RINGING_GLYPH
+from ringmon.model.status import BY_PRIORITY, Status
+from ringmon.screens.choice_list import ChoiceList
+from ringmon.screens.filter_panel import department_label
+
+_VARS = {
+    Status.TALKING: "$primary",
+    Status.ONLINE: "$success",
+    Status.DND: "$error",
+    Status.OFFLINE: "$text-muted",
+}
+
+
+def department_line(name: str, counts: Mapping[str, int], width: int) -> Content:
+    """``Sales            ● 3  ♪ 1  ○ 12  ⊘ 1  · 4   21``"""
+    total = sum(v for k, v in counts.items() if k != RINGING)
+    parts = [f"[$warning]{RINGING_GLYPH}[/]{counts.get(RINGING, 0):>3}"]
+    for status in BY_PRIORITY:
+        parts.insert(
+            0 if status is Status.TALKING else len(parts),
+            f"[{_VARS[status]}]{GLYPHS[status]}[/]{counts.get(status.value, 0):>4}",
+        )
+    label = (
+        Content(department_label(name))
+        .truncate(width, ellipsis=True)
+        .pad_right(
+            width - Content(department_label(name)).truncate(width, ellipsis=True).cell_length
+        )
+    )
+    return Content.assemble(label, " ", Content.from_markup("  ".join(parts)), f"{total:>6}")
+
+
+class DepartmentMenu(ModalScreen[frozenset[str] | None]):
+    """Departments with per-status counts; returns the chosen ones (None: cancelled)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,d", "cancel", "Cancel"),
+    ]
+
+    DEFAULT_CSS = """
+    DepartmentMenu { align: center middle; }
+    DepartmentMenu > Vertical {
+        width: auto;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $accent;
+        background: $surface;
+    }
+    DepartmentMenu ChoiceList { width: auto; height: auto; max-height: 20; }
+    DepartmentMenu #menu-head { padding: 0 0 0 6; color: $text-muted; }
+    DepartmentMenu #menu-help { color: $text-muted; padding: 0 1; }
+    """
+
+    NAME_WIDTH = 22
+
+    def __init__(
+        self, departments: Mapping[str, Mapping[str, int]], chosen: frozenset[str]
+    ) -> None:
+        super().__init__()
+        self.departments = departments
+        self.chosen = chosen
+
+    def compose(self) -> ComposeResult:
+        names = sorted(self.departments, key=lambda d: (d == NO_DEPARTMENT, d.casefold()))
+        items = [
+            Selection(department_line(d, self.departments[d], self.NAME_WIDTH), d, d in self.chosen)
+            for d in names
+        ]
+        head = " " * (self.NAME_WIDTH + 1) + "   talk  ring  online  dnd  offline  total"
+        with Vertical() as box:
+            box.border_title = "Departments"
+            yield Static(head, id="menu-head")
+            yield ChoiceList(*items, id="department-list")
+            yield Static(
+                "enter filters by the highlighted (or the toggled) · space toggles · escape",
+                id="menu-help",
+            )
+
+    @on(ChoiceList.Apply)
+    def _apply(self, message: ChoiceList.Apply) -> None:
+        chosen = frozenset(message.choice_list.selected)
+        if not chosen:
+            value = message.choice_list.highlighted_value
+            chosen = frozenset() if value is None else frozenset({value})
+        self.dismiss(chosen)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,112 @@
+"""Device detail (R3, R16): every device of one employee, the keyboard twin of the tooltip.
+
+Opened with ``u`` on the selected row. One line per device: user agent, SIP account, its own
+status and since when, whether a call rings on it, and which device decides the employee's
+status. It stays live: the App posts ``ModelChanged`` to every screen on the stack.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ringmon.model.board import GLYPHS, RINGING_GLYPH, build_rows, device_lines, format_duration
+from ringmon.screens.model_messages import ModelChanged
+
+_VARS = {"talking": "$primary", "online": "$success", "dnd": "$error", "offline": "$text-muted"}
+
+
+class DeviceDetail(ModalScreen[None]):
+    """The selected employee's devices, as a dialog."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,u,q", "dismiss", "Close"),
+    ]
+
+    DEFAULT_CSS = """
+    DeviceDetail { align: center middle; }
+    DeviceDetail > Vertical {
+        width: auto;
+        max-width: 100%;
+        min-width: 50;
+        height: auto;
+        max-height: 90%;
+        border: round $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    DeviceDetail #detail-body { width: auto; height: auto; }
+    DeviceDetail #detail-help { color: $text-muted; margin-top: 1; }
+    """
+
+    def __init__(self, employee_id: str) -> None:
+        super().__init__()
+        self.employee_id = employee_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "Devices"
+            yield Static(id="detail-body")
+            yield Static("escape closes", id="detail-help")
+
+    def on_mount(self) -> None:
+        self._show()
+        self.set_interval(1.0, self._show)
+
+    @on(ModelChanged)
+    def _changed(self, message: ModelChanged) -> None:
+        if message.reset or self.employee_id in message.employees:
+            self._show()
+
+    def _show(self) -> None:
+        app: Any = self.app
+        state = app.state
+        now = app.hub_time.now()
+        tz = app.tz
+        row = build_rows(state, [self.employee_id]).get(self.employee_id)
+        body = self.query_one("#detail-body", Static)
+        if row is None:
+            body.update("This employee is no longer on the board.")
+            return
+        self.query_one(Vertical).border_title = f"Devices of {row.name}"
+        glyph = GLYPHS[row.status]
+        dept = Content(row.department or "no department").markup
+        lines = [
+            f"[b]{Content(row.name).markup}[/b] · {dept}"
+            f" · [{_VARS[row.status.value]}]{glyph} {row.status.label}[/] for "
+            f"{format_duration(now - row.since)} (the highest status of its devices, R16)",
+            "",
+        ]
+        devices = device_lines(row)
+        if not devices:
+            lines.append("[$text-muted]No device registered.[/]")
+        for dev in devices:
+            since = _clock(dev.since, tz)
+            var = _VARS[dev.status.value]
+            ring = f" [$warning b]{RINGING_GLYPH} ringing[/]" if dev.ringing else ""
+            decides = "  [b]← decides the status[/b]" if dev.decides else ""
+            lines.append(
+                f"[{var}]{GLYPHS[dev.status]} {dev.status.label:<14}[/]"
+                f" {Content(dev.user_agent or '?').markup}{ring}{decides}\n"
+                f"    account {Content(dev.account).markup} · since {since}"
+                f" ({format_duration(now - dev.since)})"
+            )
+        if row.status.value != "offline" and not any(d.decides for d in devices):
+            lines.append(
+                f"[{_VARS[row.status.value]}]{row.status.label}[/]: "
+                "a call on an account whose device is not known"
+            )
+        body.update("\n".join(lines))
+
+
+def _clock(at: float, tz: Any) -> str:
+    from datetime import datetime
+
+    return datetime.fromtimestamp(at, tz).strftime("%H:%M:%S")

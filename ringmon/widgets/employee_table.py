@@ -1,0 +1,569 @@
+"""The employee table (R3): a Line-API widget that draws only what changed.
+
+Rows come from a ``Board`` (the model's filtered, sorted rows). The widget paints the visible
+lines with ``render_line`` from a one-entry-per-employee cache; after a batch of events it
+compares each visible line with the row it last painted there and refreshes only the lines
+that differ; once a second ``tick`` repaints the visible region for the "In status" clock.
+The stock DataTable drops its render caches on every update and costs 70-100 ms a frame at
+10,000 rows (see docs/design: performance facts); this one costs a few milliseconds.
+
+The cursor follows an employee (``cursor_id``), not a row index: sorting, filtering and live
+updates keep it on the same person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import tzinfo
+from typing import ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ringmon.model.board import (
+    GLYPHS,
+    Board,
+    Row,
+    condense_agents,
+    devices_text,
+    format_duration,
+    status_label,
+)
+from ringmon.model.status import Status
+from ringmon.widgets.columns import FILTERABLE, Col, Layout, layout_columns
+
+_STATUS_CLASS = {
+    Status.TALKING: "employee-table--talking",
+    Status.ONLINE: "employee-table--online",
+    Status.DND: "employee-table--dnd",
+    Status.OFFLINE: "employee-table--offline",
+}
+
+
+def fit(text: str, width: int, right: bool = False) -> str:
+    """``text`` in exactly ``width`` cells: padded, or cut with an ellipsis."""
+    if width <= 0:
+        return ""
+    length = cell_len(text)
+    if length <= width:
+        pad = " " * (width - length)
+        return pad + text if right else text + pad
+    return set_cell_size(text, width - 1) + "…"
+
+
+class EmployeeTable(ScrollView, can_focus=True):
+    """One line per employee: Employee, Department, Status, In status, User agents."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("left,h", "column_left", "Column left", show=False),
+        Binding("right,l", "column_right", "Column right", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,g", "first", "First row", show=False),
+        Binding("end,G", "last", "Last row", show=False),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "employee-table--header",
+        "employee-table--header-sorted",
+        "employee-table--cursor",
+        "employee-table--cell-cursor",
+        "employee-table--talking",
+        "employee-table--online",
+        "employee-table--dnd",
+        "employee-table--offline",
+        "employee-table--ringing",
+        "employee-table--over",
+        "employee-table--stale",
+        "employee-table--muted",
+        "employee-table--empty",
+    }
+
+    DEFAULT_CSS = """
+    EmployeeTable {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+        height: 1fr;
+        & > .employee-table--header { text-style: bold; background: $panel; }
+        & > .employee-table--header-sorted { text-style: bold underline; color: $accent; }
+        & > .employee-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+        }
+        &:focus > .employee-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: bold;
+        }
+        & > .employee-table--cell-cursor { text-style: underline; }
+        & > .employee-table--talking { color: $primary; text-style: bold; }
+        & > .employee-table--online { color: $success; }
+        & > .employee-table--dnd { color: $error; }
+        & > .employee-table--offline { color: $text-muted; }
+        & > .employee-table--ringing { color: $warning; text-style: bold; }
+        & > .employee-table--over { background: $error 20%; }
+        & > .employee-table--stale { color: $text-disabled; text-style: italic; }
+        & > .employee-table--muted { color: $text-muted; }
+        & > .employee-table--empty { color: $text-muted; text-style: italic; }
+    }
+    EmployeeTable:light > .employee-table--talking { color: $primary-darken-2; }
+    EmployeeTable:light > .employee-table--online { color: $success-darken-2; }
+    EmployeeTable:light > .employee-table--ringing { color: $warning-darken-3; }
+    EmployeeTable:light > .employee-table--dnd { color: $error-darken-1; }
+    EmployeeTable.-wall { scrollbar-size-vertical: 0; overflow-y: hidden; }
+    """
+
+    stale: reactive[bool] = reactive(False)
+    """The feed is stale or broken: statuses are dimmed, never shown as if live."""
+
+    class CursorMoved(Message):
+        """The cursor moved to another employee (or to none)."""
+
+        def __init__(self, table: EmployeeTable, employee_id: str | None) -> None:
+            super().__init__()
+            self.table = table
+            self.employee_id = employee_id
+
+        @property
+        def control(self) -> EmployeeTable:
+            return self.table
+
+    class RowChosen(Message):
+        """``enter`` or a double click on a row: open that employee."""
+
+        def __init__(self, table: EmployeeTable, employee_id: str) -> None:
+            super().__init__()
+            self.table = table
+            self.employee_id = employee_id
+
+        @property
+        def control(self) -> EmployeeTable:
+            return self.table
+
+    class HeaderClicked(Message):
+        """A click on a column heading (the screen sorts by it)."""
+
+        def __init__(self, table: EmployeeTable, column: Col) -> None:
+            super().__init__()
+            self.table = table
+            self.column = column
+
+        @property
+        def control(self) -> EmployeeTable:
+            return self.table
+
+    def __init__(
+        self,
+        board: Board,
+        now: Callable[[], float],
+        tz: tzinfo,
+        *,
+        wall: bool = False,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.board = board
+        self.now = now
+        self.tz = tz
+        self.wall = wall
+        if wall:
+            self.can_focus = False
+            self.add_class("-wall")
+        self.cursor_id: str | None = None
+        self.cursor_col: Col = Col.STATUS
+        self.over: frozenset[str] = frozenset()
+        self.empty_text = "No employees yet."
+        self._cursor_index = 0
+        self._layout: Layout = layout_columns(80)
+        self._painted: dict[int, tuple[Row | None, bool]] = {}
+        self._cache: dict[str, tuple[Row, str, bool, bool, bool, Col | None, Strip]] = {}
+        self._styles: dict[str, Style] = {}
+        self._hover_id: str | None = None
+
+    # -- geometry -------------------------------------------------------------------------
+
+    @property
+    def column_layout(self) -> Layout:
+        return self._layout
+
+    @property
+    def body_height(self) -> int:
+        """Rows that fit under the header."""
+        return max(0, self.scrollable_content_region.height - 1)
+
+    @property
+    def cursor_index(self) -> int | None:
+        return None if self.cursor_id is None or self.wall else self._cursor_index
+
+    def _update_virtual_size(self) -> None:
+        width = self.scrollable_content_region.width
+        size = Size(width, len(self.board) + 1)
+        if size != self.virtual_size:
+            self.virtual_size = size
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._layout = layout_columns(self.scrollable_content_region.width)
+        self._cache.clear()
+        self._update_virtual_size()
+        self._scroll_cursor_into_view()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._cache.clear()
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(name, partial=True)
+        return style
+
+    # -- updates from the screen ----------------------------------------------------------
+
+    def rows_changed(self) -> None:
+        """The board changed (a batch of events, a filter, a sort): keep the cursor on its
+        employee and repaint only the lines that now show something else."""
+        self._update_virtual_size()
+        self._sync_cursor()
+        self._scroll_cursor_into_view()
+        self._refresh_changed_lines()
+
+    def tick(self) -> None:
+        """Once a second: "In status" moved on for every visible row."""
+        self.refresh()
+
+    def set_over(self, over: frozenset[str]) -> None:
+        if over != self.over:
+            self.over = over
+            self.refresh()
+
+    def watch_stale(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def _sync_cursor(self) -> None:
+        board = self.board
+        n = len(board)
+        old_id = self.cursor_id
+        index = board.index_of(old_id) if old_id is not None else None
+        if index is None:
+            # Our employee left the view: stay at the same place, on whoever is there now.
+            index = min(self._cursor_index, n - 1)
+            new_id = board.row_at(index).id if n else None
+        else:
+            new_id = old_id
+        self._cursor_index = max(0, index)
+        if new_id != old_id:
+            self.cursor_id = new_id
+            self.post_message(self.CursorMoved(self, new_id))
+
+    def _refresh_changed_lines(self) -> None:
+        top = int(self.scroll_y)
+        board = self.board
+        n = len(board)
+        cursor = self.cursor_index
+        for y in range(1, self.body_height + 1):
+            index = top + y - 1
+            row = board.row_at(index) if index < n else None
+            painted = self._painted.get(y)
+            if painted is None or painted[0] is not row or painted[1] != (index == cursor):
+                self.refresh(Region(0, y, self.size.width, 1))
+        if n == 0:
+            self.refresh()
+
+    def _scroll_cursor_into_view(self) -> None:
+        if self.wall or self.cursor_id is None:
+            return
+        height = self.body_height
+        if height <= 0:
+            return
+        top = int(self.scroll_y)
+        index = self._cursor_index
+        if index < top:
+            self.scroll_to(y=index, animate=False, immediate=True)
+        elif index >= top + height:
+            self.scroll_to(y=index - height + 1, animate=False, immediate=True)
+
+    # -- cursor ---------------------------------------------------------------------------
+
+    def move_cursor(self, index: int) -> None:
+        n = len(self.board)
+        if self.wall or n == 0:
+            return
+        index = max(0, min(n - 1, index))
+        old = self._cursor_index
+        self._cursor_index = index
+        new_id = self.board.row_at(index).id
+        changed = new_id != self.cursor_id
+        self.cursor_id = new_id
+        top = int(self.scroll_y)
+        for i in (old, index):
+            self.refresh(Region(0, i - top + 1, self.size.width, 1))
+        self._scroll_cursor_into_view()
+        if changed:
+            self.post_message(self.CursorMoved(self, new_id))
+
+    def set_cursor(self, employee_id: str) -> bool:
+        index = self.board.index_of(employee_id)
+        if index is None:
+            return False
+        self.move_cursor(index)
+        return True
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self._cursor_index - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self._cursor_index + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self._cursor_index - max(1, self.body_height - 1))
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self._cursor_index + max(1, self.body_height - 1))
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(len(self.board) - 1)
+
+    def _step_column(self, step: int) -> None:
+        shown = [c for c in self._layout.shown if c in FILTERABLE]
+        if not shown:
+            return
+        index = shown.index(self.cursor_col) if self.cursor_col in shown else 0
+        self.cursor_col = shown[(index + step) % len(shown)]
+        self._refresh_cursor_line()
+
+    def action_column_left(self) -> None:
+        self._step_column(-1)
+
+    def action_column_right(self) -> None:
+        self._step_column(1)
+
+    def _refresh_cursor_line(self) -> None:
+        self.refresh(Region(0, self._cursor_index - int(self.scroll_y) + 1, self.size.width, 1))
+
+    @property
+    def cursor_row(self) -> Row | None:
+        if self.cursor_id is None:
+            return None
+        return self.board.rows.get(self.cursor_id)
+
+    # -- wall paging ----------------------------------------------------------------------
+
+    @property
+    def page_count(self) -> int:
+        height = max(1, self.body_height)
+        return max(1, -(-len(self.board) // height))
+
+    @property
+    def page(self) -> int:
+        return int(self.scroll_y) // max(1, self.body_height)
+
+    def show_page(self, page: int) -> None:
+        page = page % self.page_count
+        self.scroll_to(y=page * max(1, self.body_height), animate=False, immediate=True)
+        self.refresh()
+
+    # -- mouse ----------------------------------------------------------------------------
+
+    def _row_at_offset(self, y: int) -> tuple[int, Row] | None:
+        if y < 1:
+            return None
+        index = int(self.scroll_y) + y - 1
+        if index >= len(self.board):
+            return None
+        return index, self.board.row_at(index)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        if offset.y == 0:
+            col = self._layout.at(offset.x)
+            if col is not None:
+                self.post_message(self.HeaderClicked(self, col))
+            return
+        hit = self._row_at_offset(offset.y)
+        if hit is None or self.wall:
+            return
+        index, row = hit
+        col = self._layout.at(offset.x)
+        if col in FILTERABLE:
+            self.cursor_col = col
+        self.move_cursor(index)
+        self._refresh_cursor_line()
+        if event.chain == 2:
+            self.post_message(self.RowChosen(self, row.id))
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        offset = event.get_content_offset(self)
+        hit = None if offset is None else self._row_at_offset(offset.y)
+        if offset is None or hit is None or self._layout.at(offset.x) is not Col.AGENTS:
+            self._hover_id = None
+            self.tooltip = None
+            return
+        row = hit[1]
+        self._hover_id = row.id
+        self.tooltip = devices_text(row, self.now(), self.tz)
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._hover_id = None
+        self.tooltip = None
+
+    def agents_tooltip(self, employee_id: str) -> str | None:
+        """What hovering the employee's User agents cell shows."""
+        row = self.board.rows.get(employee_id)
+        return None if row is None else devices_text(row, self.now(), self.tz)
+
+    # -- painting -------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if y == 0:
+            return self._render_header(width)
+        index = int(self.scroll_y) + y - 1
+        board = self.board
+        if index >= len(board):
+            self._painted[y] = (None, False)
+            if index == 0 and y == 1:
+                return Strip([Segment(fit(" " + self.empty_text, width), self._style_empty())])
+            return Strip.blank(width, self.rich_style)
+        row = board.row_at(index)
+        is_cursor = index == self.cursor_index
+        self._painted[y] = (row, is_cursor)
+        return self._render_row(row, is_cursor, width)
+
+    def _style_empty(self) -> Style:
+        return self.rich_style + self._style("employee-table--empty")
+
+    def _render_header(self, width: int) -> Strip:
+        base = self.rich_style + self._style("employee-table--header")
+        sorted_style = base + self._style("employee-table--header-sorted")
+        sort = self.board.sort
+        segments = [Segment(" " * self._layout.columns[0].x if self._layout.columns else "", base)]
+        x = segments[0].cell_length
+        for placed in self._layout.columns:
+            if placed.x > x:
+                segments.append(Segment(" " * (placed.x - x), base))
+            title = placed.col.heading
+            is_sorted = placed.col.sort_column is sort.column
+            if is_sorted:
+                title += " ▼" if sort.reverse else " ▲"
+            right = placed.col is Col.IN_STATUS
+            segments.append(
+                Segment(fit(title, placed.width, right), sorted_style if is_sorted else base)
+            )
+            x = placed.x + placed.width
+        if width > x:
+            segments.append(Segment(" " * (width - x), base))
+        return Strip(segments).crop(0, width)
+
+    def _render_row(self, row: Row, is_cursor: bool, width: int) -> Strip:
+        now = self.now()
+        in_status = format_duration(now - row.since)
+        over = row.id in self.over
+        cell = self.cursor_col if is_cursor else None
+        cached = self._cache.get(row.id)
+        if (
+            cached is not None
+            and cached[0] is row
+            and cached[1] == in_status
+            and cached[2] == is_cursor
+            and cached[3] == over
+            and cached[4] == self.stale
+            and cached[5] == cell
+            and cached[6].cell_length == width
+        ):
+            return cached[6]
+        strip = self._paint_row(row, in_status, is_cursor, over, width)
+        if len(self._cache) > 4000:
+            self._cache.clear()
+        self._cache[row.id] = (row, in_status, is_cursor, over, self.stale, cell, strip)
+        return strip
+
+    def _paint_row(
+        self, row: Row, in_status: str, is_cursor: bool, over: bool, width: int
+    ) -> Strip:
+        base = self.rich_style
+        if over:
+            base = base + self._style("employee-table--over")
+        if is_cursor:
+            base = base + self._style("employee-table--cursor")
+        stale = self.stale
+        layout = self._layout
+        status_style = base + (
+            self._style("employee-table--stale")
+            if stale
+            else self._style(_STATUS_CLASS[row.status])
+        )
+        muted = base + self._style("employee-table--muted")
+        cell_cursor = self._style("employee-table--cell-cursor")
+        segments: list[Segment] = [Segment("!" if over else " ", base)]
+        x = 1
+        for placed in layout.columns:
+            if placed.x > x:
+                segments.append(Segment(" " * (placed.x - x), base))
+            col = placed.col
+            w = placed.width
+            extra = cell_cursor if is_cursor and col is self.cursor_col and not self.wall else None
+            if col is Col.EMPLOYEE:
+                segments.append(Segment(fit(row.name, w), base + extra if extra else base))
+            elif col is Col.DEPARTMENT:
+                text = fit(row.department or "—", w)
+                style = base if row.department else muted
+                segments.append(Segment(text, style + extra if extra else style))
+            elif col is Col.STATUS:
+                word = status_label(row.status, layout.short_status)
+                text = fit(f"{GLYPHS[row.status]} {word}", w)
+                segments.append(Segment(text, status_style + extra if extra else status_style))
+            elif col is Col.IN_STATUS:
+                segments.append(Segment(fit(in_status, w, right=True), muted if stale else base))
+            else:
+                segments.extend(self._agents_segments(row, w, base))
+            x = placed.x + w
+        if width > x:
+            segments.append(Segment(" " * (width - x), base))
+        return Strip(segments).crop(0, width)
+
+    def _agents_segments(self, row: Row, width: int, base: Style) -> list[Segment]:
+        pieces = condense_agents(row.devices, width)
+        out: list[Segment] = []
+        used = 0
+        ringing = self._style("employee-table--ringing")
+        stale = self.stale
+        for piece in pieces:
+            text = piece.text
+            if piece.status is None:
+                out.append(Segment(text, base))
+            else:
+                if stale:
+                    glyph_style = base + self._style("employee-table--stale")
+                elif piece.ringing:
+                    glyph_style = base + ringing
+                else:
+                    glyph_style = base + self._style(_STATUS_CLASS[piece.status])
+                out.append(Segment(text[0], glyph_style))
+                name_style = base + ringing if piece.ringing and not stale else base
+                out.append(Segment(text[1:], name_style))
+            used += cell_len(text)
+        if used < width:
+            out.append(Segment(" " * (width - used), base))
+        return out

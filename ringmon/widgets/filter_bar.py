@@ -1,0 +1,145 @@
+"""The filter bar: active filters as chips with their counts, and the type-to-filter input.
+
+Each chip shows how many rows pass it and every chip before it, so the last chip's count is
+the number of rows shown (``dept: Sales 120 › status: offline 12``). ``/`` opens the input;
+typing filters live; ``enter`` keeps the filter, ``escape`` puts back what was there before.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from ringmon.model.board import ChipKind, Filters, Sort
+
+
+class NameInput(Input):
+    """The type-to-filter box; ``escape`` cancels the edit."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False)]
+
+    class Cancelled(Message):
+        pass
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Cancelled())
+
+
+def chips_markup(
+    filters: Filters,
+    funnel: list[int] | None,
+    shown: int,
+    total: int,
+    sort: Sort,
+    page: tuple[int, int] | None = None,
+) -> str:
+    """The bar's text: chips with counts, then what is shown and how it is sorted."""
+    parts: list[str] = []
+    for i, chip in enumerate(filters.chips):
+        count = "" if funnel is None or i >= len(funnel) else f" [b]{funnel[i]:,}[/b]"
+        parts.append(f"[reverse] {Content(chip.label).markup}{count} [/reverse]")
+    chips = " › ".join(parts)
+    arrow = "▼" if sort.reverse else "▲"
+    tail = f"{shown:,} of {total:,}" if filters else f"{total:,} employees"
+    tail += f" · by {sort.column.heading} {arrow}"
+    if page is not None and page[1] > 1:
+        tail += f" · page {page[0] + 1}/{page[1]}"
+    if not chips:
+        return f"[$text-muted]{tail}[/]"
+    return f"{chips}  [$text-muted]{tail}[/]"
+
+
+class FilterBar(Horizontal):
+    """Chips and counts on one line; the name input appears on ``/``."""
+
+    DEFAULT_CSS = """
+    FilterBar {
+        height: 1;
+        padding: 0 1;
+        background: $surface;
+    }
+    FilterBar NameInput {
+        display: none;
+        width: 32;
+        height: 1;
+        border: none;
+        padding: 0 1;
+        background: $boost;
+    }
+    FilterBar NameInput:focus { border: none; background: $accent 30%; }
+    FilterBar.-editing NameInput { display: block; }
+    FilterBar #chips { width: 1fr; height: 1; margin-left: 1; }
+    """
+
+    class NameChanged(Message):
+        """The type-to-filter text changed (live, while typing)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class NameDone(Message):
+        """The type-to-filter box closed; ``cancelled``: put back ``previous``."""
+
+        def __init__(self, cancelled: bool, previous: str) -> None:
+            super().__init__()
+            self.cancelled = cancelled
+            self.previous = previous
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._previous = ""
+        self._text = ""
+
+    def compose(self) -> ComposeResult:
+        yield NameInput(placeholder="name…", id="name-filter")
+        yield Static(id="chips", markup=True)
+
+    @property
+    def editing(self) -> bool:
+        return self.has_class("-editing")
+
+    def start_name(self, current: str) -> None:
+        """Open the name input with the current filter text and focus it."""
+        self._previous = current
+        box = self.query_one(NameInput)
+        box.value = current
+        box.cursor_position = len(current)
+        self.add_class("-editing")
+        box.focus()
+
+    def _close(self, cancelled: bool) -> None:
+        self.remove_class("-editing")
+        self.post_message(self.NameDone(cancelled, self._previous))
+
+    @on(Input.Changed, "#name-filter")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self.editing:
+            self.post_message(self.NameChanged(event.value))
+
+    @on(Input.Submitted, "#name-filter")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._close(False)
+
+    @on(NameInput.Cancelled)
+    def _cancelled(self, event: NameInput.Cancelled) -> None:
+        event.stop()
+        self._close(True)
+
+    def show(self, markup: str) -> None:
+        if markup != self._text:
+            self._text = markup
+            self.query_one("#chips", Static).update(markup, layout=False)
+
+    def name_text(self, filters: Filters) -> str:
+        values = filters.values(ChipKind.NAME)
+        return next(iter(values)) if values else ""

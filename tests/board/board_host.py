@@ -1,0 +1,186 @@
+"""A small App that hosts the board the way ``RingmonApp`` does, without a hub.
+
+It has the attributes the board reads (``state``, ``hub_time``, ``connection``, ``tz``,
+``settings``, ``wall``) with a hub clock that moves only when told to, and it applies events
+the way the App does: apply, collect the touched employees, post one ``ModelChanged``.
+
+Run it by hand to look at the board in a terminal (random live events)::
+
+    .venv/bin/python tests/board/board_host.py [--employees N] [--wall] [--rate EV_PER_S]
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from textual.app import App
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from board_data import NOW, TZ, board_state
+
+from ringmon.feed.connection import Connection, HubTime, Link
+from ringmon.model.schema import CallAnswer, CallEnd, DeviceStatus, Event
+from ringmon.model.state import State
+from ringmon.screens.board import BoardScreen
+from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
+
+
+class FixedClock:
+    """A monotonic clock for ``HubTime`` that moves only when advanced."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def settings(
+    thresholds: dict[str, float] | None = None, bell: bool = False, page: float = 10.0
+) -> SimpleNamespace:
+    th = SimpleNamespace(talking=None, ringing=None, online=None, dnd=None, offline=None)
+    for key, value in (thresholds or {}).items():
+        setattr(th, key, value)
+    return SimpleNamespace(thresholds=th, bell=bell, wall_page_seconds=page)
+
+
+def touched(state: State, event: Event) -> set[str]:
+    """The employees an event changes (as the App's feed computes them, before applying)."""
+    ids: set[str | None] = set()
+    login = getattr(event, "account", None) or getattr(event, "login", None)
+    if login is not None:
+        acc = state.accounts.get(login)
+        ids.add(acc.employee if acc else None)
+        ids.add(getattr(event, "employee", None))
+    if isinstance(event, CallAnswer | CallEnd):
+        leg = state.legs.get(event.leg)
+        if leg is not None:
+            ids.add(leg.employee)
+    if hasattr(event, "id"):
+        ids.add(event.id)
+    ids.discard(None)
+    return {i for i in ids if i is not None}
+
+
+class BoardHost(App[None]):
+    """Hosts ``BoardScreen`` with a fixed state and a fixed hub clock."""
+
+    CSS = "Screen { background: $background; }"
+
+    def __init__(
+        self,
+        state: State | None = None,
+        *,
+        now: float = NOW,
+        wall: bool = False,
+        connection: Connection | None = None,
+        settings_obj: Any = None,
+        speed: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.state = state if state is not None else board_state()
+        self.tz = TZ
+        self.clock = FixedClock()
+        self.hub_time = HubTime(
+            hub_at_sync=now, local_at_sync=0.0, speed=speed, monotonic=self.clock
+        )
+        self.connection = connection or Connection(
+            link=Link.CONNECTED, since=now - 3600, last_event_at=now - 1
+        )
+        self.settings = settings_obj if settings_obj is not None else settings()
+        self.wall = wall
+        self.opened: list[str] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(BoardScreen())
+
+    @property
+    def board(self) -> BoardScreen:
+        screen = self.screen_stack[1] if len(self.screen_stack) > 1 else self.screen
+        assert isinstance(screen, BoardScreen)
+        return screen
+
+    def advance(self, seconds: float) -> None:
+        """Move the hub clock on."""
+        self.hub_time.hub_at_sync += seconds
+
+    def apply(self, events: Iterable[Event]) -> set[str]:
+        """Apply events and post one ModelChanged to every screen, as the App does."""
+        ids: set[str] = set()
+        for event in events:
+            ids |= touched(self.state, event)
+            self.state.apply(event)
+        last = self.state.clock
+        self.connection = self.connection.__class__(
+            link=self.connection.link, since=self.connection.since, last_event_at=last
+        )
+        for screen in self.screen_stack:
+            screen.post_message(ModelChanged(frozenset(ids)))
+        return ids
+
+    def set_connection(self, connection: Connection) -> None:
+        self.connection = connection
+        for screen in self.screen_stack:
+            screen.post_message(ConnectionChanged(connection))
+
+    def open_profile(self, employee_id: str) -> None:
+        self.opened.append(employee_id)
+
+
+def _live(app: BoardHost, rate: float) -> None:
+    """Random device flips and calls, for looking at the board by hand."""
+    import random
+    import time
+    from datetime import UTC, datetime
+
+    rng = random.Random(1)
+    start = time.monotonic()
+    app.clock.t = 0.0
+
+    def step() -> None:
+        app.clock.t = time.monotonic() - start
+        now = app.hub_time.now()
+        ts = datetime.fromtimestamp(now, UTC)
+        events: list[Event] = []
+        for _ in range(max(1, int(rate / 10))):
+            dev = rng.choice(list(app.state.devices.values()))
+            status = rng.choice(
+                ["online", "online", "offline"] + (["dnd"] if dev.dnd_capable else [])
+            )
+            events.append(
+                DeviceStatus(
+                    ts=ts,
+                    account=dev.account,
+                    device=dev.device,
+                    user_agent=dev.user_agent,
+                    status=status,
+                    dnd_capable=dev.dnd_capable,
+                )
+            )
+        app.apply(events)
+
+    app.set_interval(0.1, step)
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--employees", type=int, default=30)
+    parser.add_argument("--wall", action="store_true")
+    parser.add_argument("--rate", type=float, default=10.0)
+    parser.add_argument("--stale", action="store_true")
+    args = parser.parse_args()
+    host = BoardHost(board_state(args.employees), wall=args.wall)
+    if not args.stale:
+        host.call_later(_live, host, args.rate)
+    else:
+        host.connection = Connection(
+            link=Link.RECONNECTING, since=NOW - 95, last_event_at=NOW - 97, attempts=4
+        )
+    host.run()
