@@ -109,6 +109,21 @@ class PeriodStats:
     in_status: dict[Status, float] = field(default_factory=lambda: dict.fromkeys(BY_PRIORITY, 0.0))
 
 
+def legs_by_day(
+    legs: Iterable[CallLeg], days: Sequence[date], tz: tzinfo, now: float
+) -> dict[date, list[CallLeg]]:
+    """The legs of each day of a period: a leg belongs to the local day it started ringing
+    on, and only once it has (a leg "ringing" after ``now`` is not known yet). The call log
+    and the statistics both take their legs from here, so they always count the same calls.
+    """
+    by_day: dict[date, list[CallLeg]] = {day: [] for day in days}
+    for leg in legs:
+        bucket = by_day.get(local_date(leg.ring_at, tz))
+        if bucket is not None and leg.ring_at <= now:
+            bucket.append(leg)
+    return by_day
+
+
 def period_stats(
     transitions: Sequence[Transition],
     legs: Iterable[CallLeg],
@@ -117,11 +132,7 @@ def period_stats(
     now: float,
 ) -> PeriodStats:
     """Every number of the profile for a period: per day and in total."""
-    by_day: dict[date, list[CallLeg]] = {day: [] for day in days}
-    for leg in legs:
-        bucket = by_day.get(local_date(leg.ring_at, tz))
-        if bucket is not None and leg.ring_at <= now:
-            bucket.append(leg)
+    by_day = legs_by_day(legs, days, tz, now)
     result = PeriodStats(days=[])
     for day in days:
         timeline = day_timeline(transitions, day, tz, now)

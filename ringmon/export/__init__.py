@@ -1,0 +1,122 @@
+"""``ringmon export timeline|stats|calls``: an employee's period as CSV or JSON.
+
+Supervisors want spreadsheets; this is also the non-interactive face of the model. The data
+comes from a JSONL file of events (``--events``, no hub needed) or from a hub (``--url`` or
+``RINGMON_URL``, token from ``RINGMON_TOKEN`` or ``--token-file``); either way the same model
+functions compute every figure, the ones the profile shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from typing import Any, TextIO
+
+from ringmon.export.inputs import (
+    USAGE,
+    ExportError,
+    Hub,
+    Subject,
+    check_period,
+    from_file,
+    from_hub,
+    hub_token,
+)
+from ringmon.export.tables import (
+    CALL_COLUMNS,
+    STATS_COLUMNS,
+    TIMELINE_COLUMNS,
+    Row,
+    call_rows,
+    iso,
+    stats_rows,
+    timeline_rows,
+)
+
+__all__ = ["ExportError", "export", "run_export"]
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """The ``ringmon export`` command: 0 when written, else one line on stderr and 1 or 2."""
+    try:
+        export(args, sys.stdout, sys.stderr)
+    except ExportError as exc:
+        print(f"ringmon export: {exc.message}", file=sys.stderr)
+        return exc.code
+    except BrokenPipeError:  # `ringmon export ... | head`
+        return 0
+    return 0
+
+
+def export(args: argparse.Namespace, out: TextIO, errors: TextIO) -> None:
+    """Read the subject from the file or the hub, then write the chosen table."""
+    check_period(args.period)
+    write_table(args.what, args.format, load(args, errors), out)
+
+
+def load(args: argparse.Namespace, errors: TextIO) -> Subject:
+    if args.events is not None:
+        if args.url is not None:
+            raise ExportError("give either --events or --url, not both", USAGE)
+        return from_file(args.events, args.employee, args.period, args.tz, args.now, errors)
+    url = args.url or os.environ.get("RINGMON_URL")
+    if not url:
+        raise ExportError("no data: give --events PATH, or --url URL (or set RINGMON_URL)", USAGE)
+    if args.now is not None:
+        raise ExportError("--now goes with --events; a hub has its own clock", USAGE)
+    hub = Hub(url, hub_token(args.token_file))
+    try:
+        return from_hub(hub, args.employee, args.period, args.tz)
+    finally:
+        hub.close()
+
+
+def write_table(what: str, fmt: str, subject: Subject, out: TextIO) -> None:
+    if what == "timeline":
+        columns, rows, document = TIMELINE_COLUMNS, timeline_rows(subject), None
+    elif what == "calls":
+        columns, rows, document = CALL_COLUMNS, call_rows(subject), None
+    else:
+        day_rows, total = stats_rows(subject)
+        columns, rows = STATS_COLUMNS, [*day_rows, total]
+        document = {"days": day_rows, "total": total}
+    if fmt == "csv":
+        write_csv(columns, rows, out)
+    else:
+        body: dict[str, Any] = document if document is not None else {what: rows}
+        json.dump(header(subject) | body, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+
+
+def header(subject: Subject) -> dict[str, Any]:
+    """What a JSON export is about: the employee, the zone, the days and "now"."""
+    h = subject.history
+    return {
+        "employee": {
+            "id": h.id,
+            "name": h.name,
+            "department": h.department,
+            "accounts": [{"login": login, "number": number} for login, number in h.accounts],
+        },
+        "tz": subject.tz_name,
+        "from": subject.days[0].isoformat(),
+        "to": subject.days[-1].isoformat(),
+        "now": iso(subject.now, subject.tz),
+    }
+
+
+def write_csv(columns: list[str], rows: list[Row], out: TextIO) -> None:
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _cell(value) for key, value in row.items()})
+
+
+def _cell(value: object) -> object:
+    """Whole numbers without a trailing ``.0``; everything else as it is."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

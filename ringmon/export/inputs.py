@@ -1,0 +1,265 @@
+"""Where ``ringmon export`` gets an employee's history: a JSONL file of events, or a hub.
+
+Either way the result is the model's own ``EmployeeHistory`` with the zone, the "now" and the
+days of the period, so that everything after this point is the same model code for both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from typing import TextIO
+from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import httpx
+from pydantic import ValidationError
+
+from ringmon.model.history import EmployeeHistory, employee_history, find_employee, replay
+from ringmon.model.period import PeriodError, days_window, parse_period
+from ringmon.model.schema import Event, parse_event
+from ringmon.model.state import State
+from ringmon.model.wire import HistoryDoc, SnapshotDoc, history_from_doc, state_from_snapshot
+
+USAGE = 2
+"""Exit code of a request that cannot be right as given (bad period, zone, options)."""
+FAILED = 1
+"""Exit code of a request that was fine but could not be answered (unknown employee, no hub)."""
+
+
+class ExportError(Exception):
+    """One line for stderr, and the exit code to end with."""
+
+    def __init__(self, message: str, code: int = FAILED) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """One employee's history, and the period to export it for."""
+
+    history: EmployeeHistory
+    tz: tzinfo
+    tz_name: str
+    now: float
+    days: list[date]
+
+
+# -- zones and periods --------------------------------------------------------------------
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        message = f"unknown time zone {name!r} (an IANA name like Europe/Warsaw)"
+        raise ExportError(message, USAGE) from None
+
+
+def machine_zone_name() -> str:
+    """The machine's IANA zone: ``$TZ``, else the ``/etc/localtime`` link, else
+    ``/etc/timezone``, else UTC (then pass ``--tz``)."""
+    candidates = [os.environ.get("TZ", "").strip().removeprefix(":")]
+    with contextlib.suppress(OSError):
+        candidates.append(os.readlink("/etc/localtime").partition("zoneinfo/")[2])
+    with contextlib.suppress(OSError):
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    for name in candidates:
+        try:
+            if name:
+                ZoneInfo(name)
+                return name
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return "UTC"
+
+
+def check_period(text: str) -> None:
+    """Refuse a malformed period before reading any data."""
+    days(text, 0.0, ZoneInfo("UTC"))
+
+
+def days(text: str, now: float, tz: tzinfo) -> list[date]:
+    try:
+        return parse_period(text, now, tz)
+    except PeriodError as exc:
+        raise ExportError(str(exc), USAGE) from None
+
+
+def parse_now(text: str, tz: tzinfo) -> float:
+    """``--now``: ISO 8601; without an offset it is a wall-clock time in the export's zone."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ExportError(f"--now {text!r} is not an ISO 8601 time", USAGE) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.timestamp()
+
+
+# -- from a file --------------------------------------------------------------------------
+
+
+def read_events(path: str, errors: TextIO) -> list[Event]:
+    """Every event of a JSONL file; bad lines are reported (with their number) and skipped."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ExportError(f"cannot read {path}: {_reason(exc)}") from None
+    events: list[Event] = []
+    for number, line in _lines(text):
+        try:
+            events.append(parse_event(line))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            detail = f"{where}: {first['msg']}" if where else first["msg"]
+            print(f"{path}:{number}: not a valid event ({detail}); skipped", file=errors)
+    return events
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            yield number, stripped
+
+
+def from_file(
+    path: str, employee: str, period: str, tz_name: str | None, now_text: str | None, errors: TextIO
+) -> Subject:
+    name = tz_name or machine_zone_name()
+    tz = zone(name)
+    now_given = parse_now(now_text, tz) if now_text is not None else None
+    events = read_events(path, errors)
+    if not events:
+        raise ExportError(f"{path} holds no valid event")
+    state = State(tz, record=True)
+    _, rejects = replay(events, state)
+    for reason in rejects:
+        print(f"{path}: rejected {reason}", file=errors)
+    now = now_given if now_given is not None else state.clock
+    found = find_employee(state, employee)
+    history = employee_history(state, found) if found is not None else None
+    if history is None:
+        raise ExportError(f"unknown employee {employee!r} in {path} (give an id or exact name)")
+    return Subject(history, tz, name, now, days(period, now, tz))
+
+
+# -- from a hub ---------------------------------------------------------------------------
+
+
+def hub_token(token_file: str | None) -> str:
+    """The token: from ``--token-file``, else ``RINGMON_TOKEN`` (never from argv)."""
+    if token_file is not None:
+        try:
+            token = Path(token_file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ExportError(f"cannot read the token file {token_file}: {_reason(exc)}") from None
+        if not token:
+            raise ExportError(f"the token file {token_file} is empty", USAGE)
+        return token
+    token = os.environ.get("RINGMON_TOKEN", "").strip()
+    if not token:
+        raise ExportError("no access token: set RINGMON_TOKEN or pass --token-file", USAGE)
+    return token
+
+
+class Hub:
+    """The few REST calls export makes, with the hub's own words on any refusal."""
+
+    def __init__(self, url: str, token: str, transport: httpx.BaseTransport | None = None):
+        self.url = url.rstrip("/")
+        self.client = httpx.Client(
+            base_url=self.url,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60.0,
+            transport=transport,
+        )
+
+    def get(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
+        try:
+            response = self.client.get(path, params=params)
+        except httpx.HTTPError as exc:
+            raise ExportError(f"cannot reach the hub at {self.url}: {_reason(exc)}") from None
+        if response.status_code in (401, 403):
+            raise ExportError(f"the hub refused: {_hub_message(response)}")
+        return response
+
+    def history(self, employee_id: str, params: dict[str, str]) -> HistoryDoc | None:
+        """The history document, or None when the hub knows no employee with that id."""
+        response = self.get(f"/v1/employees/{quote(employee_id, safe='')}/history", params)
+        if response.status_code == 404:
+            return None
+        _check(response)
+        return HistoryDoc.model_validate_json(response.content)
+
+    def resolve(self, key: str) -> str | None:
+        """An employee id from an exact full name, by the snapshot's employee list."""
+        response = self.get("/v1/snapshot")
+        _check(response)
+        snapshot = SnapshotDoc.model_validate_json(response.content)
+        return find_employee(state_from_snapshot(snapshot, ZoneInfo("UTC")), key)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _check(response: httpx.Response) -> None:
+    if response.status_code >= 400:
+        code = USAGE if response.status_code == 400 else FAILED
+        message = f"the hub answered {response.status_code}: {_hub_message(response)}"
+        raise ExportError(message, code)
+
+
+def _hub_message(response: httpx.Response) -> str:
+    try:
+        message = response.json().get("error")
+    except (ValueError, AttributeError):
+        message = None
+    return str(message) if message else response.reason_phrase or "no reason given"
+
+
+def _period_params(period: str) -> dict[str, str]:
+    first, _, last = period.strip().partition("..")
+    if first in ("today", "3d", "7d"):
+        return {"period": first}
+    return {"from": first, "to": last or first}
+
+
+def from_hub(hub: Hub, employee: str, period: str, tz_name: str | None) -> Subject:
+    """Ask the hub for the period; when ``--tz`` makes the days differ from the hub's, ask
+    again for local days of the hub that cover them, then compute with the model."""
+    doc = hub.history(employee, _period_params(period))
+    if doc is None:
+        found = hub.resolve(employee)
+        doc = hub.history(found, _period_params(period)) if found is not None else None
+        if doc is None:
+            raise ExportError(f"the hub knows no employee {employee!r} (give an id or exact name)")
+    name = tz_name or doc.tz
+    tz = zone(name)
+    now = doc.now.timestamp()
+    wanted = days(period, now, tz)
+    start, end = days_window(wanted, tz)
+    end = max(start, min(end, now))
+    if start < doc.start.timestamp() or end > doc.end.timestamp():
+        hub_tz = zone(doc.tz)
+        first = datetime.fromtimestamp(start, hub_tz).date()
+        last = datetime.fromtimestamp(max(start, end - 1), hub_tz).date()
+        params = {"from": first.isoformat(), "to": last.isoformat()}
+        again = hub.history(doc.employee.id, params)
+        if again is None:
+            raise ExportError(f"employee {employee!r} vanished from the hub")
+        doc = again
+    return Subject(history_from_doc(doc), tz, name, now, wanted)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0]

@@ -1,0 +1,117 @@
+"""The rows of ``ringmon export``: what the model computed, laid out for a spreadsheet.
+
+Nothing is computed here that the model does not already compute for the profile: the
+timeline and the statistics are ``period_stats``' (R9-R16), the calls are the period's legs
+from ``legs_by_day`` with their ``LegDoc`` figures (outcome by R11, ring and talk seconds).
+Times are ISO 8601 in the export's zone, with their offset, so a spreadsheet sees local time
+and nobody has to guess the zone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Any
+
+from ringmon.export.inputs import Subject
+from ringmon.model.stats import PeriodStats, legs_by_day, period_stats
+from ringmon.model.status import BY_PRIORITY
+from ringmon.model.wire import LegDoc, StatsDoc
+
+Row = dict[str, Any]
+
+TIMELINE_COLUMNS = ["day", "start", "end", "status", "seconds"]
+STATS_COLUMNS = [
+    "day",
+    *(name for name in StatsDoc.model_fields if name != "in_status"),
+    *(f"{status.value}_seconds" for status in BY_PRIORITY),
+]
+CALL_COLUMNS = [
+    "start",
+    "direction",
+    "remote",
+    "ring_seconds",
+    "talk_seconds",
+    "outcome",
+    "recording",
+    "answered",
+    "end",
+    "account",
+    "device",
+    "call",
+    "leg",
+]
+
+
+def iso(at: float, tz: tzinfo) -> str:
+    """Local time with its offset; milliseconds only when the instant has a fraction."""
+    moment = datetime.fromtimestamp(at, tz)
+    return moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")
+
+
+def seconds(value: float) -> float:
+    return round(value, 3)
+
+
+def subject_stats(subject: Subject) -> PeriodStats:
+    """The profile's own computation for the subject's period (see ``model.profile``)."""
+    h = subject.history
+    return period_stats(h.merged, h.calls, subject.days, subject.tz, subject.now)
+
+
+def timeline_rows(subject: Subject) -> list[Row]:
+    """One row per stretch of the merged timeline (R16), day by day (R14, R18)."""
+    return [
+        {
+            "day": day.day.isoformat(),
+            "start": iso(interval.start, subject.tz),
+            "end": iso(interval.end, subject.tz),
+            "status": interval.status.value,
+            "seconds": seconds(interval.seconds),
+        }
+        for day in subject_stats(subject).days
+        for interval in day.timeline
+    ]
+
+
+def _stats_row(label: str, doc: StatsDoc) -> Row:
+    row: Row = {"day": label}
+    row.update(doc.model_dump(exclude={"in_status"}))
+    for status in BY_PRIORITY:
+        row[f"{status.value}_seconds"] = doc.in_status.get(status, 0.0)
+    return {column: row[column] for column in STATS_COLUMNS}
+
+
+def stats_rows(subject: Subject) -> tuple[list[Row], Row]:
+    """One row per day (R10, R13) and the period's total (R9)."""
+    stats = subject_stats(subject)
+    days = [
+        _stats_row(day.day.isoformat(), StatsDoc.of(day.calls, day.in_status)) for day in stats.days
+    ]
+    return days, _stats_row("total", StatsDoc.of(stats.calls, stats.in_status))
+
+
+def call_rows(subject: Subject) -> list[Row]:
+    """The period's call legs (R12), oldest first."""
+    by_day = legs_by_day(subject.history.calls, subject.days, subject.tz, subject.now)
+    legs = sorted((leg for day in by_day.values() for leg in day), key=lambda x: x.ring_at)
+    rows: list[Row] = []
+    for leg in legs:
+        doc = LegDoc.of(leg, subject.now)
+        rows.append(
+            {
+                "start": iso(leg.ring_at, subject.tz),
+                "direction": leg.direction.value,
+                "remote": leg.remote,
+                "ring_seconds": doc.ring_seconds,
+                "talk_seconds": doc.talk_seconds,
+                "outcome": doc.outcome.value if doc.outcome is not None else "",
+                "recording": leg.recording or "",
+                "answered": "" if leg.answer_at is None else iso(leg.answer_at, subject.tz),
+                "end": "" if leg.end_at is None else iso(leg.end_at, subject.tz),
+                "account": leg.account,
+                "device": leg.device or "",
+                "call": leg.call,
+                "leg": leg.leg,
+            }
+        )
+    return rows
