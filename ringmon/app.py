@@ -71,6 +71,7 @@ class RingmonApp(App[None]):
         wall: bool = False,
         handle_signals: bool = False,
         feed_options: dict[str, Any] | None = None,
+        main_screen: type[Screen[Any]] | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings if settings is not None else Settings()
@@ -84,13 +85,14 @@ class RingmonApp(App[None]):
             url, token, zone, self, hub_time=self.hub_time, **(feed_options or {})
         )
         self._handle_signals = handle_signals
+        self._main_screen = main_screen
         self._pending: set[str] = set()
         self._dirty = False
         self._flush_timer: Timer | None = None
         self._refused_shown = False
 
     def get_default_screen(self) -> Screen[Any]:
-        return main_screen_class()()
+        return (self._main_screen or main_screen_class())()
 
     def on_mount(self) -> None:
         theme = self.settings.theme
