@@ -1,0 +1,57 @@
+"""Fixtures: a hub served on a real loopback port, with a manual clock and no simulator."""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from hub_helpers import T0
+
+from ringmon.hub.clock import ManualClock
+from ringmon.hub.serve import HubConfig, HubServer, running_hub
+from ringmon.hub.service import Hub
+
+
+@dataclass
+class Served:
+    server: HubServer
+    client: httpx.AsyncClient
+    token: str
+    clock: ManualClock
+
+    @property
+    def hub(self) -> Hub:
+        return self.server.hub
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+# One TLS context for every client: httpx builds one per client otherwise (~0.1 s each).
+TLS = ssl.create_default_context()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0.timestamp() + 4 * 3600)  # 12:00 in Warsaw
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> HubConfig:
+    return HubConfig(data=tmp_path / "data", port=0, sources=(), tz="Europe/Warsaw")
+
+
+@pytest.fixture
+async def served(config: HubConfig, clock: ManualClock) -> AsyncIterator[Served]:
+    logging.getLogger("ringmon").setLevel(logging.DEBUG)
+    async with running_hub(config, clock=clock, sources=[]) as server:
+        assert server.hub.tokens is not None
+        token = server.hub.tokens.add("alice", "analyst")
+        async with httpx.AsyncClient(base_url=server.url, timeout=10, verify=TLS) as client:
+            yield Served(server, client, token, clock)

@@ -1,0 +1,148 @@
+"""The WebSocket feed over a real loopback port: replay, live, no gap and no repeat,
+heartbeats, resync, slow clients, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+
+from conftest import Served
+from hub_helpers import calls, device, feed, frames, next_of_type, read_events, team
+from websockets.exceptions import ConnectionClosed
+
+
+async def emit_all(served: Served, events: list) -> None:  # type: ignore[type-arg]
+    for event in events:
+        assert await served.hub.emit(event, source="test"), event
+
+
+def seqs(events: list[dict]) -> list[int]:  # type: ignore[type-arg]
+    return [e["seq"] for e in events]
+
+
+async def test_replay_then_live(served: Served) -> None:
+    await emit_all(served, team())
+    async with feed(served.url, served.token, since=0) as ws:
+        replayed = await read_events(ws, 8)
+        assert seqs(replayed) == list(range(1, 9))
+        assert replayed[0] == {
+            "seq": 1,
+            "ts": "2026-03-24T07:00:00Z",
+            "type": "employee.upsert",
+            "id": "e1",
+            "name": "Anna Nowak",
+            "department": "Sales",
+            "numbers": [],
+        }
+        beat = await next_of_type(ws, "heartbeat")
+        assert beat["seq"] == 8
+        assert beat["now"] == "2026-03-24T11:00:00Z"
+        assert beat["speed"] == 1.0
+        await emit_all(served, calls(2))
+        live = await read_events(ws, 14)
+        assert seqs(live) == list(range(9, 15))
+        assert live[0]["type"] == "call.ring"
+
+
+async def test_resume_from_the_middle(served: Served) -> None:
+    await emit_all(served, [*team(), *calls(3)])
+    async with feed(served.url, served.token, since=10) as ws:
+        assert seqs(await read_events(ws, 17)) == list(range(11, 18))
+
+
+async def test_without_since_the_feed_is_live_only(served: Served) -> None:
+    await emit_all(served, team())
+    async with feed(served.url, served.token, since=None) as ws:
+        beat = await next_of_type(ws, "heartbeat")
+        assert beat["seq"] == 8
+        await emit_all(served, calls(1))
+        assert seqs(await read_events(ws, 11)) == [9, 10, 11]
+
+
+async def test_no_gap_no_repeat_while_events_flow(served: Served) -> None:
+    """Events keep coming while clients connect and replay: each sees every seq once."""
+    await emit_all(served, team())
+    total = 8 + 400
+
+    async def flood() -> None:
+        for n in range(400):
+            status = ("offline", "online")[n % 2]
+            assert await served.hub.emit(device(200 + n, "sip201", "c1", status), source="t")
+            if n % 4 == 0:
+                await asyncio.sleep(0.001)
+
+    async def client(since: int, delay: float) -> list[int]:
+        await asyncio.sleep(delay)
+        async with feed(served.url, served.token, since=since) as ws:
+            return seqs(await read_events(ws, total))
+
+    flooding = asyncio.create_task(flood())
+    results = await asyncio.gather(*(client(s, d) for s, d in [(0, 0), (3, 0.05), (8, 0.1)]))
+    await flooding
+    for since, got in zip((0, 3, 8), results, strict=True):
+        assert got == list(range(since + 1, total + 1))
+
+
+async def test_heartbeats_keep_coming(served: Served) -> None:
+    served.hub.heartbeat = 0.05
+    async with feed(served.url, served.token, since=0) as ws:
+        beats = []
+        async for item in frames(ws):
+            assert item["type"] == "heartbeat"
+            beats.append(item)
+            if len(beats) == 3:
+                break
+        served.clock.advance(60)
+        later = await next_of_type(ws, "heartbeat")
+    assert [b["seq"] for b in beats] == [0, 0, 0]
+    assert later["now"] == "2026-03-24T11:01:00Z"
+
+
+async def test_since_newer_than_the_hub_is_resync(served: Served) -> None:
+    await emit_all(served, team())
+    async with feed(served.url, served.token, since=9) as ws:
+        message = await next_of_type(ws, "resync")
+        assert "newer" in message["reason"]
+        await ws.wait_closed()
+    assert ws.close_code == 1000
+
+
+async def test_a_slow_client_is_told_to_resync_and_the_hub_goes_on(served: Served) -> None:
+    served.hub.queue_limit = 5
+    await emit_all(served, team())
+    async with feed(served.url, served.token, since=8) as ws:
+        await next_of_type(ws, "heartbeat")
+        # Many events at once, without letting the client's sender run: its queue overflows.
+        for n in range(20):
+            status = ("offline", "online")[n % 2]
+            served.hub.ingest(device(300 + n, "sip201", "c1", status), source="t")
+        message = await next_of_type(ws, "resync")
+        assert "behind" in message["reason"]
+        await ws.wait_closed()
+    assert served.hub.seq == 28
+    async with feed(served.url, served.token, since=8) as ws:
+        assert seqs(await read_events(ws, 28)) == list(range(9, 29))
+
+
+async def test_shutdown_closes_feeds_cleanly(served: Served) -> None:
+    async with feed(served.url, served.token, since=0) as ws:
+        await next_of_type(ws, "heartbeat")
+        served.hub.close_subscribers()
+        try:
+            async for _ in frames(ws):
+                pass
+        except ConnectionClosed:
+            pass
+    assert ws.close_code == 1001
+    assert "shutting down" in (ws.close_reason or "")
+
+
+async def test_clients_are_counted(served: Served) -> None:
+    async with feed(served.url, served.token, since=0) as ws:
+        await next_of_type(ws, "heartbeat")
+        health = (await served.client.get("/v1/health")).json()
+        assert health["clients"] == 1
+    for _ in range(100):
+        if not served.hub.subscribers:
+            break
+        await asyncio.sleep(0.01)
+    assert (await served.client.get("/v1/health")).json()["clients"] == 0

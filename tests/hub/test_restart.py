@@ -1,0 +1,139 @@
+"""A hub restarted on the same data folder continues with the same state and seq: a client
+that resumes loses nothing and gets nothing twice (an instance, and a real process)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+import httpx
+from conftest import TLS
+from hub_helpers import auth, calls, device, feed, jsonl, read_events, team
+
+from ringmon.hub.clock import ManualClock
+from ringmon.hub.serve import HubConfig, running_hub
+from ringmon.hub.tokens import TokenStore
+
+
+def seqs(events: list[dict]) -> list[int]:  # type: ignore[type-arg]
+    return [e["seq"] for e in events]
+
+
+def without_now(doc: dict) -> dict:  # type: ignore[type-arg]
+    return {k: v for k, v in doc.items() if k != "now"}
+
+
+async def test_restart_mid_stream(config: HubConfig, clock: ManualClock) -> None:
+    events = [*team(), *calls(4)]  # 8 + 12 events
+    async with running_hub(config, clock=clock, sources=[]) as first:
+        assert first.hub.tokens is not None
+        token = first.hub.tokens.add("alice", "analyst")
+        for event in events[:15]:
+            assert await first.hub.emit(event, source="t")
+        async with feed(first.url, token, since=0) as ws:
+            got = await read_events(ws, 15)
+        async with httpx.AsyncClient(base_url=first.url, verify=TLS) as client:
+            before = (await client.get("/v1/snapshot", headers=auth(token))).json()
+    assert seqs(got) == list(range(1, 16))
+    resume_from = got[-1]["seq"]
+
+    async with running_hub(config, clock=clock, sources=[]) as second:
+        assert second.url != "" and second.hub.seq == 15
+        async with httpx.AsyncClient(base_url=second.url, verify=TLS) as client:
+            after = (await client.get("/v1/snapshot", headers=auth(token))).json()
+            assert without_now(after) == without_now(before)
+            async with feed(second.url, token, since=resume_from) as ws:
+                for event in events[15:]:
+                    assert await second.hub.emit(event, source="t")
+                rest = await read_events(ws, 20)
+            calls_page = (await client.get("/v1/calls", headers=auth(token))).json()
+    assert seqs(rest) == list(range(16, 21))
+    assert [c["outcome"] for c in calls_page["calls"]] == ["answered"] * 4
+
+
+async def test_restart_keeps_the_clock_after_the_last_event(config: HubConfig) -> None:
+    async with running_hub(config, sources=[]) as first:
+        late = device(10 * 365 * 86400.0, "sip201", "c1", "online")  # ten years ahead
+        for event in [*team(), late]:
+            assert await first.hub.emit(event, source="t")
+        last = first.hub.last_ts()
+    assert last is not None
+    async with running_hub(config, sources=[]) as second:
+        assert second.hub.last_ts() == last
+        assert second.hub.now() >= last
+
+
+async def _line(stream: asyncio.StreamReader) -> str:
+    return (await asyncio.wait_for(stream.readline(), 30)).decode()
+
+
+async def _start(data: Path, source: Path) -> tuple[asyncio.subprocess.Process, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "ringmon",
+        "hub",
+        "--port",
+        "0",
+        "--data",
+        str(data),
+        "--source",
+        f"file:{source}",
+        "--tz",
+        "Europe/Warsaw",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None
+    line = await _line(process.stdout)
+    assert line.startswith("listening on http://127.0.0.1:"), line
+    return process, line.removeprefix("listening on ").strip()
+
+
+async def _wait_seq(client: httpx.AsyncClient, seq: int) -> dict:  # type: ignore[type-arg]
+    for _ in range(500):
+        health = (await client.get("/v1/health")).json()
+        if health["seq"] >= seq and health["sources"][0]["state"] == "done":
+            return health  # type: ignore[no-any-return]
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"the hub never reached seq {seq}: {health}")
+
+
+async def test_process_restart(tmp_path: Path) -> None:
+    """SIGTERM, start again on the same folder and file: the file source continues after
+    the last line it stored, seq continues, and a client resumes without gap or repeat."""
+    data = tmp_path / "data"
+    data.mkdir()
+    token = TokenStore(data).add("alice", "analyst")
+    source = tmp_path / "events.jsonl"
+    events = [*team(), *calls(4)]
+    source.write_text(jsonl(events[:12]))
+
+    process, url = await _start(data, source)
+    async with httpx.AsyncClient(base_url=url, verify=TLS) as client:
+        await _wait_seq(client, 12)
+        async with feed(url, token, since=0) as ws:
+            first = await read_events(ws, 12)
+    process.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(process.wait(), 30) == 0
+
+    with source.open("a") as f:
+        f.write(jsonl(events[12:]))
+    process, url = await _start(data, source)
+    try:
+        async with httpx.AsyncClient(base_url=url, verify=TLS) as client:
+            health = await _wait_seq(client, 20)
+            assert health["seq"] == 20
+            assert health["rejected"]["total"] == 0  # nothing of the file was read twice
+            async with feed(url, token, since=first[-1]["seq"]) as ws:
+                rest = await read_events(ws, 20)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 30) == 0
+    assert seqs(first) + seqs(rest) == list(range(1, 21))
+    assert json.loads(json.dumps(rest[-1]))["type"] == "call.end"
