@@ -110,6 +110,13 @@ def make_source(spec: str, config: HubConfig) -> Source:
         if not config.follow and not Path(path).is_file():
             raise ConfigError(f"--source {spec}: no such file (add --follow to wait for it)")
         return FileSource(path, follow=config.follow)
+    if spec == "asterisk" or spec.startswith("asterisk:"):
+        from ringmon.hub.sources.asterisk import AsteriskConfigError, asterisk_source
+
+        try:
+            return asterisk_source(spec)
+        except AsteriskConfigError as exc:
+            raise ConfigError(str(exc)) from None
     raise ConfigError(f"unknown source {spec!r}: use sim or file:PATH")
 
 

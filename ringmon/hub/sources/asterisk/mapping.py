@@ -282,6 +282,10 @@ class AsteriskMapper:
             self.ignored["malformed"] += 1
         return []
 
+    def needs_callerid(self, login: str) -> bool:
+        """Whether the source should look up ``login``'s caller-id (to name an employee)."""
+        return self.unknown_endpoints and not self._account_known(login)
+
     def learn_contacts(self, contacts: Iterable[ContactInfo]) -> None:
         """User agents from AMI ``PJSIPShowContacts`` (kept for the next device report)."""
         for c in contacts:

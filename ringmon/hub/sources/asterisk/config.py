@@ -1,0 +1,187 @@
+"""``--source asterisk:...``: where the PBX is, and its credentials (never from argv).
+
+Spec (every part optional; defaults shown)::
+
+    asterisk:ari=http://127.0.0.1:8088,ami=127.0.0.1:5038,app=ringmon,unknown=show,dnd=on,
+             credentials=/etc/ringmon/asterisk.toml,recordings=/
+
+Credentials come from the file named by ``credentials=`` (or ``RINGMON_ASTERISK_CREDENTIALS``)::
+
+    [ari]
+    user = "ringmon"
+    password = "..."
+
+    [ami]
+    user = "ringmon"
+    secret = "..."
+
+and from the environment, which wins over the file: ``RINGMON_ARI_USER``,
+``RINGMON_ARI_PASSWORD``, ``RINGMON_AMI_USER``, ``RINGMON_AMI_SECRET``. A spec that holds a
+password, a secret or a user:password@ URL is refused: argv is readable by every user.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class AsteriskConfigError(ValueError):
+    """A spec or credentials that cannot work; the message is for the person who gave it."""
+
+
+@dataclass(frozen=True, slots=True)
+class AsteriskConfig:
+    ari_url: str = "http://127.0.0.1:8088"
+    ami_host: str = "127.0.0.1"
+    ami_port: int = 5038
+    ari_user: str = "ringmon"
+    ari_password: str = ""
+    ami_user: str = "ringmon"
+    ami_secret: str = ""
+    app: str = "ringmon"
+    unknown_endpoints: bool = True
+    dnd: bool = True
+    recordings_root: Path | None = None
+    """Where Asterisk's file system is seen from the hub (``/`` on the same machine); the
+    recordings MixMonitor wrote are served from there. None: recordings are not served."""
+    warning: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"asterisk:{urlsplit(self.ari_url).netloc}"
+
+    def __repr__(self) -> str:  # never print secrets
+        return f"AsteriskConfig(ari={self.ari_url!r}, ami={self.ami_host}:{self.ami_port})"
+
+
+_KEYS = {"ari", "ami", "app", "unknown", "dnd", "credentials", "recordings"}
+_SECRET_KEYS = {"password", "secret", "user", "username", "ari_password", "ami_secret"}
+_BOOL = {"on": True, "yes": True, "true": True, "off": False, "no": False, "false": False}
+
+
+def parse_spec(spec: str, env: Mapping[str, str] | None = None) -> AsteriskConfig:
+    """An AsteriskConfig from ``asterisk`` or ``asterisk:key=value,...`` and the credentials."""
+    env = os.environ if env is None else env
+    spec = spec.strip()
+    if spec != "asterisk" and not spec.startswith("asterisk:"):
+        raise AsteriskConfigError(f"not an asterisk source: {spec!r}")
+    options: dict[str, str] = {}
+    body = spec.removeprefix("asterisk").removeprefix(":")
+    for part in filter(None, (p.strip() for p in body.split(","))):
+        key, sep, value = part.partition("=")
+        key = key.strip().lower()
+        if key in _SECRET_KEYS:
+            raise AsteriskConfigError(
+                "never put credentials in --source (every user can read a command line): "
+                "use credentials=FILE or RINGMON_ARI_PASSWORD / RINGMON_AMI_SECRET"
+            )
+        if not sep or key not in _KEYS:
+            raise AsteriskConfigError(
+                f"--source asterisk: unknown option {part!r}; "
+                f"use {', '.join(sorted(_KEYS))} (key=value, comma-separated)"
+            )
+        options[key] = value.strip()
+    ari_url = options.get("ari", AsteriskConfig.ari_url)
+    parts = urlsplit(ari_url if "://" in ari_url else "http://" + ari_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise AsteriskConfigError(f"ari={ari_url!r}: write a URL such as http://HOST:8088")
+    if parts.username or parts.password:
+        raise AsteriskConfigError(
+            "never put credentials in the ARI URL: use credentials=FILE or RINGMON_ARI_PASSWORD"
+        )
+    ari_url = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    ami_host, ami_port = _host_port(options.get("ami", "127.0.0.1:5038"), 5038)
+    creds = _credentials(options.get("credentials") or env.get("RINGMON_ASTERISK_CREDENTIALS"))
+    warning = creds.pop("#warning", None)
+    ari_user = env.get("RINGMON_ARI_USER") or creds.get("ari.user") or "ringmon"
+    ari_password = env.get("RINGMON_ARI_PASSWORD") or creds.get("ari.password") or ""
+    ami_user = env.get("RINGMON_AMI_USER") or creds.get("ami.user") or "ringmon"
+    ami_secret = env.get("RINGMON_AMI_SECRET") or creds.get("ami.secret") or ""
+    if not ari_password or not ami_secret:
+        missing = [
+            n
+            for n, v in (("RINGMON_ARI_PASSWORD", ari_password), ("RINGMON_AMI_SECRET", ami_secret))
+            if not v
+        ]
+        raise AsteriskConfigError(
+            f"--source asterisk needs credentials: set {' and '.join(missing)}, or name a file "
+            "with credentials=FILE ([ari] user/password, [ami] user/secret)"
+        )
+    recordings = options.get("recordings")
+    return AsteriskConfig(
+        ari_url=ari_url,
+        ami_host=ami_host,
+        ami_port=ami_port,
+        ari_user=ari_user,
+        ari_password=ari_password,
+        ami_user=ami_user,
+        ami_secret=ami_secret,
+        app=options.get("app") or "ringmon",
+        unknown_endpoints=_flag(options.get("unknown", "show"), "unknown", show=True),
+        dnd=_flag(options.get("dnd", "on"), "dnd"),
+        recordings_root=Path(recordings) if recordings else None,
+        warning=warning,
+    )
+
+
+def _flag(value: str, key: str, *, show: bool = False) -> bool:
+    value = value.lower()
+    if show and value in ("show", "hide"):
+        return value == "show"
+    if value in _BOOL:
+        return _BOOL[value]
+    raise AsteriskConfigError(
+        f"{key}={value!r}: use on or off" + (" (or show/hide)" if show else "")
+    )
+
+
+def _host_port(text: str, default_port: int) -> tuple[str, int]:
+    host, sep, port = text.strip().rpartition(":")
+    if not sep:
+        host, port = text.strip(), str(default_port)
+    host = host.strip("[]")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise AsteriskConfigError(f"ami={text!r}: write HOST:PORT, e.g. 127.0.0.1:5038")
+    return host, int(port)
+
+
+def _credentials(path_text: str | None) -> dict[str, str]:
+    if not path_text:
+        return {}
+    path = Path(path_text).expanduser()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise AsteriskConfigError(
+            f"cannot read the credentials file {str(path)!r}: {exc.strerror}"
+        ) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise AsteriskConfigError(
+            f"credentials file {str(path)!r}: not valid TOML: {exc}"
+        ) from None
+    out: dict[str, str] = {}
+    for section, keys in (("ari", ("user", "password")), ("ami", ("user", "secret"))):
+        table = data.get(section, {})
+        if not isinstance(table, dict):
+            raise AsteriskConfigError(
+                f"credentials file {str(path)!r}: [{section}] must be a table"
+            )
+        unknown = set(table) - set(keys)
+        if unknown:
+            raise AsteriskConfigError(
+                f"credentials file {str(path)!r}: unknown keys in [{section}]: "
+                + ", ".join(sorted(unknown))
+            )
+        for key in keys:
+            if key in table:
+                out[f"{section}.{key}"] = str(table[key])
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        out["#warning"] = f"the credentials file {path!s} can be read by others: chmod 600 it"
+    return out
