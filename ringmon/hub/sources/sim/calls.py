@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from bisect import bisect_right
 from collections.abc import Iterator
 from datetime import date, timedelta, tzinfo
 from random import Random
@@ -43,12 +44,14 @@ RECORDED_SHARE = 0.9
 def curve(hour: float) -> float:
     """Relative call intensity by local hour: peaks mid-morning and early afternoon.
 
-    Never below ~0.28 of the peak, because the 24x7 line takes calls at night too.
+    Never zero: the 24x7 line takes calls at night too (about an eighth of the peak), and
+    evenings stay busier than nights.
     """
     return (
-        0.28
-        + 0.75 * math.exp(-(((hour - 10.5) / 1.7) ** 2))
-        + 0.6 * math.exp(-(((hour - 14.3) / 1.6) ** 2))
+        0.12
+        + 0.2 * math.exp(-(((hour - 19.0) / 3.0) ** 2))
+        + 0.85 * math.exp(-(((hour - 10.5) / 1.7) ** 2))
+        + 0.7 * math.exp(-(((hour - 14.3) / 1.6) ** 2))
     )
 
 
@@ -103,6 +106,8 @@ class _Unit:
         self.midnight = local_time(day + timedelta(days=1), 0, tz)
         plans = [plan_day(member, day, seed, tz) for member in team.members]
         self.members = [_Member(plan) for plan in plans if plan is not None]
+        self.logins = sorted(m.plan.login for m in self.members)
+        self.logouts = sorted(m.plan.logout for m in self.members)
         self.pending: list[UnitItem] = []
         self.order = 0
         self.calls = 0
@@ -115,37 +120,41 @@ class _Unit:
     # -- who can take a call ------------------------------------------------------------
 
     def working(self, at: float) -> int:
-        return sum(1 for m in self.members if m.plan.login <= at < m.plan.logout)
+        return bisect_right(self.logins, at) - bisect_right(self.logouts, at)
 
     def next_login(self, at: float) -> float:
-        later = [m.plan.login for m in self.members if m.plan.login > at]
-        return min(later) if later else math.inf
+        i = bisect_right(self.logins, at)
+        return self.logins[i] if i < len(self.logins) else math.inf
 
-    def device_for(
-        self, member: _Member, segment: Segment, at: float, login: str | None = None
-    ) -> tuple[int, float] | None:
-        """An online device (index, online until) good for a ring at ``at``."""
+    def device_for(self, segment: Segment, at: float) -> tuple[int, float] | None:
+        """An online device (index, online until) that can ring at ``at`` and after."""
+        online = segment.online
+        if len(online) == 1:
+            until = segment.until[0]
+            return (online[0], until) if until >= at + RING_WINDOW else None
         choices = [
             (device, until)
-            for device, until in zip(segment.online, segment.until, strict=True)
+            for device, until in zip(online, segment.until, strict=True)
             if until >= at + RING_WINDOW
-            and (login is None or member.plan.devices[device][0].login == login)
         ]
-        if not choices:
-            return None
-        return self.rng.choice(choices)
+        return self.rng.choice(choices) if choices else None
 
-    def ready(self, member: _Member, at: float) -> tuple[Segment, int, float] | None:
-        """The member is at the desk, free, with a device that can ring: which one."""
-        if member.busy_until > at:
-            return None
-        segment = member.segment(at)
-        if segment is None or not segment.attentive:
-            return None
-        found = self.device_for(member, segment, at)
-        if found is None:
-            return None
-        return segment, found[0], found[1]
+    def free(self, at: float) -> list[tuple[_Member, Segment]]:
+        """Members at the desk and not on a call at ``at``, with their current segment."""
+        out = []
+        for member in self.members:
+            if member.busy_until > at:
+                continue
+            segments = member.plan.segments
+            i = member.segment_index
+            while i < len(segments) and segments[i].end <= at:
+                i += 1
+            member.segment_index = i
+            if i < len(segments):
+                segment = segments[i]
+                if segment.start <= at and segment.attentive:
+                    out.append((member, segment))
+        return out
 
     # -- one leg ------------------------------------------------------------------------
 
@@ -207,13 +216,20 @@ class _Unit:
 
     def hunt(self, at: float, remote: str) -> None:
         rng = self.rng
-        ready = [(m, r) for m in self.members if (r := self.ready(m, at)) is not None]
-        if not ready:
+        free = self.free(at)
+        if not free:
             return  # everyone busy: the caller waits in the queue, not simulated
-        ringing = rng.sample(ready, min(len(ready), rng.choice((2, 2, 3, 3, 4, 5))))
+        picked = rng.sample(free, min(len(free), rng.choice((2, 2, 3, 3, 4, 5))))
+        ringing = []
+        for member, segment in picked:
+            found = self.device_for(segment, at)
+            if found is not None:
+                ringing.append((member, segment, found[0], found[1]))
+        if not ringing:
+            return
         call = self.new_call()
         legs = []
-        for member, (segment, device, until) in ringing:
+        for member, segment, device, until in ringing:
             leg, answer_device = self.ring(call, member, segment, device, at, "in", remote)
             legs.append((member, leg, answer_device, until))
         if rng.random() < 0.88:
@@ -246,7 +262,7 @@ class _Unit:
         member, segment = rng.choice(present)
         if member.busy_until > at:
             return  # busy: the PBX sends the caller to voicemail
-        found = self.device_for(member, segment, at)
+        found = self.device_for(segment, at)
         if found is None:
             return
         device, until = found
@@ -265,10 +281,14 @@ class _Unit:
 
     def outbound(self, at: float) -> None:
         rng = self.rng
-        ready = [(m, r) for m in self.members if (r := self.ready(m, at)) is not None]
-        if not ready:
+        free = self.free(at)
+        if not free:
             return
-        member, (segment, device, until) = rng.choice(ready)
+        member, segment = rng.choice(free)
+        found = self.device_for(segment, at)
+        if found is None:
+            return
+        device, until = found
         call = self.new_call()
         leg, answer_device = self.ring(call, member, segment, device, at, "out", remote_number(rng))
         if rng.random() < 0.62:

@@ -13,14 +13,13 @@ import io
 import math
 import wave
 from array import array
+from functools import cache
 from random import Random
 
 PREFIX = "sim:"
 RATE = 8000
 MAX_SECONDS = 30.0
 MIN_SECONDS = 1.0
-_TABLE_SIZE = 1024
-_SINE = [math.sin(2 * math.pi * i / _TABLE_SIZE) for i in range(_TABLE_SIZE)]
 
 
 def recording_seconds(ref: str) -> float | None:
@@ -39,18 +38,17 @@ def synth_recording(ref: str) -> bytes | None:
         return None
     rng = Random(f"ringmon-sim:recording:{ref}")
     total = int(seconds * RATE)
-    samples = array("h", bytes(2 * total))
-    voices = (rng.uniform(95, 140), rng.uniform(170, 240))  # two speakers' pitch, Hz
-    position = int(rng.uniform(0.2, 0.6) * RATE)  # the line opens with a short silence
+    voices = rng.sample(range(len(_PITCHES)), 2)  # two speakers
+    samples = array("h")
+    samples.extend(_hiss(rng, int(rng.uniform(0.2, 0.6) * RATE)))  # the line opens
     speaker = rng.randrange(2)
-    while position < total:
-        turn = int(rng.uniform(0.8, 4.0) * RATE)
-        _speak(samples, position, min(total, position + turn), voices[speaker], rng)
-        position += turn + int(rng.uniform(0.15, 0.9) * RATE)
+    while len(samples) < total:
+        turn_end = len(samples) + int(rng.uniform(0.8, 4.0) * RATE)
+        while len(samples) < turn_end:
+            samples.extend(_syllable(voices[speaker], rng.randrange(_VARIANTS)))
+        samples.extend(_hiss(rng, int(rng.uniform(0.15, 0.9) * RATE)))
         speaker = 1 - speaker
-    noise = Random(f"ringmon-sim:noise:{ref}")
-    for i in range(0, total, 3):
-        samples[i] = _clip(samples[i] + int(noise.gauss(0, 120)))
+    del samples[total:]
     out = io.BytesIO()
     with wave.open(out, "wb") as wav:
         wav.setnchannels(1)
@@ -60,23 +58,39 @@ def synth_recording(ref: str) -> bytes | None:
     return out.getvalue()
 
 
-def _speak(samples: array[int], begin: int, end: int, pitch: float, rng: Random) -> None:
-    """A turn of 'speech': a pitched tone with its second harmonic, in syllables."""
-    syllable = rng.uniform(0.16, 0.28) * RATE
-    phase = 0.0
-    sine = _SINE
-    mask = _TABLE_SIZE - 1
-    step = pitch * _TABLE_SIZE / RATE
+# The audio is assembled from a small bank of pre-computed pieces (syllables of a few
+# voices, line hiss), so that a 30 s recording costs array copies, not a loop per sample.
+_PITCHES = (98.0, 121.0, 176.0, 214.0)
+_VARIANTS = 4
+
+
+def _hiss(rng: Random, length: int) -> array[int]:
+    noise = _noise()
+    begin = rng.randrange(len(noise) - length) if length < len(noise) else 0
+    return noise[begin : begin + length]
+
+
+@cache
+def _noise() -> array[int]:
+    rng = Random("ringmon-sim:hiss")
+    return array("h", (int(rng.gauss(0, 90)) for _ in range(RATE)))
+
+
+@cache
+def _syllable(voice: int, variant: int) -> array[int]:
+    """A pitched tone with its second harmonic, gliding, under a syllable envelope."""
+    rng = Random(f"ringmon-sim:syllable:{voice}:{variant}")
+    length = int(rng.uniform(0.16, 0.28) * RATE)
     loudness = rng.uniform(4000, 9000)
-    for i in range(begin, end):
-        local = (i - begin) / syllable
-        envelope = abs(_SINE[int(local * _TABLE_SIZE / 2) & mask])
-        glide = 1.0 + 0.08 * sine[int(local * 37) & mask]
-        phase += step * glide
-        p = int(phase)
-        value = sine[p & mask] + 0.45 * sine[(2 * p) & mask]
-        samples[i] = _clip(int(value * envelope * loudness))
-
-
-def _clip(value: int) -> int:
-    return -32768 if value < -32768 else 32767 if value > 32767 else value
+    glide = rng.uniform(-0.12, 0.12)
+    step = _PITCHES[voice] / RATE
+    noise = _noise()
+    phase = 0.0
+    out = array("h", bytes(2 * length))
+    for i in range(length):
+        x = i / length
+        phase += step * (1.0 + glide * x)
+        value = math.sin(2 * math.pi * phase) + 0.45 * math.sin(4 * math.pi * phase)
+        sample = int(value * math.sin(math.pi * x) * loudness) + noise[i]
+        out[i] = max(-32768, min(32767, sample))
+    return out

@@ -137,7 +137,7 @@ def raw_window(
                 if condense_offline or condensed[4] != OFFLINE:
                     yield start, condensed
             devices.clear()
-            if at < end:
+            if at < end and (payload[0] == DEVICE or payload[-1] >= start):
                 yield at, payload
             break
         if payload[0] == DEVICE:

@@ -1,0 +1,102 @@
+"""SimSource.run against a fake hub: backfill, live pacing by the hub's clock, resume."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sim_helpers import MONDAY, WARSAW, FakeSink, Stop, midnight, replay
+
+from ringmon.hub.sources.base import RecordingSource
+from ringmon.hub.sources.sim import SimSource, simulate
+from ringmon.model.schema import AccountUpsert, EmployeeUpsert, dump_event
+from ringmon.model.state import State
+
+EMPLOYEES = 25
+NOW = midnight(MONDAY + timedelta(days=2)) + 10.5 * 3600  # Wednesday 10:30
+
+
+async def run_until(source: SimSource, sink: FakeSink) -> None:
+    with pytest.raises(Stop):
+        await source.run(sink)
+
+
+async def test_fresh_hub_gets_backfill_then_live_events() -> None:
+    source = SimSource(employees=EMPLOYEES, seed=11, backfill_days=2)
+    sink = FakeSink(start=NOW, stop_at=NOW + 2 * 3600)
+    await run_until(source, sink)
+    assert sink.rejected == []
+    events = [event for _, event in sink.emitted]
+    start = midnight(MONDAY)  # two days before Wednesday, at local midnight
+    assert events[0].ts.timestamp() == start
+    assert sum(1 for e in events if isinstance(e, EmployeeUpsert)) == EMPLOYEES
+    # Backfill up to "now" without waiting, then each live event only once its time came.
+    backfill = [e for clock, e in sink.emitted if clock == NOW and e.ts.timestamp() <= NOW]
+    assert len(backfill) > 1000
+    assert all(event.ts.timestamp() <= clock for clock, event in sink.emitted)
+    live = [(clock, e) for clock, e in sink.emitted if e.ts.timestamp() > NOW]
+    assert len(live) > 50
+    assert all(clock == e.ts.timestamp() for clock, e in live)
+    assert sink.sleeps == sorted(sink.sleeps) and all(at > NOW for at in sink.sleeps)
+    # Exactly what simulate() gives for the same window.
+    expected = [dump_event(e) for e in simulate(EMPLOYEES, 11, start, NOW + 2 * 3600, WARSAW)]
+    assert [dump_event(e) for e in events] == expected
+    assert source.emitted == len(events) and source.rejected == 0
+
+
+async def test_restart_resumes_after_the_last_stored_event() -> None:
+    first = FakeSink(start=NOW, stop_at=NOW + 3600)
+    await run_until(SimSource(employees=EMPLOYEES, seed=11, backfill_days=2), first)
+    last = max(e.ts.timestamp() for _, e in first.emitted)
+    # The hub restarts 40 minutes later on its stored data (its state carried over).
+    second = FakeSink(
+        start=NOW + 3600 + 2400, stop_at=NOW + 4 * 3600, stored_last=last, state=first.state
+    )
+    await run_until(SimSource(employees=EMPLOYEES, seed=11, backfill_days=2), second)
+    assert second.rejected == []
+    resumed = [e for _, e in second.emitted]
+    assert resumed and all(e.ts.timestamp() > last for e in resumed)
+    # Re-upserts (idempotent) and then the continuation of the very same stream.
+    body = [e for e in resumed if not isinstance(e, EmployeeUpsert | AccountUpsert)]
+    whole = simulate(EMPLOYEES, 11, midnight(MONDAY), NOW + 4 * 3600, WARSAW)
+    expected = [dump_event(e) for e in whole if e.ts.timestamp() > last]
+    assert [dump_event(e) for e in body] == expected
+
+
+async def test_restart_after_a_long_outage_starts_the_window_afresh() -> None:
+    first = FakeSink(start=NOW, stop_at=NOW + 3600)
+    await run_until(SimSource(employees=EMPLOYEES, seed=11, backfill_days=1), first)
+    last = max(e.ts.timestamp() for _, e in first.emitted)
+    later = NOW + 5 * 86400
+    second = FakeSink(start=later, stop_at=later + 3600, stored_last=last, state=first.state)
+    await run_until(SimSource(employees=EMPLOYEES, seed=11, backfill_days=1), second)
+    assert second.rejected == []
+    window_start = midnight(MONDAY + timedelta(days=6))
+    assert second.emitted[0][1].ts.timestamp() == window_start
+    # Every device of the roster says where it stands, offline ones included.
+    devices = {(d.account, d.device) for d in second.state.devices.values()}
+    assert len(devices) >= EMPLOYEES
+
+
+async def test_time_zone_comes_from_the_hub_when_not_given() -> None:
+    utc_sink = FakeSink(start=NOW, stop_at=NOW + 60, tz=None)
+    source = SimSource(employees=5, seed=1, backfill_days=0, tz="UTC")
+    assert source.tz_for(utc_sink).utcoffset(None) is not None
+    sink = FakeSink(start=NOW, stop_at=NOW + 60)
+    await run_until(SimSource(employees=5, seed=1, backfill_days=0), sink)
+    assert sink.emitted[0][1].ts.timestamp() == midnight(MONDAY + timedelta(days=2))
+
+
+def test_sim_source_is_a_recording_source() -> None:
+    source = SimSource(employees=3)
+    assert isinstance(source, RecordingSource)
+    assert source.name == "sim"
+    assert source.recording("file:x") is None
+    assert source.recording("sim:c1-2-3/sip1001#42") is not None
+
+
+def test_backfill_of_a_week_applies_cleanly_across_dst() -> None:
+    """The week of the spring DST change (29 March 2026 in Warsaw)."""
+    start = midnight(MONDAY + timedelta(days=7))
+    events = list(simulate(40, 4, start, start + 7 * 86400, WARSAW))
+    assert replay(events, State(WARSAW, record=True)) == []
