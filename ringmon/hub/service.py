@@ -39,6 +39,7 @@ from ringmon.model.calls import CallLeg
 from ringmon.model.schema import (
     AccountRemove,
     AccountUpsert,
+    CallAnswer,
     CallRing,
     DeviceStatus,
     EmployeeRemove,
@@ -151,6 +152,7 @@ class Hub:
         # account changes hands its new owner's history gets them too; call-log rows.
         self._account_seq: dict[str, int] = {}
         self._device_seq: dict[tuple[str, str], int] = {}
+        self._leg_seq: dict[str, list[int]] = {}
         self._call_rows: dict[str, int] = {}
         self._next_call_id = 1
         self._stopping = False
@@ -367,22 +369,28 @@ class Hub:
             acc = st.accounts.get(ev.account)
             if acc is not None and acc.employee is not None:
                 pre.employees.add(acc.employee)
-        else:  # call.answer, call.end
+        else:  # call.answer, call.end: the leg's employee, and whoever has its account now
             leg = st.legs.get(ev.leg)
             if leg is not None:
                 pre.legs = [leg]
                 if leg.employee is not None:
                     pre.employees.add(leg.employee)
+                acc = st.accounts.get(leg.account)
+                if acc is not None and acc.employee is not None:
+                    pre.employees.add(acc.employee)
         return pre
 
     def _track(self, ev: Event, seq: int, pre: _Pre, batch: WriteBatch | None = None) -> None:
-        """Bookkeeping after an event applied: links, call-log rows, account/device seqs."""
+        """Bookkeeping after an event applied: links, call-log rows, and which stored events
+        built each account, device and leg in progress (``batch`` is None while the state is
+        rebuilt at start: then only that last part is done)."""
         links = batch.links if batch is not None else None
         if links is not None:
             links.extend((emp, seq) for emp in pre.employees)
         if isinstance(ev, AccountUpsert):
             if ev.employee is not None and ev.employee != pre.old_owner and links is not None:
-                # The new owner's history needs the account and its devices as they are now.
+                # The new owner's history needs the account, its devices and its legs in
+                # progress as they are now: link the events that made them.
                 before = self._account_seq.get(ev.login)
                 if before is not None:
                     links.append((ev.employee, before))
@@ -391,6 +399,9 @@ class Hub:
                     for (login, _), s in self._device_seq.items()
                     if login == ev.login
                 )
+                for leg in self.state.legs.values():
+                    if leg.account == ev.login:
+                        links.extend((ev.employee, s) for s in self._leg_seq.get(leg.leg, ()))
             self._account_seq[ev.login] = seq
         elif isinstance(ev, DeviceStatus):
             self._device_seq[(ev.account, ev.device)] = seq
@@ -398,6 +409,13 @@ class Hub:
             self._account_seq.pop(ev.login, None)
             for key in pre.devices:
                 self._device_seq.pop(key, None)
+        if isinstance(ev, CallRing):
+            self._leg_seq[ev.leg] = [seq]
+        elif isinstance(ev, CallAnswer):
+            self._leg_seq.setdefault(ev.leg, []).append(seq)
+        for leg in pre.legs:
+            if leg.end_at is not None:
+                self._leg_seq.pop(leg.leg, None)
         if batch is None:
             return
         if isinstance(ev, CallRing):

@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from ringmon.hub.intake import BadInput, parse_input
 from ringmon.hub.sources.base import Sink
 
 log = logging.getLogger("ringmon.hub.file")
@@ -34,6 +35,8 @@ class RawSink(Protocol):
     async def emit_raw(
         self, data: str | bytes | object, *, source: str, where: str = ""
     ) -> bool: ...
+
+    def reject(self, kind: str, reason: str, source: str) -> None: ...
 
     def source_cursor(self, name: str) -> str | None: ...
 
@@ -125,17 +128,20 @@ class FileSource:
         where = f"{self.name} line {self.line_no}"
         try:
             text = raw.decode("utf-8").strip()
-        except UnicodeDecodeError:
-            text = None
-        if text is not None and (not text or text.startswith("#")):
+        except UnicodeDecodeError as exc:
+            reason = f"{where}: not UTF-8 text (byte {exc.start + 1})"
+            if isinstance(sink, RawSink):
+                sink.reject("malformed", reason, self.name)
+            else:
+                log.warning("%s", reason)
+            return
+        if not text or text.startswith("#"):
             return
         if isinstance(sink, RawSink):
-            await sink.emit_raw(text if text is not None else raw, source=self.name, where=where)
+            await sink.emit_raw(text, source=self.name, where=where)
             return
-        from ringmon.hub.intake import BadInput, parse_input
-
         try:
-            event = parse_input(text if text is not None else raw)
+            event = parse_input(text)
         except BadInput as exc:
             log.warning("%s: %s", where, exc.reason)
             return
