@@ -9,7 +9,7 @@ from sim_helpers import MONDAY, WARSAW, FakeSink, Stop, midnight, replay
 
 from ringmon.hub.sources.base import RecordingSource
 from ringmon.hub.sources.sim import SimSource, simulate
-from ringmon.model.schema import AccountUpsert, EmployeeUpsert, dump_event
+from ringmon.model.schema import AccountUpsert, DeviceStatus, EmployeeUpsert, dump_event
 from ringmon.model.state import State
 
 EMPLOYEES = 25
@@ -48,6 +48,7 @@ async def test_restart_resumes_after_the_last_stored_event() -> None:
     first = FakeSink(start=NOW, stop_at=NOW + 3600)
     await run_until(SimSource(employees=EMPLOYEES, seed=11, backfill_days=2), first)
     last = max(e.ts.timestamp() for _, e in first.emitted)
+    before = {key: d.registration for key, d in first.state.devices.items()}
     # The hub restarts 40 minutes later on its stored data (its state carried over).
     second = FakeSink(
         start=NOW + 3600 + 2400, stop_at=NOW + 4 * 3600, stored_last=last, state=first.state
@@ -56,11 +57,24 @@ async def test_restart_resumes_after_the_last_stored_event() -> None:
     assert second.rejected == []
     resumed = [e for _, e in second.emitted]
     assert resumed and all(e.ts.timestamp() > last for e in resumed)
-    # Re-upserts (idempotent) and then the continuation of the very same stream.
-    body = [e for e in resumed if not isinstance(e, EmployeeUpsert | AccountUpsert)]
+    # Re-upserts and the devices' current status (idempotent: no status changes), then the
+    # continuation of the very same stream.
+    first_ts = resumed[0].ts
+    head = [e for e in resumed if e.ts == first_ts]
+    assert sum(1 for e in head if isinstance(e, EmployeeUpsert)) == EMPLOYEES
     whole = simulate(EMPLOYEES, 11, midnight(MONDAY), NOW + 4 * 3600, WARSAW)
     expected = [dump_event(e) for e in whole if e.ts.timestamp() > last]
-    assert [dump_event(e) for e in body] == expected
+    got = [dump_event(e) for e in resumed]
+    prefix = got[: len(got) - len(expected)]
+    assert got[len(prefix) :] == expected
+    assert all(
+        isinstance(e, EmployeeUpsert | AccountUpsert | DeviceStatus) and e.ts == first_ts
+        for e in resumed[: len(prefix)]
+    )
+    assert any(isinstance(e, DeviceStatus) for e in resumed[: len(prefix)])
+    for event in resumed[: len(prefix)]:
+        if isinstance(event, DeviceStatus):
+            assert before[(event.account, event.device)] == event.status
 
 
 async def test_restart_after_a_long_outage_starts_the_window_afresh() -> None:

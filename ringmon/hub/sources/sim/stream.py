@@ -10,8 +10,9 @@ Two ways to enter the stream at a time T:
 - **fresh** (``start=T``): the employees and accounts are upserted at T; what happened before
   T is *condensed*: each device still registered at T gets one ``device.status`` at T, and
   calls that began before T are left out whole. The result applies to an empty state.
-- **resume** (``after=T``): events strictly after T, nothing condensed, as a continuation of
-  a stored stream that was entered fresh earlier with the same parameters.
+- **resume** (``after=T``): events strictly after T, as a continuation of a stored stream
+  that was entered fresh earlier with the same parameters; calls in progress at T go on. The
+  devices registered at T repeat their status first (idempotent for a hub that has them).
 """
 
 from __future__ import annotations
@@ -111,15 +112,27 @@ def raw_window(
     origin = start if start is not None else after
     assert origin is not None
     stream = merged(roster, seed, tz, local_date(origin, tz), end)
+    devices: dict[tuple[str, str], Payload] = {}
     if after is not None:
         for at, payload in stream:
             if at >= end:
                 return
             if at > after:
+                # Devices registered at the resume point say so again (a no-op for a hub that
+                # knows them; it brings in the devices of people added to the roster since).
+                for condensed in devices.values():
+                    if condensed[4] != OFFLINE:
+                        yield at, condensed
                 yield at, payload
+                break
+            if payload[0] == DEVICE:
+                devices[(payload[1], payload[2])] = payload
+        for at, payload in stream:
+            if at >= end:
+                return
+            yield at, payload
         return
     assert start is not None
-    devices: dict[tuple[str, str], Payload] = {}
     if condense_offline:
         for employee in roster.employees:
             for account, device in employee.devices:
