@@ -14,6 +14,7 @@ against it, never against the local wall clock), ``connection``, ``tz``, ``setti
 
 from __future__ import annotations
 
+import gc
 from functools import partial
 from typing import Any, ClassVar, Protocol
 
@@ -210,7 +211,7 @@ class BoardScreen(Screen[None]):
         yield FilterBar()
         yield EmployeeTable(self.board, self.now, self.host.tz, wall=wall)
         if not wall:
-            yield Footer()
+            yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.thresholds = Thresholds.from_config(self._settings("thresholds"))
@@ -246,6 +247,10 @@ class BoardScreen(Screen[None]):
         state = self.host.state
         if reset:
             self.board.reset(r for r in build_rows(state).values() if r is not None)
+            # A snapshot's objects (the state, 10,000 rows) live until the next snapshot:
+            # move them out of the cyclic collector's way, else every full collection walks
+            # them all (~200 ms at 10,000 employees: a visible stall of the live board).
+            gc.freeze()
         elif employees:
             self.board.update(build_rows(state, employees))
         else:

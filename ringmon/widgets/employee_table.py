@@ -191,7 +191,9 @@ class EmployeeTable(ScrollView, can_focus=True):
         self._cursor_index = 0
         self._layout: Layout = layout_columns(80)
         self._painted: dict[int, tuple[Row | None, bool]] = {}
-        self._cache: dict[str, tuple[Row, str, bool, bool, bool, Col | None, Strip]] = {}
+        self._cache: dict[str, _Parts] = {}
+        self._header: tuple[object, Strip] | None = None
+        self._width = 80
         self._styles: dict[str, Style] = {}
         self._hover_id: str | None = None
 
@@ -217,8 +219,10 @@ class EmployeeTable(ScrollView, can_focus=True):
             self.virtual_size = size
 
     def on_resize(self, event: events.Resize) -> None:
+        self._width = self.size.width
         self._layout = layout_columns(self.scrollable_content_region.width)
         self._cache.clear()
+        self._header = None
         self._update_virtual_size()
         self._scroll_cursor_into_view()
 
@@ -226,6 +230,7 @@ class EmployeeTable(ScrollView, can_focus=True):
         super().notify_style_update()
         self._styles.clear()
         self._cache.clear()
+        self._header = None
 
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
@@ -276,15 +281,30 @@ class EmployeeTable(ScrollView, can_focus=True):
         top = int(self.scroll_y)
         board = self.board
         n = len(board)
-        cursor = self.cursor_index
-        for y in range(1, self.body_height + 1):
-            index = top + y - 1
-            row = board.row_at(index) if index < n else None
-            painted = self._painted.get(y)
-            if painted is None or painted[0] is not row or painted[1] != (index == cursor):
-                self.refresh(Region(0, y, self.size.width, 1))
         if n == 0:
             self.refresh()
+            return
+        cursor = self.cursor_index
+        painted = self._painted
+        width = self._width
+        regions: list[Region] = []
+        run_start: int | None = None
+        height = self.body_height
+        for y in range(1, height + 2):
+            stale = False
+            if y <= height:
+                index = top + y - 1
+                row = board.row_at(index) if index < n else None
+                was = painted.get(y)
+                stale = was is None or was[0] is not row or was[1] != (index == cursor)
+            if stale and run_start is None:
+                run_start = y
+            elif not stale and run_start is not None:
+                regions.append(Region(0, run_start, width, y - run_start))
+                run_start = None
+        if regions:
+            # One refresh for every run of changed lines: each call has a fixed cost.
+            self.refresh(*regions)
 
     def _scroll_cursor_into_view(self) -> None:
         if self.wall or self.cursor_id is None:
@@ -436,7 +456,7 @@ class EmployeeTable(ScrollView, can_focus=True):
     # -- painting -------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self._width
         if y == 0:
             return self._render_header(width)
         index = int(self.scroll_y) + y - 1
@@ -455,11 +475,14 @@ class EmployeeTable(ScrollView, can_focus=True):
         return self.rich_style + self._style("employee-table--empty")
 
     def _render_header(self, width: int) -> Strip:
+        sort = self.board.sort
+        key = (sort, width, self._layout)
+        if self._header is not None and self._header[0] == key:
+            return self._header[1]
         base = self.rich_style + self._style("employee-table--header")
         sorted_style = base + self._style("employee-table--header-sorted")
-        sort = self.board.sort
-        segments = [Segment(" " * self._layout.columns[0].x if self._layout.columns else "", base)]
-        x = segments[0].cell_length
+        segments: list[Segment] = []
+        x = 0
         for placed in self._layout.columns:
             if placed.x > x:
                 segments.append(Segment(" " * (placed.x - x), base))
@@ -474,40 +497,38 @@ class EmployeeTable(ScrollView, can_focus=True):
             x = placed.x + placed.width
         if width > x:
             segments.append(Segment(" " * (width - x), base))
-        return Strip(segments).crop(0, width)
-
-    def _render_row(self, row: Row, is_cursor: bool, width: int) -> Strip:
-        now = self.now()
-        in_status = format_duration(now - row.since)
-        over = row.id in self.over
-        cell = self.cursor_col if is_cursor else None
-        cached = self._cache.get(row.id)
-        if (
-            cached is not None
-            and cached[0] is row
-            and cached[1] == in_status
-            and cached[2] == is_cursor
-            and cached[3] == over
-            and cached[4] == self.stale
-            and cached[5] == cell
-            and cached[6].cell_length == width
-        ):
-            return cached[6]
-        strip = self._paint_row(row, in_status, is_cursor, over, width)
-        if len(self._cache) > 4000:
-            self._cache.clear()
-        self._cache[row.id] = (row, in_status, is_cursor, over, self.stale, cell, strip)
+        strip = Strip(_merge(segments)).crop(0, width)
+        self._header = (key, strip)
         return strip
 
-    def _paint_row(
-        self, row: Row, in_status: str, is_cursor: bool, over: bool, width: int
-    ) -> Strip:
+    def _render_row(self, row: Row, is_cursor: bool, width: int) -> Strip:
+        """A row's line. The parts around "In status" are cached per employee until the row
+        (or how it is drawn) changes, so the clock's tick only rebuilds one cell per line."""
+        in_status = format_duration(self.now() - row.since)
+        over = row.id in self.over
+        look = (is_cursor, over, self.stale, self.cursor_col if is_cursor else None, width)
+        cached = self._cache.get(row.id)
+        if cached is not None and cached.row is row and cached.look == look:
+            if cached.in_status == in_status:
+                return cached.strip
+        else:
+            if len(self._cache) > 4000:
+                self._cache.clear()
+            cached = self._paint_parts(row, look)
+            self._cache[row.id] = cached
+        middle = Segment(fit(in_status, cached.in_width, right=True), cached.in_style)
+        strip = Strip([*cached.left, middle, *cached.right], width)
+        cached.in_status = in_status
+        cached.strip = strip
+        return strip
+
+    def _paint_parts(self, row: Row, look: tuple[bool, bool, bool, Col | None, int]) -> _Parts:
+        is_cursor, over, stale, cell, width = look
         base = self.rich_style
         if over:
             base = base + self._style("employee-table--over")
         if is_cursor:
             base = base + self._style("employee-table--cursor")
-        stale = self.stale
         layout = self._layout
         status_style = base + (
             self._style("employee-table--stale")
@@ -516,14 +537,18 @@ class EmployeeTable(ScrollView, can_focus=True):
         )
         muted = base + self._style("employee-table--muted")
         cell_cursor = self._style("employee-table--cell-cursor")
-        segments: list[Segment] = [Segment("!" if over else " ", base)]
+        left: list[Segment] = [Segment("!" if over else " ", base)]
+        right: list[Segment] = []
+        segments = left
+        in_width = 0
+        in_style = muted if stale else base
         x = 1
         for placed in layout.columns:
             if placed.x > x:
                 segments.append(Segment(" " * (placed.x - x), base))
             col = placed.col
             w = placed.width
-            extra = cell_cursor if is_cursor and col is self.cursor_col and not self.wall else None
+            extra = cell_cursor if col is cell and not self.wall else None
             if col is Col.EMPLOYEE:
                 segments.append(Segment(fit(row.name, w), base + extra if extra else base))
             elif col is Col.DEPARTMENT:
@@ -535,13 +560,17 @@ class EmployeeTable(ScrollView, can_focus=True):
                 text = fit(f"{GLYPHS[row.status]} {word}", w)
                 segments.append(Segment(text, status_style + extra if extra else status_style))
             elif col is Col.IN_STATUS:
-                segments.append(Segment(fit(in_status, w, right=True), muted if stale else base))
+                in_width = w
+                segments = right
             else:
                 segments.extend(self._agents_segments(row, w, base))
             x = placed.x + w
         if width > x:
             segments.append(Segment(" " * (width - x), base))
-        return Strip(segments).crop(0, width)
+        if not in_width:
+            # No "In status" column (cannot happen with the layouts we make; be safe).
+            in_style = base
+        return _Parts(row, look, _merge(left), _merge(right), in_width, in_style)
 
     def _agents_segments(self, row: Row, width: int, base: Style) -> list[Segment]:
         pieces = condense_agents(row.devices, width)
@@ -567,3 +596,39 @@ class EmployeeTable(ScrollView, can_focus=True):
         if used < width:
             out.append(Segment(" " * (width - used), base))
         return out
+
+
+class _Parts:
+    """A row's cached line, less its "In status" cell."""
+
+    __slots__ = ("in_status", "in_style", "in_width", "left", "look", "right", "row", "strip")
+
+    def __init__(
+        self,
+        row: Row,
+        look: tuple[bool, bool, bool, Col | None, int],
+        left: list[Segment],
+        right: list[Segment],
+        in_width: int,
+        in_style: Style,
+    ) -> None:
+        self.row = row
+        self.look = look
+        self.left = left
+        self.right = right
+        self.in_width = in_width
+        self.in_style = in_style
+        self.in_status = ""
+        self.strip = Strip.blank(0)
+
+
+def _merge(segments: list[Segment]) -> list[Segment]:
+    """Join neighbours of the same style: fewer segments make every later stage cheaper."""
+    out: list[Segment] = []
+    for seg in segments:
+        if out and out[-1].style == seg.style and not seg.control:
+            last = out[-1]
+            out[-1] = Segment(last.text + seg.text, last.style)
+        elif seg.text:
+            out.append(seg)
+    return out

@@ -125,9 +125,15 @@ class SummaryBar(Static):
     }
     """
 
+    _text = ""
+
     def show(self, summary: Summary, feed: FeedState) -> None:
         first, second = summary_markup(summary, feed, self.size.width >= 120)
-        self.update(f"{first}\n{second}")
+        text = f"{first}\n{second}"
+        if text != self._text:
+            self._text = text
+            # Always two lines: no layout needed, only a repaint of this widget.
+            self.update(text, layout=False)
 
 
 class FeedBanner(Static):
@@ -176,8 +182,12 @@ class WallTile(Static):
     def compose(self) -> ComposeResult:
         yield Digits("0")
 
+    _value: int | None = None
+
     def set_value(self, value: int) -> None:
-        self.query_one(Digits).update(f"{value:,}".replace(",", " "))
+        if value != self._value:
+            self._value = value
+            self.query_one(Digits).update(f"{value:,}".replace(",", " "))
 
 
 class WallSummary(Horizontal):

@@ -1,0 +1,431 @@
+"""``python -m ringmon.bench board``: the live board under load, headless.
+
+10,000 employees (1-3 SIP accounts each, 1-2 devices per account) and a stream of 1,000
+events/s (device flips, calls ringing, answered, ended, missed) for 30 s, through the same path
+as the real client: JSON frames are decoded and validated (``parse_event_obj``), the touched
+employees computed, the events applied to the ``State`` and handed to ``RingmonApp.feed_events``,
+which coalesces them into one ``ModelChanged`` per tick for the ``BoardScreen``.
+
+It prints:
+- event-to-screen latency: from the moment an event is applied to the end of the first frame
+  composed after the board took it in (p50, p99, max);
+- frame time: how long each frame of the board takes to compose and render (p50, p99, max);
+- the process's peak RSS and its CPU share over the run.
+
+Targets (issue 3): latency p99 <= 100 ms, frame p99 <= 30 ms, RSS <= 150 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import random
+import resource
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+TARGET_LATENCY_MS = 100.0
+TARGET_FRAME_MS = 30.0
+TARGET_RSS_MB = 150.0
+
+DEPARTMENTS = ("Sales", "Support", "Billing", "Retention", "Collections", "Onboarding", "")
+AGENTS = (
+    ("MicroSIP/3.21.3", False),
+    ("Zoiper rv2.10.20.3", False),
+    ("Vendor Desktop 3.1", True),
+    ("Yealink SIP-T46S 66.86.0.15", False),
+)
+
+
+def _iso(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).isoformat()
+
+
+@dataclass
+class Population:
+    """Who exists, and which devices each account has (for generating valid events)."""
+
+    devices: list[tuple[str, str, str, bool]] = field(default_factory=list)
+    accounts: list[str] = field(default_factory=list)
+    account_devices: dict[str, list[str]] = field(default_factory=dict)
+
+
+def setup_events(n: int, rng: random.Random, at: float) -> tuple[list[dict[str, Any]], Population]:
+    """Employees, accounts and devices, most of them online."""
+    pop = Population()
+    ts = _iso(at)
+    out: list[dict[str, Any]] = []
+    for i in range(n):
+        emp = f"e{i:05d}"
+        dept = DEPARTMENTS[i % len(DEPARTMENTS)] or None
+        out.append(
+            {
+                "type": "employee.upsert",
+                "ts": ts,
+                "id": emp,
+                "name": f"Employee {i:05d} "
+                f"{rng.choice('ABCDEFGHIJKLMNOPRSTUWZ')}{rng.randrange(100, 999)}",
+                "department": dept,
+            }
+        )
+        for a in range(rng.choice((1, 1, 2, 3))):
+            login = f"s{i:05d}{a}"
+            out.append({"type": "account.upsert", "ts": ts, "login": login, "employee": emp})
+            pop.accounts.append(login)
+            for d in range(rng.choice((1, 1, 2))):
+                agent, dnd = rng.choice(AGENTS)
+                dev = f"d{d}"
+                pop.devices.append((login, dev, agent, dnd))
+                pop.account_devices.setdefault(login, []).append(dev)
+                status = rng.choice(("online", "online", "online", "offline"))
+                out.append(
+                    {
+                        "type": "device.status",
+                        "ts": ts,
+                        "account": login,
+                        "device": dev,
+                        "user_agent": agent,
+                        "status": status,
+                        "dnd_capable": dnd,
+                    }
+                )
+    return out, pop
+
+
+class Stream:
+    """A valid, endless mix of events: device flips and calls (ring, answer, end, missed)."""
+
+    def __init__(self, pop: Population, rng: random.Random, concurrent: int = 1500) -> None:
+        self.pop = pop
+        self.rng = rng
+        self.concurrent = concurrent
+        self.ringing: deque[tuple[str, str, str]] = deque()
+        self.talking: list[tuple[str, str]] = []
+        self.busy: set[str] = set()
+        self.n = 0
+
+    def next(self, at: float) -> dict[str, Any]:
+        rng = self.rng
+        ts = _iso(at)
+        roll = rng.random()
+        if roll < 0.3:
+            login, dev, agent, dnd = rng.choice(self.pop.devices)
+            options = ("online", "offline", "dnd") if dnd else ("online", "offline")
+            return {
+                "type": "device.status",
+                "ts": ts,
+                "account": login,
+                "device": dev,
+                "user_agent": agent,
+                "status": rng.choice(options),
+                "dnd_capable": dnd,
+            }
+        if roll < 0.55 and len(self.ringing) + len(self.talking) < self.concurrent:
+            login = rng.choice(self.pop.accounts)
+            if login not in self.busy:
+                self.n += 1
+                call, leg = f"c{self.n}", f"c{self.n}/{login}"
+                dev = rng.choice(self.pop.account_devices[login])
+                self.ringing.append((call, leg, login))
+                self.busy.add(login)
+                return {
+                    "type": "call.ring",
+                    "ts": ts,
+                    "call": call,
+                    "leg": leg,
+                    "account": login,
+                    "device": dev,
+                    "direction": rng.choice(("in", "in", "out")),
+                    "remote": "+48601000200",
+                }
+        if roll < 0.8 and self.ringing:
+            call, leg, login = self.ringing.popleft()
+            if rng.random() < 0.8:
+                self.talking.append((call, leg))
+                return {"type": "call.answer", "ts": ts, "call": call, "leg": leg}
+            self.busy.discard(login)
+            return {"type": "call.end", "ts": ts, "call": call, "leg": leg}
+        if self.talking:
+            # Calls last a random while: end any one of them, not the oldest.
+            i = rng.randrange(len(self.talking))
+            self.talking[i], self.talking[-1] = self.talking[-1], self.talking[i]
+            call, leg = self.talking.pop()
+            self.busy.discard(leg.split("/", 1)[1])
+            return {"type": "call.end", "ts": ts, "call": call, "leg": leg}
+        login, dev, agent, dnd = rng.choice(self.pop.devices)
+        return {
+            "type": "device.status",
+            "ts": ts,
+            "account": login,
+            "device": dev,
+            "user_agent": agent,
+            "status": "online",
+            "dnd_capable": dnd,
+        }
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+@dataclass
+class Probe:
+    """Timestamps from inside the App: batches applied, taken in, and frames drawn."""
+
+    applied: list[tuple[float, int]] = field(default_factory=list)  # (t applied, n events)
+    taken: list[tuple[float, int]] = field(default_factory=list)  # waiting for a frame
+    latencies: list[float] = field(default_factory=list)  # one per event, seconds
+    frames: list[float] = field(default_factory=list)
+    frame_cpu: list[float] = field(default_factory=list)
+    frame_ends: list[float] = field(default_factory=list)
+    events: int = 0
+
+
+def bench_app_class() -> type[Any]:
+    """An App that hosts the board exactly as ``RingmonApp`` does, minus the network.
+
+    It is the feed's listener (``feed_snapshot``, ``feed_events``, ``feed_connection``) and
+    coalesces events into one ``ModelChanged`` per tick of ``ringmon.app.TICK_SECONDS`` posted
+    to every screen, like the App; it does not start a feed client, so the bench measures the
+    board and the model, not a hub.
+    """
+    from textual.app import App
+    from textual.timer import Timer
+
+    from ringmon.app import TICK_SECONDS
+    from ringmon.feed.connection import Connection, HubTime
+    from ringmon.model.schema import Event
+    from ringmon.model.state import State
+    from ringmon.screens.board import BoardScreen
+    from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
+
+    class BenchApp(App[None]):
+        def __init__(self) -> None:
+            super().__init__()
+            self.settings = None
+            self.wall = False
+            self.state = State()
+            self.tz = self.state.tz
+            self.hub_time = HubTime()
+            self.connection = Connection(since=self.hub_time.now())
+            self._pending: set[str] = set()
+            self._flush_timer: Timer | None = None
+
+        def get_default_screen(self) -> BoardScreen:
+            return BoardScreen()
+
+        def feed_snapshot(self, state: State) -> None:
+            self.state = state
+            self.tz = state.tz
+            self._pending.clear()
+            for screen in self.screen_stack:
+                screen.post_message(ModelChanged(frozenset(), reset=True))
+
+        def feed_events(self, events: list[Event], employees: set[str]) -> None:
+            self._pending |= employees
+            if self._flush_timer is None:
+                self._flush_timer = self.set_timer(TICK_SECONDS, self._flush)
+
+        def _flush(self) -> None:
+            self._flush_timer = None
+            employees = frozenset(self._pending)
+            self._pending.clear()
+            for screen in self.screen_stack:
+                screen.post_message(ModelChanged(employees))
+
+        def feed_connection(self, connection: Connection) -> None:
+            self.connection = connection
+            for screen in self.screen_stack:
+                screen.post_message(ConnectionChanged(connection))
+
+    return BenchApp
+
+
+LAST_PROBE: list[Probe] = []
+"""The last run's probe, for digging into a result."""
+
+
+def run(
+    employees: int, rate: float, seconds: float, size: tuple[int, int], seed: int
+) -> dict[str, float]:
+    from textual.screen import Screen
+
+    from ringmon.feed.connection import Connection, Link
+    from ringmon.feed.touched import touched_employees
+    from ringmon.model.schema import Event, parse_event_obj
+    from ringmon.model.state import State
+    from ringmon.screens.board import BoardScreen
+
+    probe = Probe()
+    LAST_PROBE[:] = [probe]
+    rng = random.Random(seed)
+    start_at = time.time()
+    setup, pop = setup_events(employees, rng, start_at - 3600)
+    state = State()
+    for item in setup:
+        state.apply(parse_event_obj(item))
+    del setup
+    stream = Stream(pop, rng)
+
+    # -- probes: the board taking a batch in, and the board's frames ------------------------
+    original_load = BoardScreen._load
+    original_update = Screen._on_timer_update
+
+    def load(self: BoardScreen, reset: bool, employees: frozenset[str]) -> None:
+        original_load(self, reset, employees)
+        probe.taken.extend(probe.applied)
+        probe.applied.clear()
+
+    def on_timer_update(self: Screen[Any]) -> None:
+        if not isinstance(self, BoardScreen):
+            original_update(self)
+            return
+        busy = bool(self._dirty_widgets or self._layout_required or self._repaint_required)
+        cpu_begin = time.thread_time()
+        begin = time.perf_counter()
+        original_update(self)
+        end = time.perf_counter()
+        if busy:
+            probe.frames.append(end - begin)
+            probe.frame_ends.append(end)
+            probe.frame_cpu.append(time.thread_time() - cpu_begin)
+            for applied_at, count in probe.taken:
+                probe.latencies.extend([end - applied_at] * count)
+            probe.taken.clear()
+
+    BoardScreen._load = load  # type: ignore[method-assign]
+    Screen._on_timer_update = on_timer_update  # type: ignore[method-assign]
+
+    app = bench_app_class()()
+    results: dict[str, float] = {}
+
+    async def drive() -> None:
+        async with app.run_test(size=size) as pilot:
+            app.feed_snapshot(state)
+            app.feed_connection(Connection(Link.CONNECTED, since=app.hub_time.now()))
+            await pilot.pause(0.5)
+            probe.frames.clear()
+            probe.frame_cpu.clear()
+            probe.latencies.clear()
+            gc.collect()
+            cpu0 = time.process_time()
+            wall0 = time.perf_counter()
+            sent = 0
+            next_beat = wall0 + 1.0
+            while True:
+                now = time.perf_counter()
+                elapsed = now - wall0
+                if elapsed >= seconds:
+                    break
+                due = int(elapsed * rate) - sent
+                if due > 0:
+                    # One WebSocket frame: JSON text, decoded and applied as the client does.
+                    at = app.hub_time.now()
+                    frame = json.dumps([stream.next(at) for _ in range(due)])
+                    applied: list[Event] = []
+                    touched: set[str] = set()
+                    for item in json.loads(frame):
+                        event = parse_event_obj(item)
+                        ids = touched_employees(app.state, event)
+                        app.state.apply(event)
+                        applied.append(event)
+                        touched |= ids
+                    probe.applied.append((time.perf_counter(), len(applied)))
+                    probe.events += len(applied)
+                    app.feed_events(applied, touched)
+                    sent += due
+                if now >= next_beat:
+                    next_beat += 1.0
+                    app.feed_connection(app.connection.evolve(last_event_at=app.hub_time.now()))
+                await asyncio.sleep(0.005)
+            wall = time.perf_counter() - wall0
+            cpu = time.process_time() - cpu0
+            await pilot.pause(0.2)
+            results.update(
+                events=float(probe.events),
+                wall=wall,
+                cpu_share=cpu / wall,
+                rows=float(len(app.state.employees)),
+            )
+
+    asyncio.run(drive())
+    BoardScreen._load = original_load  # type: ignore[method-assign]
+    Screen._on_timer_update = original_update  # type: ignore[method-assign]
+    ms = [v * 1000 for v in probe.latencies]
+    frames = [v * 1000 for v in probe.frames]
+    frame_cpu = [v * 1000 for v in probe.frame_cpu]
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    results.update(
+        latency_p50=percentile(ms, 50),
+        latency_p99=percentile(ms, 99),
+        latency_max=max(ms, default=float("nan")),
+        frame_p50=percentile(frames, 50),
+        frame_p99=percentile(frames, 99),
+        frame_max=max(frames, default=float("nan")),
+        frames=float(len(frames)),
+        frame_cpu_p50=percentile(frame_cpu, 50),
+        frame_cpu_p99=percentile(frame_cpu, 99),
+        rss_mb=peak_kb / 1024,
+        measured=float(len(ms)),
+    )
+    return results
+
+
+def report(r: dict[str, float], employees: int, rate: float, size: tuple[int, int]) -> str:
+    def verdict(ok: bool) -> str:
+        return "ok" if ok else "MISSED"
+
+    lines = [
+        f"board bench: {employees:,} employees, {rate:,.0f} events/s for {r['wall']:.1f} s, "
+        f"{size[0]}x{size[1]} headless; {r['events']:,.0f} events, {r['frames']:,.0f} frames",
+        f"  event-to-screen latency  p50 {r['latency_p50']:6.1f} ms  p99 {r['latency_p99']:6.1f} ms"
+        f"  max {r['latency_max']:6.1f} ms   target p99 <= {TARGET_LATENCY_MS:.0f} ms: "
+        f"{verdict(r['latency_p99'] <= TARGET_LATENCY_MS)}",
+        f"  frame time               p50 {r['frame_p50']:6.1f} ms  p99 {r['frame_p99']:6.1f} ms"
+        f"  max {r['frame_max']:6.1f} ms   target p99 <= {TARGET_FRAME_MS:.0f} ms: "
+        f"{verdict(r['frame_p99'] <= TARGET_FRAME_MS)}",
+        f"  frame CPU time           p50 {r['frame_cpu_p50']:6.1f} ms  "
+        f"p99 {r['frame_cpu_p99']:6.1f} ms  (the frame's own CPU, whatever else runs)",
+        f"  peak RSS {r['rss_mb']:.0f} MB (target <= {TARGET_RSS_MB:.0f} MB: "
+        f"{verdict(r['rss_mb'] <= TARGET_RSS_MB)});  CPU share {r['cpu_share'] * 100:.0f}% "
+        "of one core (event generation, JSON, validation and apply included)",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ringmon.bench board",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--employees", type=int, default=10_000)
+    parser.add_argument("--rate", type=float, default=1000.0, help="events per second")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--width", type=int, default=160)
+    parser.add_argument("--height", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    size = (args.width, args.height)
+    results = run(args.employees, args.rate, args.seconds, size, args.seed)
+    print(report(results, args.employees, args.rate, size))
+    ok = (
+        results["latency_p99"] <= TARGET_LATENCY_MS
+        and results["frame_p99"] <= TARGET_FRAME_MS
+        and results["rss_mb"] <= TARGET_RSS_MB
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
