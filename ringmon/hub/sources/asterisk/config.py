@@ -3,7 +3,7 @@
 Spec (every part optional; defaults shown)::
 
     asterisk:ari=http://127.0.0.1:8088,ami=127.0.0.1:5038,app=ringmon,unknown=show,dnd=on,
-             credentials=/etc/ringmon/asterisk.toml,recordings=/
+             credentials=/etc/ringmon/asterisk.toml,recordings=/,tap=/tmp/frames.jsonl
 
 Credentials come from the file named by ``credentials=`` (or ``RINGMON_ASTERISK_CREDENTIALS``)::
 
@@ -50,6 +50,9 @@ class AsteriskConfig:
     recordings_root: Path | None = None
     """Where Asterisk's file system is seen from the hub (``/`` on the same machine); the
     recordings MixMonitor wrote are served from there. None: recordings are not served."""
+    tap: Path | None = None
+    """A JSONL file that gets every raw frame and snapshot received (for bug reports and
+    test fixtures). None: off."""
     warning: str | None = None
 
     @property
@@ -60,7 +63,7 @@ class AsteriskConfig:
         return f"AsteriskConfig(ari={self.ari_url!r}, ami={self.ami_host}:{self.ami_port})"
 
 
-_KEYS = {"ari", "ami", "app", "unknown", "dnd", "credentials", "recordings"}
+_KEYS = {"ari", "ami", "app", "unknown", "dnd", "credentials", "recordings", "tap"}
 _SECRET_KEYS = {"password", "secret", "user", "username", "ari_password", "ami_secret"}
 _BOOL = {"on": True, "yes": True, "true": True, "off": False, "no": False, "false": False}
 
@@ -126,6 +129,7 @@ def parse_spec(spec: str, env: Mapping[str, str] | None = None) -> AsteriskConfi
         unknown_endpoints=_flag(options.get("unknown", "show"), "unknown", show=True),
         dnd=_flag(options.get("dnd", "on"), "dnd"),
         recordings_root=Path(recordings) if recordings else None,
+        tap=Path(options["tap"]) if options.get("tap") else None,
         warning=warning,
     )
 

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 import websockets
 
@@ -66,6 +67,7 @@ class AsteriskSource:
         self.mapper: AsteriskMapper | None = None
         self.counts: Counter[str] = Counter()
         """frames and resyncs seen, for logs and tests."""
+        self._tap: IO[str] | None = None
         if config.warning:
             log.warning("%s: %s", self.name, config.warning)
 
@@ -144,6 +146,14 @@ class AsteriskSource:
             )
         return mapper
 
+    def _record(self, kind: str, data: object, at: float) -> None:
+        """Append one received frame (or snapshot) to the tap file, when there is one."""
+        if self.config.tap is None:
+            return
+        if self._tap is None:
+            self._tap = self.config.tap.open("a", encoding="utf-8", buffering=1)
+        self._tap.write(json.dumps({"src": kind, "t": at, "frame": data}) + "\n")
+
     async def _session(self, sink: Sink, mapper: AsteriskMapper) -> None:
         cfg = self.config
         ari = AriClient(cfg.ari_url, cfg.ari_user, cfg.ari_password, cfg.app)
@@ -172,7 +182,9 @@ class AsteriskSource:
         ]
         try:
             snap = await self._snapshot(ari, ami, mapper)
-            await self._emit(sink, mapper, mapper.resync(snap, sink.now()))
+            at = sink.now()
+            self._record("snapshot", dataclasses.asdict(snap), at)
+            await self._emit(sink, mapper, mapper.resync(snap, at))
             self.counts["resyncs"] += 1
             self.error = None
             log.info(
@@ -191,6 +203,7 @@ class AsteriskSource:
                 if kind == "closed":
                     raise SessionLost(str(frame))
                 self.counts[kind] += 1
+                self._record(kind, frame, at)
                 if kind == "ari":
                     if mapper.needs_user_agent(frame):
                         await self._learn_user_agent(ari, mapper, frame)
@@ -235,7 +248,9 @@ class AsteriskSource:
         except AriError as exc:
             log.debug("%s: no user agent for %s: %s", self.name, uri, exc)
             return
-        mapper.learn_contacts([ContactInfo(str(endpoint), uri, "", agent)])
+        contact = ContactInfo(str(endpoint), uri, "", agent)
+        self._record("user_agent", dataclasses.asdict(contact), 0.0)
+        mapper.learn_contacts([contact])
 
     async def _snapshot(self, ari: AriClient, ami: AmiClient, mapper: AsteriskMapper) -> Snapshot:
         snap = Snapshot()
