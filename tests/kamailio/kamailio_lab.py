@@ -181,8 +181,9 @@ class SippPhone:
         assert self.proc.poll() is None, f"the sipp phone did not start: {log.read_text()}"
         return self
 
-    def register(self, account: str, expires: int) -> float:
-        """REGISTER ``account`` at this phone's address (no refresh); the time it was sent."""
+    def register(self, account: str, expires: int) -> tuple[float, float]:
+        """REGISTER ``account`` at this phone's address (no refresh); the times before sipp
+        started and after it got the 200 OK."""
         log = self.lab.folder / "sipp-register.log"
         sent = time.time()
         proc = _sipp(
@@ -212,7 +213,7 @@ class SippPhone:
             log=log,
         )
         assert proc.wait(15) == 0, f"sipp REGISTER failed: {log.read_text()}"
-        return sent
+        return sent, time.time()
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -222,7 +223,7 @@ class SippPhone:
 
 def call(lab: Kamailio, account: str, caller: str, *, answer: bool, ms: int) -> tuple[float, float]:
     """A call from outside to ``account``: answered and talked ``ms``, or rung ``ms`` then
-    cancelled. Returns (when the INVITE was sent, when sipp finished)."""
+    cancelled. Returns (the time before sipp started, the time after it finished)."""
     log = lab.folder / "sipp-calls.log"
     scenario = "call-answer.xml"
     if not answer:
@@ -265,7 +266,8 @@ class Baresip:
     port: int = field(default_factory=lambda: free_port(socket.SOCK_DGRAM))
     proc: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> float:
+    def start(self) -> tuple[float, float]:
+        """Start it; the times before it started and once Kamailio shows it registered."""
         folder = self.lab.folder / "baresip"
         folder.mkdir(exist_ok=True)
         (folder / "config").write_text(
@@ -296,7 +298,7 @@ class Baresip:
             15,
             f"baresip to register (log: {log})",
         )
-        return started
+        return started, time.time()
 
     def stop(self) -> None:
         if self.proc is not None:
