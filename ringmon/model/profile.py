@@ -73,7 +73,9 @@ def layout_columns(
     A column shows the interval covering most of it. An interval too short to win any column
     (a 3-minute call on a line where a column is 20 minutes) takes the column of its middle,
     if the interval there keeps another column, so every stretch the cursor can stop on is
-    visible; the most important status (R16 order) is placed first.
+    visible (or a column next to it, when that one is the only column of another stretch);
+    the most important status (R16 order) is placed first, and the columns always show
+    stretches in time order.
     """
     owners: list[int | None] = [None] * max(width, 0)
     if width <= 0 or not timeline or end <= start:
@@ -102,19 +104,25 @@ def layout_columns(
     for i in unplaced:
         interval = timeline[i]
         middle = column_of((interval.start + interval.end) / 2, start, end, width)
-        for column in (middle, middle - 1, middle + 1):
-            if not 0 <= column < width:
-                continue
-            owner = owners[column]
-            if owner is None or counts.get(owner, 0) < 2:
-                continue
-            if not (edges[column] <= interval.end and interval.start <= edges[column + 1] + 1e-9):
-                continue
-            counts[owner] -= 1
-            owners[column] = i
-            counts[i] = 1
-            break
+        for column in (middle, middle + 1, middle - 1, middle + 2, middle - 2):
+            owner = owners[column] if 0 <= column < width else None
+            if owner is not None and _can_take(owners, counts, column, i):
+                counts[owner] -= 1
+                owners[column] = i
+                counts[i] = 1
+                break
     return owners
+
+
+def _can_take(owners: list[int | None], counts: dict[int, int], column: int, index: int) -> bool:
+    """Whether ``index`` may take ``column``: its owner keeps another column, and the
+    columns still show stretches in time order."""
+    owner = owners[column]
+    if owner is None or counts.get(owner, 0) < 2:
+        return False
+    before = [o for o in owners[:column] if o is not None]
+    after = [o for o in owners[column + 1 :] if o is not None]
+    return (not before or before[-1] <= index) and (not after or after[0] >= index)
 
 
 def marker_column(

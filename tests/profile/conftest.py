@@ -15,13 +15,13 @@ from textual.widgets import Static
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from profile_data import NOW, WARSAW, FakeHub, profile_events  # noqa: E402
+from profile_data import NOW, WARSAW, FakeHub, profile_events
 
-from ringmon.feed.history import HubClient  # noqa: E402
-from ringmon.model.period import Period  # noqa: E402
-from ringmon.model.schema import Event  # noqa: E402
-from ringmon.model.state import State  # noqa: E402
-from ringmon.screens.profile import ProfileScreen  # noqa: E402
+from ringmon.feed.history import HubClient
+from ringmon.model.period import Period
+from ringmon.model.schema import Event
+from ringmon.model.state import State
+from ringmon.screens.profile import ProfileScreen
 
 
 class FixedTime:

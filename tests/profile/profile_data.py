@@ -125,9 +125,8 @@ def profile_events() -> list[Event]:
         timed.append(_dev(at(day, "08:00"), "sip101", "c1", "online"))
         for n in range(back % 3 + 1):
             leg = f"d{back}c{n}/sip101"
-            timed += _call(
-                at(day, f"{9 + n:02d}:00"), leg, "sip101", dev="c1", answer_after=8, talk=300 + 60 * n
-            )
+            ring_at = at(day, f"{9 + n:02d}:00")
+            timed += _call(ring_at, leg, "sip101", dev="c1", answer_after=8, talk=300 + 60 * n)
         timed += _call(at(day, "15:00"), f"d{back}m/sip101", "sip101", dev="c1", ring_for=12)
         if back % 2:
             timed += _call(
@@ -240,8 +239,10 @@ class FakeHub:
             return self.history(parts[3], request.url.params.get("period", "today"))
         if request.url.path == "/v1/calls":
             return self.calls(request.url.params)
-        if len(parts) == 5 and parts[2] == "calls" and parts[4] == "recording":
-            return self.recording(unquote(parts[3]))
+        path = request.url.path
+        if path.startswith("/v1/calls/") and path.endswith("/recording"):
+            leg = path.removeprefix("/v1/calls/").removesuffix("/recording")
+            return self.recording(unquote(leg))
         return httpx.Response(404, json={"error": "no such route"})
 
     def history(self, employee_id: str, period: str) -> httpx.Response:
@@ -252,9 +253,7 @@ class FakeHub:
         start, end = days_window(days, self.tz)
         stats = period_stats(history.merged, history.calls, days, self.tz, self.now)
         emp = self.state.employees[employee_id]
-        doc = history_doc(
-            history, stats, start, end, self.now, self.tz_name, emp.status, emp.since
-        )
+        doc = history_doc(history, stats, start, end, self.now, self.tz_name, emp.status, emp.since)
         return httpx.Response(200, content=doc.model_dump_json().encode())
 
     def calls(self, params: httpx.QueryParams) -> httpx.Response:
