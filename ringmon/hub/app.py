@@ -22,6 +22,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from ringmon.hub.ingest import ingest_routes
 from ringmon.hub.queries import QueryError, calls, history, recording
 from ringmon.hub.service import Hub, Subscriber
 from ringmon.hub.tokens import Principal
@@ -151,6 +152,7 @@ def create_app(hub: Hub) -> Starlette:
             Route("/v1/calls", call_log),
             Route("/v1/calls/{leg:path}/recording", call_recording),
             WebSocketRoute("/v1/feed", feed),
+            *ingest_routes(hub),
         ],
         exception_handlers={
             ApiError: on_api_error,

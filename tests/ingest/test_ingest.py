@@ -14,9 +14,6 @@ import httpx
 import pytest
 import websockets
 
-import ringmon.hub.serve as serve
-from ringmon.hub.app import create_app
-from ringmon.hub.ingest import ingest_routes
 from ringmon.hub.serve import HubConfig, running_hub
 from ringmon.hub.service import Hub
 
@@ -25,19 +22,6 @@ NOW = time.time()
 
 def ts(offset: float = 0.0) -> str:
     return datetime.fromtimestamp(NOW + offset, UTC).isoformat()
-
-
-@pytest.fixture(autouse=True)
-def _mounted(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Until the hub's app mounts the push API itself, these tests add its route."""
-
-    def app_with_ingest(hub: Hub) -> Any:
-        app = create_app(hub)
-        if not any(getattr(r, "path", "") == "/v1/ingest" for r in app.routes):
-            app.router.routes.extend(ingest_routes(hub))
-        return app
-
-    monkeypatch.setattr(serve, "create_app", app_with_ingest)
 
 
 @dataclass
