@@ -1,9 +1,16 @@
 """``--source asterisk:...``: where the PBX is, and its credentials (never from argv).
 
-Spec (every part optional; defaults shown)::
+Spec: ``asterisk`` alone, or ``asterisk:`` and comma-separated options, all optional::
 
-    asterisk:ari=http://127.0.0.1:8088,ami=127.0.0.1:5038,app=ringmon,unknown=show,dnd=on,
-             credentials=/etc/ringmon/asterisk.toml,recordings=/,tap=/tmp/frames.jsonl
+    ari=http://127.0.0.1:8088   ARI base URL (http.conf)             default shown
+    ami=127.0.0.1:5038          AMI HOST:PORT (manager.conf)         default shown
+    app=ringmon                 ARI application name                 default shown
+    unknown=show                endpoints the directory lacks: show or hide
+    ignore=trunk-*|provider*    endpoint name globs never shown (unless the directory has them)
+    dnd=on                      map DND (Custom:DND<ext>, presence dnd): on or off
+    credentials=FILE            TOML file with the credentials (below)
+    recordings=/                where the PBX's files are seen from the hub: serves MixMonitor's
+    tap=FILE                    append every raw frame received to FILE (JSONL; diagnostics)
 
 Credentials come from the file named by ``credentials=`` (or ``RINGMON_ASTERISK_CREDENTIALS``)::
 
@@ -35,9 +42,13 @@ class AsteriskConfigError(ValueError):
     """A spec or credentials that cannot work; the message is for the person who gave it."""
 
 
+DEFAULT_ARI = "http://127.0.0.1:8088"
+DEFAULT_AMI = "127.0.0.1:5038"
+
+
 @dataclass(frozen=True, slots=True)
 class AsteriskConfig:
-    ari_url: str = "http://127.0.0.1:8088"
+    ari_url: str = DEFAULT_ARI
     ami_host: str = "127.0.0.1"
     ami_port: int = 5038
     ari_user: str = "ringmon"
@@ -46,6 +57,8 @@ class AsteriskConfig:
     ami_secret: str = ""
     app: str = "ringmon"
     unknown_endpoints: bool = True
+    ignore: tuple[str, ...] = ()
+    """Endpoint name globs left out unless the directory lists them (trunks)."""
     dnd: bool = True
     recordings_root: Path | None = None
     """Where Asterisk's file system is seen from the hub (``/`` on the same machine); the
@@ -63,7 +76,7 @@ class AsteriskConfig:
         return f"AsteriskConfig(ari={self.ari_url!r}, ami={self.ami_host}:{self.ami_port})"
 
 
-_KEYS = {"ari", "ami", "app", "unknown", "dnd", "credentials", "recordings", "tap"}
+_KEYS = {"ari", "ami", "app", "unknown", "ignore", "dnd", "credentials", "recordings", "tap"}
 _SECRET_KEYS = {"password", "secret", "user", "username", "ari_password", "ami_secret"}
 _BOOL = {"on": True, "yes": True, "true": True, "off": False, "no": False, "false": False}
 
@@ -90,7 +103,7 @@ def parse_spec(spec: str, env: Mapping[str, str] | None = None) -> AsteriskConfi
                 f"use {', '.join(sorted(_KEYS))} (key=value, comma-separated)"
             )
         options[key] = value.strip()
-    ari_url = options.get("ari", AsteriskConfig.ari_url)
+    ari_url = options.get("ari", DEFAULT_ARI)
     parts = urlsplit(ari_url if "://" in ari_url else "http://" + ari_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise AsteriskConfigError(f"ari={ari_url!r}: write a URL such as http://HOST:8088")
@@ -99,7 +112,7 @@ def parse_spec(spec: str, env: Mapping[str, str] | None = None) -> AsteriskConfi
             "never put credentials in the ARI URL: use credentials=FILE or RINGMON_ARI_PASSWORD"
         )
     ari_url = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-    ami_host, ami_port = _host_port(options.get("ami", "127.0.0.1:5038"), 5038)
+    ami_host, ami_port = _host_port(options.get("ami", DEFAULT_AMI), 5038)
     creds = _credentials(options.get("credentials") or env.get("RINGMON_ASTERISK_CREDENTIALS"))
     warning = creds.pop("#warning", None)
     ari_user = env.get("RINGMON_ARI_USER") or creds.get("ari.user") or "ringmon"
@@ -127,6 +140,7 @@ def parse_spec(spec: str, env: Mapping[str, str] | None = None) -> AsteriskConfi
         ami_secret=ami_secret,
         app=options.get("app") or "ringmon",
         unknown_endpoints=_flag(options.get("unknown", "show"), "unknown", show=True),
+        ignore=tuple(p.strip() for p in options.get("ignore", "").split("|") if p.strip()),
         dnd=_flag(options.get("dnd", "on"), "dnd"),
         recordings_root=Path(recordings) if recordings else None,
         tap=Path(options["tap"]) if options.get("tap") else None,

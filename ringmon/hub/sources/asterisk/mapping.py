@@ -36,6 +36,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import Any
 
 from ringmon.model.schema import (
@@ -140,6 +141,17 @@ class Snapshot:
     presence: dict[str, str] = field(default_factory=dict)
     channels: list[ChannelInfo] = field(default_factory=list)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Snapshot:
+        """Back from ``dataclasses.asdict`` (a tap file's ``snapshot`` line)."""
+        return cls(
+            endpoints={k: (str(v[0]), str(v[1])) for k, v in data.get("endpoints", {}).items()},
+            contacts=[ContactInfo(**c) for c in data.get("contacts", [])],
+            device_states=dict(data.get("device_states", {})),
+            presence=dict(data.get("presence", {})),
+            channels=[ChannelInfo(**c) for c in data.get("channels", [])],
+        )
+
 
 # -- the mapper's own picture ----------------------------------------------------------------
 
@@ -230,9 +242,13 @@ class AsteriskMapper:
         account_known: Callable[[str], bool] | None = None,
         unknown_endpoints: bool = True,
         dnd: bool = True,
+        ignore: tuple[str, ...] = (),
     ) -> None:
         self._account_known = account_known or (lambda login: False)
         self.unknown_endpoints = unknown_endpoints
+        self.ignore = ignore
+        """Glob patterns of endpoint names never shown unless the directory has them
+        (trunks: ``ignore=trunk-*``)."""
         self.dnd_enabled = dnd
         self.ignored: Counter[str] = Counter()
         self.endpoints: dict[str, tuple[str, str]] = {}
@@ -284,7 +300,10 @@ class AsteriskMapper:
 
     def needs_callerid(self, login: str) -> bool:
         """Whether the source should look up ``login``'s caller-id (to name an employee)."""
-        return self.unknown_endpoints and not self._account_known(login)
+        return self._shows_unknown(login) and not self._account_known(login)
+
+    def _shows_unknown(self, login: str) -> bool:
+        return self.unknown_endpoints and not any(fnmatchcase(login, p) for p in self.ignore)
 
     def learn_contacts(self, contacts: Iterable[ContactInfo]) -> None:
         """User agents from AMI ``PJSIPShowContacts`` (kept for the next device report)."""
@@ -412,7 +431,7 @@ class AsteriskMapper:
 
     def _ensure_account(self, login: str, at: float) -> list[Event]:
         """Employee and account events for an endpoint the hub does not know yet."""
-        if self._account_known(login) or not self.unknown_endpoints:
+        if self._account_known(login) or not self._shows_unknown(login):
             return []
         name, number = self.endpoints.get(login, ("", ""))
         name, number = name or login, number or login

@@ -70,6 +70,9 @@ class AsteriskSource:
         self._tap: IO[str] | None = None
         if config.warning:
             log.warning("%s: %s", self.name, config.warning)
+        httpx_log = logging.getLogger("httpx")
+        if httpx_log.level == logging.NOTSET:
+            httpx_log.setLevel(logging.WARNING)  # not a line per ARI request in the hub's log
 
     # -- the Source protocol --------------------------------------------------------------
 
@@ -131,6 +134,7 @@ class AsteriskSource:
             account_known=known,
             unknown_endpoints=self.config.unknown_endpoints,
             dnd=self.config.dnd,
+            ignore=self.config.ignore,
         )
         getter = getattr(sink, "source_cursor", None)
         saved = getter(self.name) if getter is not None else None
