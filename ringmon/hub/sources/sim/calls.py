@@ -76,12 +76,12 @@ class _Member:
 
 
 def talk_time(rng: Random) -> float:
-    """A few seconds (wrong number) to ~20 minutes; most calls a couple of minutes."""
+    """A few seconds (wrong number) to ~20 minutes; most calls three to six minutes."""
     x = rng.random()
-    if x < 0.08:
+    if x < 0.07:
         return rng.uniform(3, 20)
-    if x < 0.93:
-        return min(MAX_TALK, rng.lognormvariate(math.log(150), 0.75))
+    if x < 0.9:
+        return min(MAX_TALK, rng.lognormvariate(math.log(230), 0.7))
     return rng.uniform(600, MAX_TALK)
 
 
@@ -219,7 +219,7 @@ class _Unit:
         free = self.free(at)
         if not free:
             return  # everyone busy: the caller waits in the queue, not simulated
-        picked = rng.sample(free, min(len(free), rng.choice((2, 2, 3, 3, 4, 5))))
+        picked = rng.sample(free, min(len(free), rng.choice((2, 2, 3, 3, 4))))
         ringing = []
         for member, segment in picked:
             found = self.device_for(segment, at)

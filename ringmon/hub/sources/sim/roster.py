@@ -126,15 +126,15 @@ SHIFTS: tuple[tuple[Shift, float], ...] = (
 DEPARTMENTS: dict[str, Department] = {
     d.name: d
     for d in (
-        Department("Support", 5.0, 0.5, 0.85),
-        Department("Sales", 2.2, 4.0, 0.6),
-        Department("Retention", 2.8, 2.5, 0.7),
-        Department("Billing", 3.8, 0.8, 0.8),
-        Department("Collections", 1.2, 5.0, 0.5),
+        Department("Support", 7.0, 0.6, 0.85),
+        Department("Sales", 3.0, 5.5, 0.6),
+        Department("Retention", 4.0, 3.5, 0.7),
+        Department("Billing", 5.5, 1.0, 0.8),
+        Department("Collections", 1.6, 7.0, 0.5),
     )
     if d.name is not None
 }
-NO_DEPARTMENT = Department(None, 1.0, 1.2, 0.0)
+NO_DEPARTMENT = Department(None, 1.5, 2.0, 0.0)
 NO_DEPARTMENT_SHARE = 0.07
 SHIFT_DEPARTMENTS: dict[str, tuple[tuple[str, float], ...]] = {
     "night": (("Support", 3), ("Billing", 1)),
