@@ -108,6 +108,12 @@ def build_row(state: State, employee_id: str, ringing: list[CallLeg] | None = No
     if emp is None:
         return None
     devices = state.devices_of(employee_id)
+    if ringing is None:
+        ringing = (
+            ringing_legs(state, [employee_id]).get(employee_id)
+            if state.ringing(employee_id)
+            else None
+        )
     legs = ringing or []
     ringing_keys = {(leg.account, leg.device) for leg in legs}
     decider = deciding_device(devices, emp.status) if emp.status != Status.OFFLINE else None
@@ -140,8 +146,10 @@ def build_row(state: State, employee_id: str, ringing: list[CallLeg] | None = No
 def build_rows(state: State, employees: Iterable[str] | None = None) -> dict[str, Row | None]:
     """Rows for ``employees`` (all when None); a removed employee maps to None."""
     ids = list(state.employees) if employees is None else list(employees)
-    legs = ringing_legs(state, None if employees is None else ids)
-    return {emp_id: build_row(state, emp_id, legs.get(emp_id)) for emp_id in ids}
+    # One pass over the calls in progress, and only when one of these employees has one ringing.
+    wanted = [i for i in ids if state.ringing(i)]
+    legs = ringing_legs(state, None if employees is None else wanted) if wanted else {}
+    return {emp_id: build_row(state, emp_id, legs.get(emp_id, [])) for emp_id in ids}
 
 
 # -- formatting -------------------------------------------------------------------------------

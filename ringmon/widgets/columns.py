@@ -51,7 +51,7 @@ STATUS_SHORT = 9  # "● talking"
 FLEX = {
     Col.EMPLOYEE: (10, 22, 30),
     Col.DEPARTMENT: (6, 14, 22),
-    Col.AGENTS: (8, 24, 10_000),
+    Col.AGENTS: (12, 32, 10_000),
 }
 
 
@@ -103,7 +103,9 @@ def layout_columns(width: int) -> Layout:
     for cols in choices:
         flexible = [c for c in cols if c in FLEX]
         flex_room = width - fixed_w - gap * (len(cols) - 1)
-        if flex_room >= sum(FLEX[c][0] for c in flexible):
+        # A column is worth showing only once the names have their preferred width.
+        need = sum(FLEX[c][1] if c is Col.EMPLOYEE else FLEX[c][0] for c in flexible)
+        if cols is choices[-1] or flex_room >= need:
             shown = cols
             break
     flexible = [c for c in shown if c in FLEX]

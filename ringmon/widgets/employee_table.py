@@ -181,9 +181,6 @@ class EmployeeTable(ScrollView, can_focus=True):
         self.now = now
         self.tz = tz
         self.wall = wall
-        if wall:
-            self.can_focus = False
-            self.add_class("-wall")
         self.cursor_id: str | None = None
         self.cursor_col: Col = Col.STATUS
         self.over: frozenset[str] = frozenset()
@@ -196,6 +193,10 @@ class EmployeeTable(ScrollView, can_focus=True):
         self._width = 80
         self._styles: dict[str, Style] = {}
         self._hover_id: str | None = None
+        self._page = 0
+        if wall:
+            self.can_focus = False
+            self.add_class("-wall")
 
     # -- geometry -------------------------------------------------------------------------
 
@@ -207,6 +208,13 @@ class EmployeeTable(ScrollView, can_focus=True):
     def body_height(self) -> int:
         """Rows that fit under the header."""
         return max(0, self.scrollable_content_region.height - 1)
+
+    @property
+    def top(self) -> int:
+        """The index of the row on the first line under the header."""
+        if self.wall:
+            return self._page * max(1, self.body_height)
+        return int(self.scroll_y)
 
     @property
     def cursor_index(self) -> int | None:
@@ -244,6 +252,9 @@ class EmployeeTable(ScrollView, can_focus=True):
         """The board changed (a batch of events, a filter, a sort): keep the cursor on its
         employee and repaint only the lines that now show something else."""
         self._update_virtual_size()
+        if self.wall and self._page >= self.page_count:
+            self._page = 0
+            self.refresh()
         self._sync_cursor()
         self._scroll_cursor_into_view()
         self._refresh_changed_lines()
@@ -278,7 +289,7 @@ class EmployeeTable(ScrollView, can_focus=True):
             self.post_message(self.CursorMoved(self, new_id))
 
     def _refresh_changed_lines(self) -> None:
-        top = int(self.scroll_y)
+        top = self.top
         board = self.board
         n = len(board)
         if n == 0:
@@ -312,7 +323,7 @@ class EmployeeTable(ScrollView, can_focus=True):
         height = self.body_height
         if height <= 0:
             return
-        top = int(self.scroll_y)
+        top = self.top
         index = self._cursor_index
         if index < top:
             self.scroll_to(y=index, animate=False, immediate=True)
@@ -331,7 +342,7 @@ class EmployeeTable(ScrollView, can_focus=True):
         new_id = self.board.row_at(index).id
         changed = new_id != self.cursor_id
         self.cursor_id = new_id
-        top = int(self.scroll_y)
+        top = self.top
         for i in (old, index):
             self.refresh(Region(0, i - top + 1, self.size.width, 1))
         self._scroll_cursor_into_view()
@@ -378,7 +389,7 @@ class EmployeeTable(ScrollView, can_focus=True):
         self._step_column(1)
 
     def _refresh_cursor_line(self) -> None:
-        self.refresh(Region(0, self._cursor_index - int(self.scroll_y) + 1, self.size.width, 1))
+        self.refresh(Region(0, self._cursor_index - self.top + 1, self.size.width, 1))
 
     @property
     def cursor_row(self) -> Row | None:
@@ -395,11 +406,11 @@ class EmployeeTable(ScrollView, can_focus=True):
 
     @property
     def page(self) -> int:
-        return int(self.scroll_y) // max(1, self.body_height)
+        return self._page
 
     def show_page(self, page: int) -> None:
-        page = page % self.page_count
-        self.scroll_to(y=page * max(1, self.body_height), animate=False, immediate=True)
+        """Wall mode: show the rows of page ``page`` (wrapping round)."""
+        self._page = page % self.page_count
         self.refresh()
 
     # -- mouse ----------------------------------------------------------------------------
@@ -407,7 +418,7 @@ class EmployeeTable(ScrollView, can_focus=True):
     def _row_at_offset(self, y: int) -> tuple[int, Row] | None:
         if y < 1:
             return None
-        index = int(self.scroll_y) + y - 1
+        index = self.top + y - 1
         if index >= len(self.board):
             return None
         return index, self.board.row_at(index)
@@ -459,7 +470,7 @@ class EmployeeTable(ScrollView, can_focus=True):
         width = self._width
         if y == 0:
             return self._render_header(width)
-        index = int(self.scroll_y) + y - 1
+        index = self.top + y - 1
         board = self.board
         if index >= len(board):
             self._painted[y] = (None, False)

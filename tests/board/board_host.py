@@ -12,7 +12,7 @@ Run it by hand to look at the board in a terminal (random live events)::
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -81,6 +81,7 @@ class BoardHost(App[None]):
         connection: Connection | None = None,
         settings_obj: Any = None,
         speed: float = 1.0,
+        screen: Callable[[], BoardScreen] = BoardScreen,
     ) -> None:
         super().__init__()
         self.state = state if state is not None else board_state()
@@ -95,9 +96,10 @@ class BoardHost(App[None]):
         self.settings = settings_obj if settings_obj is not None else settings()
         self.wall = wall
         self.opened: list[str] = []
+        self._make_screen = screen
 
     def on_mount(self) -> None:
-        self.push_screen(BoardScreen())
+        self.push_screen(self._make_screen())
 
     @property
     def board(self) -> BoardScreen:
@@ -130,6 +132,13 @@ class BoardHost(App[None]):
 
     def open_profile(self, employee_id: str) -> None:
         self.opened.append(employee_id)
+
+
+async def settle(pilot: Any) -> None:
+    """Let every message and refresh run (twice: handlers post more messages)."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 def _live(app: BoardHost, rate: float) -> None:
