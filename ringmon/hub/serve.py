@@ -117,6 +117,13 @@ def make_source(spec: str, config: HubConfig) -> Source:
             return asterisk_source(spec)
         except AsteriskConfigError as exc:
             raise ConfigError(str(exc)) from None
+    if spec.startswith("kamailio:"):
+        from ringmon.hub.sources.kamailio import SpecError, parse_spec
+
+        try:
+            return parse_spec(spec)
+        except SpecError as exc:
+            raise ConfigError(str(exc)) from None
     raise ConfigError(f"unknown source {spec!r}: use sim or file:PATH")
 
 

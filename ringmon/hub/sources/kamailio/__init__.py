@@ -12,7 +12,7 @@ from ringmon.hub.sources.kamailio.source import KamailioSource
 
 DEFAULT_RPC_PORT = 5080
 
-__all__ = ["Contact", "Dialog", "KamailioMapper", "KamailioSource", "parse_spec"]
+__all__ = ["Contact", "Dialog", "KamailioMapper", "KamailioSource", "SpecError", "parse_spec"]
 
 
 class SpecError(ValueError):
