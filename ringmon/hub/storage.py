@@ -13,18 +13,22 @@ One file, ``DATA/events.sqlite3``, in WAL mode (readers never wait for the write
   client resuming from before it must resync.
 - ``meta``: small key/value pairs (the position of ``file:`` sources).
 
-Threads: the class is synchronous. One writer (the hub's flush task, run through
-``asyncio.to_thread``) uses the writer connection, one call at a time; every other thread that
-reads gets its own connection (SQLite connections must not be shared by concurrent threads).
+Threads: the class is synchronous and called through ``asyncio.to_thread``. Writes share one
+connection, serialised by a lock; every thread that reads gets its own connection (SQLite
+connections must not be used by two threads at once). An asyncio task cancelled while its
+thread is in here does not stop the thread, so ``close`` waits for every call in progress
+before closing the connections under them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 DB_FILE = "events.sqlite3"
 
@@ -107,6 +111,21 @@ class WriteBatch:
         return self.events[-1][0] if self.events else 0
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _guarded(method: Callable[Concatenate[Storage, P], R]) -> Callable[Concatenate[Storage, P], R]:
+    """A call that ``close`` waits for."""
+
+    def call(self: Storage, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self._use():
+            return method(self, *args, **kwargs)
+
+    call.__doc__ = method.__doc__
+    return call
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, check_same_thread=False, timeout=30.0, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
@@ -123,9 +142,25 @@ class Storage:
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._busy = 0
+        self._idle = threading.Condition()
         self._closed = False
 
     # -- connections ----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _use(self) -> Iterator[None]:
+        with self._idle:
+            if self._closed:
+                raise sqlite3.ProgrammingError("storage is closed")
+            self._busy += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._busy -= 1
+                self._idle.notify_all()
 
     def _reader(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
@@ -138,8 +173,12 @@ class Storage:
                 self._readers.append(db)
         return db
 
-    def close(self) -> None:
-        self._closed = True
+    def close(self, timeout: float = 30.0) -> None:
+        """Close every connection once no call is using them (waits up to ``timeout``)."""
+        with self._idle:
+            self._closed = True
+            if not self._idle.wait_for(lambda: self._busy == 0, timeout):
+                return  # a call is stuck in SQLite: leave the connections to the process exit
         with self._readers_lock:
             for db in self._readers:
                 db.close()
@@ -149,6 +188,10 @@ class Storage:
     # -- writing (one thread at a time) ---------------------------------------------------
 
     def write(self, batch: WriteBatch) -> None:
+        with self._use(), self._write_lock:
+            self._write(batch)
+
+    def _write(self, batch: WriteBatch) -> None:
         db = self._writer
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -179,6 +222,10 @@ class Storage:
 
     def replace_base(self, seq: int, body: str, calls_before: float) -> None:
         """Make ``body`` the base as of ``seq`` and delete what it now stands for."""
+        with self._use(), self._write_lock:
+            self._replace_base(seq, body, calls_before)
+
+    def _replace_base(self, seq: int, body: str, calls_before: float) -> None:
         db = self._writer
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -195,47 +242,55 @@ class Storage:
 
     # -- reading (any thread) -------------------------------------------------------------
 
+    @_guarded
     def last_seq(self) -> int:
         """The newest seq ever assigned (also when retention has deleted every event)."""
         row = self._reader().execute("SELECT MAX(seq) FROM events").fetchone()
         return max(row[0] or 0, self.base_seq())
 
+    @_guarded
     def last_ts(self) -> float | None:
         row = self._reader().execute("SELECT ts FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         return None if row is None else float(row[0])
 
+    @_guarded
     def base_seq(self) -> int:
         row = self._reader().execute("SELECT seq FROM base WHERE id = 1").fetchone()
         return 0 if row is None else int(row[0])
 
+    @_guarded
     def base(self) -> tuple[int, str | None]:
         row = self._reader().execute("SELECT seq, body FROM base WHERE id = 1").fetchone()
         return (0, None) if row is None else (int(row[0]), str(row[1]))
 
+    @_guarded
     def last_seq_before(self, ts: float) -> int:
         """The newest seq whose ts is before ``ts`` (ts never decreases along seq)."""
         row = self._reader().execute("SELECT MAX(seq) FROM events WHERE ts < ?", (ts,)).fetchone()
         return int(row[0] or 0)
 
+    @_guarded
+    def events_batch(self, after: int, upto: int | None, limit: int) -> list[tuple[int, str]]:
+        """``(seq, body)`` of at most ``limit`` events after ``after`` (up to ``upto``)."""
+        rows = self._reader().execute(
+            "SELECT seq, body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+            (after, upto if upto is not None else 2**62, limit),
+        )
+        return [(int(seq), str(body)) for seq, body in rows]
+
     def iter_events(
         self, after: int, upto: int | None = None, batch: int = 1000
     ) -> Iterator[list[tuple[int, str]]]:
-        """``(seq, body)`` of the events after ``after`` (up to ``upto``), in batches."""
-        db = self._reader()
-        last = after
-        limit = upto if upto is not None else 2**62
+        """The events after ``after`` (up to ``upto``) in batches of ``batch``."""
         while True:
-            rows = db.execute(
-                "SELECT seq, body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
-                (last, limit, batch),
-            ).fetchall()
-            if not rows:
-                return
-            yield rows
-            last = rows[-1][0]
+            rows = self.events_batch(after, upto, batch)
+            if rows:
+                yield rows
             if len(rows) < batch:
                 return
+            after = rows[-1][0]
 
+    @_guarded
     def employee_events(self, employee: str, after: int) -> list[str]:
         """Bodies of the events that concern ``employee``, after seq ``after``, in order."""
         rows = self._reader().execute(
@@ -245,6 +300,7 @@ class Storage:
         )
         return [row[0] for row in rows]
 
+    @_guarded
     def knows_employee(self, employee: str) -> bool:
         row = (
             self._reader()
@@ -253,6 +309,7 @@ class Storage:
         )
         return row is not None
 
+    @_guarded
     def calls_page(
         self,
         employee: str | None,
@@ -283,6 +340,7 @@ class Storage:
         params.append(limit)
         return [tuple(row) for row in self._reader().execute(sql, params)]
 
+    @_guarded
     def call_by_leg(self, leg: str) -> CallRow | None:
         row = (
             self._reader()
@@ -293,19 +351,23 @@ class Storage:
         )
         return None if row is None else tuple(row)
 
+    @_guarded
     def open_calls(self) -> dict[str, int]:
         """Leg id -> row id of the legs not yet ended."""
         rows = self._reader().execute("SELECT leg, id FROM calls WHERE end_at IS NULL")
         return {leg: int(row_id) for leg, row_id in rows}
 
+    @_guarded
     def max_call_id(self) -> int:
         row = self._reader().execute("SELECT MAX(id) FROM calls").fetchone()
         return int(row[0] or 0)
 
+    @_guarded
     def meta(self, key: str) -> str | None:
         row = self._reader().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
+    @_guarded
     def count_events(self) -> int:
         row = self._reader().execute("SELECT COUNT(*) FROM events").fetchone()
         return int(row[0])

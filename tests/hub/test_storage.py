@@ -1,0 +1,49 @@
+"""Storage under cancellation: a flush cancelled mid-write neither loses nor doubles events,
+and closing waits for the calls in progress."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from hub_helpers import calls, device, team
+
+from ringmon.hub.clock import ManualClock
+from ringmon.hub.service import Hub
+from ringmon.hub.storage import Storage
+
+
+async def test_a_cancelled_flush_is_finished_not_repeated(tmp_path: Path) -> None:
+    hub = Hub(tmp_path, tz_name="Europe/Warsaw", clock=ManualClock(0))
+    hub.open()
+    for event in [*team(), *calls(50)]:
+        assert hub.ingest(event, source="t")
+    flushing = asyncio.create_task(hub.flush())
+    await asyncio.sleep(0)  # the write is now in its thread
+    flushing.cancel()
+    await asyncio.gather(flushing, return_exceptions=True)
+    assert hub.ingest(device(99_999, "sip201", "c1", "offline"), source="t")
+    await hub.flush()
+    assert hub.storage is not None
+    assert hub.storage.count_events() == 8 + 150 + 1
+    assert [s for s, _ in hub.storage.events_batch(0, None, 1000)] == list(range(1, 160))
+    await hub.stop()
+
+
+async def test_stop_waits_for_reads_in_flight(tmp_path: Path) -> None:
+    hub = Hub(tmp_path, tz_name="UTC", clock=ManualClock(0))
+    hub.open()
+    for event in team():
+        hub.ingest(event, source="t")
+    await hub.flush()
+    storage = hub.storage
+    assert storage is not None
+    reads = [asyncio.create_task(asyncio.to_thread(storage.count_events)) for _ in range(20)]
+    await asyncio.sleep(0)
+    for task in reads:
+        task.cancel()
+    await hub.stop()  # must not close connections under the threads still reading
+    await asyncio.gather(*reads, return_exceptions=True)
+    reopened = Storage(tmp_path)
+    assert reopened.count_events() == 8
+    reopened.close()
