@@ -9,6 +9,7 @@ from sim_helpers import MONDAY, WARSAW, FakeSink, Stop, midnight, replay
 
 from ringmon.hub.sources.base import RecordingSource
 from ringmon.hub.sources.sim import SimSource, simulate
+from ringmon.hub.sources.sim.source import resolve_tz
 from ringmon.model.schema import AccountUpsert, DeviceStatus, EmployeeUpsert, dump_event
 from ringmon.model.state import State
 
@@ -114,3 +115,12 @@ def test_backfill_of_a_week_applies_cleanly_across_dst() -> None:
     start = midnight(MONDAY + timedelta(days=7))
     events = list(simulate(40, 4, start, start + 7 * 86400, WARSAW))
     assert replay(events, State(WARSAW, record=True)) == []
+
+
+def test_time_zone_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert resolve_tz("Europe/Warsaw") == WARSAW
+    assert resolve_tz(WARSAW) is WARSAW
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    assert str(resolve_tz(None)) == "Asia/Tokyo"
+    monkeypatch.setenv("TZ", "No/Such_Zone")
+    assert resolve_tz(None) is not None  # falls back to /etc/localtime or UTC
