@@ -500,8 +500,13 @@ def lab(workdir: Path, *, tap: Path | None = None) -> Iterator[tuple[Asterisk, S
         asterisk.clean()
 
 
+def _interrupt(signum: int, frame: object) -> None:  # pragma: no cover
+    raise KeyboardInterrupt
+
+
 def main() -> None:  # pragma: no cover - a manual try
-    """A PBX with Anna's two phones registered and a hub on it, until Ctrl-C."""
+    """A PBX with Anna's two phones registered and a hub on it, until Ctrl-C (or SIGTERM)."""
+    signal.signal(signal.SIGTERM, _interrupt)
     workdir = Path(os.environ.get("RINGMON_LAB_DIR", "/tmp/ringmon-asterisk-lab"))
     workdir.mkdir(parents=True, exist_ok=True)
     with lab(workdir) as (asterisk, sipp, hub):
@@ -515,6 +520,7 @@ def main() -> None:  # pragma: no cover - a manual try
         with contextlib.suppress(KeyboardInterrupt):
             while True:
                 time.sleep(3600)
+        print("stopping", flush=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

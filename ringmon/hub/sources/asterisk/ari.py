@@ -141,6 +141,5 @@ def _message(response: httpx.Response) -> str:
         body = response.json()
     except ValueError:
         return response.text[:200]
-    if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return body["message"]
-    return ""
+    message = body.get("message") if isinstance(body, dict) else None
+    return message if isinstance(message, str) else ""

@@ -458,7 +458,7 @@ class AsteriskMapper:
 
     # -- channels and legs ----------------------------------------------------------------
 
-    def _chan(self, ch: dict[str, Any], at: float, out: list[Event]) -> _Chan:
+    def _chan(self, ch: object, at: float, out: list[Event]) -> _Chan:
         """The channel of an ARI channel object, tracked from now on if it was not."""
         cid, name, state = _str(ch, "id"), _str(ch, "name"), _str(ch, "state")
         chan = self.channels.get(cid)
@@ -476,7 +476,7 @@ class AsteriskMapper:
         self.channels[cid] = chan
         self._call_ref(chan.call, +1)
         if account is not None:
-            self._learn_caller(account, ch)
+            self._learn_caller(account, ch if isinstance(ch, dict) else {})
             out += self._ensure_account(account, at)
             if direction is Direction.OUT and self._tracked(account):
                 out += self._ring(chan, at)

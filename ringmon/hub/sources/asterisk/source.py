@@ -303,9 +303,7 @@ def _channel_info(ch: dict[str, Any], linked: dict[str, str]) -> ChannelInfo | N
         cid, name, state = str(ch["id"]), str(ch["name"]), str(ch["state"])
     except KeyError:
         return None
-    dialplan = ch.get("dialplan") if isinstance(ch.get("dialplan"), dict) else {}
-    caller = ch.get("caller") if isinstance(ch.get("caller"), dict) else {}
-    connected = ch.get("connected") if isinstance(ch.get("connected"), dict) else {}
+    dialplan, caller, connected = (_obj(ch.get(k)) for k in ("dialplan", "caller", "connected"))
     return ChannelInfo(
         id=cid,
         name=name,
@@ -316,6 +314,10 @@ def _channel_info(ch: dict[str, Any], linked: dict[str, str]) -> ChannelInfo | N
         connected_number=str(connected.get("number", "")),
         exten=str(dialplan.get("exten", "")),
     )
+
+
+def _obj(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _hub_state(sink: Sink) -> State | None:
