@@ -221,9 +221,11 @@ class SippPhone:
             self.proc = None
 
 
-def call(lab: Kamailio, account: str, caller: str, *, answer: bool, ms: int) -> tuple[float, float]:
-    """A call from outside to ``account``: answered and talked ``ms``, or rung ``ms`` then
-    cancelled. Returns (the time before sipp started, the time after it finished)."""
+def start_call(
+    lab: Kamailio, account: str, caller: str, *, answer: bool, ms: int
+) -> subprocess.Popen[bytes]:
+    """A call from outside to ``account`` (sipp as the caller): answered and talked ``ms``,
+    or rung ``ms`` then cancelled. Returns the running sipp."""
     log = lab.folder / "sipp-calls.log"
     scenario = "call-answer.xml"
     if not answer:
@@ -233,8 +235,7 @@ def call(lab: Kamailio, account: str, caller: str, *, answer: bool, ms: int) -> 
         scenario_path = lab.folder / f"call-cancel-{ms}.xml"
         scenario_path.write_text(text.replace('timeout="6000"', f'timeout="{ms}"'))
         scenario = str(scenario_path)
-    started = time.time()
-    proc = _sipp(
+    return _sipp(
         lab,
         scenario,
         "-s",
@@ -253,6 +254,14 @@ def call(lab: Kamailio, account: str, caller: str, *, answer: bool, ms: int) -> 
         "-timeout_error",
         log=log,
     )
+
+
+def call(lab: Kamailio, account: str, caller: str, *, answer: bool, ms: int) -> tuple[float, float]:
+    """``start_call`` and wait for it. Returns (the time before sipp started, the time after
+    it finished)."""
+    started = time.time()
+    proc = start_call(lab, account, caller, answer=answer, ms=ms)
+    log = lab.folder / "sipp-calls.log"
     assert proc.wait(40) == 0, f"sipp call failed: {log.read_text()[-3000:]}"
     return started, time.time()
 
