@@ -59,16 +59,19 @@ async def until(what: str, predicate: object, timeout: float = 15.0) -> None:
 
 async def test_resync_on_start_and_after_kamailio_restarts(tmp_path: Path) -> None:
     labkit.require_tools()
-    kamailio = labkit.Kamailio(tmp_path).start()
-    phone = labkit.SippPhone(kamailio, "SIPp-Phone/3.6").start()
+    kamailio = labkit.Kamailio(tmp_path)
+    phone = labkit.SippPhone(kamailio, "SIPp-Phone/3.6")
     sink = MemorySink()
     source = parse_spec(kamailio.spec)
     source.retry = (0.2, 0.5)
-    # Registered before the source starts: only the resync (ul.dump) can tell.
-    await asyncio.to_thread(phone.register, "sip101", 60)
-    task = asyncio.create_task(source.run(sink))
+    task: asyncio.Task[None] | None = None
     caller: subprocess.Popen[bytes] | None = None
     try:
+        kamailio.start()
+        phone.start()
+        # Registered before the source starts: only the resync (ul.dump) can tell.
+        await asyncio.to_thread(phone.register, "sip101", 60)
+        task = asyncio.create_task(source.run(sink))
         await until("the phone online", lambda: sink.state.employees["e1"].status is Status.ONLINE)
         (device,) = sink.state.devices.values()
         assert device.user_agent == "SIPp-Phone/3.6"
@@ -96,8 +99,9 @@ async def test_resync_on_start_and_after_kamailio_restarts(tmp_path: Path) -> No
     finally:
         if caller is not None:
             labkit.stop_process(caller)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        if task is not None:
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
         phone.stop()
         kamailio.stop()
