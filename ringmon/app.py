@@ -17,10 +17,12 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import tzinfo
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
@@ -72,7 +74,11 @@ class RingmonApp(App[None]):
         handle_signals: bool = False,
         feed_options: dict[str, Any] | None = None,
         main_screen: type[Screen[Any]] | None = None,
+        ready: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
+        """``ready``, if given, is awaited before the feed starts (``ringmon demo`` waits
+        there for its hub while the screen is already up); if it raises, the App exits with
+        the exception's message and return code 1."""
         super().__init__()
         self.settings = settings if settings is not None else Settings()
         self.wall = wall
@@ -86,9 +92,10 @@ class RingmonApp(App[None]):
         )
         self._handle_signals = handle_signals
         self._main_screen = main_screen
+        self._before_feed = ready
         self._pending: set[str] = set()
         self._dirty = False
-        self._flush_timer: Timer | None = None
+        self._model_timer: Timer | None = None
         self._refused_shown = False
 
     def get_default_screen(self) -> Screen[Any]:
@@ -105,7 +112,16 @@ class RingmonApp(App[None]):
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGHUP, signal.SIGTERM):
                 loop.add_signal_handler(sig, self._signalled, sig)
-        self.run_worker(self.feed.run(), name="feed", group="feed", exclusive=True)
+        self.run_worker(self._run_feed(), name="feed", group="feed", exclusive=True)
+
+    async def _run_feed(self) -> None:
+        if self._before_feed is not None:
+            try:
+                await self._before_feed()
+            except Exception as exc:
+                self.exit(return_code=1, message=Text(f"ringmon: {exc}"))
+                return
+        await self.feed.run()
 
     def _signalled(self, sig: signal.Signals) -> None:
         """SIGHUP (the terminal is gone) or SIGTERM: leave instead of running on unseen."""
@@ -119,33 +135,35 @@ class RingmonApp(App[None]):
         self.tz = state.tz
         self._pending.clear()
         self._dirty = False
-        self._post(lambda: ModelChanged(frozenset(), reset=True))
+        self._post_to_screens(lambda: ModelChanged(frozenset(), reset=True))
 
     def feed_events(self, events: list[Event], employees: set[str]) -> None:
         self._pending |= employees
         self._dirty = True
-        if self._flush_timer is None:
-            self._flush_timer = self.set_timer(TICK_SECONDS, self._flush, name="model-tick")
+        if self._model_timer is None:
+            self._model_timer = self.set_timer(
+                TICK_SECONDS, self._post_model_changes, name="model-tick"
+            )
 
     def feed_connection(self, connection: Connection) -> None:
         self.connection = connection
-        self._post(lambda: ConnectionChanged(connection))
+        self._post_to_screens(lambda: ConnectionChanged(connection))
         if connection.link is Link.REFUSED and not self._refused_shown:
             self._refused_shown = True
             self.push_screen(RefusedScreen(connection.message))
 
     # -- to the screens -------------------------------------------------------------------
 
-    def _flush(self) -> None:
-        self._flush_timer = None
+    def _post_model_changes(self) -> None:
+        self._model_timer = None
         if not self._dirty:
             return
         employees = frozenset(self._pending)
         self._pending.clear()
         self._dirty = False
-        self._post(lambda: ModelChanged(employees))
+        self._post_to_screens(lambda: ModelChanged(employees))
 
-    def _post(self, make: Any) -> None:
+    def _post_to_screens(self, make: Any) -> None:
         """Post a fresh message (one instance per screen) to every screen on the stack."""
         for screen in self.screen_stack:
             message: Message = make()
@@ -166,11 +184,16 @@ def _configure_logging() -> None:
     root.addHandler(handler)
 
 
-def run_tui(args: argparse.Namespace, *, token: str | None = None) -> int:
+def run_tui(
+    args: argparse.Namespace,
+    *,
+    token: str | None = None,
+    ready: Callable[[], Awaitable[object]] | None = None,
+) -> int:
     """``ringmon [--url URL] [--token-file F] [--tz ZONE] [--wall]``: the TUI on a hub.
 
-    ``token`` is for callers in this process (``ringmon demo``); users pass it by file or
-    ``RINGMON_TOKEN``, never on the command line."""
+    ``token`` and ``ready`` are for callers in this process (``ringmon demo``); users pass
+    the token by file or ``RINGMON_TOKEN``, never on the command line."""
     try:
         settings = load_settings({"url": getattr(args, "url", None), "tz": args.tz})
         if token is None:
@@ -193,6 +216,8 @@ def run_tui(args: argparse.Namespace, *, token: str | None = None) -> int:
         )
         return 2
     _configure_logging()
-    app = RingmonApp(settings.url, token, settings, wall=args.wall, handle_signals=True)
+    app = RingmonApp(
+        settings.url, token, settings, wall=args.wall, handle_signals=True, ready=ready
+    )
     app.run()
     return app.return_code or 0

@@ -35,12 +35,16 @@ class DemoError(Exception):
     """The demo cannot start; the message says why."""
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port nobody listens on right now (bind port 0, read it, close)."""
+def free_port(host: str = "127.0.0.1", port: int = 0) -> int:
+    """``port`` if nobody listens on it, or any free port for 0 (bind, read it, close).
+    Raises ``DemoError`` when ``port`` is taken: another hub there would answer for ours."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise DemoError(f"cannot use port {port}: {exc.strerror}") from None
+        bound: int = sock.getsockname()[1]
+        return bound
 
 
 def make_token(data: Path) -> str:
@@ -145,34 +149,36 @@ def _exit_on_signals() -> Iterator[None]:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """Start the hub, wait until it answers, run the TUI on it, then stop everything."""
+    """Start the hub, run the TUI on it (it waits for the hub), then stop everything.
+
+    For a quick first screen the work overlaps: the hub starts first, the token is made while
+    it imports, and the TUI comes up at once, showing "connecting" until the hub answers."""
     with contextlib.ExitStack() as stack:
         stack.enter_context(_exit_on_signals())
         if args.data:
             data = Path(args.data).expanduser()
+            data.mkdir(parents=True, exist_ok=True, mode=0o700)
         else:
             data = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ringmon-demo-")))
         try:
-            token = make_token(data)
-        except Exception as exc:  # the token store's own errors carry a sentence
-            print(f"ringmon demo: cannot make a token in {data}: {exc}", file=sys.stderr)
+            port = free_port(port=args.port or 0)
+        except DemoError as exc:
+            print(f"ringmon demo: {exc}", file=sys.stderr)
             return 2
-        port = args.port or free_port()
         url = f"http://127.0.0.1:{port}"
         log = stack.enter_context(tempfile.TemporaryFile(prefix="ringmon-hub-"))
         child = start_hub(hub_command(args, port, data), log)
         stack.callback(stop_hub, child)
-        from ringmon.app import run_tui  # imported while the hub starts
-
         try:
-            asyncio.run(wait_healthy(url, child, log))
-        except DemoError as exc:
-            print(f"ringmon demo: {exc}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            return 130
+            # The hub looks tokens up per request, so one made now is known by its first.
+            token = make_token(data)
+        except Exception as exc:  # the token store's own errors carry a sentence
+            print(f"ringmon demo: cannot make a token in {data}: {exc}", file=sys.stderr)
+            return 2
+        from ringmon.app import run_tui
+
         tui_args = argparse.Namespace(url=url, tz=args.tz, wall=args.wall, token_file=None)
-        code = run_tui(tui_args, token=token)
+        code = run_tui(tui_args, token=token, ready=lambda: wait_healthy(url, child, log))
         # The TUI's loop restored the default handlers on exit: keep cleaning up on signals.
         for sig in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, _raise_exit)

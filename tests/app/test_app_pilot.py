@@ -161,3 +161,34 @@ async def test_default_main_screen_shows_the_employees() -> None:
             assert "Nowak" in shot and "Kowalski" in shot
             await pilot.press("q")
         assert app.return_code == 0
+
+
+async def test_a_failing_ready_step_exits_with_its_message() -> None:
+    async def ready() -> None:
+        await asyncio.sleep(0.05)
+        raise RuntimeError("the hub stopped (exit code 2) before it was ready")
+
+    app = RingmonApp(
+        "http://127.0.0.1:9", TOKEN, ready=ready, feed_options=FAST, main_screen=PlainTableScreen
+    )
+    async with app.run_test() as pilot:
+        await until(pilot, lambda: app.return_code is not None)
+    assert app.return_code == 1
+    assert app.feed.counters.snapshots == 0
+    assert [str(r) for r in app._exit_renderables] in (
+        ["ringmon: the hub stopped (exit code 2) before it was ready"],
+        [],  # already printed and cleared
+    )
+
+
+async def test_ready_step_runs_before_the_feed() -> None:
+    order: list[str] = []
+    async with FakeHub() as hub:
+
+        async def ready() -> None:
+            order.append(f"ready, {hub.snapshot_requests} snapshots")
+
+        app = RingmonApp(hub.url, TOKEN, ready=ready, feed_options=FAST)
+        async with app.run_test() as pilot:
+            await until(pilot, lambda: app.connection.link is Link.CONNECTED)
+    assert order == ["ready, 0 snapshots"]
