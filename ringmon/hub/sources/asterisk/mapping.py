@@ -358,11 +358,15 @@ class AsteriskMapper:
         if _opt_str(frame, "endpoint", "technology") not in ("", "PJSIP"):
             return []
         key = (account, device_id(uri))
-        if status == "Removed":
-            self.contacts.pop(key, None)
-        else:
+        if status != "Removed":
             self.contacts[key] = status
-        return self._refresh_device(key, at)
+            return self._refresh_device(key, at)
+        self.contacts.pop(key, None)
+        out = self._refresh_device(key, at)
+        # Gone for good: forget it (a new registration from the same URI starts afresh).
+        self.reported.pop(key, None)
+        self.user_agents.pop(key, None)
+        return out
 
     def _ari_device_state(self, frame: dict[str, Any], at: float) -> list[Event]:
         return self._device_state(
