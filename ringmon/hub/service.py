@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections import Counter, deque
@@ -118,6 +119,7 @@ class Hub:
         max_pending: int = 50_000,
         prune_interval: float = 3600.0,
         source_backoff: float = 1.0,
+        checkpoint_every: int = 100_000,
     ) -> None:
         if retention_days <= 0:
             raise ValueError("retention must be positive")
@@ -134,6 +136,8 @@ class Hub:
         self.max_pending = max_pending
         self.prune_interval = prune_interval
         self.source_backoff = source_backoff
+        self.checkpoint_every = checkpoint_every
+        self._since_checkpoint = 0
         self.state = State(self.tz)
         self.storage: Storage | None = None
         self.tokens: TokenStore | None = None
@@ -174,8 +178,13 @@ class Hub:
             self.state = state_from_snapshot(doc, self.tz)
             self._base_cache = (base_seq, doc)
         self.base_seq = base_seq
+        start_seq = base_seq
+        checkpoint_seq, checkpoint_body = storage.checkpoint()
+        if checkpoint_body is not None and checkpoint_seq >= base_seq:
+            self._restore_checkpoint(checkpoint_body)
+            start_seq = checkpoint_seq
         replayed = 0
-        for rows in storage.iter_events(base_seq, batch=5000):
+        for rows in storage.iter_events(start_seq, batch=5000):
             for seq, body in rows:
                 event = parse_event(body)
                 pre = self._pre_apply(event)
@@ -195,14 +204,35 @@ class Hub:
         if self._clock_given is None:
             start = time.time() if last is None else max(time.time(), last)
             self.clock = HubClock(self.speed, start=start)
-        if replayed or base_seq:
+        if self._seq:
             log.info(
-                "restored %d events after base %d (seq %d) in %.2f s",
-                replayed,
-                base_seq,
+                "state restored at seq %d (%d events replayed after seq %d) in %.2f s",
                 self._seq,
+                replayed,
+                start_seq,
                 time.monotonic() - started,
             )
+
+    def _checkpoint_body(self) -> str:
+        """The live state and the ingest bookkeeping, as JSON."""
+        doc = snapshot_doc(self.state, self.state.clock, 1.0, self.tz_name)
+        extra = json.dumps(
+            {
+                "accounts": self._account_seq,
+                "devices": [[a, d, s] for (a, d), s in self._device_seq.items()],
+                "legs": self._leg_seq,
+            },
+            separators=(",", ":"),
+        )
+        return f'{{"state":{doc.model_dump_json()},"ingest":{extra}}}'
+
+    def _restore_checkpoint(self, body: str) -> None:
+        raw = json.loads(body)
+        self.state = state_from_snapshot(SnapshotDoc.model_validate(raw["state"]), self.tz)
+        ingest = raw["ingest"]
+        self._account_seq = {str(k): int(v) for k, v in ingest["accounts"].items()}
+        self._device_seq = {(str(a), str(d)): int(s) for a, d, s in ingest["devices"]}
+        self._leg_seq = {str(k): [int(x) for x in v] for k, v in ingest["legs"].items()}
 
     async def start(self, sources: Iterable[Source] = ()) -> None:
         """Start the flush and prune tasks, then every source (each supervised)."""
@@ -235,7 +265,7 @@ class Hub:
         self._source_tasks.clear()
         self._tasks.clear()
         try:
-            await self.flush()
+            await self.flush(checkpoint=self._since_checkpoint > 0)
         except Exception:
             log.exception("could not write the last events")
         if self.storage is not None:
@@ -343,6 +373,7 @@ class Hub:
             # fraction of the cost of copying a pydantic model.
             body = f'{{"seq":{seq},{dump_event(event)[1:]}'
         self.counters.events += 1
+        self._since_checkpoint += 1
         batch = self._pending
         batch.events.append((seq, at, event.type, body))
         self._track(event, seq, pre, batch)
@@ -433,7 +464,7 @@ class Hub:
 
     # -- storage --------------------------------------------------------------------------
 
-    async def flush(self) -> None:
+    async def flush(self, *, checkpoint: bool = False) -> None:
         """Write everything pending, in one transaction, off the event loop.
 
         The write runs to its end even if the caller is cancelled (the lock stays held until
@@ -445,6 +476,11 @@ class Hub:
             if not batch or self.storage is None:
                 return
             self._pending = WriteBatch()
+            if (checkpoint or self._since_checkpoint >= self.checkpoint_every) and batch.events:
+                # Every accepted event is in this batch or already stored: the live state is
+                # exactly the state at the batch's last seq.
+                batch.checkpoint = (self._seq, self._checkpoint_body())
+                self._since_checkpoint = 0
             job = asyncio.ensure_future(asyncio.to_thread(self.storage.write, batch))
             try:
                 await asyncio.shield(job)
@@ -469,6 +505,7 @@ class Hub:
         batch.links.extend(newer.links)
         batch.calls.update(newer.calls)
         batch.meta.update(newer.meta)
+        batch.checkpoint = newer.checkpoint or batch.checkpoint
         self._pending = batch
         return failure
 

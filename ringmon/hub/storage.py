@@ -11,6 +11,8 @@ One file, ``DATA/events.sqlite3``, in WAL mode (readers never wait for the write
   old events, so the state they built is kept here: a restarted hub, and a history, start
   from the base and replay the events after it. ``base.seq`` is also the last pruned seq: a
   client resuming from before it must resync.
+- ``checkpoint``: the live state as of a recent seq, written now and then and at a clean stop,
+  so that a restart replays only the events after it instead of every event kept.
 - ``meta``: small key/value pairs (the position of ``file:`` sources).
 
 Threads: the class is synchronous and called through ``asyncio.to_thread``. Writes share one
@@ -68,6 +70,11 @@ CREATE TABLE IF NOT EXISTS base (
     seq INTEGER NOT NULL,
     body TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS checkpoint (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -102,9 +109,10 @@ class WriteBatch:
     links: list[tuple[str, int]] = field(default_factory=list)
     calls: dict[int, CallRow] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)
+    checkpoint: tuple[int, str] | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.events or self.links or self.calls or self.meta)
+        return bool(self.events or self.links or self.calls or self.meta or self.checkpoint)
 
     @property
     def last_seq(self) -> int:
@@ -215,6 +223,11 @@ class Storage:
                     "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                     list(batch.meta.items()),
                 )
+            if batch.checkpoint is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO checkpoint (id, seq, body) VALUES (1, ?, ?)",
+                    batch.checkpoint,
+                )
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -261,6 +274,11 @@ class Storage:
     @_guarded
     def base(self) -> tuple[int, str | None]:
         row = self._reader().execute("SELECT seq, body FROM base WHERE id = 1").fetchone()
+        return (0, None) if row is None else (int(row[0]), str(row[1]))
+
+    @_guarded
+    def checkpoint(self) -> tuple[int, str | None]:
+        row = self._reader().execute("SELECT seq, body FROM checkpoint WHERE id = 1").fetchone()
         return (0, None) if row is None else (int(row[0]), str(row[1]))
 
     @_guarded

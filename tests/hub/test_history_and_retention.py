@@ -102,6 +102,28 @@ async def test_history_equals_the_model_over_all_events(served: Served) -> None:
     assert removed.status_code == 404
 
 
+async def test_history_links_survive_a_restart(config: HubConfig, clock: ManualClock) -> None:
+    """Which events built an account is kept in the checkpoint: a move after a restart
+    still gives the new owner the account's devices and legs."""
+    events = moving_accounts()
+    clock.set(T0.timestamp() + 14 * 3600)
+    async with running_hub(config, clock=clock, sources=[]) as first:
+        for event in events[:10]:  # up to e1's call on sipA in progress
+            assert await first.hub.emit(event, source="t")
+    async with running_hub(config, clock=clock, sources=[]) as second:
+        assert second.hub.tokens is not None
+        token = second.hub.tokens.add("alice", "analyst")
+        for event in events[10:]:
+            assert await second.hub.emit(event, source="t")
+        async with httpx.AsyncClient(base_url=second.url, verify=TLS) as client:
+            for employee_id in ("e1", "e2"):
+                got = await client.get(
+                    f"/v1/employees/{employee_id}/history?period=today", headers=auth(token)
+                )
+                want = expected_history(events, employee_id, "today", clock.now())
+                assert got.json() == want, employee_id
+
+
 def forty_days() -> list[Event]:
     events: list[Event] = [
         employee(0, "e1", "Anna Nowak", "Sales"),

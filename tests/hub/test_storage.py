@@ -47,3 +47,37 @@ async def test_stop_waits_for_reads_in_flight(tmp_path: Path) -> None:
     reopened = Storage(tmp_path)
     assert reopened.count_events() == 8
     reopened.close()
+
+
+def snapshot(hub: Hub) -> str:
+    from ringmon.model.wire import snapshot_doc
+
+    return snapshot_doc(hub.state, 0.0, 1.0, hub.tz_name).model_dump_json()
+
+
+async def test_restart_after_a_crash_uses_the_checkpoint_and_the_events_after(
+    tmp_path: Path,
+) -> None:
+    events = [*team(), *calls(10)]
+    hub = Hub(tmp_path, tz_name="Europe/Warsaw", clock=ManualClock(0), checkpoint_every=10)
+    hub.open()
+    for event in events[:20]:
+        assert hub.ingest(event, source="t")
+    await hub.flush()  # with a checkpoint: 20 events since the last
+    hub.checkpoint_every = 10**9
+    for n, event in enumerate(events[20:]):
+        assert hub.ingest(event, source="t")
+        if n % 4 == 3:
+            await hub.flush()  # 4 at a time: no checkpoint
+    await hub.flush()
+    assert hub.storage is not None
+    assert hub.storage.checkpoint()[0] == 20 < hub.seq
+    expected = snapshot(hub)
+    hub.storage.close()  # no clean stop: no final checkpoint
+    again = Hub(tmp_path, tz_name="Europe/Warsaw", clock=ManualClock(0))
+    again.open()
+    assert again.seq == len(events)
+    assert snapshot(again) == expected
+    assert again.ingest(device(99_999, "sip201", "c1", "offline"), source="t")
+    assert again.seq == len(events) + 1
+    await again.stop()
