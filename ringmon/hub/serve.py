@@ -124,6 +124,14 @@ def make_source(spec: str, config: HubConfig) -> Source:
             return parse_spec(spec)
         except SpecError as exc:
             raise ConfigError(str(exc)) from None
+    if spec.startswith("freeswitch:"):
+        from ringmon.hub.sources.freeswitch import SpecError as EslSpecError
+        from ringmon.hub.sources.freeswitch import parse_spec as freeswitch_source
+
+        try:
+            return freeswitch_source(spec)
+        except EslSpecError as exc:
+            raise ConfigError(str(exc)) from None
     raise ConfigError(f"unknown source {spec!r}: use sim or file:PATH")
 
 
