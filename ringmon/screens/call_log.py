@@ -165,11 +165,11 @@ class CallLogScreen(ModalScreen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back"),
-        Binding("r", "cycle_result", "Result filter"),
-        Binding("i", "cycle_direction", "In/out filter"),
-        Binding("s", "download", "Download"),
-        Binding("p", "play", "Play"),
+        Binding("escape", "close", "Back", id="call_log.close"),
+        Binding("r", "cycle_result", "Result filter", id="call_log.cycle_result"),
+        Binding("i", "cycle_direction", "In/out filter", id="call_log.cycle_direction"),
+        Binding("s", "download", "Download", id="call_log.download"),
+        Binding("p", "play", "Play", id="call_log.play"),
     ]
 
     def __init__(

@@ -19,6 +19,7 @@ from datetime import date, tzinfo
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -52,6 +53,11 @@ TAB_IDS: dict[Period, str] = {
     Period.LAST_3_DAYS: "period-3d",
     Period.LAST_7_DAYS: "period-7d",
 }
+
+
+def tab_label(period: Period) -> Text:
+    """``1 Today``: the key that selects the period is written on its tab."""
+    return Text.assemble((str(period.days), "bold"), f" {period.label}")
 
 
 # -- what the screen needs from the app (read defensively: any App can host the panel) ------
@@ -170,14 +176,15 @@ class ProfileScreen(ModalScreen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close"),
-        Binding("1", "period('today')", "Today", key_display="1"),
-        Binding("3", "period('3d')", "3 days", key_display="3"),
-        Binding("7", "period('7d')", "7 days", key_display="7"),
-        Binding("d", "details", "Details"),
-        Binding("v", "devices", "Per device"),
-        Binding("c", "call_log", "Call log"),
-        Binding("r", "reload", "Reload", show=False),
+        Binding("escape", "close", "Close", id="profile.close"),
+        Binding("1", "period('today')", "Today", show=False, id="profile.period.1"),
+        Binding("3", "period('3d')", "3 days", show=False, id="profile.period.3"),
+        Binding("7", "period('7d')", "7 days", show=False, id="profile.period.7"),
+        Binding("d", "details", "Details", id="profile.details"),
+        Binding("t", "timeline", "Timeline", id="profile.timeline"),
+        Binding("v", "devices", "Per device", id="profile.devices"),
+        Binding("c", "call_log", "Call log", id="profile.call_log"),
+        Binding("r", "reload", "Reload", show=False, id="profile.reload"),
     ]
 
     def __init__(
@@ -207,7 +214,7 @@ class ProfileScreen(ModalScreen[None]):
         with Vertical(id="panel"):
             yield ProfileHeader(id="header")
             yield Tabs(
-                *(Tab(p.label, id=TAB_IDS[p]) for p in Period),
+                *(Tab(tab_label(p), id=TAB_IDS[p]) for p in Period),
                 active=TAB_IDS[self.period],
                 id="periods",
             )
@@ -376,14 +383,19 @@ class ProfileScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def action_period(self, value: str) -> None:
-        self.query_one(Tabs).active = TAB_IDS[Period(value)]
+        self._set_period(Period(value))
+        self.query_one(Tabs).active = TAB_IDS[self.period]
+
+    def _set_period(self, period: Period) -> None:
+        if period != self.period:
+            self.period = period
+            self._recompute()
 
     @on(Tabs.TabActivated, "#periods")
     def _tab(self, event: Tabs.TabActivated) -> None:
         for period, tab_id in TAB_IDS.items():
-            if event.tab.id == tab_id and period != self.period:
-                self.period = period
-                self._recompute()
+            if event.tab.id == tab_id:
+                self._set_period(period)
 
     def action_details(self) -> None:
         panels = list(self.query(Collapsible))
@@ -391,6 +403,13 @@ class ProfileScreen(ModalScreen[None]):
         for panel in panels:
             panel.collapsed = not expand
         self.details = expand
+
+    def action_timeline(self) -> None:
+        """Open the timeline and put the keyboard cursor on it (the hover's twin)."""
+        self.query_one("#timeline-details", Collapsible).collapsed = False
+        timeline = self.query_one(Timeline)
+        self.call_after_refresh(timeline.focus)
+        self.call_after_refresh(timeline.scroll_visible, animate=False)
 
     def action_devices(self) -> None:
         self.show_devices = not self.show_devices

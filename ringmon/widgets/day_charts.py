@@ -76,7 +76,7 @@ class CallsByDay(Widget):
 
 
 def status_breakdown(day: DayStats) -> str:
-    """``● talking 0:03:00   ○ online 1:11:00   ⊘ do not disturb 0:20:00   × offline ...``."""
+    """``● talking 0:03:00   ○ online 1:11:00   ⊘ do not disturb 0:20:00   · offline ...``."""
     return "   ".join(item.plain for item in status_items(day.in_status, fmt_duration))
 
 
@@ -98,10 +98,10 @@ class StatusByDay(Widget, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "move(-1)", "Prev day", show=False),
-        Binding("down", "move(1)", "Next day", show=False),
-        Binding("left", "move(-1)", "Prev day", show=False),
-        Binding("right", "move(1)", "Next day", show=False),
+        Binding("up", "move(-1)", "Prev day", show=False, id="status_by_day.move.up"),
+        Binding("down", "move(1)", "Next day", show=False, id="status_by_day.move.down"),
+        Binding("left", "move(-1)", "Prev day", show=False, id="status_by_day.move.left"),
+        Binding("right", "move(1)", "Next day", show=False, id="status_by_day.move.right"),
     ]
 
     cursor: reactive[int] = reactive(0, init=False)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from rich.style import Style
 from rich.text import Text
 
+from ringmon.model.board import GLYPHS
 from ringmon.model.status import BY_PRIORITY, Status
 
 BAR_GLYPH: dict[Status, str] = {
@@ -21,13 +22,8 @@ BAR_GLYPH: dict[Status, str] = {
 }
 """The cell a timeline or a stacked bar draws for a status; distinct in monochrome."""
 
-MARK: dict[Status, str] = {
-    Status.TALKING: "●",
-    Status.ONLINE: "○",
-    Status.DND: "⊘",
-    Status.OFFLINE: "×",
-}
-"""The glyph before a status word (header, devices, legends)."""
+MARK: dict[Status, str] = GLYPHS
+"""The glyph before a status word: the board's own, so both screens speak alike."""
 
 STYLE: dict[Status, Style] = {
     Status.TALKING: Style(color="bright_red"),

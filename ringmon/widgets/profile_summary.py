@@ -6,7 +6,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
-from ringmon.model.profile import day_label, fmt_duration
+from ringmon.model.profile import fmt_duration, fmt_short
 from ringmon.model.stats import CallStats, PeriodStats
 from ringmon.widgets.profile_style import flow, status_items
 
@@ -88,9 +88,9 @@ def day_row(label: str, calls: CallStats) -> tuple[str, ...]:
         str(calls.missed),
         str(calls.short_unanswered),
         str(calls.outgoing_unanswered),
-        fmt_duration(calls.total_talk),
-        fmt_duration(calls.average_talk),
-        fmt_duration(calls.average_answer),
+        fmt_short(calls.total_talk),
+        fmt_short(calls.average_talk),
+        fmt_short(calls.average_answer),
     )
 
 
@@ -111,6 +111,7 @@ class CallsTable(DataTable[str]):
     def show(self, stats: PeriodStats) -> None:
         self.clear()
         for day in stats.days:
-            self.add_row(*day_row(day_label(day.day), day.calls), key=day.day.isoformat())
+            label = day.day.strftime("%a %d")
+            self.add_row(*day_row(label, day.calls), key=day.day.isoformat())
         if len(stats.days) > 1:
             self.add_row(*day_row("Total", stats.calls), key="total")

@@ -69,12 +69,12 @@ class Timeline(Widget, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "step(-1)", "Prev stretch", show=False),
-        Binding("right", "step(1)", "Next stretch", show=False),
-        Binding("up", "row(-1)", "Prev day", show=False),
-        Binding("down", "row(1)", "Next day", show=False),
-        Binding("home", "edge(0)", "First stretch", show=False),
-        Binding("end", "edge(1)", "Last stretch", show=False),
+        Binding("left", "step(-1)", "Prev stretch", show=False, id="timeline.step.left"),
+        Binding("right", "step(1)", "Next stretch", show=False, id="timeline.step.right"),
+        Binding("up", "row(-1)", "Prev day", show=False, id="timeline.row.up"),
+        Binding("down", "row(1)", "Next day", show=False, id="timeline.row.down"),
+        Binding("home", "edge(0)", "First stretch", show=False, id="timeline.edge.home"),
+        Binding("end", "edge(1)", "Last stretch", show=False, id="timeline.edge.end"),
     ]
 
     cursor_row: reactive[int] = reactive(0, init=False)
