@@ -166,8 +166,10 @@ class FeedClient:
     async def run(self) -> None:
         """Follow the hub until cancelled, or until it refuses the token (then return)."""
         timeout = httpx.Timeout(self._http_timeout, connect=min(5.0, self._http_timeout))
+        # Plain http needs no TLS context, and building one costs ~0.1 s at start.
+        tls = self.url.startswith("https:")
         async with httpx.AsyncClient(
-            base_url=self.url, headers=self._headers, timeout=timeout
+            base_url=self.url, headers=self._headers, timeout=timeout, verify=tls
         ) as http:
             delays: Generator[float] | None = None
             need_snapshot = True

@@ -30,11 +30,11 @@ class RefusedScreen(Screen[None]):
         self.message = message
 
     def compose(self) -> ComposeResult:
-        reason = self.message.rstrip(".") or "the hub refused the token"
+        reason = self.message.strip() or "The hub refused the token."
         text = (
-            f"Access refused: {reason}.\n\n{R1_HINT}\n"
-            "Ask an administrator for one (ringmon token add NAME --role analyst),\n"
-            "then set RINGMON_TOKEN or pass --token-file FILE.\n\n"
+            f"Access refused\n\n{reason}\n\n{R1_HINT}\n"
+            "An administrator makes one with: ringmon token add NAME --role analyst\n"
+            "Then set RINGMON_TOKEN or pass --token-file FILE.\n\n"
             "Press any key to exit."
         )
         yield Static(text, id="refusal", markup=False)

@@ -159,12 +159,14 @@ class Recorder:
     """A FeedListener that remembers every call and lets a test wait for a condition."""
 
     snapshots: list[State] = field(default_factory=list)
+    snapshot_seqs: list[int] = field(default_factory=list)  # each state's seq when it came
     batches: list[tuple[list[Event], set[str]]] = field(default_factory=list)
     connections: list[Connection] = field(default_factory=list)
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def feed_snapshot(self, state: State) -> None:
         self.snapshots.append(state)
+        self.snapshot_seqs.append(state.seq)
         self._changed.set()
 
     def feed_events(self, events: list[Event], employees: set[str]) -> None:
