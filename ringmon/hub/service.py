@@ -137,6 +137,7 @@ class Hub:
         self.prune_interval = prune_interval
         self.source_backoff = source_backoff
         self.checkpoint_every = checkpoint_every
+        self.storage_error: str | None = None
         self._since_checkpoint = 0
         self.state = State(self.tz)
         self.storage: Storage | None = None
@@ -521,8 +522,11 @@ class Hub:
             try:
                 await self.flush()
                 delay = self.flush_interval
-            except Exception:
-                log.exception("could not write events to storage; retrying")
+                self.storage_error = None
+            except Exception as exc:
+                if self.storage_error is None:
+                    log.exception("could not write events to storage; retrying")
+                self.storage_error = f"{type(exc).__name__}: {exc}"
                 delay = min(max(delay * 2, 0.5), 10.0)
 
     def source_cursor(self, name: str) -> str | None:
@@ -626,8 +630,11 @@ class Hub:
 
     def health(self) -> dict[str, Any]:
         c = self.counters
+        extra: dict[str, Any] = {}
+        if self.storage_error is not None:
+            extra = {"storage_error": self.storage_error, "pending": len(self._pending.events)}
         return {
-            "status": "ok",
+            "status": "ok" if self.storage_error is None else "degraded",
             "seq": self._seq,
             "now": to_dt(self.now()).isoformat().replace("+00:00", "Z"),
             "speed": self.speed,
@@ -643,7 +650,7 @@ class Hub:
             "clients": len(self.subscribers),
             "sources": [self._source_health(s) for s in self.sources],
             "retained_from_seq": self.base_seq + 1,
-        }
+        } | extra
 
     def _source_health(self, source: Source) -> dict[str, str]:
         status = self.source_status[source.name]

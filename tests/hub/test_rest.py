@@ -283,3 +283,9 @@ async def test_recordings(served: Served) -> None:
         refused = await served.client.get(f"/v1/calls/{leg}/recording", headers=auth(served.token))
         assert refused.status_code == 404, leg
         assert refused.json()["error"]
+
+
+async def test_wrong_method_is_json_405(served: Served) -> None:
+    answer = await served.client.post("/v1/snapshot", headers=auth(served.token))
+    assert answer.status_code == 405
+    assert answer.json()["error"]

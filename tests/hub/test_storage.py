@@ -81,3 +81,41 @@ async def test_restart_after_a_crash_uses_the_checkpoint_and_the_events_after(
     assert again.ingest(device(99_999, "sip201", "c1", "offline"), source="t")
     assert again.seq == len(events) + 1
     await again.stop()
+
+
+async def test_a_failing_disk_degrades_health_and_loses_nothing(
+    tmp_path: Path, monkeypatch: object
+) -> None:
+    import pytest
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    hub = Hub(tmp_path, tz_name="UTC", clock=ManualClock(0), flush_interval=0.01)
+    hub.open()
+    await hub.start()
+    assert hub.storage is not None
+    real_write = hub.storage.write
+    failing = True
+
+    def write(batch: object) -> None:
+        if failing:
+            raise OSError(28, "No space left on device")
+        real_write(batch)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hub.storage, "write", write)
+    for event in team():
+        assert await hub.emit(event, source="t")
+    for _ in range(500):
+        if hub.storage_error:
+            break
+        await asyncio.sleep(0.01)
+    health = hub.health()
+    assert health["status"] == "degraded" and "No space left" in health["storage_error"]
+    assert health["pending"] == 8
+    failing = False
+    for _ in range(1500):
+        if hub.storage_error is None and hub.flushed_seq == 8:
+            break
+        await asyncio.sleep(0.01)
+    assert hub.health()["status"] == "ok"
+    assert hub.storage.count_events() == 8
+    await hub.stop()

@@ -7,7 +7,7 @@ skipped, a ``seq`` is ignored (the hub numbers events). A bad line is rejected w
 Where it got to (byte offset and line number, with a fingerprint of the file's start) is saved
 with the events it emitted, in the same storage transaction (``set_source_cursor``), so a
 restarted hub continues after the last line it stored instead of replaying the whole file. A
-file that shrank or whose start changed is read again from the top.
+file that shrank, was replaced (log rotation) or whose start changed is read from the top.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ class FileSource:
         self.offset = 0
         self.line_no = 0
         self._resumed = False
+        self._inode: int | None = None
 
     def _resume(self, sink: Sink) -> None:
         """Continue where the previous run of the hub stopped (once per process)."""
@@ -91,12 +92,17 @@ class FileSource:
             self._resume(sink)
         while True:
             try:
-                size = self.path.stat().st_size
+                stat = self.path.stat()
             except FileNotFoundError:
                 if not self.follow:
                     raise
                 await asyncio.sleep(self.poll)
                 continue
+            size = stat.st_size
+            if self._inode is not None and stat.st_ino != self._inode:
+                log.warning("%s was replaced: reading the new file from the top", self.name)
+                self.offset, self.line_no = 0, 0
+            self._inode = stat.st_ino
             if size < self.offset:
                 log.warning("%s shrank: reading it again from the top", self.name)
                 self.offset, self.line_no = 0, 0
