@@ -233,3 +233,35 @@ async def test_ten_thousand_events_in_one_batch(
     record_property("ingest_10k_seconds", round(elapsed, 3))
     print(f"\n10,000-event batch ({len(body) / 1e6:.1f} MB, {with_ids=}): {elapsed:.2f} s")
     assert elapsed < 60  # generous: a benchmark is printed, this only catches a collapse
+
+
+async def test_a_batch_is_checked_against_what_the_hub_already_holds(hubbed: Hubbed) -> None:
+    """Legs in progress, devices and owners already in the hub count in the check."""
+    ring = {
+        "type": "call.ring",
+        "ts": ts(2),
+        "call": "c1",
+        "leg": "c1/sip0",
+        "account": "sip0",
+        "device": "d1",
+        "direction": "in",
+        "remote": "+48600000000",
+    }
+    assert (await hubbed.push([*directory(1), online(0), ring])).status_code == 200
+    again = await hubbed.push([online(0, 3), {**ring, "ts": ts(3)}])
+    assert again.status_code == 422
+    assert [e["index"] for e in again.json()["errors"]] == [1]
+    assert "already in progress" in again.json()["errors"][0]["message"]
+    answer = {"type": "call.answer", "ts": ts(4), "call": "c1", "leg": "c1/sip0", "device": "d1"}
+    end = {"type": "call.end", "ts": ts(9), "call": "c1", "leg": "c1/sip0"}
+    wrong_device = {**answer, "device": "nope"}
+    assert (await hubbed.push([wrong_device, end])).status_code == 422
+    assert (await hubbed.push([answer, end])).json()["accepted"] == 2
+    late = {**online(0), "ts": ts(-400)}  # older than the newest event by more than 300 s
+    refused = await hubbed.push([online(0, 10), late])
+    assert refused.status_code == 422 and "older" in refused.json()["errors"][0]["message"]
+    # A big hub: the check's cost follows the batch, not the hub.
+    assert (await hubbed.push(directory(3000))).status_code == 200
+    started = time.perf_counter()
+    assert (await hubbed.push([online(1, 11), online(2, 11)])).status_code == 200
+    assert time.perf_counter() - started < 1.0
