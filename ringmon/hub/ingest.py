@@ -10,10 +10,10 @@ does, in order (docs/sources/push.md has curl examples):
    blank lines and lines starting with ``#`` skipped), up to ``MAX_BODY`` bytes.
 3. **Validation of the whole batch before storing any of it**: each event is parsed with the
    hub's own intake (the model's strict schema), then the batch is applied, in order, to a
-   scratch copy of the live state: an account naming an unknown employee, a device of an
-   unknown account, an answer of a leg not ringing... are found here, even when the problem is
-   an earlier event of the same batch. Any failure: 422 with ``errors: [{index, message}]``
-   and nothing stored.
+   scratch state rebuilt from what the batch refers to in the live state: an account naming
+   an unknown employee, a device of an unknown account, an answer of a leg not ringing... are
+   found here, even when the problem is an earlier event of the same batch. Any failure: 422
+   with ``errors: [{index, message}]`` and nothing stored.
 4. **Storing**: the events go through ``Hub.ingest``, the path every source's ``emit`` takes
    (apply, number, queue, broadcast), with no await in between, so no other source's event can
    slip between the check and the store. The answer waits until storage holds them: a 200
