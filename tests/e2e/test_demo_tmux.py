@@ -1,0 +1,134 @@
+"""Smoke test: ``ringmon demo`` in a real terminal (tmux), as a new user would try it.
+
+Starts the demo in a detached tmux session on a private tmux server, waits for rows, filters
+by name with ``/``, quits with ``q``, and checks that the demo exited 0, its hub is gone and
+its temporary data removed. Every wait polls ``capture-pane`` for a real condition, with a
+timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+WIDTH, HEIGHT = 120, 40
+EMPLOYEES = re.compile(r"(?<![\d])([1-9]\d*) employees")
+
+
+class Tmux:
+    """One session on a private tmux server (``-L``), so the user's tmux is never touched."""
+
+    def __init__(self, name: str) -> None:
+        self.socket = name
+        self.session = name
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check
+        )
+
+    def start(self, command: str) -> None:
+        size = ["-x", str(WIDTH), "-y", str(HEIGHT)]
+        self.run("new-session", "-d", "-s", self.session, *size, command)
+
+    def pane(self) -> str:
+        result = self.run("capture-pane", "-p", "-t", self.session, check=False)
+        return result.stdout
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        self.run("send-keys", "-t", self.session, *(["-l"] if literal else []), *keys)
+
+    def alive(self) -> bool:
+        return self.run("has-session", "-t", self.session, check=False).returncode == 0
+
+    def kill(self) -> None:
+        self.run("kill-server", check=False)
+
+
+def wait_for(condition: Callable[[], object], timeout: float, what: str, tmux: Tmux) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; the screen:\n{tmux.pane()}")
+        time.sleep(0.05)
+
+
+def data_rows(pane: str) -> list[str]:
+    """The table's lines: after the header line (it starts with "Employee"), non-empty,
+    down to the footer (the line with the quit key) or the end."""
+    lines = pane.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.strip().startswith("Employee"))
+    rows: list[str] = []
+    for line in lines[header + 1 :]:
+        if not line.strip() or re.match(r"^\s*(q Quit|/ Name)", line):
+            break
+        rows.append(line)
+    return rows
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
+    session = Tmux(f"ringmon-e2e-{os.getpid()}")
+    try:
+        yield session
+    finally:
+        session.kill()
+
+
+def test_demo_shows_rows_filters_and_quits(tmux: Tmux, tmp_path: Path) -> None:
+    exit_file = tmp_path / "exit-code"
+    config = tmp_path / "empty-config.toml"  # the user's own settings stay out of the test
+    config.write_text("")
+    env = f"TMPDIR={shlex.quote(str(tmp_path))} RINGMON_CONFIG={shlex.quote(str(config))}"
+    demo = f"{shlex.quote(sys.executable)} -m ringmon demo --seed 3"
+    started = time.monotonic()
+    tmux.start(f"env {env} {demo}; echo $? > {shlex.quote(str(exit_file))}")
+
+    wait_for(lambda: EMPLOYEES.search(tmux.pane()), 30, "the first rows", tmux)
+    first_rows = time.monotonic() - started
+    print(f"\nringmon demo: first rows after {first_rows:.2f} s")
+    match = EMPLOYEES.search(tmux.pane())
+    assert match is not None
+    total = int(match.group(1))
+    wait_for(lambda: len(data_rows(tmux.pane())) >= min(total, 10), 10, "a full table", tmux)
+
+    # Filter by the first name of the first row.
+    name = data_rows(tmux.pane())[0].split()[0]
+    needle = name[:4].lower()
+    tmux.keys("/")
+    time.sleep(0.3)
+    tmux.keys(needle, literal=True)
+
+    def filtered() -> bool:
+        pane = tmux.pane()
+        rows = data_rows(pane)
+        return f"of {total}" in pane and bool(rows) and all(needle in row.lower() for row in rows)
+
+    wait_for(filtered, 10, f"the rows matching {needle!r}", tmux)
+    tmux.keys("Enter")
+    time.sleep(0.3)
+    tmux.keys("q")
+
+    wait_for(lambda: exit_file.exists() and exit_file.read_text().strip(), 15, "the exit", tmux)
+    assert exit_file.read_text().strip() == "0"
+    wait_for(lambda: not tmux.alive(), 5, "the session to end", tmux)
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith("ringmon-demo-")]
+    assert leftovers == [], "the demo left its temporary data behind"
+    hubs = subprocess.run(
+        ["pgrep", "-f", f"ringmon hub .*{tmp_path}"], capture_output=True, text=True
+    )
+    assert hubs.stdout.strip() == "", "the demo's hub is still running"
