@@ -34,7 +34,8 @@ from ringmon.model.period import Period
 from ringmon.model.profile import day_label, fmt_short
 from ringmon.model.schema import Direction
 from ringmon.model.wire import LegDoc
-from ringmon.screens.profile import NARROW, app_now, app_tz
+from ringmon.screens.profile import NARROW
+from ringmon.screens.profile_host import app_now, app_tz
 
 RESULT_FILTERS: tuple[str, ...] = ("all", "answered", "missed", "short", "unanswered")
 DIRECTION_FILTERS: tuple[str, ...] = ("all", "in", "out")

@@ -1,11 +1,8 @@
 """The employee profile (R7-R14): a panel on the right over the live board.
 
-Open it with ``app.push_screen(ProfileScreen(employee_id))``. It reads from the app:
-
-- ``state`` (the live model ``State``) for the header and to know when to refresh;
-- ``hub_time.now()`` for "now", ``tz`` for calendar days (R18);
-- ``hub_url`` and ``token`` for REST (or pass ``client=`` a :class:`HubClient`);
-- ``settings.player`` (optional) for playing recordings.
+Open it with ``app.push_screen(ProfileScreen(employee_id))`` (the App's ``open_profile``).
+What it reads from the App is listed in :mod:`ringmon.screens.profile_host`; a test or
+another host may pass ``client=`` a :class:`HubClient` of its own.
 
 It fetches the employee's 7-day history once and computes Today / Last 3 days / Last 7 days
 from it with the model (:func:`ringmon.model.profile.profile_stats`, the same function as
@@ -16,8 +13,7 @@ most once a second, so today's numbers and timeline follow the feed.
 from __future__ import annotations
 
 from datetime import date, tzinfo
-from typing import Any, ClassVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -33,10 +29,10 @@ from ringmon.feed.history import HubClient, HubError
 from ringmon.model.history import EmployeeHistory
 from ringmon.model.period import Period
 from ringmon.model.profile import day_label, day_span, device_days, profile_stats
-from ringmon.model.state import State
 from ringmon.model.stats import PeriodStats
 from ringmon.model.wire import HistoryDoc, history_from_doc
 from ringmon.screens.model_messages import ModelChanged
+from ringmon.screens.profile_host import app_client, app_now, app_player, app_state, app_tz
 from ringmon.widgets.day_charts import CallsByDay, StatusByDay
 from ringmon.widgets.profile_header import ProfileHeader, header_facts
 from ringmon.widgets.profile_style import legend
@@ -58,60 +54,6 @@ TAB_IDS: dict[Period, str] = {
 def tab_label(period: Period) -> Text:
     """``1 Today``: the key that selects the period is written on its tab."""
     return Text.assemble((str(period.days), "bold"), f" {period.label}")
-
-
-# -- what the screen needs from the app (read defensively: any App can host the panel) ------
-
-
-def app_state(app: Any) -> State | None:
-    state = getattr(app, "state", None)
-    return state if isinstance(state, State) else None
-
-
-def app_now(app: Any, fallback: float) -> float:
-    hub_time = getattr(app, "hub_time", None)
-    if hub_time is not None and callable(getattr(hub_time, "now", None)):
-        return float(hub_time.now())
-    return fallback
-
-
-def app_tz(app: Any, doc: HistoryDoc | None = None) -> tzinfo:
-    tz = getattr(app, "tz", None)
-    if isinstance(tz, tzinfo):
-        return tz
-    state = app_state(app)
-    if state is not None:
-        return state.tz
-    if doc is not None:
-        try:
-            return ZoneInfo(doc.tz)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return ZoneInfo("UTC")
-
-
-def app_client(app: Any) -> HubClient:
-    """A REST client from ``app.hub_url`` and ``app.token``.
-
-    Until the App exposes those two, the feed client's URL and header are used (read-only).
-    """
-    url = getattr(app, "hub_url", None)
-    token = getattr(app, "token", None)
-    feed = getattr(app, "feed", None)
-    if not url and feed is not None:
-        url = getattr(feed, "url", None)
-        header = getattr(feed, "_headers", {}).get("Authorization", "")
-        if token is None and header.startswith("Bearer "):
-            token = header.removeprefix("Bearer ")
-    if not url:
-        raise HubError("this app does not know the hub's address (app.hub_url is not set)")
-    return HubClient(str(url), token)
-
-
-def app_player(app: Any) -> str | None:
-    settings = getattr(app, "settings", None)
-    player = getattr(settings, "player", None)
-    return str(player) if player else None
 
 
 class ProfileScreen(ModalScreen[None]):
