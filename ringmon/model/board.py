@@ -250,7 +250,8 @@ def _fair_cut(names: list[str], room: int, minimum: int) -> list[str] | None:
             return None
         widths[longest] -= 1
     return [
-        n if len(n) <= w else n[: max(0, w - 1)] + "…" for n, w in zip(names, widths, strict=True)
+        n if len(n) <= w else n[: max(0, w - 1)].rstrip() + "…"
+        for n, w in zip(names, widths, strict=True)
     ]
 
 

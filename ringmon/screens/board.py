@@ -237,6 +237,10 @@ class BoardScreen(Screen[None]):
         else:
             self.table.focus()
 
+    def on_resize(self) -> None:
+        # The page count of the wall, and the chips' room, follow the size.
+        self.call_after_refresh(self._show_filter_bar)
+
     # -- live updates ---------------------------------------------------------------------
 
     @on(ModelChanged)

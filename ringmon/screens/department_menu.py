@@ -19,7 +19,7 @@ from textual.widgets import Static
 from textual.widgets.selection_list import Selection
 
 from ringmon.model.board import GLYPHS, NO_DEPARTMENT, RINGING, RINGING_GLYPH
-from ringmon.model.status import BY_PRIORITY, Status
+from ringmon.model.status import Status
 from ringmon.screens.choice_list import ChoiceList
 from ringmon.screens.filter_panel import department_label
 
@@ -31,23 +31,35 @@ _VARS = {
 }
 
 
+COLUMNS: tuple[tuple[str, str, str, int], ...] = (
+    # (count key, heading, glyph, width)
+    (Status.TALKING.value, "talking", GLYPHS[Status.TALKING], 8),
+    (RINGING, "ringing", RINGING_GLYPH, 8),
+    (Status.ONLINE.value, "online", GLYPHS[Status.ONLINE], 7),
+    (Status.DND.value, "dnd", GLYPHS[Status.DND], 6),
+    (Status.OFFLINE.value, "offline", GLYPHS[Status.OFFLINE], 8),
+)
+TOTAL_WIDTH = 7
+
+
+def department_heading(width: int) -> str:
+    """The column headings above the list, aligned with ``department_line``."""
+    heads = "".join(f"{head:>{w}}" for _key, head, _glyph, w in COLUMNS)
+    return f"{'Department':<{width}}{heads}{'total':>{TOTAL_WIDTH}}"
+
+
 def department_line(name: str, counts: Mapping[str, int], width: int) -> Content:
-    """``Sales            ● 3  ♪ 1  ○ 12  ⊘ 1  · 4   21``"""
+    """``Sales                  ● 3     ♪ 1     ○ 12   ⊘ 1    · 4     21``"""
     total = sum(v for k, v in counts.items() if k != RINGING)
-    parts = [f"[$warning]{RINGING_GLYPH}[/]{counts.get(RINGING, 0):>3}"]
-    for status in BY_PRIORITY:
-        parts.insert(
-            0 if status is Status.TALKING else len(parts),
-            f"[{_VARS[status]}]{GLYPHS[status]}[/]{counts.get(status.value, 0):>4}",
-        )
-    label = (
-        Content(department_label(name))
-        .truncate(width, ellipsis=True)
-        .pad_right(
-            width - Content(department_label(name)).truncate(width, ellipsis=True).cell_length
-        )
-    )
-    return Content.assemble(label, " ", Content.from_markup("  ".join(parts)), f"{total:>6}")
+    label = Content(department_label(name)).truncate(width, ellipsis=True)
+    parts: list[Content | str] = [label, " " * (width - label.cell_length)]
+    for key, _head, glyph, w in COLUMNS:
+        number = f"{counts.get(key, 0)}"
+        var = "$warning" if key == RINGING else _VARS[Status(key)]
+        parts.append(" " * (w - len(number) - 2))
+        parts.append(Content.from_markup(f"[{var}]{glyph}[/] {number}"))
+    parts.append(f"{total:>{TOTAL_WIDTH}}")
+    return Content.assemble(*parts)
 
 
 class DepartmentMenu(ModalScreen[frozenset[str] | None]):
@@ -68,7 +80,7 @@ class DepartmentMenu(ModalScreen[frozenset[str] | None]):
         background: $surface;
     }
     DepartmentMenu ChoiceList { width: auto; height: auto; max-height: 20; }
-    DepartmentMenu #menu-head { padding: 0 0 0 6; color: $text-muted; }
+    DepartmentMenu #menu-head { padding: 0 0 0 5; color: $text-muted; width: auto; }
     DepartmentMenu #menu-help { color: $text-muted; padding: 0 1; }
     """
 
@@ -87,13 +99,13 @@ class DepartmentMenu(ModalScreen[frozenset[str] | None]):
             Selection(department_line(d, self.departments[d], self.NAME_WIDTH), d, d in self.chosen)
             for d in names
         ]
-        head = " " * (self.NAME_WIDTH + 1) + "   talk  ring  online  dnd  offline  total"
+        head = department_heading(self.NAME_WIDTH)
         with Vertical() as box:
             box.border_title = "Departments"
             yield Static(head, id="menu-head")
             yield ChoiceList(*items, id="department-list")
             yield Static(
-                "enter filters by the highlighted (or the toggled) · space toggles · escape",
+                "enter: filter by the highlighted (or the toggled) · space: toggle · escape",
                 id="menu-help",
             )
 

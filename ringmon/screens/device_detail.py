@@ -79,9 +79,10 @@ class DeviceDetail(ModalScreen[None]):
         glyph = GLYPHS[row.status]
         dept = Content(row.department or "no department").markup
         lines = [
-            f"[b]{Content(row.name).markup}[/b] · {dept}"
-            f" · [{_VARS[row.status.value]}]{glyph} {row.status.label}[/] for "
-            f"{format_duration(now - row.since)} (the highest status of its devices, R16)",
+            f"[b]{Content(row.name).markup}[/b] · {dept} · "
+            f"[{_VARS[row.status.value]}]{glyph} {row.status.label}[/] for "
+            f"{format_duration(now - row.since)}",
+            "[$text-muted]The highest status of the devices decides (R16).[/]",
             "",
         ]
         devices = device_lines(row)

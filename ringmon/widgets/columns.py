@@ -89,7 +89,7 @@ class Layout:
 
 def layout_columns(width: int) -> Layout:
     """Place the columns in ``width`` cells, hiding User agents then Department when narrow."""
-    gap = 2 if width >= 120 else 1
+    gap = 2 if width >= 110 else 1
     short = width < 100
     status_w = STATUS_SHORT if short else STATUS_FULL
     fixed_w = MARK_WIDTH + status_w + IN_STATUS_WIDTH

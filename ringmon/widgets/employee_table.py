@@ -186,11 +186,11 @@ class EmployeeTable(ScrollView, can_focus=True):
         self.over: frozenset[str] = frozenset()
         self.empty_text = "No employees yet."
         self._cursor_index = 0
-        self._layout: Layout = layout_columns(80)
+        self._layout: Layout = layout_columns(0)
         self._painted: dict[int, tuple[Row | None, bool]] = {}
         self._cache: dict[str, _Parts] = {}
         self._header: tuple[object, Strip] | None = None
-        self._width = 80
+        self._width = 0
         self._styles: dict[str, Style] = {}
         self._hover_id: str | None = None
         self._page = 0
@@ -227,12 +227,23 @@ class EmployeeTable(ScrollView, can_focus=True):
             self.virtual_size = size
 
     def on_resize(self, event: events.Resize) -> None:
-        self._width = self.size.width
-        self._layout = layout_columns(self.scrollable_content_region.width)
-        self._cache.clear()
-        self._header = None
+        self._check_width()
         self._update_virtual_size()
         self._scroll_cursor_into_view()
+
+    def _check_width(self) -> None:
+        """Lay the columns out again when the room for them changed: a resize, or the
+        vertical scrollbar coming or going (which does not resize the widget)."""
+        width = self.scrollable_content_region.width
+        if width != self._width:
+            self._width = width
+            self._layout = layout_columns(width)
+            self._cache.clear()
+            self._header = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._check_width()
+        return super().render_lines(crop)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -241,9 +252,24 @@ class EmployeeTable(ScrollView, can_focus=True):
         self._header = None
 
     def _style(self, name: str) -> Style:
+        """A component's colours, resolved against the widget's background (so that
+        translucent theme colours such as ``$text-muted`` or ``$error 20%`` come out right).
+        Components that only colour text keep no background, so they layer over the cursor's
+        or a highlighted row's background."""
         style = self._styles.get(name)
         if style is None:
-            style = self._styles[name] = self.get_component_rich_style(name, partial=True)
+            full = self.get_component_rich_style(name)
+            partial = self.get_component_rich_style(name, partial=True)
+            if partial.bgcolor is None:
+                full = Style(
+                    color=full.color,
+                    bold=partial.bold,
+                    italic=partial.italic,
+                    underline=partial.underline,
+                    dim=partial.dim,
+                    reverse=partial.reverse,
+                )
+            style = self._styles[name] = full
         return style
 
     # -- updates from the screen ----------------------------------------------------------
@@ -541,11 +567,14 @@ class EmployeeTable(ScrollView, can_focus=True):
         if is_cursor:
             base = base + self._style("employee-table--cursor")
         layout = self._layout
-        status_style = base + (
-            self._style("employee-table--stale")
-            if stale
-            else self._style(_STATUS_CLASS[row.status])
-        )
+        # On the cursor row the cursor's colours win (a status colour on the cursor's
+        # background can vanish); the glyph and the word still tell the status.
+        if is_cursor:
+            status_style = base + Style(bold=True)
+        elif stale:
+            status_style = base + self._style("employee-table--stale")
+        else:
+            status_style = base + self._style(_STATUS_CLASS[row.status])
         muted = base + self._style("employee-table--muted")
         cell_cursor = self._style("employee-table--cell-cursor")
         left: list[Segment] = [Segment("!" if over else " ", base)]
@@ -563,7 +592,7 @@ class EmployeeTable(ScrollView, can_focus=True):
             if col is Col.EMPLOYEE:
                 segments.append(Segment(fit(row.name, w), base + extra if extra else base))
             elif col is Col.DEPARTMENT:
-                text = fit(row.department or "—", w)
+                text = fit(row.department or "", w)
                 style = base if row.department else muted
                 segments.append(Segment(text, style + extra if extra else style))
             elif col is Col.STATUS:
@@ -574,7 +603,7 @@ class EmployeeTable(ScrollView, can_focus=True):
                 in_width = w
                 segments = right
             else:
-                segments.extend(self._agents_segments(row, w, base))
+                segments.extend(self._agents_segments(row, w, base, is_cursor))
             x = placed.x + w
         if width > x:
             segments.append(Segment(" " * (width - x), base))
@@ -583,7 +612,9 @@ class EmployeeTable(ScrollView, can_focus=True):
             in_style = base
         return _Parts(row, look, _merge(left), _merge(right), in_width, in_style)
 
-    def _agents_segments(self, row: Row, width: int, base: Style) -> list[Segment]:
+    def _agents_segments(
+        self, row: Row, width: int, base: Style, is_cursor: bool = False
+    ) -> list[Segment]:
         pieces = condense_agents(row.devices, width)
         out: list[Segment] = []
         used = 0
@@ -594,14 +625,16 @@ class EmployeeTable(ScrollView, can_focus=True):
             if piece.status is None:
                 out.append(Segment(text, base))
             else:
-                if stale:
+                if is_cursor:
+                    glyph_style = base
+                elif stale:
                     glyph_style = base + self._style("employee-table--stale")
                 elif piece.ringing:
                     glyph_style = base + ringing
                 else:
                     glyph_style = base + self._style(_STATUS_CLASS[piece.status])
                 out.append(Segment(text[0], glyph_style))
-                name_style = base + ringing if piece.ringing and not stale else base
+                name_style = base + ringing if piece.ringing and not (stale or is_cursor) else base
                 out.append(Segment(text[1:], name_style))
             used += cell_len(text)
         if used < width:

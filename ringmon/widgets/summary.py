@@ -172,6 +172,12 @@ class WallTile(Static):
         content-align: center middle;
     }
     WallTile Digits { width: auto; }
+    #wall-talking Digits { color: $primary; }
+    #wall-ringing Digits { color: $warning; }
+    #wall-online Digits { color: $success; }
+    #wall-dnd Digits { color: $error; }
+    #wall-offline Digits { color: $text-muted; }
+    #wall-missed-today Digits { color: $warning; }
     """
 
     def __init__(self, label: str, var: str, *, id: str | None = None) -> None:
