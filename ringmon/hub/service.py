@@ -13,8 +13,10 @@ WebSocket feed and the REST routes. Whoever needs storage to include an event
 of waiting for the tick. The buffer is bounded: past ``max_pending`` events ``emit`` waits for
 a flush (back-pressure on a source that floods).
 
-Restart: the live state is rebuilt from the base (the state at the last pruned event) plus
-every stored event after it, so a restarted hub continues with the same state and seq.
+Restart: the live state is rebuilt from the newest of the checkpoint (written every
+``checkpoint_every`` events and at a clean stop) and the base (the state at the last pruned
+event), plus every stored event after it, so a restarted hub continues with the same state and
+seq. Whom each event concerns (for histories) is the ``Ledger``'s business (ledger.py).
 """
 
 from __future__ import annotations
@@ -33,19 +35,11 @@ from zoneinfo import ZoneInfo
 
 from ringmon.hub.clock import Clock, HubClock
 from ringmon.hub.intake import BadInput, RejectKind, parse_input
+from ringmon.hub.ledger import Ledger
 from ringmon.hub.sources.base import Source
-from ringmon.hub.storage import CallRow, Storage, WriteBatch
+from ringmon.hub.storage import Storage, WriteBatch
 from ringmon.hub.tokens import TokenStore
-from ringmon.model.calls import CallLeg
 from ringmon.model.schema import (
-    AccountRemove,
-    AccountUpsert,
-    CallAnswer,
-    CallEnd,
-    CallRing,
-    DeviceStatus,
-    EmployeeRemove,
-    EmployeeUpsert,
     Event,
     dump_event,
     parse_event,
@@ -158,11 +152,7 @@ class Hub:
         self._base_cache: tuple[int, SnapshotDoc | None] = (-1, None)
         # Ingest bookkeeping: which stored events built an account / a device, so that when an
         # account changes hands its new owner's history gets them too; call-log rows.
-        self._account_seq: dict[str, int] = {}
-        self._device_seq: dict[tuple[str, str], int] = {}
-        self._leg_seq: dict[str, list[int]] = {}
-        self._call_rows: dict[str, int] = {}
-        self._next_call_id = 1
+        self.ledger = Ledger()
         self._stopping = False
 
     # -- life cycle -----------------------------------------------------------------------
@@ -188,19 +178,19 @@ class Hub:
         for rows in storage.iter_events(start_seq, batch=5000):
             for seq, body in rows:
                 event = parse_event(body)
-                pre = self._pre_apply(event)
+                pre = self.ledger.before(self.state, event)
                 try:
                     self.state.apply(event)
                 except EventRejected as exc:  # a stored event should always apply again
                     log.error("stored event %d does not apply again: %s", seq, exc.reason)
                     continue
-                self._track(event, seq, pre)
+                self.ledger.after(self.state, event, seq, pre)
                 replayed += 1
         self._seq = max(self.state.seq, storage.last_seq())
         self.state.seq = self._seq
         self.flushed_seq = self._seq
-        self._call_rows = storage.open_calls()
-        self._next_call_id = storage.max_call_id() + 1
+        self.ledger.call_rows = storage.open_calls()
+        self.ledger.next_call_id = storage.max_call_id() + 1
         last = storage.last_ts()
         if self._clock_given is None:
             start = time.time() if last is None else max(time.time(), last)
@@ -217,23 +207,13 @@ class Hub:
     def _checkpoint_body(self) -> str:
         """The live state and the ingest bookkeeping, as JSON."""
         doc = snapshot_doc(self.state, self.state.clock, 1.0, self.tz_name)
-        extra = json.dumps(
-            {
-                "accounts": self._account_seq,
-                "devices": [[a, d, s] for (a, d), s in self._device_seq.items()],
-                "legs": self._leg_seq,
-            },
-            separators=(",", ":"),
-        )
+        extra = self.ledger.to_json()
         return f'{{"state":{doc.model_dump_json()},"ingest":{extra}}}'
 
     def _restore_checkpoint(self, body: str) -> None:
         raw = json.loads(body)
         self.state = state_from_snapshot(SnapshotDoc.model_validate(raw["state"]), self.tz)
-        ingest = raw["ingest"]
-        self._account_seq = {str(k): int(v) for k, v in ingest["accounts"].items()}
-        self._device_seq = {(str(a), str(d)): int(s) for a, d, s in ingest["devices"]}
-        self._leg_seq = {str(k): [int(x) for x in v] for k, v in ingest["legs"].items()}
+        self.ledger.restore(raw["ingest"])
 
     async def start(self, sources: Iterable[Source] = ()) -> None:
         """Start the flush and prune tasks, then every source (each supervised)."""
@@ -269,9 +249,9 @@ class Hub:
             await self.flush(checkpoint=self._since_checkpoint > 0)
         except Exception:
             log.exception("could not write the last events")
-        if self.storage is not None:
-            self.storage.close()
-            self.storage = None
+        storage, self.storage = self.storage, None
+        if storage is not None:
+            await asyncio.to_thread(storage.close)  # waits for reads still in their threads
         if self.tokens is not None:
             self.tokens.close()
             self.tokens = None
@@ -281,12 +261,15 @@ class Hub:
         delay = self.source_backoff
         while True:
             status.state, status.detail = "running", None
+            started = time.monotonic()
             try:
                 await source.run(self)
             except asyncio.CancelledError:
                 status.state = "stopped"
                 raise
             except Exception as exc:
+                if time.monotonic() - started > 60:
+                    delay = self.source_backoff  # it ran a good while: start over gently
                 log.exception("source %s failed; restarting it in %.0f s", source.name, delay)
                 status.state, status.detail = "backoff", f"{type(exc).__name__}: {exc}"
                 await asyncio.sleep(delay)
@@ -354,7 +337,7 @@ class Hub:
         """Apply, number, queue for storage and broadcast one event; False if rejected."""
         if event.seq is not None:  # a source's numbering means nothing here
             event = event.model_copy(update={"seq": None})
-        pre = self._pre_apply(event)
+        pre = self.ledger.before(self.state, event)
         try:
             at = self.state.apply(event)
         except EventRejected as exc:
@@ -377,91 +360,10 @@ class Hub:
         self._since_checkpoint += 1
         batch = self._pending
         batch.events.append((seq, at, event.type, body))
-        self._track(event, seq, pre, batch)
+        self.ledger.after(self.state, event, seq, pre, batch)
         for sub in self.subscribers:
             sub.push(seq, body)
         return True
-
-    def _pre_apply(self, ev: Event) -> _Pre:
-        """What must be read from the state before an event changes it."""
-        st = self.state
-        if isinstance(ev, DeviceStatus | CallRing):
-            acc = st.accounts.get(ev.account)
-            if acc is not None and acc.employee is not None:
-                return _Pre((acc.employee,))
-            return _NOTHING
-        if isinstance(ev, CallAnswer | CallEnd):
-            # The leg's employee, and whoever has its account now.
-            leg = st.legs.get(ev.leg)
-            if leg is None:
-                return _NOTHING
-            acc = st.accounts.get(leg.account)
-            owner = acc.employee if acc is not None else None
-            return _Pre(_ids(leg.employee, owner), legs=(leg,))
-        if isinstance(ev, EmployeeUpsert | EmployeeRemove):
-            return _Pre((ev.id,))
-        if isinstance(ev, AccountUpsert):
-            acc = st.accounts.get(ev.login)
-            old = acc.employee if acc is not None else None
-            return _Pre(_ids(old, ev.employee), old_owner=old)
-        # account.remove: its owner, and the employees of its legs (which it ends)
-        acc = st.accounts.get(ev.login)
-        legs = tuple(leg for leg in st.legs.values() if leg.account == ev.login)
-        owner = acc.employee if acc is not None else None
-        devices = tuple((ev.login, d) for d in acc.devices) if acc is not None else ()
-        return _Pre(_ids(owner, *(leg.employee for leg in legs)), legs=legs, devices=devices)
-
-    def _track(self, ev: Event, seq: int, pre: _Pre, batch: WriteBatch | None = None) -> None:
-        """Bookkeeping after an event applied: links, call-log rows, and which stored events
-        built each account, device and leg in progress (``batch`` is None while the state is
-        rebuilt at start: then only that last part is done)."""
-        links = batch.links if batch is not None else None
-        if links is not None:
-            links.extend((emp, seq) for emp in pre.employees)
-        if isinstance(ev, AccountUpsert):
-            if ev.employee is not None and ev.employee != pre.old_owner and links is not None:
-                # The new owner's history needs the account, its devices and its legs in
-                # progress as they are now: link the events that made them.
-                before = self._account_seq.get(ev.login)
-                if before is not None:
-                    links.append((ev.employee, before))
-                links.extend(
-                    (ev.employee, s)
-                    for (login, _), s in self._device_seq.items()
-                    if login == ev.login
-                )
-                for leg in self.state.legs.values():
-                    if leg.account == ev.login:
-                        links.extend((ev.employee, s) for s in self._leg_seq.get(leg.leg, ()))
-            self._account_seq[ev.login] = seq
-        elif isinstance(ev, DeviceStatus):
-            self._device_seq[(ev.account, ev.device)] = seq
-        elif isinstance(ev, AccountRemove):
-            self._account_seq.pop(ev.login, None)
-            for key in pre.devices:
-                self._device_seq.pop(key, None)
-        if isinstance(ev, CallRing):
-            self._leg_seq[ev.leg] = [seq]
-        elif isinstance(ev, CallAnswer):
-            self._leg_seq.setdefault(ev.leg, []).append(seq)
-        for leg in pre.legs:
-            if leg.end_at is not None:
-                self._leg_seq.pop(leg.leg, None)
-        if batch is None:
-            return
-        if isinstance(ev, CallRing):
-            leg = self.state.legs[ev.leg]
-            row_id = self._call_rows[ev.leg] = self._next_call_id
-            self._next_call_id += 1
-            batch.calls[row_id] = _call_row(row_id, leg)
-        else:
-            for leg in pre.legs:
-                row_id_or_none = self._call_rows.get(leg.leg)
-                if row_id_or_none is None:
-                    continue
-                batch.calls[row_id_or_none] = _call_row(row_id_or_none, leg)
-                if leg.end_at is not None:
-                    del self._call_rows[leg.leg]
 
     # -- storage --------------------------------------------------------------------------
 
@@ -659,48 +561,3 @@ class Hub:
         if detail:
             out["detail"] = str(detail)
         return out
-
-
-class _Pre:
-    """What an event will change, read before it does: whom it concerns, the previous owner
-    (account.upsert), the legs it touches and the devices it removes."""
-
-    __slots__ = ("devices", "employees", "legs", "old_owner")
-
-    def __init__(
-        self,
-        employees: tuple[str, ...] = (),
-        *,
-        old_owner: str | None = None,
-        legs: tuple[CallLeg, ...] = (),
-        devices: tuple[tuple[str, str], ...] = (),
-    ) -> None:
-        self.employees = employees
-        self.old_owner = old_owner
-        self.legs = legs
-        self.devices = devices
-
-
-_NOTHING = _Pre()
-
-
-def _ids(*ids: str | None) -> tuple[str, ...]:
-    """The ids given, once each, without None."""
-    return tuple(dict.fromkeys(i for i in ids if i is not None))
-
-
-def _call_row(row_id: int, leg: CallLeg) -> CallRow:
-    return (
-        row_id,
-        leg.leg,
-        leg.call,
-        leg.account,
-        leg.device,
-        leg.employee,
-        str(leg.direction),
-        leg.remote,
-        leg.ring_at,
-        leg.answer_at,
-        leg.end_at,
-        leg.recording,
-    )

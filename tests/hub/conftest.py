@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -49,7 +48,6 @@ def config(tmp_path: Path) -> HubConfig:
 
 @pytest.fixture
 async def served(config: HubConfig, clock: ManualClock) -> AsyncIterator[Served]:
-    logging.getLogger("ringmon").setLevel(logging.DEBUG)
     async with running_hub(config, clock=clock, sources=[]) as server:
         assert server.hub.tokens is not None
         token = server.hub.tokens.add("alice", "analyst")

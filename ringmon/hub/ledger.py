@@ -1,0 +1,186 @@
+"""The hub's ingest bookkeeping: whom each event concerns, and the call-log rows.
+
+History (``queries.history``) replays only the events that concern one employee. An event
+concerns the employee who owns the account at that moment; a call answer or end also the
+employee of the leg; an ``account.upsert`` both the old and the new owner; ``employee.*`` that
+employee. When an account changes hands, its new owner's history also needs the events that
+made the account, its devices and its legs in progress what they are: the ledger remembers
+those seqs and links them to the new owner too, so that replaying one employee's events gives
+the same history as replaying everyone's.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ringmon.hub.storage import CallRow, WriteBatch
+from ringmon.model.calls import CallLeg
+from ringmon.model.schema import (
+    AccountRemove,
+    AccountUpsert,
+    CallAnswer,
+    CallEnd,
+    CallRing,
+    DeviceStatus,
+    EmployeeRemove,
+    EmployeeUpsert,
+    Event,
+)
+from ringmon.model.state import State
+
+
+class Ledger:
+    """Which stored events built each account, device and leg in progress; call-log rows."""
+
+    def __init__(self) -> None:
+        self.account_seq: dict[str, int] = {}
+        self.device_seq: dict[tuple[str, str], int] = {}
+        self.leg_seq: dict[str, list[int]] = {}
+        self.call_rows: dict[str, int] = {}
+        self.next_call_id = 1
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "accounts": self.account_seq,
+                "devices": [[a, d, s] for (a, d), s in self.device_seq.items()],
+                "legs": self.leg_seq,
+            },
+            separators=(",", ":"),
+        )
+
+    def restore(self, data: dict[str, object]) -> None:
+        """The seq maps from ``to_json`` (call rows come from storage)."""
+        accounts, devices, legs = data["accounts"], data["devices"], data["legs"]
+        assert isinstance(accounts, dict) and isinstance(devices, list)
+        assert isinstance(legs, dict)
+        self.account_seq = {str(k): int(v) for k, v in accounts.items()}
+        self.device_seq = {(str(a), str(d)): int(s) for a, d, s in devices}
+        self.leg_seq = {str(k): [int(x) for x in v] for k, v in legs.items()}
+
+    def before(self, state: State, ev: Event) -> Touch:
+        """What must be read from the state before an event changes it."""
+        if isinstance(ev, DeviceStatus | CallRing):
+            acc = state.accounts.get(ev.account)
+            if acc is not None and acc.employee is not None:
+                return Touch((acc.employee,))
+            return NOTHING
+        if isinstance(ev, CallAnswer | CallEnd):
+            # The leg's employee, and whoever has its account now.
+            leg = state.legs.get(ev.leg)
+            if leg is None:
+                return NOTHING
+            acc = state.accounts.get(leg.account)
+            owner = acc.employee if acc is not None else None
+            return Touch(_ids(leg.employee, owner), legs=(leg,))
+        if isinstance(ev, EmployeeUpsert | EmployeeRemove):
+            return Touch((ev.id,))
+        if isinstance(ev, AccountUpsert):
+            acc = state.accounts.get(ev.login)
+            old = acc.employee if acc is not None else None
+            return Touch(_ids(old, ev.employee), old_owner=old)
+        # account.remove: its owner, and the employees of its legs (which it ends)
+        acc = state.accounts.get(ev.login)
+        legs = tuple(leg for leg in state.legs.values() if leg.account == ev.login)
+        owner = acc.employee if acc is not None else None
+        devices = tuple((ev.login, d) for d in acc.devices) if acc is not None else ()
+        return Touch(_ids(owner, *(leg.employee for leg in legs)), legs=legs, devices=devices)
+
+    def after(
+        self, state: State, ev: Event, seq: int, pre: Touch, batch: WriteBatch | None = None
+    ) -> None:
+        """Bookkeeping after an event applied: links, call-log rows, and which stored events
+        built each account, device and leg in progress (``batch`` is None while the state is
+        rebuilt at start: then only that last part is done)."""
+        links = batch.links if batch is not None else None
+        if links is not None:
+            links.extend((emp, seq) for emp in pre.employees)
+        if isinstance(ev, AccountUpsert):
+            if ev.employee is not None and ev.employee != pre.old_owner and links is not None:
+                # The new owner's history needs the account, its devices and its legs in
+                # progress as they are now: link the events that made them.
+                before = self.account_seq.get(ev.login)
+                if before is not None:
+                    links.append((ev.employee, before))
+                links.extend(
+                    (ev.employee, s)
+                    for (login, _), s in self.device_seq.items()
+                    if login == ev.login
+                )
+                for leg in state.legs.values():
+                    if leg.account == ev.login:
+                        links.extend((ev.employee, s) for s in self.leg_seq.get(leg.leg, ()))
+            self.account_seq[ev.login] = seq
+        elif isinstance(ev, DeviceStatus):
+            self.device_seq[(ev.account, ev.device)] = seq
+        elif isinstance(ev, AccountRemove):
+            self.account_seq.pop(ev.login, None)
+            for key in pre.devices:
+                self.device_seq.pop(key, None)
+        if isinstance(ev, CallRing):
+            self.leg_seq[ev.leg] = [seq]
+        elif isinstance(ev, CallAnswer):
+            self.leg_seq.setdefault(ev.leg, []).append(seq)
+        for leg in pre.legs:
+            if leg.end_at is not None:
+                self.leg_seq.pop(leg.leg, None)
+        if batch is None:
+            return
+        if isinstance(ev, CallRing):
+            leg = state.legs[ev.leg]
+            row_id = self.call_rows[ev.leg] = self.next_call_id
+            self.next_call_id += 1
+            batch.calls[row_id] = call_row(row_id, leg)
+        else:
+            for leg in pre.legs:
+                row_id_or_none = self.call_rows.get(leg.leg)
+                if row_id_or_none is None:
+                    continue
+                batch.calls[row_id_or_none] = call_row(row_id_or_none, leg)
+                if leg.end_at is not None:
+                    del self.call_rows[leg.leg]
+
+
+class Touch:
+    """What an event will change, read before it does: whom it concerns, the previous owner
+    (account.upsert), the legs it touches and the devices it removes."""
+
+    __slots__ = ("devices", "employees", "legs", "old_owner")
+
+    def __init__(
+        self,
+        employees: tuple[str, ...] = (),
+        *,
+        old_owner: str | None = None,
+        legs: tuple[CallLeg, ...] = (),
+        devices: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.employees = employees
+        self.old_owner = old_owner
+        self.legs = legs
+        self.devices = devices
+
+
+NOTHING = Touch()
+
+
+def _ids(*ids: str | None) -> tuple[str, ...]:
+    """The ids given, once each, without None."""
+    return tuple(dict.fromkeys(i for i in ids if i is not None))
+
+
+def call_row(row_id: int, leg: CallLeg) -> CallRow:
+    return (
+        row_id,
+        leg.leg,
+        leg.call,
+        leg.account,
+        leg.device,
+        leg.employee,
+        str(leg.direction),
+        leg.remote,
+        leg.ring_at,
+        leg.answer_at,
+        leg.end_at,
+        leg.recording,
+    )
