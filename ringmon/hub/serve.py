@@ -31,9 +31,8 @@ import socket
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import uvicorn
 
@@ -67,7 +66,6 @@ class HubConfig:
     employees: int = 40
     backfill_days: int = 7
     heartbeat: float = 5.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> HubConfig:

@@ -289,3 +289,18 @@ async def test_wrong_method_is_json_405(served: Served) -> None:
     answer = await served.client.post("/v1/snapshot", headers=auth(served.token))
     assert answer.status_code == 405
     assert answer.json()["error"]
+
+
+async def test_a_failure_is_a_json_500_without_traceback(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> str:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(served.hub, "snapshot_json", broken)
+    answer = await served.client.get("/v1/snapshot", headers=auth(served.token))
+    assert answer.status_code == 500
+    assert answer.json() == {
+        "error": "The hub failed to answer this request; the failure is in its log."
+    }
+    assert "secret" not in answer.text and "Traceback" not in answer.text
