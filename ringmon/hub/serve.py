@@ -249,17 +249,19 @@ async def running_hub(
         )
         server = _Server(uv_config)
         await hub.start()
-        if directory is not None:
-            await directory.sync(hub)
-            hub.add_source(directory)
-        for source in srcs:
-            hub.add_source(source)
+        # Serve first, then start the sources: a source replaying a long backfill must not
+        # hold up the moment the hub answers.
         server_task = asyncio.create_task(server.serve(sockets=[sock]), name="hub-http")
         while not server.started:
             if server_task.done():
                 server_task.result()
                 raise ConfigError("the web server stopped at start")
             await asyncio.sleep(0.005)
+        if directory is not None:
+            await directory.sync(hub)  # employees and accounts before any source's events
+            hub.add_source(directory)
+        for source in srcs:
+            hub.add_source(source)
         yield HubServer(hub, config.host, port)
     finally:
         hub.close_subscribers()

@@ -51,6 +51,8 @@ from ringmon.model.wire import SnapshotDoc, snapshot_doc, state_from_snapshot, t
 log = logging.getLogger("ringmon.hub")
 
 DAY = 86_400.0
+YIELD_AFTER = 0.005
+"""A source emitting without pause (a backfill) lets the loop run at least this often (s)."""
 
 
 @dataclass(slots=True)
@@ -148,7 +150,7 @@ class Hub:
         self._prune_lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
         self._source_tasks: list[asyncio.Task[None]] = []
-        self._since_yield = 0
+        self._last_yield = 0.0
         self._base_cache: tuple[int, SnapshotDoc | None] = (-1, None)
         # Ingest bookkeeping: which stored events built an account / a device, so that when an
         # account changes hands its new owner's history gets them too; call-log rows.
@@ -316,10 +318,10 @@ class Hub:
         """Let the loop run now and then, and wait for the disk when far behind."""
         if len(self._pending.events) >= self.max_pending:
             await self.flush()
-        self._since_yield += 1
-        if self._since_yield >= 500:
-            self._since_yield = 0
+        now = time.perf_counter()
+        if now - self._last_yield >= YIELD_AFTER:
             await asyncio.sleep(0)
+            self._last_yield = time.perf_counter()
 
     def reject(self, kind: RejectKind | str, reason: str, source: str) -> None:
         c = self.counters
