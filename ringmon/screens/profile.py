@@ -42,7 +42,8 @@ from ringmon.widgets.timeline import Timeline, TimelineRow
 NARROW = 130
 """Below this many columns the panel takes the whole screen."""
 REFETCH_SECONDS = 1.0
-TICK_SECONDS = 30.0
+TICK_SECONDS = 5.0
+"""Time moves on between events: today's last stretch and a call in progress grow."""
 
 TAB_IDS: dict[Period, str] = {
     Period.TODAY: "period-today",

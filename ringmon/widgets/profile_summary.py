@@ -107,11 +107,22 @@ class CallsTable(DataTable[str]):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
         self.add_columns(*DAY_COLUMNS)
+        self._shown: list[tuple[str, tuple[str, ...]]] = []
 
     def show(self, stats: PeriodStats) -> None:
-        self.clear()
-        for day in stats.days:
-            label = day.day.strftime("%a %d")
-            self.add_row(*day_row(label, day.calls), key=day.day.isoformat())
+        """Fill the table; untouched when nothing changed (the cursor stays where it is)."""
+        rows = [
+            (day.day.isoformat(), day_row(day.day.strftime("%a %d"), day.calls))
+            for day in stats.days
+        ]
         if len(stats.days) > 1:
-            self.add_row(*day_row("Total", stats.calls), key="total")
+            rows.append(("total", day_row("Total", stats.calls)))
+        if rows == self._shown:
+            return
+        self._shown = rows
+        row = self.cursor_row
+        self.clear()
+        for key, cells in rows:
+            self.add_row(*cells, key=key)
+        if rows:
+            self.move_cursor(row=min(row, len(rows) - 1))
