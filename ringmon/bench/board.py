@@ -20,7 +20,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import heapq
 import json
+import os
 import random
 import resource
 import sys
@@ -98,8 +100,9 @@ def setup_events(n: int, rng: random.Random, at: float) -> tuple[list[dict[str, 
     return out, pop
 
 
-class Stream:
-    """A valid, endless mix of events: device flips and calls (ring, answer, end, missed)."""
+class ChurnStream:
+    """The stress mix: few calls in progress, so nearly every batch changes the rows on
+    screen (with the default sort, new talkers land in the visible region)."""
 
     def __init__(self, pop: Population, rng: random.Random, concurrent: int = 1500) -> None:
         self.pop = pop
@@ -110,40 +113,26 @@ class Stream:
         self.busy: set[str] = set()
         self.n = 0
 
+    def warm(self, at: float) -> list[dict[str, Any]]:
+        return []
+
+    def events(self, at: float, count: int) -> list[dict[str, Any]]:
+        return [self.next(at) for _ in range(count)]
+
     def next(self, at: float) -> dict[str, Any]:
         rng = self.rng
         ts = _iso(at)
         roll = rng.random()
         if roll < 0.3:
-            login, dev, agent, dnd = rng.choice(self.pop.devices)
-            options = ("online", "offline", "dnd") if dnd else ("online", "offline")
-            return {
-                "type": "device.status",
-                "ts": ts,
-                "account": login,
-                "device": dev,
-                "user_agent": agent,
-                "status": rng.choice(options),
-                "dnd_capable": dnd,
-            }
+            return _flip(self.pop, rng, ts)
         if roll < 0.55 and len(self.ringing) + len(self.talking) < self.concurrent:
             login = rng.choice(self.pop.accounts)
             if login not in self.busy:
                 self.n += 1
                 call, leg = f"c{self.n}", f"c{self.n}/{login}"
-                dev = rng.choice(self.pop.account_devices[login])
                 self.ringing.append((call, leg, login))
                 self.busy.add(login)
-                return {
-                    "type": "call.ring",
-                    "ts": ts,
-                    "call": call,
-                    "leg": leg,
-                    "account": login,
-                    "device": dev,
-                    "direction": rng.choice(("in", "in", "out")),
-                    "remote": "+48601000200",
-                }
+                return _ring(self.pop, rng, ts, call, leg, login)
         if roll < 0.8 and self.ringing:
             call, leg, login = self.ringing.popleft()
             if rng.random() < 0.8:
@@ -152,22 +141,123 @@ class Stream:
             self.busy.discard(login)
             return {"type": "call.end", "ts": ts, "call": call, "leg": leg}
         if self.talking:
-            # Calls last a random while: end any one of them, not the oldest.
             i = rng.randrange(len(self.talking))
             self.talking[i], self.talking[-1] = self.talking[-1], self.talking[i]
             call, leg = self.talking.pop()
             self.busy.discard(leg.split("/", 1)[1])
             return {"type": "call.end", "ts": ts, "call": call, "leg": leg}
-        login, dev, agent, dnd = rng.choice(self.pop.devices)
-        return {
-            "type": "device.status",
-            "ts": ts,
-            "account": login,
-            "device": dev,
-            "user_agent": agent,
-            "status": "online",
-            "dnd_capable": dnd,
-        }
+        return _flip(self.pop, rng, ts)
+
+
+class CallCenterStream:
+    """A busy call center: calls ring 2-20 s, most are answered and last minutes
+    (exponential, mean 2 min), some are missed or abandoned early; about 60% of the accounts
+    are in a call at any time; the rest of the stream is devices registering, going
+    offline and (the vendor app) do-not-disturb. Calls are in progress from the start."""
+
+    def __init__(self, pop: Population, rng: random.Random, busy_share: float = 0.6) -> None:
+        self.pop = pop
+        self.rng = rng
+        self.cap = int(len(pop.accounts) * busy_share)
+        self.due: list[tuple[float, int, dict[str, Any]]] = []
+        self.busy: set[str] = set()
+        self.n = 0
+
+    def _schedule(self, at: float, item: dict[str, Any]) -> None:
+        self.n += 1
+        heapq.heappush(self.due, (at, self.n, item))
+
+    def _call(self, at: float) -> tuple[dict[str, Any], float] | None:
+        """Ring a free account at ``at``; schedule the call's answer and end. Returns the
+        ring and when the call ends."""
+        rng = self.rng
+        login = rng.choice(self.pop.accounts)
+        if login in self.busy:
+            return None
+        self.busy.add(login)
+        self.n += 1
+        call, leg = f"c{self.n}", f"c{self.n}/{login}"
+        ring = _ring(self.pop, rng, _iso(at), call, leg, login)
+        roll = rng.random()
+        if roll < 0.85:
+            answer_at = at + rng.uniform(2, 20)
+            end_at = answer_at + min(rng.expovariate(1 / 120), 3600)
+            self._schedule(answer_at, {"type": "call.answer", "call": call, "leg": leg})
+        else:
+            end_at = at + (rng.uniform(6, 30) if roll < 0.95 else rng.uniform(1, 5))
+        self._schedule(end_at, {"type": "call.end", "call": call, "leg": leg, "_login": login})
+        return ring, end_at
+
+    def warm(self, at: float) -> list[dict[str, Any]]:
+        """Calls already in progress when the measurement starts: rung in the last 15 min,
+        in time order, up to ``at``."""
+        timed: list[tuple[float, int, dict[str, Any]]] = []
+        tries = 0
+        while len(self.busy) < self.cap * 0.9 and tries < 10 * self.cap:
+            tries += 1
+            ring_at = at - self.rng.uniform(30, 900)
+            made = self._call(ring_at)
+            if made is not None:
+                self.n += 1
+                timed.append((ring_at, self.n, made[0]))
+        while self.due and self.due[0][0] <= at:
+            when, n, item = heapq.heappop(self.due)
+            timed.append((when, n, self._emit(item, when)))
+        timed.sort(key=lambda t: (t[0], t[1]))
+        return [item for _, _, item in timed]
+
+    def _emit(self, item: dict[str, Any], at: float) -> dict[str, Any]:
+        login = item.pop("_login", None)
+        if login is not None:
+            self.busy.discard(login)
+        item["ts"] = _iso(at)
+        return item
+
+    def events(self, at: float, count: int) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        due = self.due
+        while due and due[0][0] <= at and len(out) < count:
+            out.append(self._emit(heapq.heappop(due)[2], at))
+        ts = _iso(at)
+        while len(out) < count:
+            ring = None
+            if len(self.busy) < self.cap and self.rng.random() < 0.7:
+                made = self._call(at)
+                ring = None if made is None else made[0]
+            out.append(ring if ring is not None else _flip(self.pop, self.rng, ts))
+        return out
+
+
+STREAMS = {"callcenter": CallCenterStream, "churn": ChurnStream}
+
+
+def _flip(pop: Population, rng: random.Random, ts: str) -> dict[str, Any]:
+    login, dev, agent, dnd = rng.choice(pop.devices)
+    options = ("online", "online", "offline", "dnd") if dnd else ("online", "online", "offline")
+    return {
+        "type": "device.status",
+        "ts": ts,
+        "account": login,
+        "device": dev,
+        "user_agent": agent,
+        "status": rng.choice(options),
+        "dnd_capable": dnd,
+    }
+
+
+def _ring(
+    pop: Population, rng: random.Random, ts: str, call: str, leg: str, login: str
+) -> dict[str, Any]:
+    return {
+        "type": "call.ring",
+        "ts": ts,
+        "call": call,
+        "leg": leg,
+        "account": login,
+        "device": rng.choice(pop.account_devices[login]),
+        "direction": rng.choice(("in", "in", "out")),
+        "remote": "+48601000200",
+    }
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -256,7 +346,12 @@ LAST_PROBE: list[Probe] = []
 
 
 def run(
-    employees: int, rate: float, seconds: float, size: tuple[int, int], seed: int
+    employees: int,
+    rate: float,
+    seconds: float,
+    size: tuple[int, int],
+    seed: int,
+    mix: str = "callcenter",
 ) -> dict[str, float]:
     from textual.screen import Screen
 
@@ -275,7 +370,9 @@ def run(
     for item in setup:
         state.apply(parse_event_obj(item))
     del setup
-    stream = Stream(pop, rng)
+    stream = STREAMS[mix](pop, rng)
+    for item in stream.warm(start_at):
+        state.apply(parse_event_obj(item))
 
     # -- probes: the board taking a batch in, and the board's frames ------------------------
     original_load = BoardScreen._load
@@ -331,7 +428,7 @@ def run(
                 if due > 0:
                     # One WebSocket frame: JSON text, decoded and applied as the client does.
                     at = app.hub_time.now()
-                    frame = json.dumps([stream.next(at) for _ in range(due)])
+                    frame = json.dumps(stream.events(at, due))
                     applied: list[Event] = []
                     touched: set[str] = set()
                     for item in json.loads(frame):
@@ -356,6 +453,11 @@ def run(
                 wall=wall,
                 cpu_share=cpu / wall,
                 rows=float(len(app.state.employees)),
+                talking=float(
+                    sum(1 for e in app.state.employees.values() if e.status.value == "talking")
+                ),
+                load=os.getloadavg()[0],
+                cpus=float(os.cpu_count() or 1),
             )
 
     asyncio.run(drive())
@@ -381,13 +483,21 @@ def run(
     return results
 
 
-def report(r: dict[str, float], employees: int, rate: float, size: tuple[int, int]) -> str:
+def report(
+    r: dict[str, float],
+    employees: int,
+    rate: float,
+    size: tuple[int, int],
+    mix: str = "callcenter",
+) -> str:
     def verdict(ok: bool) -> str:
         return "ok" if ok else "MISSED"
 
     lines = [
         f"board bench: {employees:,} employees, {rate:,.0f} events/s for {r['wall']:.1f} s, "
-        f"{size[0]}x{size[1]} headless; {r['events']:,.0f} events, {r['frames']:,.0f} frames",
+        f"{size[0]}x{size[1]} headless, mix {mix}; {r['events']:,.0f} events, "
+        f"{r['frames']:,.0f} frames; talking at the end: {r['talking']:,.0f}; "
+        f"load average {r['load']:.1f} on {r['cpus']:.0f} CPUs",
         f"  event-to-screen latency  p50 {r['latency_p50']:6.1f} ms  p99 {r['latency_p99']:6.1f} ms"
         f"  max {r['latency_max']:6.1f} ms   target p99 <= {TARGET_LATENCY_MS:.0f} ms: "
         f"{verdict(r['latency_p99'] <= TARGET_LATENCY_MS)}",
@@ -415,10 +525,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--width", type=int, default=160)
     parser.add_argument("--height", type=int, default=50)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--mix",
+        choices=sorted(STREAMS),
+        default="callcenter",
+        help="callcenter: a busy day (default); churn: the rows on screen change every batch",
+    )
     args = parser.parse_args(argv)
     size = (args.width, args.height)
-    results = run(args.employees, args.rate, args.seconds, size, args.seed)
-    print(report(results, args.employees, args.rate, size))
+    results = run(args.employees, args.rate, args.seconds, size, args.seed, args.mix)
+    print(report(results, args.employees, args.rate, size, args.mix))
     ok = (
         results["latency_p99"] <= TARGET_LATENCY_MS
         and results["frame_p99"] <= TARGET_FRAME_MS
