@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import importlib.util
 import logging
-import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -32,6 +31,7 @@ from textual.timer import Timer
 from ringmon.config import ConfigError, Settings, load_settings, load_token
 from ringmon.feed.client import FeedClient
 from ringmon.feed.connection import Connection, HubTime, Link
+from ringmon.logs import configure_logging
 from ringmon.model.schema import Event
 from ringmon.model.state import State
 from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
@@ -102,6 +102,7 @@ class RingmonApp(App[None]):
         return (self._main_screen or main_screen_class())()
 
     def on_mount(self) -> None:
+        log.info("app mounted")
         theme = self.settings.theme
         if theme:
             if theme in self.available_themes:
@@ -170,20 +171,6 @@ class RingmonApp(App[None]):
             screen.post_message(message)
 
 
-def _configure_logging() -> None:
-    """Never let a log line reach the terminal the TUI draws on: a file, or nowhere."""
-    root = logging.getLogger()
-    path = os.environ.get("RINGMON_LOG")
-    handler: logging.Handler
-    if path:
-        handler = logging.FileHandler(path, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.setLevel(logging.INFO)
-    else:
-        handler = logging.NullHandler()
-    root.addHandler(handler)
-
-
 def run_tui(
     args: argparse.Namespace,
     *,
@@ -215,7 +202,7 @@ def run_tui(
             file=sys.stderr,
         )
         return 2
-    _configure_logging()
+    configure_logging()
     app = RingmonApp(
         settings.url, token, settings, wall=args.wall, handle_signals=True, ready=ready
     )

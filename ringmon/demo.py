@@ -6,13 +6,16 @@ for the occasion in that folder, and the TUI follows the hub over HTTP and WebSo
 client. The token is handed to the TUI in-process, never on a command line. Whatever ends the
 demo (``q``, Ctrl-C, SIGTERM, SIGHUP), the hub is stopped and the temporary data removed; on
 Linux the hub is also told to stop if this process dies without cleaning up.
+
+Heavy imports (httpx, asyncio, Textual) wait until the hub's process has been started, so that
+its start-up overlaps ours.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
+import logging
 import os
 import signal
 import socket
@@ -25,7 +28,9 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
-import httpx
+from ringmon.logs import configure_logging
+
+log = logging.getLogger(__name__)
 
 HEALTH_TIMEOUT = 15.0
 STDERR_TAIL_LINES = 20
@@ -79,11 +84,11 @@ def hub_command(args: argparse.Namespace, port: int, data: Path) -> list[str]:
     return command
 
 
-def start_hub(command: list[str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+def start_hub(command: list[str], output: IO[bytes]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         command,
         stdin=subprocess.DEVNULL,
-        stdout=log,
+        stdout=output,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # our terminal's Ctrl-C and SIGHUP are ours to pass on
         preexec_fn=_die_with_parent if sys.platform == "linux" else None,
@@ -100,18 +105,22 @@ def stop_hub(child: subprocess.Popen[bytes], timeout: float = 5.0) -> None:
             child.wait()
 
 
-def _tail(log: IO[bytes], lines: int = STDERR_TAIL_LINES) -> str:
-    log.flush()
-    log.seek(0)
-    text = log.read().decode("utf-8", "replace").rstrip()
+def _tail(output: IO[bytes], lines: int = STDERR_TAIL_LINES) -> str:
+    output.flush()
+    output.seek(0)
+    text = output.read().decode("utf-8", "replace").rstrip()
     return "\n".join(text.splitlines()[-lines:])
 
 
 async def wait_healthy(
-    url: str, child: subprocess.Popen[bytes], log: IO[bytes], timeout: float = HEALTH_TIMEOUT
+    url: str, child: subprocess.Popen[bytes], output: IO[bytes], timeout: float = HEALTH_TIMEOUT
 ) -> float:
     """Poll ``GET /v1/health`` until the hub answers; seconds waited. Raises ``DemoError``
     naming the reason (and the hub's output) if it dies or does not answer in time."""
+    import asyncio
+
+    import httpx
+
     started = time.monotonic()
     # Loopback http: no TLS context to build (it costs ~0.1 s).
     async with httpx.AsyncClient(base_url=url, timeout=httpx.Timeout(1.0), verify=False) as http:
@@ -119,17 +128,20 @@ async def wait_healthy(
             code = child.poll()
             if code is not None:
                 raise DemoError(
-                    f"the hub stopped (exit code {code}) before it was ready:\n{_tail(log)}"
+                    f"the hub stopped (exit code {code}) before it was ready:\n{_tail(output)}"
                 )
             try:
                 response = await http.get("/v1/health")
                 if response.status_code == 200:
-                    return time.monotonic() - started
+                    waited = time.monotonic() - started
+                    log.info("hub ready after %.2f s", waited)
+                    return waited
             except httpx.TransportError:
                 pass
             if time.monotonic() - started > timeout:
                 raise DemoError(
-                    f"the hub did not answer {url}/v1/health within {timeout:.0f} s:\n{_tail(log)}"
+                    f"the hub did not answer {url}/v1/health within {timeout:.0f} s:\n"
+                    f"{_tail(output)}"
                 )
             await asyncio.sleep(0.05)
 
@@ -154,6 +166,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
     For a quick first screen the work overlaps: the hub starts first, the token is made while
     it imports, and the TUI comes up at once, showing "connecting" until the hub answers."""
+    configure_logging()
+    log.info("demo starting")
     with contextlib.ExitStack() as stack:
         stack.enter_context(_exit_on_signals())
         if args.data:
@@ -167,19 +181,21 @@ def run_demo(args: argparse.Namespace) -> int:
             print(f"ringmon demo: {exc}", file=sys.stderr)
             return 2
         url = f"http://127.0.0.1:{port}"
-        log = stack.enter_context(tempfile.TemporaryFile(prefix="ringmon-hub-"))
-        child = start_hub(hub_command(args, port, data), log)
+        hub_output = stack.enter_context(tempfile.TemporaryFile(prefix="ringmon-hub-"))
+        child = start_hub(hub_command(args, port, data), hub_output)
         stack.callback(stop_hub, child)
+        log.info("hub started: pid %d, %s", child.pid, url)
         try:
             # The hub looks tokens up per request, so one made now is known by its first.
             token = make_token(data)
         except Exception as exc:  # the token store's own errors carry a sentence
             print(f"ringmon demo: cannot make a token in {data}: {exc}", file=sys.stderr)
             return 2
+        log.info("token made")
         from ringmon.app import run_tui
 
         tui_args = argparse.Namespace(url=url, tz=args.tz, wall=args.wall, token_file=None)
-        code = run_tui(tui_args, token=token, ready=lambda: wait_healthy(url, child, log))
+        code = run_tui(tui_args, token=token, ready=lambda: wait_healthy(url, child, hub_output))
         # The TUI's loop restored the default handlers on exit: keep cleaning up on signals.
         for sig in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, _raise_exit)

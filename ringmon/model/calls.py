@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 from enum import StrEnum
 
+from ringmon.model.period import day_bounds, local_date
 from ringmon.model.schema import Direction
 
 MISSED_AFTER_SECONDS = 5.0
@@ -121,12 +122,16 @@ class CallTally:
     linger: float = CALL_LINGER_SECONDS
     # (closed_at, call id) in closing order, to forget closed calls without scanning them all.
     _closed: deque[tuple[float, str]] = field(default_factory=deque)
+    # The local day of the last ring and its bounds: nearly every call rings on that day.
+    _day: date = date.min
+    _day_span: tuple[float, float] = (0.0, 0.0)
 
     def ring(self, leg: CallLeg) -> None:
-        self._forget_closed_before(leg.ring_at - self.linger)
+        if self._closed and self._closed[0][0] < leg.ring_at - self.linger:
+            self._forget_closed_before(leg.ring_at - self.linger)
         call = self.open_calls.get(leg.call)
         if call is None:
-            day = datetime.fromtimestamp(leg.ring_at, self.tz).date()
+            day = self._day_of(leg.ring_at)
             call = self.open_calls[leg.call] = OpenCall(day)
             self.day(day).calls += 1
         elif call.closed_at is not None:
@@ -144,8 +149,10 @@ class CallTally:
         if call is None or call.closed_at is not None:
             return
         call.legs -= 1
-        call.answered = call.answered or leg.answered
-        call.missed = call.missed or is_missed(leg)
+        if leg.answer_at is not None:
+            call.answered = True
+        elif not call.missed and is_missed(leg):
+            call.missed = True
         if call.legs <= 0:
             call.legs = 0
             call.closed_at = leg.end_at if leg.end_at is not None else leg.ring_at
@@ -163,6 +170,13 @@ class CallTally:
         if tally is None:
             tally = self.days[day] = DayTally()
         return tally
+
+    def _day_of(self, at: float) -> date:
+        start, end = self._day_span
+        if not start <= at < end:
+            self._day = local_date(at, self.tz)
+            self._day_span = day_bounds(self._day, self.tz)
+        return self._day
 
     def _count(self, call: OpenCall, sign: int) -> None:
         """Add (or withdraw) a closed call's outcome to its day."""

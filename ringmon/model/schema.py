@@ -8,18 +8,45 @@ exactly one definition of what a valid event is.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Literal, TypeAlias
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     StringConstraints,
     TypeAdapter,
 )
+
+def utc_time(value: object) -> datetime:
+    """A ``ts``: an ISO 8601 time with an offset (or an aware ``datetime``), in UTC.
+
+    Why not pydantic's ``AwareDatetime``: its datetimes carry pydantic's own tzinfo, through
+    which every ``timestamp()`` is a slow round trip (about a fifth of applying an event);
+    with the standard library's ``UTC`` it is cheap. And the protocol serves every time in
+    UTC, so normalising where events are parsed makes that true everywhere at once.
+    """
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an ISO 8601 time") from None
+    elif isinstance(value, datetime):
+        moment = value
+    else:
+        raise ValueError("a time must be an ISO 8601 string like 2026-03-24T14:05:00Z")
+    if moment.tzinfo is UTC:
+        return moment
+    if moment.utcoffset() is None:
+        raise ValueError("a time needs its offset (Z or +01:00)")
+    return moment.astimezone(UTC)
+
+
+UtcTime = Annotated[datetime, PlainValidator(utc_time, json_schema_input_type=str)]
+"""An aware time, normalised to UTC (``utc_time``)."""
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 Text = Annotated[str, StringConstraints(max_length=500)]
@@ -42,7 +69,7 @@ class _Event(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     seq: int | None = Field(default=None, ge=1, description="Hub-assigned, strictly increasing.")
-    ts: AwareDatetime = Field(description="When it happened (any offset; normalised to UTC).")
+    ts: UtcTime = Field(description="When it happened (any offset; normalised to UTC).")
 
 
 class EmployeeUpsert(_Event):

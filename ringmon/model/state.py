@@ -31,7 +31,7 @@ from ringmon.model.schema import (
     Event,
     Registration,
 )
-from ringmon.model.status import Status, device_status, merge_status
+from ringmon.model.status import RANK, Status, device_status, merge_status
 
 DEFAULT_LATE_TOLERANCE = 300.0
 
@@ -122,25 +122,28 @@ class State:
     # -- applying events ------------------------------------------------------------------
 
     def apply(self, event: Event) -> float:
-        """Apply one event; return its effective time. Raises ``EventRejected``."""
-        if event.seq is not None and event.seq <= self.seq:
-            raise EventRejected(
-                f"seq {event.seq} is not after {self.seq} already applied", "duplicate"
-            )
+        """Apply one event; return its effective time. Raises ``EventRejected``.
+
+        The hot path of ingest (every frame of the feed comes through here): it reads each
+        attribute once and leaves the rest to the handler of the event's type.
+        """
+        seq = event.seq
+        if seq is not None and seq <= self.seq:
+            raise EventRejected(f"seq {seq} is not after {self.seq} already applied", "duplicate")
         at = event.ts.timestamp()
-        if at < self.clock:
-            if at < self.clock - self.late_tolerance:
+        clock = self.clock
+        if at < clock:
+            if at < clock - self.late_tolerance:
                 raise EventRejected(
-                    f"event at {event.ts.isoformat()} is {self.clock - at:.0f} s older than the "
+                    f"event at {event.ts.isoformat()} is {clock - at:.0f} s older than the "
                     f"newest applied; the limit is {self.late_tolerance:.0f} s",
                     "stale",
                 )
-            at = self.clock
-        handler = _HANDLERS[event.type]
-        handler(self, event, at)
+            at = clock
+        _HANDLERS[event.type](self, event, at)
         self.clock = at
-        if event.seq is not None:
-            self.seq = event.seq
+        if seq is not None:
+            self.seq = seq
         return at
 
     def _employee_upsert(self, ev: EmployeeUpsert, at: float) -> None:
@@ -224,28 +227,20 @@ class State:
         if self.history is not None:
             self.history.device_agent[key] = dev.user_agent
         self._refresh_device(dev, at)
-        self._refresh_account_owner(acc, at)
 
     def _call_ring(self, ev: CallRing, at: float) -> None:
-        acc = self._account(ev.account)
-        if ev.leg in self.legs:
-            raise EventRejected(f"call leg {ev.leg!r} is already in progress", "duplicate")
-        if ev.device is not None and (ev.account, ev.device) not in self.devices:
-            raise EventRejected(f"call leg {ev.leg!r} rings unknown device {ev.device!r}")
-        leg = CallLeg(
-            call=ev.call,
-            leg=ev.leg,
-            account=ev.account,
-            device=ev.device,
-            employee=acc.employee,
-            direction=ev.direction,
-            remote=ev.remote,
-            ring_at=at,
-        )
-        self.legs[ev.leg] = leg
+        account, leg_id, device = ev.account, ev.leg, ev.device
+        acc = self._account(account)
+        if leg_id in self.legs:
+            raise EventRejected(f"call leg {leg_id!r} is already in progress", "duplicate")
+        if device is not None and (account, device) not in self.devices:
+            raise EventRejected(f"call leg {leg_id!r} rings unknown device {device!r}")
+        employee = acc.employee
+        leg = CallLeg(ev.call, leg_id, account, device, employee, ev.direction, ev.remote, at)
+        self.legs[leg_id] = leg
         self.tally.ring(leg)
-        if leg.employee is not None:
-            self._ringing[leg.employee] = self._ringing.get(leg.employee, 0) + 1
+        if employee is not None:
+            self._ringing[employee] = self._ringing.get(employee, 0) + 1
 
     def _call_answer(self, ev: CallAnswer, at: float) -> None:
         leg = self._leg(ev.leg, ev.call)
@@ -304,10 +299,12 @@ class State:
                 self._ringing.pop(leg.employee, None)
 
     def _refresh_leg_owner(self, leg: CallLeg, at: float) -> None:
-        if leg.device is not None:
-            dev = self.devices.get((leg.account, leg.device))
-            if dev is not None:
-                self._refresh_device(dev, at)
+        """A leg started or stopped talking: its device's status, and so its employee's."""
+        dev = None if leg.device is None else self.devices.get((leg.account, leg.device))
+        if dev is not None:
+            self._refresh_device(dev, at)
+            return
+        # Talking on an account whose device nobody named: only the employee can tell.
         acc = self.accounts.get(leg.account)
         if acc is not None:
             self._refresh_account_owner(acc, at)
@@ -317,12 +314,28 @@ class State:
             self._refresh_employee(self.employees[acc.employee], at)
 
     def _refresh_device(self, dev: Device, at: float) -> None:
+        """Recompute a device's status and, when it changed, its employee's (R16).
+
+        The employee's status is the highest of their devices'; it is kept up to date at every
+        change, so one device's change needs a scan of the others only when that device held
+        the highest status and lost it. This is the hot path of ingest: keep it lean.
+        """
         talking = (dev.account, dev.device) in self._talking
         status = device_status(dev.registration, talking)
-        if status != dev.status:
-            dev.status = status
-            dev.since = at
-            self._record_device(dev, status, at)
+        old = dev.status
+        if status is old:
+            return
+        dev.status = status
+        dev.since = at
+        self._record_device(dev, status, at)
+        owner = self.accounts[dev.account].employee
+        if owner is None:
+            return
+        emp = self.employees[owner]
+        if RANK[status] >= RANK[emp.status]:
+            self._set_employee_status(emp, status, at)
+        elif old is emp.status:
+            self._refresh_employee(emp, at)
 
     def _record_device(self, dev: Device, status: Status, at: float) -> None:
         if self.history is not None:

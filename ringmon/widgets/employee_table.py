@@ -553,8 +553,16 @@ class EmployeeTable(ScrollView, can_focus=True):
                 self._cache.clear()
             cached = self._paint_parts(row, look)
             self._cache[row.id] = cached
-        middle = Segment(fit(in_status, cached.in_width, right=True), cached.in_style)
-        strip = Strip([*cached.left, middle, *cached.right], width)
+        text = fit(in_status, cached.in_width, right=True)
+        left, right, style = cached.left, cached.right, cached.in_style
+        # The clock joins its neighbours when they share its style: fewer segments.
+        if left and left[-1].style == style:
+            text = left[-1].text + text
+            left = left[:-1]
+        if right and right[0].style == style:
+            text = text + right[0].text
+            right = right[1:]
+        strip = Strip([*left, Segment(text, style), *right], width)
         cached.in_status = in_status
         cached.strip = strip
         return strip

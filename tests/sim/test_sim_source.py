@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from sim_helpers import MONDAY, WARSAW, FakeSink, Stop, midnight, replay
@@ -124,3 +125,17 @@ def test_time_zone_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
     assert str(resolve_tz(None)) == "Asia/Tokyo"
     monkeypatch.setenv("TZ", "No/Such_Zone")
     assert resolve_tz(None) is not None  # falls back to /etc/localtime or UTC
+
+
+def test_resume_says_who_is_registered_at_the_hubs_now() -> None:
+    """Restarted between two events: the re-upserts and devices come at once, at "now"."""
+    source = SimSource(employees=EMPLOYEES, seed=11, backfill_days=2)
+    whole = list(simulate(EMPLOYEES, 11, midnight(MONDAY), NOW, WARSAW))
+    times = sorted({e.ts.timestamp() for e in whole})
+    gaps = [(a, b) for a, b in pairwise(times) if b - a > 2 and a > NOW - 86400]
+    last, following = gaps[0]
+    now = (last + following) / 2
+    resumed = list(source.events(now, last, WARSAW))
+    head = [at for at, e in resumed if isinstance(e, EmployeeUpsert | AccountUpsert | DeviceStatus)]
+    assert head[0] == now
+    assert resumed[0][0] == now and all(at > last for at, _ in resumed[:200])

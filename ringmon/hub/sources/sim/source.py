@@ -142,7 +142,7 @@ class SimSource:
         if last_ts is None:
             return timed_events(self.roster, self.seed, tz, start=start)
         if last_ts >= start:
-            return timed_events(self.roster, self.seed, tz, after=last_ts)
+            return timed_events(self.roster, self.seed, tz, after=last_ts, now=now)
         # Stored data older than the window: enter afresh, and say every device's status
         # (offline ones too) so that nothing stale stays registered.
         return timed_events(self.roster, self.seed, tz, start=start, condense_offline=True)

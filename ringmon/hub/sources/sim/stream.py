@@ -101,11 +101,14 @@ def raw_window(
     after: float | None = None,
     end: float = math.inf,
     condense_offline: bool = False,
+    now: float | None = None,
 ) -> Iterator[RawItem]:
     """The stream from ``start`` (fresh) or strictly after ``after`` (resume), up to ``end``.
 
     Fresh: devices registered at ``start`` (all devices if ``condense_offline``) first get a
     ``device.status`` at ``start``; legs that rang before ``start`` are left out.
+    Resume: devices registered at ``after`` repeat their status first, at ``now`` if that
+    lies between ``after`` and the next event, else at the time of the next event.
     """
     if (start is None) == (after is None):
         raise ValueError("give exactly one of start and after")
@@ -120,9 +123,10 @@ def raw_window(
             if at > after:
                 # Devices registered at the resume point say so again (a no-op for a hub that
                 # knows them; it brings in the devices of people added to the roster since).
+                stamp = now if now is not None and after < now < at else at
                 for condensed in devices.values():
                     if condensed[4] != OFFLINE:
-                        yield at, condensed
+                        yield stamp, condensed
                 yield at, payload
                 break
             if payload[0] == DEVICE:
@@ -219,20 +223,32 @@ def timed_events(
     after: float | None = None,
     end: float = math.inf,
     condense_offline: bool = False,
+    now: float | None = None,
 ) -> Iterator[tuple[float, Event]]:
     """Upserts, then the window of the stream, as (epoch seconds, event) pairs.
 
-    Fresh (``start``): upserts at ``start``. Resume (``after``): upserts at the time of the
-    first event after ``after`` (idempotent for a hub that has them; they bring in anyone new).
+    Fresh (``start``): upserts at ``start``. Resume (``after``): upserts (idempotent for a hub
+    that has them; they bring in anyone new) and the devices' current status at ``now`` when
+    that is after ``after``, or else at the time of the first event after ``after``; either
+    way before that event.
     """
     window = raw_window(
-        roster, seed, tz, start=start, after=after, end=end, condense_offline=condense_offline
+        roster,
+        seed,
+        tz,
+        start=start,
+        after=after,
+        end=end,
+        condense_offline=condense_offline,
+        now=now,
     )
     first = next(window, None)
     if start is not None:
         at0: float = start
     elif first is not None:
         at0 = first[0]
+        if after is not None and now is not None and after < now < at0:
+            at0 = now
     else:
         return
     if at0 < end:
