@@ -185,8 +185,8 @@ def load_settings(
         except ValidationError as exc:
             raise ConfigError(f"the config file {file} has problems:\n{_problems(exc)}") from None
     from_env = {ENVIRONMENT[k]: v for k, v in env.items() if k in ENVIRONMENT and v != ""}
-    for dotted, value in from_env.items():
-        _set(data, dotted, value)
+    for dotted, text in from_env.items():
+        _set(data, dotted, text)
     for dotted, value in (overrides or {}).items():
         if value is not None:
             _set(data, dotted, value)

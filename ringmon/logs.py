@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 import os
 
+MARK = "_ringmon_handler"
+
 
 def configure_logging() -> None:
     """Never let a log line reach the terminal the TUI draws on: a file, or nowhere.
     Idempotent."""
     root = logging.getLogger()
-    if any(getattr(h, "_ringmon", False) for h in root.handlers):
+    if any(getattr(h, MARK, False) for h in root.handlers):
         return
     path = os.environ.get("RINGMON_LOG")
     handler: logging.Handler
@@ -24,5 +26,5 @@ def configure_logging() -> None:
         root.setLevel(logging.INFO)
     else:
         handler = logging.NullHandler()
-    handler._ringmon = True  # type: ignore[attr-defined]
+    setattr(handler, MARK, True)
     root.addHandler(handler)

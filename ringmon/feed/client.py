@@ -77,7 +77,7 @@ class FeedCounters:
     reconnects: int = 0  # connection attempts after a loss
 
 
-def _error_text(body: bytes, fallback: str) -> str:
+def _error_text(body: bytes | bytearray, fallback: str) -> str:
     """The hub's ``{"error": ...}`` sentence, or ``fallback`` when the body has none."""
     try:
         data = json.loads(body)
