@@ -80,7 +80,7 @@ class DepartmentMenu(ModalScreen[frozenset[str] | None]):
         background: $surface;
     }
     DepartmentMenu ChoiceList { width: auto; height: auto; max-height: 20; }
-    DepartmentMenu #menu-head { padding: 0 0 0 11; color: $text-muted; width: auto; }
+    DepartmentMenu #menu-head { padding: 0 0 0 6; color: $text-muted; width: auto; }
     DepartmentMenu #menu-help { color: $text-muted; padding: 0 1; }
     """
 
