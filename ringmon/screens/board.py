@@ -261,6 +261,7 @@ class BoardScreen(Screen[None]):
             return
         self._funnel_dirty = True
         self._check_limits(self.now())
+        self._set_empty_text()
         self.table.rows_changed()
         self._show_summary()
         self._show_filter_bar(counts=reset)
@@ -275,9 +276,27 @@ class BoardScreen(Screen[None]):
         changed = feed != self.feed
         self.feed = feed
         if changed:
+            self._set_empty_text()
+        if changed:
             self.query_one(FeedBanner).show(feed)
             self.table.stale = feed.stale
             self._show_summary()
+
+    def _set_empty_text(self) -> None:
+        """What the table says when it has no row to show, and why."""
+        table = self.table
+        if self.board.rows:
+            table.empty_text = (
+                "No employee matches the filters: escape removes the last one, ctrl+u all."
+            )
+        elif self.feed is not None and self.feed.level == "wait":
+            table.empty_text = "Connecting to the hub…"
+        elif self.feed is not None and self.feed.stale:
+            table.empty_text = "No data: the feed is down."
+        else:
+            table.empty_text = "No employees."
+        if not self.board:
+            table.refresh()
 
     def _tick(self) -> None:
         now = self.now()
@@ -337,6 +356,7 @@ class BoardScreen(Screen[None]):
         self.board.set_filters(filters)
         self._funnel = filters.funnel(self.board.rows.values()) if filters else None
         self._funnel_dirty = False
+        self._set_empty_text()
         self.table.rows_changed()
         self.table.refresh()
         self._show_filter_bar()

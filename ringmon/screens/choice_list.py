@@ -13,8 +13,8 @@ class ChoiceList(SelectionList[str]):
     """``space`` (or a click) toggles an entry; ``enter`` applies the dialog."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "apply", "Apply", show=True),
-        Binding("space", "select", "Toggle", show=True),
+        Binding("enter", "apply", "Apply", show=True, id="choice_list.apply"),
+        Binding("space", "select", "Toggle", show=True, id="choice_list.select"),
     ]
 
     class Apply(Message):

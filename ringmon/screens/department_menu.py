@@ -66,7 +66,7 @@ class DepartmentMenu(ModalScreen[frozenset[str] | None]):
     """Departments with per-status counts; returns the chosen ones (None: cancelled)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,d", "cancel", "Cancel"),
+        Binding("escape,d", "cancel", "Cancel", id="department_menu.cancel"),
     ]
 
     DEFAULT_CSS = """

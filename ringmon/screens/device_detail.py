@@ -27,7 +27,7 @@ class DeviceDetail(ModalScreen[None]):
     """The selected employee's devices, as a dialog."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,u,q", "dismiss", "Close"),
+        Binding("escape,u,q", "dismiss", "Close", id="device_detail.dismiss"),
     ]
 
     DEFAULT_CSS = """

@@ -37,8 +37,8 @@ class FilterPanel(ModalScreen[Result | None]):
     """Pick departments and statuses; returns (departments, statuses) or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+u", "clear", "Clear all"),
+        Binding("escape", "cancel", "Cancel", id="filter_panel.cancel"),
+        Binding("ctrl+u", "clear", "Clear all", id="filter_panel.clear"),
     ]
 
     DEFAULT_CSS = """

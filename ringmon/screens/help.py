@@ -60,7 +60,7 @@ def help_text(wall: bool = False) -> str:
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "dismiss", "Close"),
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help.dismiss"),
     ]
 
     DEFAULT_CSS = """

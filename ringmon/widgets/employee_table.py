@@ -63,14 +63,18 @@ class EmployeeTable(ScrollView, can_focus=True):
     """One line per employee: Employee, Department, Status, In status, User agents."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("left,h", "column_left", "Column left", show=False),
-        Binding("right,l", "column_right", "Column right", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home,g", "first", "First row", show=False),
-        Binding("end,G", "last", "Last row", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False, id="employee_table.cursor_up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="employee_table.cursor_down"),
+        Binding(
+            "left,h", "column_left", "Column left", show=False, id="employee_table.column_left"
+        ),
+        Binding(
+            "right,l", "column_right", "Column right", show=False, id="employee_table.column_right"
+        ),
+        Binding("pageup", "page_up", "Page up", show=False, id="employee_table.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="employee_table.page_down"),
+        Binding("home,g", "first", "First row", show=False, id="employee_table.first"),
+        Binding("end,G", "last", "Last row", show=False, id="employee_table.last"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -262,7 +266,7 @@ class EmployeeTable(ScrollView, can_focus=True):
             partial = self.get_component_rich_style(name, partial=True)
             if partial.bgcolor is None:
                 full = Style(
-                    color=full.color,
+                    color=full.color if partial.color is not None else None,
                     bold=partial.bold,
                     italic=partial.italic,
                     underline=partial.underline,

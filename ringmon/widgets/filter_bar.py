@@ -23,7 +23,9 @@ from ringmon.model.board import ChipKind, Filters, Sort
 class NameInput(Input):
     """The type-to-filter box; ``escape`` cancels the edit."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", show=False, id="name_filter.cancel")
+    ]
 
     class Cancelled(Message):
         pass

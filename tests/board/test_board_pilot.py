@@ -594,3 +594,39 @@ async def test_filter_bar_shows_counts() -> None:
         assert f"dept: Sales {sales}" in text
         assert f"status: online {len(board.board)}" in text
         assert isinstance(board.filter_bar, FilterBar)
+
+
+async def test_empty_states_say_why() -> None:
+    app = BoardHost()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = app.board
+        board.set_filters(board.board.filters.with_name("nobody is called this"))
+        await settle(pilot)
+        assert "No employee matches the filters" in board.table.render_line(1).text
+        assert "0 of 30" in chips_text(board)
+    from ringmon.model.state import State
+
+    waiting = BoardHost(State(TZ), connection=Connection(link=Link.CONNECTING, since=NOW))
+    async with waiting.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Connecting to the hub" in waiting.board.table.render_line(1).text
+        assert "connecting" in summary_text(waiting.board)
+
+
+async def test_every_binding_has_an_id() -> None:
+    from ringmon.screens.choice_list import ChoiceList
+    from ringmon.widgets.filter_bar import NameInput
+
+    for owner in (
+        BoardScreen,
+        EmployeeTable,
+        FilterPanel,
+        DepartmentMenu,
+        DeviceDetail,
+        HelpScreen,
+        ChoiceList,
+        NameInput,
+    ):
+        for binding in owner.BINDINGS:
+            assert binding.id, (owner.__name__, binding)  # type: ignore[union-attr]

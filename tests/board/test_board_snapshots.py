@@ -115,3 +115,13 @@ def test_dialogs(snap_compare: Any, key: str) -> None:
         await settle(pilot)
 
     assert snap_compare(BoardHost(), terminal_size=(100, 34), run_before=dialog)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=size_id)
+def test_light_theme(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def light(pilot: Pilot[None]) -> None:
+        pilot.app.theme = "textual-light"
+        await settle(pilot)
+
+    app = BoardHost(settings_obj=settings({"dnd": 20 * 60}))
+    assert snap_compare(app, terminal_size=size, run_before=light)
