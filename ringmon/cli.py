@@ -60,7 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--source",
         action="append",
         metavar="SPEC",
-        help="sim (default) or file:PATH; repeatable",
+        help=(
+            "sim (default), file:PATH, asterisk:ari=URL,ami=HOST:PORT, kamailio:HOST:PORT, "
+            "freeswitch:HOST:PORT; repeatable (docs/sources/)"
+        ),
     )
     hub.add_argument("--follow", action="store_true", help="keep reading file: sources")
     hub.add_argument("--tz", help="the call center's IANA time zone (default: the machine's)")
