@@ -168,22 +168,17 @@ class WallTile(Static):
         height: 5;
         border: round $panel-lighten-2;
         border-title-align: center;
-        padding: 0 1;
+        padding: 0;
         content-align: center middle;
     }
     WallTile Digits { width: auto; }
-    #wall-talking Digits { color: $primary; }
-    #wall-ringing Digits { color: $warning; }
-    #wall-online Digits { color: $success; }
-    #wall-dnd Digits { color: $error; }
-    #wall-offline Digits { color: $text-muted; }
-    #wall-missed-today Digits { color: $warning; }
     """
 
-    def __init__(self, label: str, var: str, *, id: str | None = None) -> None:
+    def __init__(self, label: str, short: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.label = label
+        self.short = short
         self.border_title = label
-        self.var = var
 
     def compose(self) -> ComposeResult:
         yield Digits("0")
@@ -195,30 +190,41 @@ class WallTile(Static):
             self._value = value
             self.query_one(Digits).update(f"{value:,}".replace(",", " "))
 
+    def on_resize(self) -> None:
+        # Narrow tiles (an 80-column wall) get the short label.
+        room = self.size.width - 6  # corners, rules and the spaces around a border title
+        self.border_title = self.label if len(self.label) <= room else self.short
+
 
 class WallSummary(Horizontal):
     """The wall screen's summary: every figure in digits readable across a room."""
 
     DEFAULT_CSS = """
     WallSummary { height: 5; }
+    WallSummary #wall-talking Digits { color: $primary; }
+    WallSummary #wall-ringing Digits { color: $warning; }
+    WallSummary #wall-online Digits { color: $success; }
+    WallSummary #wall-dnd Digits { color: $error; }
+    WallSummary #wall-offline Digits { color: $text-muted; }
+    WallSummary #wall-missed-today Digits { color: $warning; }
     """
 
     TILES = (
-        ("talking", f"{GLYPHS[Status.TALKING]} talking", STATUS_VARS[Status.TALKING]),
-        ("ringing", f"{RINGING_GLYPH} ringing", "$warning"),
-        ("online", f"{GLYPHS[Status.ONLINE]} online", STATUS_VARS[Status.ONLINE]),
-        ("dnd", f"{GLYPHS[Status.DND]} dnd", STATUS_VARS[Status.DND]),
-        ("offline", f"{GLYPHS[Status.OFFLINE]} offline", STATUS_VARS[Status.OFFLINE]),
-        ("calls_today", "calls today", "$foreground"),
-        ("missed_today", "missed today", "$warning"),
+        ("talking", f"{GLYPHS[Status.TALKING]} talking", f"{GLYPHS[Status.TALKING]}talk"),
+        ("ringing", f"{RINGING_GLYPH} ringing", f"{RINGING_GLYPH}ring"),
+        ("online", f"{GLYPHS[Status.ONLINE]} online", f"{GLYPHS[Status.ONLINE]}on"),
+        ("dnd", f"{GLYPHS[Status.DND]} dnd", f"{GLYPHS[Status.DND]}dnd"),
+        ("offline", f"{GLYPHS[Status.OFFLINE]} offline", f"{GLYPHS[Status.OFFLINE]}off"),
+        ("calls_today", "calls today", "calls"),
+        ("missed_today", "missed today", "miss"),
     )
 
     def compose(self) -> ComposeResult:
-        for key, label, var in self.TILES:
-            yield WallTile(label, var, id=f"wall-{key.replace('_', '-')}")
+        for key, label, short in self.TILES:
+            yield WallTile(label, short, id=f"wall-{key.replace('_', '-')}")
 
     def show(self, summary: Summary) -> None:
-        for key, _label, _var in self.TILES:
+        for key, _label, _short in self.TILES:
             self.query_one(f"#wall-{key.replace('_', '-')}", WallTile).set_value(
                 getattr(summary, key)
             )
