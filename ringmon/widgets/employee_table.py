@@ -30,6 +30,7 @@ from textual.strip import Strip
 
 from ringmon.model.board import (
     GLYPHS,
+    RINGING_GLYPH,
     Board,
     Row,
     condense_agents,
@@ -589,7 +590,17 @@ class EmployeeTable(ScrollView, can_focus=True):
             status_style = base + self._style(_STATUS_CLASS[row.status])
         muted = base + self._style("employee-table--muted")
         cell_cursor = self._style("employee-table--cell-cursor")
-        left: list[Segment] = [Segment("!" if over else " ", base)]
+        # The leading cell: "!" past a time limit, else the ringing glyph, so that a ringing
+        # call shows even when the User agents column does not fit.
+        if over:
+            mark = Segment("!", base)
+        elif row.ringing and not stale:
+            mark = Segment(
+                RINGING_GLYPH, base if is_cursor else base + self._style("employee-table--ringing")
+            )
+        else:
+            mark = Segment(" ", base)
+        left: list[Segment] = [mark]
         right: list[Segment] = []
         segments = left
         in_width = 0
