@@ -111,7 +111,7 @@ class Hub:
         retention_days: float = 35.0,
         heartbeat: float = 5.0,
         flush_interval: float = 0.05,
-        queue_limit: int = 20_000,
+        queue_limit: int = 50_000,
         max_pending: int = 50_000,
         prune_interval: float = 3600.0,
         source_backoff: float = 1.0,
