@@ -28,9 +28,10 @@ import resource
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 TARGET_LATENCY_MS = 100.0
 TARGET_FRAME_MS = 30.0
@@ -228,7 +229,16 @@ class CallCenterStream:
         return out
 
 
-STREAMS = {"callcenter": CallCenterStream, "churn": ChurnStream}
+class EventStream(Protocol):
+    def warm(self, at: float) -> list[dict[str, Any]]: ...
+
+    def events(self, at: float, count: int) -> list[dict[str, Any]]: ...
+
+
+STREAMS: dict[str, Callable[[Population, random.Random], EventStream]] = {
+    "callcenter": CallCenterStream,
+    "churn": ChurnStream,
+}
 
 
 def _flip(pop: Population, rng: random.Random, ts: str) -> dict[str, Any]:
@@ -325,9 +335,9 @@ def bench_app_class() -> type[Any]:
         def feed_events(self, events: list[Event], employees: set[str]) -> None:
             self._pending |= employees
             if self._flush_timer is None:
-                self._flush_timer = self.set_timer(TICK_SECONDS, self._flush)
+                self._flush_timer = self.set_timer(TICK_SECONDS, self._post_pending)
 
-        def _flush(self) -> None:
+        def _post_pending(self) -> None:  # (App._flush is Textual's: keep clear)
             self._flush_timer = None
             employees = frozenset(self._pending)
             self._pending.clear()

@@ -93,12 +93,12 @@ def layout_columns(width: int) -> Layout:
     short = width < 100
     status_w = STATUS_SHORT if short else STATUS_FULL
     fixed_w = MARK_WIDTH + status_w + IN_STATUS_WIDTH
-    choices = (
+    choices: tuple[tuple[Col, ...], ...] = (
         (Col.EMPLOYEE, Col.DEPARTMENT, Col.STATUS, Col.IN_STATUS, Col.AGENTS),
         (Col.EMPLOYEE, Col.DEPARTMENT, Col.STATUS, Col.IN_STATUS),
         (Col.EMPLOYEE, Col.STATUS, Col.IN_STATUS),
     )
-    shown = choices[-1]
+    shown: tuple[Col, ...] = choices[-1]
     flex_room = 0
     for cols in choices:
         flexible = [c for c in cols if c in FLEX]

@@ -17,8 +17,6 @@ from collections.abc import Callable
 from datetime import tzinfo
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
-from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
@@ -28,36 +26,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ringmon.model.board import (
-    GLYPHS,
-    RINGING_GLYPH,
-    Board,
-    Row,
-    condense_agents,
-    devices_text,
-    format_duration,
-    status_label,
-)
-from ringmon.model.status import Status
+from ringmon.model.board import Board, Row, devices_text
 from ringmon.widgets.columns import FILTERABLE, Col, Layout, layout_columns
-
-_STATUS_CLASS = {
-    Status.TALKING: "employee-table--talking",
-    Status.ONLINE: "employee-table--online",
-    Status.DND: "employee-table--dnd",
-    Status.OFFLINE: "employee-table--offline",
-}
-
-
-def fit(text: str, width: int, right: bool = False) -> str:
-    """``text`` in exactly ``width`` cells: padded, or cut with an ellipsis."""
-    if width <= 0:
-        return ""
-    length = cell_len(text)
-    if length <= width:
-        pad = " " * (width - length)
-        return pad + text if right else text + pad
-    return set_cell_size(text, width - 1) + "…"
+from ringmon.widgets.row_lines import RowLines
 
 
 class EmployeeTable(ScrollView, can_focus=True):
@@ -193,8 +164,9 @@ class EmployeeTable(ScrollView, can_focus=True):
         self._cursor_index = 0
         self._layout: Layout = layout_columns(0)
         self._painted: dict[int, tuple[Row | None, bool]] = {}
-        self._cache: dict[str, _Parts] = {}
-        self._header: tuple[object, Strip] | None = None
+        self._lines = RowLines(self._style, lambda: self.rich_style)
+        self._lines.wall = wall
+        self._lines.layout = self._layout
         self._width = 0
         self._styles: dict[str, Style] = {}
         self._hover_id: str | None = None
@@ -243,8 +215,8 @@ class EmployeeTable(ScrollView, can_focus=True):
         if width != self._width:
             self._width = width
             self._layout = layout_columns(width)
-            self._cache.clear()
-            self._header = None
+            self._lines.layout = self._layout
+            self._lines.clear()
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._check_width()
@@ -253,8 +225,7 @@ class EmployeeTable(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles.clear()
-        self._cache.clear()
-        self._header = None
+        self._lines.clear()
 
     def _style(self, name: str) -> Style:
         """A component's colours, resolved against the widget's background (so that
@@ -300,7 +271,7 @@ class EmployeeTable(ScrollView, can_focus=True):
             self.refresh()
 
     def watch_stale(self) -> None:
-        self._cache.clear()
+        self._lines.clear()
         self.refresh()
 
     def _sync_cursor(self) -> None:
@@ -499,203 +470,24 @@ class EmployeeTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self._width
+        lines = self._lines
         if y == 0:
-            return self._render_header(width)
+            return lines.header(self.board.sort, width)
         index = self.top + y - 1
         board = self.board
         if index >= len(board):
             self._painted[y] = (None, False)
             if index == 0 and y == 1:
-                return Strip([Segment(fit(" " + self.empty_text, width), self._style_empty())])
+                return lines.empty(self.empty_text, width)
             return Strip.blank(width, self.rich_style)
         row = board.row_at(index)
         is_cursor = index == self.cursor_index
         self._painted[y] = (row, is_cursor)
-        return self._render_row(row, is_cursor, width)
-
-    def _style_empty(self) -> Style:
-        return self.rich_style + self._style("employee-table--empty")
-
-    def _render_header(self, width: int) -> Strip:
-        sort = self.board.sort
-        key = (sort, width, self._layout)
-        if self._header is not None and self._header[0] == key:
-            return self._header[1]
-        base = self.rich_style + self._style("employee-table--header")
-        sorted_style = base + self._style("employee-table--header-sorted")
-        segments: list[Segment] = []
-        x = 0
-        for placed in self._layout.columns:
-            if placed.x > x:
-                segments.append(Segment(" " * (placed.x - x), base))
-            title = placed.col.heading
-            is_sorted = placed.col.sort_column is sort.column
-            if is_sorted:
-                title += " ▼" if sort.reverse else " ▲"
-            right = placed.col is Col.IN_STATUS
-            segments.append(
-                Segment(fit(title, placed.width, right), sorted_style if is_sorted else base)
-            )
-            x = placed.x + placed.width
-        if width > x:
-            segments.append(Segment(" " * (width - x), base))
-        strip = Strip(_merge(segments)).crop(0, width)
-        self._header = (key, strip)
-        return strip
-
-    def _render_row(self, row: Row, is_cursor: bool, width: int) -> Strip:
-        """A row's line. The parts around "In status" are cached per employee until the row
-        (or how it is drawn) changes, so the clock's tick only rebuilds one cell per line."""
-        in_status = format_duration(self.now() - row.since)
-        over = row.id in self.over
-        look = (is_cursor, over, self.stale, self.cursor_col if is_cursor else None, width)
-        cached = self._cache.get(row.id)
-        if cached is not None and cached.row is row and cached.look == look:
-            if cached.in_status == in_status:
-                return cached.strip
-        else:
-            if len(self._cache) > 4000:
-                self._cache.clear()
-            cached = self._paint_parts(row, look)
-            self._cache[row.id] = cached
-        text = fit(in_status, cached.in_width, right=True)
-        left, right, style = cached.left, cached.right, cached.in_style
-        # The clock joins its neighbours when they share its style: fewer segments.
-        if left and left[-1].style == style:
-            text = left[-1].text + text
-            left = left[:-1]
-        if right and right[0].style == style:
-            text = text + right[0].text
-            right = right[1:]
-        strip = Strip([*left, Segment(text, style), *right], width)
-        cached.in_status = in_status
-        cached.strip = strip
-        return strip
-
-    def _paint_parts(self, row: Row, look: tuple[bool, bool, bool, Col | None, int]) -> _Parts:
-        is_cursor, over, stale, cell, width = look
-        base = self.rich_style
-        if over:
-            base = base + self._style("employee-table--over")
-        if is_cursor:
-            base = base + self._style("employee-table--cursor")
-        layout = self._layout
-        # On the cursor row the cursor's colours win (a status colour on the cursor's
-        # background can vanish); the glyph and the word still tell the status.
-        if is_cursor:
-            status_style = base + Style(bold=True)
-        elif stale:
-            status_style = base + self._style("employee-table--stale")
-        else:
-            status_style = base + self._style(_STATUS_CLASS[row.status])
-        muted = base + self._style("employee-table--muted")
-        cell_cursor = self._style("employee-table--cell-cursor")
-        # The leading cell: "!" past a time limit, else the ringing glyph, so that a ringing
-        # call shows even when the User agents column does not fit.
-        if over:
-            mark = Segment("!", base)
-        elif row.ringing and not stale:
-            mark = Segment(
-                RINGING_GLYPH, base if is_cursor else base + self._style("employee-table--ringing")
-            )
-        else:
-            mark = Segment(" ", base)
-        left: list[Segment] = [mark]
-        right: list[Segment] = []
-        segments = left
-        in_width = 0
-        in_style = muted if stale else base
-        x = 1
-        for placed in layout.columns:
-            if placed.x > x:
-                segments.append(Segment(" " * (placed.x - x), base))
-            col = placed.col
-            w = placed.width
-            extra = cell_cursor if col is cell and not self.wall else None
-            if col is Col.EMPLOYEE:
-                segments.append(Segment(fit(row.name, w), base + extra if extra else base))
-            elif col is Col.DEPARTMENT:
-                text = fit(row.department or "", w)
-                style = base if row.department else muted
-                segments.append(Segment(text, style + extra if extra else style))
-            elif col is Col.STATUS:
-                word = status_label(row.status, layout.short_status)
-                text = fit(f"{GLYPHS[row.status]} {word}", w)
-                segments.append(Segment(text, status_style + extra if extra else status_style))
-            elif col is Col.IN_STATUS:
-                in_width = w
-                segments = right
-            else:
-                segments.extend(self._agents_segments(row, w, base, is_cursor))
-            x = placed.x + w
-        if width > x:
-            segments.append(Segment(" " * (width - x), base))
-        if not in_width:
-            # No "In status" column (cannot happen with the layouts we make; be safe).
-            in_style = base
-        return _Parts(row, look, _merge(left), _merge(right), in_width, in_style)
-
-    def _agents_segments(
-        self, row: Row, width: int, base: Style, is_cursor: bool = False
-    ) -> list[Segment]:
-        pieces = condense_agents(row.devices, width)
-        out: list[Segment] = []
-        used = 0
-        ringing = self._style("employee-table--ringing")
-        stale = self.stale
-        for piece in pieces:
-            text = piece.text
-            if piece.status is None:
-                out.append(Segment(text, base))
-            else:
-                if is_cursor:
-                    glyph_style = base
-                elif stale:
-                    glyph_style = base + self._style("employee-table--stale")
-                elif piece.ringing:
-                    glyph_style = base + ringing
-                else:
-                    glyph_style = base + self._style(_STATUS_CLASS[piece.status])
-                out.append(Segment(text[0], glyph_style))
-                name_style = base + ringing if piece.ringing and not (stale or is_cursor) else base
-                out.append(Segment(text[1:], name_style))
-            used += cell_len(text)
-        if used < width:
-            out.append(Segment(" " * (width - used), base))
-        return out
-
-
-class _Parts:
-    """A row's cached line, less its "In status" cell."""
-
-    __slots__ = ("in_status", "in_style", "in_width", "left", "look", "right", "row", "strip")
-
-    def __init__(
-        self,
-        row: Row,
-        look: tuple[bool, bool, bool, Col | None, int],
-        left: list[Segment],
-        right: list[Segment],
-        in_width: int,
-        in_style: Style,
-    ) -> None:
-        self.row = row
-        self.look = look
-        self.left = left
-        self.right = right
-        self.in_width = in_width
-        self.in_style = in_style
-        self.in_status = ""
-        self.strip = Strip.blank(0)
-
-
-def _merge(segments: list[Segment]) -> list[Segment]:
-    """Join neighbours of the same style: fewer segments make every later stage cheaper."""
-    out: list[Segment] = []
-    for seg in segments:
-        if out and out[-1].style == seg.style and not seg.control:
-            last = out[-1]
-            out[-1] = Segment(last.text + seg.text, last.style)
-        elif seg.text:
-            out.append(seg)
-    return out
+        look = (
+            is_cursor,
+            row.id in self.over,
+            self.stale,
+            self.cursor_col if is_cursor and not self.wall else None,
+            width,
+        )
+        return lines.row(row, self.now(), look)

@@ -1,0 +1,255 @@
+"""How the employee table draws a row: one line of segments, cached per employee.
+
+``RowLines`` turns a ``Row`` into a ``Strip`` for the table's current column layout. The parts
+around the "In status" cell are cached per employee until the row, or how it is drawn (cursor,
+past its limit, stale feed, width), changes; the clock's tick then rebuilds one cell per line.
+Neighbouring segments of one style are joined: fewer segments make every later stage of
+Textual's rendering cheaper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+
+from ringmon.model.board import (
+    GLYPHS,
+    RINGING_GLYPH,
+    Row,
+    Sort,
+    condense_agents,
+    format_duration,
+    status_label,
+)
+from ringmon.model.status import Status
+from ringmon.widgets.columns import Col, Layout
+
+STATUS_CLASS = {
+    Status.TALKING: "employee-table--talking",
+    Status.ONLINE: "employee-table--online",
+    Status.DND: "employee-table--dnd",
+    Status.OFFLINE: "employee-table--offline",
+}
+
+Look = tuple[bool, bool, bool, "Col | None", int]
+"""How a row is drawn: (cursor on it, past its limit, feed stale, cell cursor column, width)."""
+
+
+def fit(text: str, width: int, right: bool = False) -> str:
+    """``text`` in exactly ``width`` cells: padded, or cut with an ellipsis."""
+    if width <= 0:
+        return ""
+    length = cell_len(text)
+    if length <= width:
+        pad = " " * (width - length)
+        return pad + text if right else text + pad
+    return set_cell_size(text, width - 1) + "…"
+
+
+class RowLines:
+    """Lines of the employee table, from rows; ``style(name)`` resolves a component class
+    and ``base()`` is the widget's own style."""
+
+    def __init__(self, style: Callable[[str], Style], base: Callable[[], Style]) -> None:
+        self.style = style
+        self.base = base
+        self.layout: Layout | None = None
+        self.wall = False
+        self._cache: dict[str, _Parts] = {}
+        self._header: tuple[object, Strip] | None = None
+
+    def clear(self) -> None:
+        """Forget every cached line (new layout, new theme)."""
+        self._cache.clear()
+        self._header = None
+
+    def empty(self, text: str, width: int) -> Strip:
+        return Strip(
+            [Segment(fit(" " + text, width), self.base() + self.style("employee-table--empty"))]
+        )
+
+    def header(self, sort: Sort, width: int) -> Strip:
+        layout = self.layout
+        assert layout is not None
+        key = (sort, width, layout)
+        if self._header is not None and self._header[0] == key:
+            return self._header[1]
+        base = self.base() + self.style("employee-table--header")
+        sorted_style = base + self.style("employee-table--header-sorted")
+        segments: list[Segment] = []
+        x = 0
+        for placed in layout.columns:
+            if placed.x > x:
+                segments.append(Segment(" " * (placed.x - x), base))
+            title = placed.col.heading
+            is_sorted = placed.col.sort_column is sort.column
+            if is_sorted:
+                title += " ▼" if sort.reverse else " ▲"
+            right = placed.col is Col.IN_STATUS
+            segments.append(
+                Segment(fit(title, placed.width, right), sorted_style if is_sorted else base)
+            )
+            x = placed.x + placed.width
+        if width > x:
+            segments.append(Segment(" " * (width - x), base))
+        strip = Strip(_merge(segments)).crop(0, width)
+        self._header = (key, strip)
+        return strip
+
+    def row(self, row: Row, now: float, look: Look) -> Strip:
+        """The row's line at hub time ``now``."""
+        in_status = format_duration(now - row.since)
+        cached = self._cache.get(row.id)
+        if cached is not None and cached.row is row and cached.look == look:
+            if cached.in_status == in_status:
+                return cached.strip
+        else:
+            if len(self._cache) > 4000:
+                self._cache.clear()
+            cached = self._parts(row, look)
+            self._cache[row.id] = cached
+        text = fit(in_status, cached.in_width, right=True)
+        left, right, style = cached.left, cached.right, cached.in_style
+        # The clock joins its neighbours when they share its style: fewer segments.
+        if left and left[-1].style == style:
+            text = left[-1].text + text
+            left = left[:-1]
+        if right and right[0].style == style:
+            text = text + right[0].text
+            right = right[1:]
+        strip = Strip([*left, Segment(text, style), *right], look[4])
+        cached.in_status = in_status
+        cached.strip = strip
+        return strip
+
+    def _parts(self, row: Row, look: Look) -> _Parts:
+        is_cursor, over, stale, cell, width = look
+        base = self.base()
+        if over:
+            base = base + self.style("employee-table--over")
+        if is_cursor:
+            base = base + self.style("employee-table--cursor")
+        layout = self.layout
+        assert layout is not None
+        # On the cursor row the cursor's colours win (a status colour on the cursor's
+        # background can vanish); the glyph and the word still tell the status.
+        if is_cursor:
+            status_style = base + Style(bold=True)
+        elif stale:
+            status_style = base + self.style("employee-table--stale")
+        else:
+            status_style = base + self.style(STATUS_CLASS[row.status])
+        muted = base + self.style("employee-table--muted")
+        cell_cursor = self.style("employee-table--cell-cursor")
+        # The leading cell: "!" past a time limit, else the ringing glyph, so that a ringing
+        # call shows even when the User agents column does not fit.
+        if over:
+            mark = Segment("!", base)
+        elif row.ringing and not stale:
+            mark = Segment(
+                RINGING_GLYPH, base if is_cursor else base + self.style("employee-table--ringing")
+            )
+        else:
+            mark = Segment(" ", base)
+        left: list[Segment] = [mark]
+        right: list[Segment] = []
+        segments = left
+        in_width = 0
+        in_style = muted if stale else base
+        x = 1
+        for placed in layout.columns:
+            if placed.x > x:
+                segments.append(Segment(" " * (placed.x - x), base))
+            col = placed.col
+            w = placed.width
+            extra = cell_cursor if col is cell and not self.wall else None
+            if col is Col.EMPLOYEE:
+                segments.append(Segment(fit(row.name, w), base + extra if extra else base))
+            elif col is Col.DEPARTMENT:
+                text = fit(row.department or "", w)
+                style = base if row.department else muted
+                segments.append(Segment(text, style + extra if extra else style))
+            elif col is Col.STATUS:
+                word = status_label(row.status, layout.short_status)
+                text = fit(f"{GLYPHS[row.status]} {word}", w)
+                segments.append(Segment(text, status_style + extra if extra else status_style))
+            elif col is Col.IN_STATUS:
+                in_width = w
+                segments = right
+            else:
+                segments.extend(self._agents_segments(row, w, base, is_cursor, stale))
+            x = placed.x + w
+        if width > x:
+            segments.append(Segment(" " * (width - x), base))
+        if not in_width:
+            # No "In status" column (cannot happen with the layouts we make; be safe).
+            in_style = base
+        return _Parts(row, look, _merge(left), _merge(right), in_width, in_style)
+
+    def _agents_segments(
+        self, row: Row, width: int, base: Style, is_cursor: bool, stale: bool
+    ) -> list[Segment]:
+        pieces = condense_agents(row.devices, width)
+        out: list[Segment] = []
+        used = 0
+        ringing = self.style("employee-table--ringing")
+        for piece in pieces:
+            text = piece.text
+            if piece.status is None:
+                out.append(Segment(text, base))
+            else:
+                if is_cursor:
+                    glyph_style = base
+                elif stale:
+                    glyph_style = base + self.style("employee-table--stale")
+                elif piece.ringing:
+                    glyph_style = base + ringing
+                else:
+                    glyph_style = base + self.style(STATUS_CLASS[piece.status])
+                out.append(Segment(text[0], glyph_style))
+                name_style = base + ringing if piece.ringing and not (stale or is_cursor) else base
+                out.append(Segment(text[1:], name_style))
+            used += cell_len(text)
+        if used < width:
+            out.append(Segment(" " * (width - used), base))
+        return out
+
+
+class _Parts:
+    """A row's cached line, less its "In status" cell."""
+
+    __slots__ = ("in_status", "in_style", "in_width", "left", "look", "right", "row", "strip")
+
+    def __init__(
+        self,
+        row: Row,
+        look: tuple[bool, bool, bool, Col | None, int],
+        left: list[Segment],
+        right: list[Segment],
+        in_width: int,
+        in_style: Style,
+    ) -> None:
+        self.row = row
+        self.look = look
+        self.left = left
+        self.right = right
+        self.in_width = in_width
+        self.in_style = in_style
+        self.in_status = ""
+        self.strip = Strip.blank(0)
+
+
+def _merge(segments: list[Segment]) -> list[Segment]:
+    """Join neighbours of the same style: fewer segments make every later stage cheaper."""
+    out: list[Segment] = []
+    for seg in segments:
+        if out and out[-1].style == seg.style and not seg.control:
+            last = out[-1]
+            out[-1] = Segment(last.text + seg.text, last.style)
+        elif seg.text:
+            out.append(seg)
+    return out
