@@ -16,10 +16,12 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     PlainValidator,
     StringConstraints,
     TypeAdapter,
 )
+
 
 def utc_time(value: object) -> datetime:
     """A ``ts``: an ISO 8601 time with an offset (or an aware ``datetime``), in UTC.
@@ -45,8 +47,22 @@ def utc_time(value: object) -> datetime:
     return moment.astimezone(UTC)
 
 
-UtcTime = Annotated[datetime, PlainValidator(utc_time, json_schema_input_type=str)]
-"""An aware time, normalised to UTC (``utc_time``)."""
+def utc_text(moment: datetime) -> str:
+    """A time as the protocol writes it: ISO 8601 in UTC with ``Z`` (``2026-03-24T14:05:00Z``).
+
+    Spelled out because a plain validator leaves pydantic no datetime serializer to use.
+    """
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+UtcTime = Annotated[
+    datetime,
+    PlainValidator(utc_time, json_schema_input_type=str),
+    PlainSerializer(utc_text, return_type=str, when_used="json"),
+]
+"""An aware time, normalised to UTC (``utc_time``), written with ``Z`` (``utc_text``)."""
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 Text = Annotated[str, StringConstraints(max_length=500)]

@@ -1,0 +1,30 @@
+"""``python -m ringmon.bench BENCHMARK [options]``: each benchmark is a module of this package
+with ``main(argv) -> int`` and its own options (``python -m ringmon.bench ingest --help``).
+Add one by naming it in ``BENCHMARKS``."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+
+BENCHMARKS: dict[str, str] = {
+    "ingest": "the model's ingest rate beside bare json.loads",
+    "board": "the live board's latency and frame cost under a stream of events",
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] not in BENCHMARKS:
+        print("usage: python -m ringmon.bench BENCHMARK [options]\n\nbenchmarks:", file=sys.stderr)
+        for name, what in BENCHMARKS.items():
+            print(f"  {name:10}{what}", file=sys.stderr)
+        return 0 if args[:1] in (["-h"], ["--help"]) else 2
+    module = importlib.import_module(f"ringmon.bench.{args[0]}")
+    result: int = module.main(args[1:])
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())
