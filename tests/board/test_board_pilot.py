@@ -5,6 +5,7 @@ tooltip, the stale banner, thresholds, wall mode and the command palette."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from board_data import NOW, TZ, board_state
 from board_host import BoardHost, settings, settle
@@ -630,3 +631,18 @@ async def test_every_binding_has_an_id() -> None:
     ):
         for binding in owner.BINDINGS:
             assert binding.id, (owner.__name__, binding)  # type: ignore[union-attr]
+
+
+async def test_a_big_snapshot_is_frozen_out_of_the_gc_while_the_board_lives(
+    monkeypatch: Any,
+) -> None:
+    import gc
+
+    import ringmon.screens.board as board_module
+
+    monkeypatch.setattr(board_module, "FREEZE_FROM_ROWS", 10)
+    app = BoardHost()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
