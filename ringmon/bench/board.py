@@ -292,7 +292,7 @@ class Probe:
     events: int = 0
 
 
-def bench_app_class() -> type[Any]:
+def bench_app_class(tick: float | None = None) -> type[Any]:
     """An App that hosts the board exactly as ``RingmonApp`` does, minus the network.
 
     It is the feed's listener (``feed_snapshot``, ``feed_events``, ``feed_connection``) and
@@ -304,6 +304,8 @@ def bench_app_class() -> type[Any]:
     from textual.timer import Timer
 
     from ringmon.app import TICK_SECONDS
+
+    seconds = TICK_SECONDS if tick is None else tick
     from ringmon.feed.connection import Connection, HubTime
     from ringmon.model.schema import Event
     from ringmon.model.state import State
@@ -335,7 +337,7 @@ def bench_app_class() -> type[Any]:
         def feed_events(self, events: list[Event], employees: set[str]) -> None:
             self._pending |= employees
             if self._flush_timer is None:
-                self._flush_timer = self.set_timer(TICK_SECONDS, self._post_pending)
+                self._flush_timer = self.set_timer(seconds, self._post_pending)
 
         def _post_pending(self) -> None:  # (App._flush is Textual's: keep clear)
             self._flush_timer = None
@@ -363,6 +365,7 @@ def run(
     size: tuple[int, int],
     seed: int,
     mix: str = "callcenter",
+    tick: float | None = None,
 ) -> dict[str, float]:
     from textual.screen import Screen
 
@@ -417,7 +420,7 @@ def run(
     BoardScreen._load = load  # type: ignore[method-assign]
     Screen._on_timer_update = on_timer_update  # type: ignore[method-assign]
 
-    app = bench_app_class()()
+    app = bench_app_class(tick)()
     results: dict[str, float] = {}
 
     async def drive() -> None:
@@ -545,6 +548,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--height", type=int, default=50)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--tick",
+        type=float,
+        default=None,
+        help="the App's coalescing tick in seconds (default: ringmon.app.TICK_SECONDS)",
+    )
+    parser.add_argument(
         "--mix",
         choices=sorted(STREAMS),
         default="callcenter",
@@ -552,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     size = (args.width, args.height)
-    results = run(args.employees, args.rate, args.seconds, size, args.seed, args.mix)
+    results = run(args.employees, args.rate, args.seconds, size, args.seed, args.mix, args.tick)
     print(report(results, args.employees, args.rate, size, args.mix))
     ok = (
         results["latency_p99"] <= TARGET_LATENCY_MS
