@@ -272,7 +272,7 @@ class BoardScreen(Screen[None]):
             self.table.tz = self.host.tz  # a new snapshot may bring the hub's time zone
             self._settle_memory()
         elif employees:
-            self.board.update(build_rows(state, employees))
+            self.board.update(build_rows(state, employees, self.board.rows))
         else:
             return
         self._funnel_dirty = True

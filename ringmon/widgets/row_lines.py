@@ -35,6 +35,10 @@ STATUS_CLASS = {
     Status.OFFLINE: "employee-table--offline",
 }
 
+CACHE_ROWS = 400
+"""Rows whose lines are kept. A screen shows at most ~100; each kept line holds a dozen
+objects the cyclic GC has to walk, so the cache stays small and starts over when full."""
+
 Look = tuple[bool, bool, bool, "Col | None", int]
 """How a row is drawn: (cursor on it, past its limit, feed stale, cell cursor column, width)."""
 
@@ -108,7 +112,7 @@ class RowLines:
             if cached.in_status == in_status:
                 return cached.strip
         else:
-            if len(self._cache) > 4000:
+            if len(self._cache) > CACHE_ROWS:
                 self._cache.clear()
             cached = self._parts(row, look)
             self._cache[row.id] = cached

@@ -401,3 +401,27 @@ def test_the_fixed_call_center_summary() -> None:
 
 def test_glyphs_are_distinct_without_colour() -> None:
     assert len(set(GLYPHS.values())) == len(GLYPHS) == 4
+
+
+def test_unchanged_rows_and_devices_are_reused() -> None:
+    state = two_device_state()
+    first = build_row(state, "e1")
+    assert first is not None
+    # Nothing changed: the very same row (the board then has nothing to do).
+    assert build_row(state, "e1", previous=first) is first
+    # One device changes: a new row, the other device's view is reused.
+    state.apply(
+        DeviceStatus(
+            ts=at("09:00"),
+            account="B",
+            device="b1",
+            user_agent=APP,
+            status="online",
+            dnd_capable=True,
+        )
+    )
+    second = build_row(state, "e1", previous=first)
+    assert second is not None and second is not first
+    micro = next(d for d in second.devices if d.user_agent == MICROSIP)
+    assert micro is next(d for d in first.devices if d.user_agent == MICROSIP)
+    assert build_rows(state, ["e1"], {"e1": second}) == {"e1": second}
