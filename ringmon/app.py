@@ -5,7 +5,8 @@ event loop, so the ``State`` is only ever mutated on the UI thread, between fram
 coalesced: the ids they touched accumulate and at most one ``ModelChanged`` per tick (50 ms)
 goes to every screen on the stack; a snapshot sends ``ModelChanged(reset=True)`` at once.
 Screens read ``app.state``, ``app.hub_time``, ``app.connection``, ``app.tz``, ``app.settings``
-and ``app.wall``.
+and ``app.wall``; the profile and the call log make their REST calls with ``app.hub_url`` and
+``app.token``; the board opens a profile with ``app.open_profile(employee_id)``.
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ class RingmonApp(App[None]):
         self.state = State(self.tz)
         self.hub_time = HubTime()
         self.connection = Connection(since=self.hub_time.now())
+        self.hub_url = url.rstrip("/")
+        self.token = token
         self.feed = FeedClient(
             url, token, zone, self, hub_time=self.hub_time, **(feed_options or {})
         )
@@ -123,6 +126,15 @@ class RingmonApp(App[None]):
                 self.exit(return_code=1, message=Text(f"ringmon: {exc}"))
                 return
         await self.feed.run()
+
+    def open_profile(self, employee_id: str) -> None:
+        """Open the employee's profile (R7-R14) over the current screen, when it exists."""
+        if importlib.util.find_spec("ringmon.screens.profile") is None:
+            self.notify("The employee profile is not available in this build.")
+            return
+        from ringmon.screens.profile import ProfileScreen
+
+        self.push_screen(ProfileScreen(employee_id))
 
     def _signalled(self, sig: signal.Signals) -> None:
         """SIGHUP (the terminal is gone) or SIGTERM: leave instead of running on unseen."""

@@ -75,8 +75,13 @@ async def test_plain_table_follows_the_file_live(hub: tuple[HubServer, Path]) ->
     server, source = hub
     app = RingmonApp(server.url, token(server), feed_options=FAST, main_screen=PlainTableScreen)
     async with app.run_test(size=(120, 30)) as pilot:
-        await until(pilot, lambda: app.screen.query_one(DataTable).row_count == 3)
-        assert app.connection.link is Link.CONNECTED
+        await until(
+            pilot,
+            lambda: (
+                app.screen.query_one(DataTable).row_count == 3
+                and app.connection.link is Link.CONNECTED
+            ),
+        )
         later = DeviceStatus(ts=datetime.now(UTC), account="sip2", device="c1", status="offline")
         with source.open("a") as f:
             f.write(dump_event(later) + "\n")
@@ -100,3 +105,17 @@ async def test_employee_token_is_refused_full_screen(hub: tuple[HubServer, Path]
         assert "analyst or administrator token (R1)" in text
         await pilot.press("enter")
     assert app.return_code == 1
+
+
+async def test_open_profile_shows_the_employee_over_rest(hub: tuple[HubServer, Path]) -> None:
+    server, _ = hub
+    app = RingmonApp(server.url, token(server), feed_options=FAST)
+    assert app.hub_url == server.url
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: len(app.state.employees) == 3)
+        app.open_profile("e1")
+        await until(pilot, lambda: type(app.screen).__name__ == "ProfileScreen")
+        await pilot.pause(0.5)
+        assert "Anna&#160;Nowak" in app.export_screenshot()
+        await pilot.press("escape")
+        await until(pilot, lambda: type(app.screen).__name__ != "ProfileScreen")

@@ -155,7 +155,7 @@ async def test_refused_tokens(
 
 
 async def start_hub_process(
-    data: Path, source: Path, port: int = 0
+    data: Path, source: Path, log: Path, port: int = 0
 ) -> tuple[asyncio.subprocess.Process, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -172,12 +172,16 @@ async def start_hub_process(
         "--tz",
         "Europe/Warsaw",
         stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
+        stderr=log.open("ab"),
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     assert process.stdout is not None
-    line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
-    assert line.startswith("listening on http://127.0.0.1:"), line
+    try:
+        line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
+    except TimeoutError:
+        process.kill()
+        raise AssertionError(f"the hub did not start; its log:\n{log.read_text()}") from None
+    assert line.startswith("listening on http://127.0.0.1:"), log.read_text()
     return process, line.removeprefix("listening on ").strip()
 
 
@@ -207,7 +211,8 @@ async def test_hub_process_restarted_mid_stream_nothing_lost_or_doubled(
                 f.writelines(dump_event(e) + "\n" for e in call(start, calls_written))
                 calls_written += 1
 
-    process, url = await start_hub_process(data, source)
+    hub_log = tmp_path / "hub.log"
+    process, url = await start_hub_process(data, source, hub_log)
     port = int(url.rsplit(":", 1)[1])
     try:
         async with following(url, token) as (client, rec):
@@ -219,7 +224,7 @@ async def test_hub_process_restarted_mid_stream_nothing_lost_or_doubled(
             killed_at = time.monotonic()
             await rec.wait_for(lambda: client.connection.link is Link.RECONNECTING, 10)
             write_calls(20)  # written while the hub is down
-            process, url = await start_hub_process(data, source, port)
+            process, url = await start_hub_process(data, source, hub_log, port)
             started_at = time.monotonic()
             write_calls(20)  # and while it is back
             total = 9 + 3 * calls_written
@@ -230,7 +235,7 @@ async def test_hub_process_restarted_mid_stream_nothing_lost_or_doubled(
                 f"\n{how.name}: reconnected {reconnected - killed_at:.2f} s after the hub died, "
                 f"{reconnected - started_at:.2f} s after it listened again"
             )
-            assert len(rec.snapshots) == 1  # resumed, never re-snapshotted
+            assert len(rec.snapshots) == 1, client.counters  # resumed, never re-snapshotted
             first = rec.snapshot_seqs[0] + 1
             assert rec.applied_seqs == list(range(first, total + 1))  # no gap, no repeat
             assert client.counters.duplicates == 0 and client.counters.gaps == 0
