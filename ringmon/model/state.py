@@ -327,7 +327,8 @@ class State:
             return
         dev.status = status
         dev.since = at
-        self._record_device(dev, status, at)
+        if self.history is not None:
+            self._record_device(dev, status, at)
         owner = self.accounts[dev.account].employee
         if owner is None:
             return

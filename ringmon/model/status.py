@@ -41,10 +41,15 @@ FROM_REGISTRATION: dict[Registration, Status] = {
 
 
 def merge_status(statuses: Iterable[Status]) -> Status:
-    """The employee's status from all of their devices' statuses (R16); offline when none."""
+    """The employee's status from all of their devices' statuses (R16); offline when none.
+
+    Talking outranks everything, so the first one ends the search.
+    """
     best = Status.OFFLINE
     best_rank = 0
     for status in statuses:
+        if status is Status.TALKING:
+            return status
         rank = RANK[status]
         if rank > best_rank:
             best, best_rank = status, rank
