@@ -6,7 +6,6 @@ days of the period, so that everything after this point is the same model code f
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import httpx
 from pydantic import ValidationError
 
+from ringmon.hub.settings import local_zone_name
 from ringmon.model.history import EmployeeHistory, employee_history, find_employee, replay
 from ringmon.model.period import PeriodError, days_window, parse_period
 from ringmon.model.schema import Event, parse_event
@@ -60,24 +60,6 @@ def zone(name: str) -> ZoneInfo:
     except (ZoneInfoNotFoundError, ValueError):
         message = f"unknown time zone {name!r} (an IANA name like Europe/Warsaw)"
         raise ExportError(message, USAGE) from None
-
-
-def machine_zone_name() -> str:
-    """The machine's IANA zone: ``$TZ``, else the ``/etc/localtime`` link, else
-    ``/etc/timezone``, else UTC (then pass ``--tz``)."""
-    candidates = [os.environ.get("TZ", "").strip().removeprefix(":")]
-    with contextlib.suppress(OSError):
-        candidates.append(os.readlink("/etc/localtime").partition("zoneinfo/")[2])
-    with contextlib.suppress(OSError):
-        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    for name in candidates:
-        try:
-            if name:
-                ZoneInfo(name)
-                return name
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-    return "UTC"
 
 
 def check_period(text: str) -> None:
@@ -134,7 +116,7 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
 def from_file(
     path: str, employee: str, period: str, tz_name: str | None, now_text: str | None, errors: TextIO
 ) -> Subject:
-    name = tz_name or machine_zone_name()
+    name = tz_name or local_zone_name()
     tz = zone(name)
     now_given = parse_now(now_text, tz) if now_text is not None else None
     events = read_events(path, errors)
