@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,6 +24,8 @@ from ringmon.model.period import PeriodError, days_window, parse_period
 from ringmon.model.schema import Event, parse_event
 from ringmon.model.state import State
 from ringmon.model.wire import HistoryDoc, SnapshotDoc, history_from_doc, state_from_snapshot
+
+Doc = TypeVar("Doc", HistoryDoc, SnapshotDoc)
 
 USAGE = 2
 """Exit code of a request that cannot be right as given (bad period, zone, options)."""
@@ -168,7 +170,7 @@ class Hub:
     def get(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
         try:
             response = self.client.get(path, params=params)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise ExportError(f"cannot reach the hub at {self.url}: {_reason(exc)}") from None
         if response.status_code in (401, 403):
             raise ExportError(f"the hub refused: {_hub_message(response)}")
@@ -180,17 +182,27 @@ class Hub:
         if response.status_code == 404:
             return None
         _check(response)
-        return HistoryDoc.model_validate_json(response.content)
+        return _document(HistoryDoc, response)
 
     def resolve(self, key: str) -> str | None:
         """An employee id from an exact full name, by the snapshot's employee list."""
         response = self.get("/v1/snapshot")
         _check(response)
-        snapshot = SnapshotDoc.model_validate_json(response.content)
+        snapshot = _document(SnapshotDoc, response)
         return find_employee(state_from_snapshot(snapshot, ZoneInfo("UTC")), key)
 
     def close(self) -> None:
         self.client.close()
+
+
+def _document(kind: type[Doc], response: httpx.Response) -> Doc:
+    try:
+        return kind.model_validate_json(response.content)
+    except ValidationError as exc:
+        where = response.request.url.path
+        raise ExportError(
+            f"{where} did not answer a ringmon {kind.__name__}: {exc.errors()[0]['msg']}"
+        ) from None
 
 
 def _check(response: httpx.Response) -> None:
