@@ -14,7 +14,7 @@ from ringmon.model.board import GLYPHS, RINGING_GLYPH
 from ringmon.model.status import BY_PRIORITY
 
 KEYS: tuple[tuple[str, str], ...] = (
-    ("↑ ↓  j k", "move the cursor (it stays on the same employee as rows move)"),
+    ("↑ ↓  j k", "move the cursor; then it stays on that employee as rows move"),
     ("← →  h l", "select the Employee, Department or Status cell"),
     ("PgUp PgDn  g G", "page up / down, first / last row"),
     ("enter", "open the selected employee's profile (double click)"),

@@ -7,8 +7,8 @@ that differ; once a second ``tick`` repaints the visible region for the "In stat
 The stock DataTable drops its render caches on every update and costs 70-100 ms a frame at
 10,000 rows (see docs/design: performance facts); this one costs a few milliseconds.
 
-The cursor follows an employee (``cursor_id``), not a row index: sorting, filtering and live
-updates keep it on the same person.
+The cursor follows an employee (``cursor_id``), not a row index: once the user has moved it,
+sorting, filtering and live updates keep it on the same person (before that it stays on top).
 """
 
 from __future__ import annotations
@@ -159,6 +159,8 @@ class EmployeeTable(ScrollView, can_focus=True):
         self.wall = wall
         self.cursor_id: str | None = None
         self.cursor_col: Col = Col.STATUS
+        self.following = False
+        """The cursor follows its employee as rows move; it starts once the user moves it."""
         self.over: frozenset[str] = frozenset()
         self.empty_text = "No employees yet."
         self._cursor_index = 0
@@ -278,8 +280,13 @@ class EmployeeTable(ScrollView, can_focus=True):
         board = self.board
         n = len(board)
         old_id = self.cursor_id
-        index = board.index_of(old_id) if old_id is not None else None
-        if index is None:
+        index = board.index_of(old_id) if old_id is not None and self.following else None
+        if not self.following:
+            # Until the user picks a row, the cursor stays on top, whoever is there: a board
+            # that opens scrolled to wherever its first row went would look broken.
+            index = 0
+            new_id = board.row_at(0).id if n else None
+        elif index is None:
             # Our employee left the view: stay at the same place, on whoever is there now.
             index = min(self._cursor_index, n - 1)
             new_id = board.row_at(index).id if n else None
@@ -339,6 +346,7 @@ class EmployeeTable(ScrollView, can_focus=True):
         if self.wall or n == 0:
             return
         index = max(0, min(n - 1, index))
+        self.following = True
         old = self._cursor_index
         self._cursor_index = index
         new_id = self.board.row_at(index).id

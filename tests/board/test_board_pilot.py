@@ -646,3 +646,20 @@ async def test_a_big_snapshot_is_frozen_out_of_the_gc_while_the_board_lives(
         await settle(pilot)
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
+
+
+async def test_until_the_user_moves_it_the_cursor_stays_on_top() -> None:
+    app = BoardHost()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = app.board
+        table = board.table
+        top = table.cursor_id
+        assert top is not None and not table.following
+        # The top employee's call ends: they move down, the cursor stays on top.
+        leg = next(leg for leg in app.state.legs.values() if leg.employee == top)
+        app.advance(1)
+        app.apply([CallEnd(ts=ts(1), call=leg.call, leg=leg.leg)])
+        await settle(pilot)
+        assert board.board.index_of(top) != 0
+        assert table.cursor_id == board.board.row_at(0).id and table.scroll_y == 0
