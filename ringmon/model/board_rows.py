@@ -202,7 +202,11 @@ def agent_name(user_agent: str) -> str:
     words = head.split()
     while len(words) > 1 and _VERSIONISH.match(words[-1]):
         words.pop()
-    return " ".join(words) or head
+    name = " ".join(words) or head
+    if len(name) < 3 and len(head) > len(name):
+        # "Z 5.6.6 v2.10.20.2" (Zoiper 5): a bare "Z" says nothing; keep its version.
+        name = " ".join(head.split()[:2])
+    return name
 
 
 @dataclass(frozen=True, slots=True)

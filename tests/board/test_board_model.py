@@ -154,6 +154,7 @@ def test_format_duration(seconds: float, text: str) -> None:
         (APP, "Vendor Desktop"),
         (YEALINK, "Yealink SIP-T46S"),
         ("Linphone/5.2.0 (belle-sip/5.2.0)", "Linphone"),
+        ("Z 5.6.6 v2.10.20.2", "Z 5.6.6"),
         ("", "?"),
     ],
 )
