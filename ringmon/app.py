@@ -15,10 +15,12 @@ import argparse
 import asyncio
 import importlib.util
 import logging
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import tzinfo
+from types import FrameType
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -113,9 +115,7 @@ class RingmonApp(App[None]):
             else:
                 self.notify(f"unknown theme {theme!r}; see the command palette's themes")
         if self._handle_signals:
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGHUP, signal.SIGTERM):
-                loop.add_signal_handler(sig, self._signalled, sig)
+            self._install_signal_handlers()
         self.run_worker(self._run_feed(), name="feed", group="feed", exclusive=True)
 
     async def _run_feed(self) -> None:
@@ -135,6 +135,27 @@ class RingmonApp(App[None]):
         from ringmon.screens.profile import ProfileScreen
 
         self.push_screen(ProfileScreen(employee_id))
+
+    def _install_signal_handlers(self) -> None:
+        """SIGHUP (the terminal is gone: SSH dropped, tmux pane closed) and SIGTERM end the
+        App instead of leaving it running unseen.
+
+        When a terminal hangs up, the kernel sends SIGHUP *and* SIGCONT. Textual's driver
+        answers any SIGCONT by re-entering application mode, which on a dead terminal fills
+        its writer queue and deadlocks the exit (seen with tmux kill-server). So SIGCONT is
+        passed on to Textual only while our terminal is still there.
+        """
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._signalled, sig)
+        textual_sigcont = signal.getsignal(signal.SIGCONT)
+        if callable(textual_sigcont):
+
+            def on_sigcont(signum: int, frame: FrameType | None) -> None:
+                if _terminal_alive():
+                    textual_sigcont(signum, frame)
+
+            signal.signal(signal.SIGCONT, on_sigcont)
 
     def _signalled(self, sig: signal.Signals) -> None:
         """SIGHUP (the terminal is gone) or SIGTERM: leave instead of running on unseen."""
@@ -181,6 +202,15 @@ class RingmonApp(App[None]):
         for screen in self.screen_stack:
             message: Message = make()
             screen.post_message(message)
+
+
+def _terminal_alive() -> bool:
+    """Whether our terminal is still there (a hung-up tty fails ``tcgetattr``)."""
+    stdin = sys.__stdin__
+    try:
+        return stdin is not None and os.isatty(stdin.fileno())
+    except (OSError, ValueError):
+        return False
 
 
 def run_tui(

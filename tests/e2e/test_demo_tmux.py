@@ -43,7 +43,14 @@ class Tmux:
 
     def start(self, command: str) -> None:
         size = ["-x", str(WIDTH), "-y", str(HEIGHT)]
-        self.run("new-session", "-d", "-s", self.session, *size, command)
+        # Start the session on a placeholder shell, pin its size, then run the command, so
+        # the program sees the final size from its first ioctl.
+        self.run("new-session", "-d", "-s", self.session, *size)
+        self.run("set-option", "-t", self.session, "window-size", "manual")
+        self.run("resize-window", "-t", self.session, *size)
+        shown = self.run("display", "-p", "-t", self.session, "#{window_width}x#{window_height}")
+        assert shown.stdout.strip() == f"{WIDTH}x{HEIGHT}", shown.stdout
+        self.run("respawn-pane", "-k", "-t", self.session, command)
 
     def pane(self) -> str:
         result = self.run("capture-pane", "-p", "-t", self.session, check=False)
@@ -107,7 +114,7 @@ def test_demo_shows_rows_filters_and_quits(tmux: Tmux, tmp_path: Path) -> None:
     wait_for(lambda: len(data_rows(tmux.pane())) >= min(total, 10), 10, "a full table", tmux)
 
     # Filter by the first name of the first row.
-    name = data_rows(tmux.pane())[0].split()[0]
+    name = next(word for word in data_rows(tmux.pane())[0].split() if word.isalpha())
     needle = name[:4].lower()
     tmux.keys("/")
     time.sleep(0.3)
@@ -132,3 +139,28 @@ def test_demo_shows_rows_filters_and_quits(tmux: Tmux, tmp_path: Path) -> None:
         ["pgrep", "-f", f"ringmon hub .*{tmp_path}"], capture_output=True, text=True
     )
     assert hubs.stdout.strip() == "", "the demo's hub is still running"
+
+
+def test_demo_cleans_up_when_its_terminal_goes_away(tmux: Tmux, tmp_path: Path) -> None:
+    """Closing the terminal (SIGHUP, as a dropped SSH session does) ends the demo: its hub
+    stops and its temporary data is removed, instead of running on as orphans."""
+    config = tmp_path / "empty-config.toml"
+    config.write_text("")
+    env = f"TMPDIR={shlex.quote(str(tmp_path))} RINGMON_CONFIG={shlex.quote(str(config))}"
+    tmux.start(f"env {env} {shlex.quote(sys.executable)} -m ringmon demo")
+    wait_for(lambda: EMPLOYEES.search(tmux.pane()), 30, "the first rows", tmux)
+    assert [p for p in tmp_path.iterdir() if p.name.startswith("ringmon-demo-")]
+
+    tmux.kill()  # the pane's terminal is gone: its processes get SIGHUP
+
+    def cleaned() -> bool:
+        hubs = subprocess.run(
+            ["pgrep", "-f", f"ringmon hub .*{tmp_path}"], capture_output=True, text=True
+        )
+        left = [p for p in tmp_path.iterdir() if p.name.startswith("ringmon-demo-")]
+        return not hubs.stdout.strip() and not left
+
+    deadline = time.monotonic() + 15
+    while not cleaned():
+        assert time.monotonic() < deadline, "the demo's hub or data outlived its terminal"
+        time.sleep(0.1)
