@@ -160,6 +160,7 @@ class Recorder:
 
     snapshots: list[State] = field(default_factory=list)
     snapshot_seqs: list[int] = field(default_factory=list)  # each state's seq when it came
+    lineages: list[list[int]] = field(default_factory=list)  # per snapshot: seqs applied after
     batches: list[tuple[list[Event], set[str]]] = field(default_factory=list)
     connections: list[Connection] = field(default_factory=list)
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -167,10 +168,13 @@ class Recorder:
     def feed_snapshot(self, state: State) -> None:
         self.snapshots.append(state)
         self.snapshot_seqs.append(state.seq)
+        self.lineages.append([])
         self._changed.set()
 
     def feed_events(self, events: list[Event], employees: set[str]) -> None:
         self.batches.append((list(events), set(employees)))
+        if self.lineages:
+            self.lineages[-1].extend(e.seq for e in events if e.seq is not None)
         self._changed.set()
 
     def feed_connection(self, connection: Connection) -> None:
