@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib.util
 import logging
 import os
@@ -144,10 +145,20 @@ class RingmonApp(App[None]):
         answers any SIGCONT by re-entering application mode, which on a dead terminal fills
         its writer queue and deadlocks the exit (seen with tmux kill-server). So SIGCONT is
         passed on to Textual only while our terminal is still there.
+
+        The handlers are plain ``signal.signal`` ones handing over to the loop, not
+        ``loop.add_signal_handler``: closing the loop would reset those to the default
+        (terminate), and a signal in that instant would kill ``ringmon demo`` in the middle
+        of its cleanup. ``run_tui`` restores the previous handlers after the App has run.
         """
         loop = asyncio.get_running_loop()
+
+        def on_exit_signal(signum: int, frame: FrameType | None) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: we are leaving
+                loop.call_soon_threadsafe(self._signalled, signal.Signals(signum))
+
         for sig in (signal.SIGHUP, signal.SIGTERM):
-            loop.add_signal_handler(sig, self._signalled, sig)
+            signal.signal(sig, on_exit_signal)
         textual_sigcont = signal.getsignal(signal.SIGCONT)
         if callable(textual_sigcont):
 
@@ -248,5 +259,10 @@ def run_tui(
     app = RingmonApp(
         settings.url, token, settings, wall=args.wall, handle_signals=True, ready=ready
     )
-    app.run()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGHUP, signal.SIGTERM)}
+    try:
+        app.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return app.return_code or 0

@@ -146,7 +146,14 @@ async def wait_healthy(
             await asyncio.sleep(0.05)
 
 
+def _ignore_exit_signals() -> None:
+    """Once leaving, a second SIGTERM/SIGHUP must not cut the cleanup short."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
+
+
 def _raise_exit(signum: int, frame: FrameType | None) -> None:
+    _ignore_exit_signals()
     raise SystemExit(128 + signum)
 
 
@@ -196,8 +203,6 @@ def run_demo(args: argparse.Namespace) -> int:
 
         tui_args = argparse.Namespace(url=url, tz=args.tz, wall=args.wall, token_file=None)
         code = run_tui(tui_args, token=token, ready=lambda: wait_healthy(url, child, hub_output))
-        # The TUI's loop restored the default handlers on exit: keep cleaning up on signals.
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, _raise_exit)
+        _ignore_exit_signals()  # the cleanup below runs to its end
         return code
     return 0  # pragma: no cover - unreachable; keeps type checkers content
