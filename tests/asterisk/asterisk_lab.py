@@ -75,6 +75,24 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
         return int(s.getsockname()[1])
 
 
+def free_media_port() -> int:
+    """A port for sipp's ``-mp``: sipp binds it for audio and the port two above for video,
+    so all of p..p+3 must be free (a plain free port collided with another socket's p+2)."""
+    for _ in range(100):
+        port = free_port(socket.SOCK_DGRAM)
+        if port + 3 > 65535:
+            continue
+        with contextlib.ExitStack() as stack:
+            try:
+                for p in range(port + 1, port + 4):
+                    s = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+                    s.bind(("127.0.0.1", p))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no four free UDP ports in a row on 127.0.0.1")
+
+
 def build_chroot(timeout: float = 900) -> Path:
     """The chroot's path (built on first use, ~40 s); ChrootUnavailable or RuntimeError."""
     done = subprocess.run(
@@ -242,20 +260,26 @@ class Sipp:
         return path
 
     def _run(self, scenario: Path, login: str, timeout: float) -> None:
-        cmd = [
-            "sipp", f"127.0.0.1:{self.sip_port}", "-sf", str(scenario), "-m", "1",
-            "-i", "127.0.0.1", "-p", str(free_port(socket.SOCK_DGRAM)),
-            "-mi", "127.0.0.1", "-mp", str(free_port(socket.SOCK_DGRAM)),
-            "-au", login, "-ap", SIP_PASSWORDS[login],
-            "-nostdin", "-timeout", f"{int(timeout)}s", "-timeout_error",
-            "-trace_err", "-error_file", str(scenario.with_suffix(".err")),
-        ]  # fmt: skip
-        done = subprocess.run(
-            cmd, cwd=self.workdir, capture_output=True, timeout=timeout + 10, check=False
-        )
-        if done.returncode != 0:
-            errors = scenario.with_suffix(".err")
+        errors = scenario.with_suffix(".err")
+        for attempt in range(3):
+            cmd = [
+                "sipp", f"127.0.0.1:{self.sip_port}", "-sf", str(scenario), "-m", "1",
+                "-i", "127.0.0.1", "-p", str(free_port(socket.SOCK_DGRAM)),
+                "-mi", "127.0.0.1", "-mp", str(free_media_port()),
+                "-au", login, "-ap", SIP_PASSWORDS[login],
+                "-nostdin", "-timeout", f"{int(timeout)}s", "-timeout_error",
+                "-trace_err", "-error_file", str(errors),
+            ]  # fmt: skip
+            errors.unlink(missing_ok=True)
+            done = subprocess.run(
+                cmd, cwd=self.workdir, capture_output=True, timeout=timeout + 10, check=False
+            )
             detail = errors.read_text(errors="replace")[-2000:] if errors.exists() else ""
+            # Another process may take a port between free_port() and sipp's bind: sipp then
+            # fails before it sends anything, so trying again with other ports is safe.
+            if done.returncode == 0 or "Address already in use" not in detail or attempt == 2:
+                break
+        if done.returncode != 0:
             raise AssertionError(
                 f"sipp {scenario.name} failed ({done.returncode}):\n{detail}\n"
                 f"{done.stdout.decode(errors='replace')[-1500:]}"
@@ -286,7 +310,7 @@ class Sipp:
                 "-mi",
                 "127.0.0.1",
                 "-mp",
-                str(free_port(socket.SOCK_DGRAM)),
+                str(free_media_port()),
                 "-nostdin",
                 "-trace_err",
                 "-error_file",

@@ -64,10 +64,16 @@ def _employee(hub: Any, emp: str) -> dict[str, Any]:
     return next(e for e in hub.get("/v1/snapshot")["employees"] if e["id"] == emp)
 
 
+_worst: list[tuple[float, str]] = []
+"""The largest deviation a ``_close`` saw in this run, and what it was: printed at the end, to
+see how much of SLACK a loaded machine uses."""
+
+
 def _close(actual: float, expected: float, what: str, slack: float = SLACK) -> None:
-    assert abs(actual - expected) <= slack, (
-        f"{what}: {actual:.3f} is {actual - expected:+.3f} s from {expected:.3f}"
-    )
+    off = abs(actual - expected)
+    if not _worst or off > _worst[0][0]:
+        _worst[:] = [(off, what)]
+    assert off <= slack, f"{what}: {actual:.3f} is {actual - expected:+.3f} s from {expected:.3f}"
 
 
 def _merge_rows(rows: list[dict[str, Any]]) -> list[tuple[str, float, float]]:
@@ -279,5 +285,6 @@ def test_asterisk_end_to_end(chroot: Path, tmp_path: Path) -> None:
         shutil.copy(tap, Path(fixtures) / "e2e-frames.jsonl")
     print(
         f"\nasterisk e2e: {time.monotonic() - began:.1f} s in all, scenario {scenario:.1f} s; "
-        f"Asterisk down {t_up - t_down:.1f} s while the hub reconnected"
+        f"Asterisk down {t_up - t_down:.1f} s while the hub reconnected; "
+        f"worst timing {_worst[0][0]:.3f} s of {SLACK:g} ({_worst[0][1]})"
     )
