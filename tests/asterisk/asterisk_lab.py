@@ -56,12 +56,13 @@ def wait_for(check: Callable[[], T | None], timeout: float, what: str, every: fl
     last: Any = None
     while True:
         try:
-            last = check()
+            value = check()
         except (httpx.HTTPError, OSError, ValueError, KeyError) as exc:
             last = exc
         else:
-            if last:
-                return last
+            if value:
+                return value
+            last = value
         if time.monotonic() > deadline:
             raise AssertionError(
                 f"timed out after {timeout:g} s waiting for {what} (last: {last!r})"
