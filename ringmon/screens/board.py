@@ -48,6 +48,8 @@ from ringmon.widgets.filter_bar import FilterBar
 from ringmon.widgets.summary import FeedBanner, FeedState, SummaryBar, WallSummary, feed_state
 
 DEFAULT_WALL_PAGE_SECONDS = 10.0
+WALL_ACTIONS = frozenset({"quit", "help"})
+"""The board's actions that wall mode (read-only) keeps."""
 FREEZE_FROM_ROWS = 1000
 """From this many employees on, a snapshot's objects are frozen out of the cyclic GC."""
 
@@ -184,6 +186,10 @@ class BoardScreen(Screen[None]):
             return self._wall_arg
         return bool(getattr(self.app, "wall", False))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Wall mode is read-only: only quit and help (and the App's keys) work there."""
+        return not self.wall or action in WALL_ACTIONS
+
     def now(self) -> float:
         """The hub's clock."""
         return self.host.hub_time.now()
@@ -206,17 +212,30 @@ class BoardScreen(Screen[None]):
     def filter_bar(self) -> FilterBar:
         return self.query_one(FilterBar)
 
+    @property
+    def ready(self) -> bool:
+        """Whether the board's widgets are there to be updated.
+
+        False while the App is exiting (Textual then skips mounting the children, so a
+        board still mounting has none) and once the board is removed: handlers of messages,
+        timers and dialogs that arrive then do nothing."""
+        return self.is_attached and not self._closing and not self._closed
+
     def compose(self) -> ComposeResult:
         wall = self.wall
         self.set_class(wall, "-wall")
         yield FeedBanner()
         yield WallSummary() if wall else SummaryBar()
-        yield FilterBar()
+        # Wall mode is read-only: no name input, so nothing takes the focus (and the keys:
+        # q, ?) from the screen.
+        yield FilterBar(editable=not wall)
         yield EmployeeTable(self.board, self.now, self.host.tz, wall=wall)
         if not wall:
             yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        if not self.ready:
+            return
         self.thresholds = Thresholds.from_config(self._settings("thresholds"))
         threshold_settings = self._settings("thresholds")
         self.bell = bool(
@@ -256,6 +275,8 @@ class BoardScreen(Screen[None]):
             self._frozen = False
 
     def on_resize(self) -> None:
+        if not self.ready:
+            return
         # The page count of the wall, and the chips' room, follow the size.
         self.call_after_refresh(self._show_filter_bar)
 
@@ -266,6 +287,8 @@ class BoardScreen(Screen[None]):
         self._load(message.reset, message.employees)
 
     def _load(self, reset: bool, employees: frozenset[str]) -> None:
+        if not self.ready:
+            return
         state = self.host.state
         if reset:
             self.board.reset(r for r in build_rows(state).values() if r is not None)
@@ -287,6 +310,8 @@ class BoardScreen(Screen[None]):
         self._update_feed(message.connection)
 
     def _update_feed(self, connection: Connection) -> None:
+        if not self.ready:
+            return
         hub_time = self.host.hub_time
         feed = feed_state(connection, hub_time.now(), hub_time.speed, self.host.tz)
         changed = feed != self.feed
@@ -315,6 +340,8 @@ class BoardScreen(Screen[None]):
             table.refresh()
 
     def _tick(self) -> None:
+        if not self.ready:
+            return
         now = self.now()
         self._check_limits(now)
         self.table.tick()
@@ -347,6 +374,8 @@ class BoardScreen(Screen[None]):
             self.query_one(SummaryBar).show(summary, self.feed)
 
     def _show_filter_bar(self, counts: bool = False) -> None:
+        if not self.ready:
+            return
         from ringmon.widgets.filter_bar import chips_markup
 
         filters = self.board.filters
@@ -367,6 +396,8 @@ class BoardScreen(Screen[None]):
 
     def set_filters(self, filters: Filters) -> None:
         """Apply new filters (the cursor stays on its employee if they still show)."""
+        if not self.ready:
+            return
         if filters == self.board.filters:
             return
         self.board.set_filters(filters)
@@ -388,6 +419,8 @@ class BoardScreen(Screen[None]):
 
     @on(FilterBar.NameDone)
     def _name_done(self, message: FilterBar.NameDone) -> None:
+        if not self.ready:
+            return
         if message.cancelled:
             self.set_filters(self.board.filters.with_name(message.previous))
         self.table.focus()
@@ -463,6 +496,8 @@ class BoardScreen(Screen[None]):
     # -- sorting --------------------------------------------------------------------------
 
     def set_sort(self, sort: Sort) -> None:
+        if not self.ready:
+            return
         if self.wall:
             sort = Sort()
         self.board.set_sort(sort)
@@ -530,6 +565,8 @@ class BoardScreen(Screen[None]):
     # -- wall paging ----------------------------------------------------------------------
 
     def _next_page(self) -> None:
+        if not self.ready:
+            return
         table = self.table
         self._page = (table.page + 1) % table.page_count
         table.show_page(self._page)

@@ -43,7 +43,7 @@ WALL_KEYS: tuple[tuple[str, str], ...] = (
 def help_text(wall: bool = False) -> str:
     keys = WALL_KEYS if wall else KEYS
     lines = ["[b]Keys[/b]", ""]
-    lines += [f"  [b]{key:<16}[/b] {what}" for key, what in keys]
+    lines += [f"  [b]{key:<16}[/b] {what}" if key else f"  {what}" for key, what in keys]
     legend = "   ".join(f"{GLYPHS[s]} {s.label}" for s in BY_PRIORITY)
     lines += [
         "",

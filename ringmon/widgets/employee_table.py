@@ -403,7 +403,7 @@ class EmployeeTable(ScrollView, can_focus=True):
 
     @property
     def cursor_row(self) -> Row | None:
-        if self.cursor_id is None:
+        if self.cursor_id is None or self.wall:  # wall mode has no cursor
             return None
         return self.board.rows.get(self.cursor_id)
 

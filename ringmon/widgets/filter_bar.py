@@ -95,14 +95,18 @@ class FilterBar(Horizontal):
             self.cancelled = cancelled
             self.previous = previous
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, editable: bool = True, id: str | None = None) -> None:
+        """``editable=False`` (wall mode): chips only, no name input to take the focus."""
         super().__init__(id=id)
+        self.editable = editable
         self._previous = ""
         self._text = ""
+        self._chips = Static(id="chips", markup=True)
 
     def compose(self) -> ComposeResult:
-        yield NameInput(placeholder="name…", id="name-filter")
-        yield Static(id="chips", markup=True)
+        if self.editable:
+            yield NameInput(placeholder="name…", id="name-filter")
+        yield self._chips
 
     @property
     def editing(self) -> bool:
@@ -110,6 +114,8 @@ class FilterBar(Horizontal):
 
     def start_name(self, current: str) -> None:
         """Open the name input with the current filter text and focus it."""
+        if not self.editable:
+            return
         self._previous = current
         box = self.query_one(NameInput)
         box.value = current
@@ -140,7 +146,7 @@ class FilterBar(Horizontal):
     def show(self, markup: str) -> None:
         if markup != self._text:
             self._text = markup
-            self.query_one("#chips", Static).update(markup, layout=False)
+            self._chips.update(markup, layout=False)
 
     def name_text(self, filters: Filters) -> str:
         values = filters.values(ChipKind.NAME)

@@ -192,3 +192,34 @@ async def test_ready_step_runs_before_the_feed() -> None:
         async with app.run_test() as pilot:
             await until(pilot, lambda: app.connection.link is Link.CONNECTED)
     assert order == ["ready, 0 snapshots"]
+
+
+async def test_refused_on_the_board_shows_one_refusal_screen() -> None:
+    """The App owns the refusal screen (R1): the board shows it in its banner, never a
+    second screen of its own."""
+    message = "the token of 'bob' has role employee"
+    async with FakeHub(refuse=(403, message)) as hub:
+        app = RingmonApp(hub.url, TOKEN, feed_options=FAST)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, RefusedScreen))
+            await pilot.pause(0.3)
+            stack = app.screen_stack
+            assert [type(s) for s in stack] == [main_screen_class(), RefusedScreen]
+            assert app.connection.link is Link.REFUSED
+            await pilot.press("x")
+        assert app.return_code == 1
+
+
+async def test_exit_while_the_board_mounts_prints_no_traceback() -> None:
+    """``ringmon demo`` whose hub dies at start: the App exits with its message while the
+    board is still mounting; the board must not fail (run_test re-raises its exception)."""
+
+    async def ready() -> None:
+        raise RuntimeError("the hub stopped (exit code 2) before it was ready")
+
+    app = RingmonApp("http://127.0.0.1:9", TOKEN, ready=ready, feed_options=FAST)
+    async with app.run_test() as pilot:
+        await until(pilot, lambda: app.return_code is not None)
+        await pilot.pause(0.1)
+    assert app.return_code == 1
+    assert app._exception is None

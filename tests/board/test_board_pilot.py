@@ -26,9 +26,10 @@ from ringmon.screens.department_menu import DepartmentMenu
 from ringmon.screens.device_detail import DeviceDetail
 from ringmon.screens.filter_panel import FilterPanel
 from ringmon.screens.help import HelpScreen
+from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
 from ringmon.widgets.columns import Col
 from ringmon.widgets.employee_table import EmployeeTable
-from ringmon.widgets.filter_bar import FilterBar
+from ringmon.widgets.filter_bar import FilterBar, NameInput
 from ringmon.widgets.summary import FeedBanner, SummaryBar
 
 SIZE = (120, 40)
@@ -663,3 +664,66 @@ async def test_until_the_user_moves_it_the_cursor_stays_on_top() -> None:
         await settle(pilot)
         assert board.board.index_of(top) != 0
         assert table.cursor_id == board.board.row_at(0).id and table.scroll_y == 0
+
+
+async def test_wall_mode_keys_q_quits_and_help_opens() -> None:
+    app = BoardHost(board_state(60), wall=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        board = app.board
+        assert app.focused is None  # nothing (no name input) takes the keys from the screen
+        assert not board.filter_bar.query(NameInput)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen) and app.screen.wall
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is board and app.focused is None
+        await pilot.press("slash", "enter", "escape", "ctrl+u")  # read-only: no effect
+        await settle(pilot)
+        assert app.screen is board and not board.board.filters
+        assert "page 1/" in chips_text(board)
+        dev = next(iter(app.state.devices.values()))
+        offline = DeviceStatus(ts=ts(1), account=dev.account, device=dev.device, status="offline")
+        app.apply([offline])
+        board._tick()
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+    assert app.return_code == 0
+
+
+async def test_messages_to_a_board_that_is_gone_do_nothing() -> None:
+    app = BoardHost()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = app.board
+        await app.pop_screen()
+        await settle(pilot)
+        assert not board.ready
+        board.post_message(ModelChanged(frozenset(), reset=True))
+        board.post_message(ModelChanged(frozenset({"e1"})))
+        board.post_message(ConnectionChanged(Connection(link=Link.RECONNECTING, since=NOW)))
+        board._tick()
+        board._next_page()
+        board.set_filters(board.board.filters.with_name("a"))
+        await settle(pilot)
+
+
+async def test_exiting_while_the_board_mounts_raises_nothing() -> None:
+    """The App exits before the board's children mount (``ringmon demo`` whose hub dies at
+    start): the board's handlers find no widgets and must not fail (run_test re-raises)."""
+
+    class Exiting(BoardHost):
+        def on_mount(self) -> None:
+            board = self._make_screen()
+            self.push_screen(board)
+            self.exit(return_code=1)
+            board.post_message(ModelChanged(frozenset(), reset=True))
+            board.post_message(ConnectionChanged(self.connection))
+
+    for wall in (False, True):
+        app = Exiting(wall=wall)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+        assert app.return_code == 1
