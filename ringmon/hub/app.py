@@ -24,7 +24,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ringmon.hub.ingest import ingest_routes
 from ringmon.hub.queries import QueryError, calls, history, recording
-from ringmon.hub.service import Hub, Subscriber
+from ringmon.hub.service import Hub, StorageFailing, Subscriber
 from ringmon.hub.tokens import Principal
 from ringmon.model.wire import to_dt
 
@@ -95,7 +95,20 @@ def create_app(hub: Hub) -> Starlette:
 
     async def snapshot(request: Request) -> Response:
         authorize(hub, request.headers)
-        return Response(hub.snapshot_json(), media_type=JSON)
+        # Until every source has replayed its history the state is days old: wait for today
+        # rather than show last week as if it were now.
+        if not await hub.wait_caught_up(hub.catch_up_wait):
+            raise ApiError(503, hub.loading_message(), {"Retry-After": "5"})
+        try:
+            body = await hub.committed_snapshot()
+        except StorageFailing as exc:
+            raise ApiError(
+                503,
+                f"the hub cannot store events right now ({exc}), so it serves no snapshot "
+                "that it might lose; see /v1/health",
+                {"Retry-After": "5"},
+            ) from None
+        return Response(body, media_type=JSON)
 
     async def employee_history(request: Request) -> Response:
         authorize(hub, request.headers)
@@ -193,6 +206,10 @@ async def _feed(hub: Hub, websocket: WebSocket) -> None:
             await _deny(websocket, 400, "since must be 0 or more")
             return
     await websocket.accept()
+    if since is not None and hub.flushed_seq < since <= hub.seq:
+        # Numbered but not committed yet (so sent to nobody by this hub): subscribe once it is.
+        with contextlib.suppress(Exception):  # storage failing: the sender says resync
+            await hub.wait_flushed(since)
     sub = hub.subscribe()
     sender = asyncio.create_task(_send_feed(hub, websocket, sub, since))
     receiver = asyncio.create_task(_ignore_incoming(websocket))
@@ -239,6 +256,9 @@ def _frame(batch: list[tuple[int, str]]) -> str:
 
 async def _send_feed(hub: Hub, websocket: WebSocket, sub: Subscriber, since: int | None) -> None:
     """Replay ``since < seq <= start`` from storage, then live events with ``seq > start``.
+
+    ``start`` is the newest committed seq when the client subscribed, and live events come
+    only from committed batches (one frame per batch), so nothing sent can be lost by a crash.
 
     The subscription is made before the replay, so nothing emitted meanwhile is lost, and
     live events the replay already covered are dropped by seq: no gap, no repeat. Heartbeats

@@ -1,22 +1,34 @@
 """The hub core: one live ``State``, the event log, the live feed, and the sources' sink.
 
 Ingest path (``emit``): validate -> ``State.apply`` (all or nothing; ``EventRejected`` means
-nothing changed) -> assign ``seq`` -> queue for storage -> hand to every feed subscriber. All
-of it runs on the event loop and touches only memory, so a source is never slowed by the disk.
+nothing changed) -> assign ``seq`` -> queue for storage. All of it runs on the event loop and
+touches only memory, so a source is never slowed by the disk.
+
+Nothing leaves the hub before it is committed: the flush that commits a batch then hands the
+whole batch to every feed subscriber (one frame per client), and a snapshot is the live state
+taken at the moment a batch is cut and served once that batch is committed. So a hub killed
+at any moment (SIGKILL, power loss) has stored every seq any client has seen, and the restarted
+hub, which numbers on from its storage, never gives a seen seq to a different event. The cost
+is latency: an event reaches clients at the next flush (``flush_interval``, 50 ms).
 
 Storage I/O: accepted events are buffered and written by a flush task every
 ``flush_interval`` (50 ms) in ONE transaction (``executemany``), through
 ``asyncio.to_thread``. Why both: batching makes SQLite fast (one commit per tick instead of per
 event, ~100x), and the thread keeps a slow disk (fsync, WAL checkpoint) from freezing the
 WebSocket feed and the REST routes. Whoever needs storage to include an event
-(``wait_flushed``: the feed's replay, history, the call log) triggers a flush at once instead
-of waiting for the tick. The buffer is bounded: past ``max_pending`` events ``emit`` waits for
-a flush (back-pressure on a source that floods).
+(``wait_flushed``: the feed's replay, history, the call log; the snapshot) triggers a flush at
+once instead of waiting for the tick. The buffer is bounded: past ``max_pending`` events
+``emit`` waits for a flush (back-pressure on a source that floods).
 
 Restart: the live state is rebuilt from the newest of the checkpoint (written every
 ``checkpoint_every`` events and at a clean stop) and the base (the state at the last pruned
 event), plus every stored event after it, so a restarted hub continues with the same state and
 seq. Whom each event concerns (for histories) is the ``Ledger``'s business (ledger.py).
+
+Catching up: a source that replays history at start (``backfills = True``, the simulator) says
+so by calling ``caught_up`` once it has reached the present; until every such source has,
+``health`` says ``starting`` and ``wait_caught_up`` (the snapshot route) waits, so that no client
+takes last week for today.
 """
 
 from __future__ import annotations
@@ -25,6 +37,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
+import sqlite3
 import time
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterable
@@ -55,6 +69,10 @@ YIELD_AFTER = 0.005
 """A source emitting without pause (a backfill) lets the loop run at least this often (s)."""
 
 
+class StorageFailing(Exception):
+    """Storage cannot commit: nothing uncommitted may be served, so there is no snapshot."""
+
+
 @dataclass(slots=True)
 class SourceStatus:
     name: str
@@ -74,14 +92,15 @@ class Subscriber:
         self.overflowed = False
         self.closing: str | None = None
 
-    def push(self, seq: int, body: str) -> None:
+    def push(self, rows: list[tuple[int, float, str, str]]) -> None:
+        """Queue a committed batch (the storage rows: seq, ts, type, body)."""
         if self.overflowed:
             return
-        if len(self.items) >= self.limit:
+        if len(self.items) + len(rows) > self.limit:
             self.overflowed = True
             self.items.clear()
         else:
-            self.items.append((seq, body))
+            self.items.extend((row[0], row[3]) for row in rows)
         self.wake.set()
 
     def close(self, reason: str) -> None:
@@ -116,6 +135,7 @@ class Hub:
         prune_interval: float = 3600.0,
         source_backoff: float = 1.0,
         checkpoint_every: int = 100_000,
+        catch_up_wait: float = 60.0,
     ) -> None:
         if retention_days <= 0:
             raise ValueError("retention must be positive")
@@ -133,6 +153,7 @@ class Hub:
         self.prune_interval = prune_interval
         self.source_backoff = source_backoff
         self.checkpoint_every = checkpoint_every
+        self.catch_up_wait = catch_up_wait
         self.storage_error: str | None = None
         self._since_checkpoint = 0
         self.state = State(self.tz)
@@ -156,6 +177,12 @@ class Hub:
         # account changes hands its new owner's history gets them too; call-log rows.
         self.ledger = Ledger()
         self._stopping = False
+        # Sources still replaying history -> the time of their first event (None before it).
+        self.catching_up: dict[str, float | None] = {}
+        self._first_ts_wanted = False
+        self._caught_up = asyncio.Event()
+        self._caught_up.set()
+        self._started_at = time.monotonic()
 
     # -- life cycle -----------------------------------------------------------------------
 
@@ -229,6 +256,10 @@ class Hub:
     def add_source(self, source: Source) -> None:
         self.sources.append(source)
         self.source_status[source.name] = SourceStatus(source.name)
+        if getattr(source, "backfills", False):
+            self.catching_up[source.name] = None
+            self._first_ts_wanted = True
+            self._caught_up.clear()
         task = asyncio.create_task(self._supervise(source), name=f"source-{source.name}")
         self._source_tasks.append(task)
 
@@ -279,6 +310,7 @@ class Hub:
             else:
                 status.state = "done"
                 log.info("source %s has finished", source.name)
+                self.caught_up(source.name)
                 return
 
     # -- the Sink interface ---------------------------------------------------------------
@@ -323,6 +355,53 @@ class Hub:
             await asyncio.sleep(0)
             self._last_yield = time.perf_counter()
 
+    def caught_up(self, source: str) -> None:
+        """``source`` has replayed its history and is now live (idempotent)."""
+        if self.catching_up.pop(source, 0) == 0:
+            return
+        self._first_ts_wanted = any(v is None for v in self.catching_up.values())
+        log.info(
+            "source %s has caught up (%d events, %.2f s since start)",
+            source,
+            self.counters.events,
+            time.monotonic() - self._started_at,
+        )
+        if not self.catching_up:
+            self._caught_up.set()
+
+    @property
+    def is_caught_up(self) -> bool:
+        return self._caught_up.is_set()
+
+    async def wait_caught_up(self, timeout: float | None = None) -> bool:
+        """Wait until every source has caught up (at most ``timeout`` s); whether it has."""
+        if self._caught_up.is_set():
+            return True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._caught_up.wait(), timeout)
+        return self._caught_up.is_set()
+
+    def loading_progress(self) -> tuple[float, float] | None:
+        """(days loaded, days to load) of the history being replayed, when known."""
+        starts = [ts for ts in self.catching_up.values() if ts is not None]
+        if not starts:
+            return None
+        first = min(starts)
+        total = max(self.now() - first, 0.0) / DAY
+        done = min(max(self.state.clock - first, 0.0) / DAY, total)
+        return done, total
+
+    def loading_message(self) -> str:
+        names = ", ".join(sorted(self.catching_up)) or "its sources"
+        progress = self.loading_progress()
+        if progress is None:
+            return f"the hub is still loading history (from {names}); try again shortly"
+        done, total = progress
+        return (
+            f"the hub is still loading history: {int(done)} of {math.ceil(total)} days "
+            f"(from {names}); try again shortly"
+        )
+
     def reject(self, kind: RejectKind | str, reason: str, source: str) -> None:
         c = self.counters
         c.rejected_kind[str(kind)] += 1
@@ -360,26 +439,35 @@ class Hub:
             body = f'{{"seq":{seq},{dump_event(event)[1:]}'
         self.counters.events += 1
         self._since_checkpoint += 1
+        if self._first_ts_wanted and self.catching_up.get(source, 0) is None:
+            self.catching_up[source] = at
+            self._first_ts_wanted = any(v is None for v in self.catching_up.values())
         batch = self._pending
         batch.events.append((seq, at, event.type, body))
         self.ledger.after(self.state, event, seq, pre, batch)
-        for sub in self.subscribers:
-            sub.push(seq, body)
-        return True
+        return True  # subscribers get it once it is committed (``_written``)
 
     # -- storage --------------------------------------------------------------------------
 
-    async def flush(self, *, checkpoint: bool = False) -> None:
-        """Write everything pending, in one transaction, off the event loop.
+    async def flush(self, *, checkpoint: bool = False, snapshot: bool = False) -> str | None:
+        """Write everything pending, in one transaction, off the event loop, then hand the
+        committed events to every feed subscriber.
 
         The write runs to its end even if the caller is cancelled (the lock stays held until
         it is done), so a batch is never written twice nor half-known; if it fails, it goes
-        back in front of what came since, for the next attempt.
+        back in front of what came since, for the next attempt (and nobody has seen it).
+
+        With ``snapshot``, returns the snapshot JSON of the live state as of the batch's last
+        seq (taken when the batch is cut, so it holds exactly the events stored once this
+        returns); None otherwise.
         """
         async with self._flush_lock:
             batch = self._pending
+            # Pending is empty, or is the whole difference between the live state and storage
+            # (the lock is held: no write is in flight), so this state is committed with it.
+            doc = self.snapshot_json() if snapshot else None
             if not batch or self.storage is None:
-                return
+                return doc
             self._pending = WriteBatch()
             if (checkpoint or self._since_checkpoint >= self.checkpoint_every) and batch.events:
                 # Every accepted event is in this batch or already stored: the live state is
@@ -398,12 +486,15 @@ class Hub:
             failure = self._written(batch, job)
             if failure is not None:
                 raise failure
+            return doc
 
     def _written(self, batch: WriteBatch, job: asyncio.Future[None]) -> BaseException | None:
         failure = job.exception()
         if failure is None:
             if batch.events:
                 self.flushed_seq = batch.last_seq
+                for sub in self.subscribers:
+                    sub.push(batch.events)
             return None
         newer = self._pending
         batch.events.extend(newer.events)
@@ -505,7 +596,9 @@ class Hub:
         return self._seq
 
     def subscribe(self) -> Subscriber:
-        sub = Subscriber(self._seq, self.queue_limit)
+        """A live queue from the newest committed seq: it gets every batch committed after
+        it, and the feed replays from storage up to its ``start_seq``."""
+        sub = Subscriber(self.flushed_seq, self.queue_limit)
         if self._stopping:
             sub.close("the hub is shutting down")
         self.subscribers.add(sub)
@@ -530,15 +623,33 @@ class Hub:
     # -- documents ------------------------------------------------------------------------
 
     def snapshot_json(self) -> str:
+        """The live state now (may hold events not yet committed: see ``committed_snapshot``)."""
         return snapshot_doc(self.state, self.now(), self.speed, self.tz_name).model_dump_json()
+
+    async def committed_snapshot(self) -> str:
+        """The snapshot JSON of the live state, served only once every event in it is stored
+        (at most one flush away). Raises ``StorageFailing`` when storage cannot commit."""
+        try:
+            doc = await self.flush(snapshot=True)
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageFailing(f"{type(exc).__name__}: {exc}") from exc
+        assert doc is not None
+        return doc
 
     def health(self) -> dict[str, Any]:
         c = self.counters
         extra: dict[str, Any] = {}
         if self.storage_error is not None:
             extra = {"storage_error": self.storage_error, "pending": len(self._pending.events)}
+        if self.catching_up:
+            extra["catching_up"] = sorted(self.catching_up)
+            progress = self.loading_progress()
+            if progress is not None:
+                extra["loaded_days"] = round(progress[0], 2)
+                extra["loading_days"] = round(progress[1], 2)
+        status = "ok" if not self.catching_up else "starting"
         return {
-            "status": "ok" if self.storage_error is None else "degraded",
+            "status": status if self.storage_error is None else "degraded",
             "seq": self._seq,
             "now": to_dt(self.now()).isoformat().replace("+00:00", "Z"),
             "speed": self.speed,

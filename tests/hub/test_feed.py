@@ -51,6 +51,7 @@ async def test_resume_from_the_middle(served: Served) -> None:
 
 async def test_without_since_the_feed_is_live_only(served: Served) -> None:
     await emit_all(served, team())
+    await served.hub.flush()  # the feed starts at the newest committed seq
     async with feed(served.url, served.token, since=None) as ws:
         beat = await next_of_type(ws, "heartbeat")
         assert beat["seq"] == 8
@@ -111,7 +112,7 @@ async def test_a_slow_client_is_told_to_resync_and_the_hub_goes_on(served: Serve
     await emit_all(served, team())
     async with feed(served.url, served.token, since=8) as ws:
         await next_of_type(ws, "heartbeat")
-        # Many events at once, without letting the client's sender run: its queue overflows.
+        # Many events at once, committed in one batch bigger than its queue: it overflows.
         for n in range(20):
             status = ("offline", "online")[n % 2]
             served.hub.ingest(device(300 + n, "sip201", "c1", status), source="t")

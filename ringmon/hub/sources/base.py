@@ -28,8 +28,23 @@ class Sink(Protocol):
         ...
 
 
+def caught_up(sink: Sink, source: str) -> None:
+    """Tell ``sink`` that ``source`` has replayed its history and is now live.
+
+    A source whose ``backfills`` attribute is true (history first, then live) must call this
+    once it reaches the present: until then the hub serves no snapshot (it would show the
+    past as now). Sources without ``backfills`` count as caught up from the start. The hook is
+    optional on the sink side (a test's sink may not have it)."""
+    hook = getattr(sink, "caught_up", None)
+    if callable(hook):
+        hook(source)
+
+
 class Source(Protocol):
-    """A running source: ``run`` emits events until cancelled, reconnecting by itself."""
+    """A running source: ``run`` emits events until cancelled, reconnecting by itself.
+
+    Optional: ``backfills = True`` for a source that replays history before going live (it
+    then calls ``caught_up(sink, name)`` once live)."""
 
     name: str
 

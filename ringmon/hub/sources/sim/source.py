@@ -8,7 +8,9 @@ On ``run(sink)``:
 - a hub with stored events resumes strictly after the newest one (a restart of the hub on its
   own data: the stream continues where it stopped, nothing is repeated); when that is older
   than the backfill window, the stream is entered afresh at the window's start instead;
-- then live: each next event waits for the hub's clock (``sink.sleep_until``) and is emitted.
+- then live: each next event waits for the hub's clock (``sink.sleep_until``) and is emitted;
+  the first time the next event is in the future, the source tells the sink it has caught up
+  (``caught_up`` in sources/base.py): the hub serves no snapshot before that.
 
 The source never reads the wall clock: only ``sink.now()`` and ``sink.sleep_until``, so it
 follows the hub's ``--speed``. Days are calendar days in the call centre's time zone: the one
@@ -25,7 +27,7 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ringmon.hub.sources.base import Sink
+from ringmon.hub.sources.base import Sink, caught_up
 from ringmon.hub.sources.sim.day_plan import local_time
 from ringmon.hub.sources.sim.recording import synth_recording
 from ringmon.hub.sources.sim.roster import Roster, build_roster
@@ -98,6 +100,7 @@ class SimSource:
     """A believable call centre, deterministic under ``seed`` (see the package docstring)."""
 
     name = SOURCE_NAME
+    backfills = True
 
     def __init__(
         self,
@@ -151,8 +154,12 @@ class SimSource:
         tz = self.tz_for(sink)
         stream = self.events(sink.now(), sink.last_ts(), tz)
         burst = 0
+        live = False
         for at, event in stream:
             if at > sink.now():
+                if not live:
+                    live = True
+                    caught_up(sink, SOURCE_NAME)
                 await sink.sleep_until(at)
                 burst = 0
             if await sink.emit(event, source=SOURCE_NAME):
