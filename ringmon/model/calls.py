@@ -6,9 +6,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from ringmon.model.period import day_bounds, local_date
 from ringmon.model.schema import Direction
+
+if TYPE_CHECKING:
+    from ringmon.model.state import Device
 
 MISSED_AFTER_SECONDS = 5.0
 """R11: a call that rang the employee for more than this and was not answered is missed."""
@@ -38,6 +42,9 @@ class CallLeg:
     answer_at: float | None = None
     end_at: float | None = None
     recording: str | None = None
+    # The state's device object it talks on, once answered on a known device: the state's
+    # shortcut to it (no lookup by key when the leg ends), no part of the leg itself.
+    talks_on: Device | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def answered(self) -> bool:
@@ -66,10 +73,14 @@ class CallLeg:
         return Outcome.MISSED if is_missed(self) else Outcome.SHORT
 
 
+_IN = Direction.IN
+"""For hot code: reading ``Direction.IN`` goes through the enum class's slow ``__getattr__``."""
+
+
 def is_missed(leg: CallLeg) -> bool:
     """R11: incoming, ended without an answer, after ringing for more than 5 seconds."""
     return (
-        leg.direction is Direction.IN
+        leg.direction is _IN
         and leg.answer_at is None
         and leg.end_at is not None
         and leg.end_at - leg.ring_at > MISSED_AFTER_SECONDS

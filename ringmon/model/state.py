@@ -31,12 +31,20 @@ from ringmon.model.schema import (
     Event,
     Registration,
 )
-from ringmon.model.status import RANK, Status, device_status, merge_status
+from ringmon.model.status import FROM_REGISTRATION, RANK, Status, merge_status
 
 DEFAULT_LATE_TOLERANCE = 300.0
 
 DeviceKey = tuple[str, str]
 """(SIP account login, device id)."""
+
+Fields = dict[str, Any]
+"""An event's fields, as its ``__dict__`` holds them (what ``State.apply`` hands handlers)."""
+
+# Module constants, not ``Status.TALKING``: an enum class has a ``__getattr__`` hook too.
+_TALKING = Status.TALKING
+_OFFLINE = Status.OFFLINE
+_DND_REGISTRATION = Registration.DND
 
 
 class EventRejected(ValueError):
@@ -65,6 +73,9 @@ class Account:
     number: str | None
     employee: str | None
     devices: set[str] = field(default_factory=set)
+    # Answered legs in progress on the account that named no device (they make its employee
+    # talking, R16). Derived from ``State.legs``, so no part of the account's identity.
+    talking: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
@@ -77,6 +88,9 @@ class Device:
     registered_since: float
     status: Status
     since: float
+    # Answered legs in progress on this device (it is talking while any is). Derived from
+    # ``State.legs``, so no part of the device's identity.
+    talking: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
@@ -111,8 +125,9 @@ class State:
         self.devices: dict[DeviceKey, Device] = {}
         self.legs: dict[str, CallLeg] = {}
         self.tally = CallTally(self.tz)
-        # Indexes kept beside the legs so that no event has to scan every call in progress.
-        self._talking: dict[tuple[str, str | None], int] = {}
+        # Indexes kept beside the legs so that no event has to scan every call in progress:
+        # ringing legs by employee id here; answered ones as ``talking`` counts on each
+        # ``Device`` (or ``Account``, for a leg that named no device).
         self._ringing: dict[str, int] = {}
         self.clock: float = 0.0
         self.late_tolerance = late_tolerance
@@ -124,13 +139,16 @@ class State:
     def apply(self, event: Event) -> float:
         """Apply one event; return its effective time. Raises ``EventRejected``.
 
-        The hot path of ingest (every frame of the feed comes through here): it reads each
-        attribute once and leaves the rest to the handler of the event's type.
+        The hot path of ingest (every frame of the feed comes through here). The handlers read
+        the event's fields from its ``__dict__``: a pydantic model has a ``__getattr__`` hook,
+        which keeps Python from caching attribute reads on it, so each ``event.x`` costs about
+        twice a dict subscript, and the fields are most of what applying an event reads.
         """
-        seq = event.seq
+        ev = event.__dict__
+        seq = ev["seq"]
         if seq is not None and seq <= self.seq:
             raise EventRejected(f"seq {seq} is not after {self.seq} already applied", "duplicate")
-        at = event.ts.timestamp()
+        at: float = ev["ts"].timestamp()
         clock = self.clock
         if at < clock:
             if at < clock - self.late_tolerance:
@@ -140,126 +158,143 @@ class State:
                     "stale",
                 )
             at = clock
-        _HANDLERS[event.type](self, event, at)
+        _HANDLERS[type(event)](self, ev, at)
         self.clock = at
         if seq is not None:
             self.seq = seq
         return at
 
-    def _employee_upsert(self, ev: EmployeeUpsert, at: float) -> None:
-        emp = self.employees.get(ev.id)
-        if emp is None:
-            emp = Employee(ev.id, ev.name, ev.department, ev.numbers, Status.OFFLINE, at)
-            self.employees[ev.id] = emp
-            if self.history is not None:
-                self.history.employee.setdefault(ev.id, [])
-        else:
-            emp.name, emp.department, emp.numbers = ev.name, ev.department, ev.numbers
+    # Each handler gets the event's fields (``Fields``: see ``apply``) and its effective time.
 
-    def _employee_remove(self, ev: EmployeeRemove, at: float) -> None:
-        emp = self._employee(ev.id)
+    def _employee_upsert(self, ev: Fields, at: float) -> None:
+        emp_id = ev["id"]
+        emp = self.employees.get(emp_id)
+        if emp is None:
+            emp = Employee(emp_id, ev["name"], ev["department"], ev["numbers"], _OFFLINE, at)
+            self.employees[emp_id] = emp
+            if self.history is not None:
+                self.history.employee.setdefault(emp_id, [])
+        else:
+            emp.name, emp.department, emp.numbers = ev["name"], ev["department"], ev["numbers"]
+
+    def _employee_remove(self, ev: Fields, at: float) -> None:
+        emp = self._employee(ev["id"])
         for login in list(emp.accounts):
             self.accounts[login].employee = None
         emp.accounts.clear()
-        self._set_employee_status(emp, Status.OFFLINE, at)
-        del self.employees[ev.id]
+        self._set_employee_status(emp, _OFFLINE, at)
+        del self.employees[emp.id]
 
-    def _account_upsert(self, ev: AccountUpsert, at: float) -> None:
-        if ev.employee is not None and ev.employee not in self.employees:
-            raise EventRejected(f"account {ev.login!r} names unknown employee {ev.employee!r}")
-        acc = self.accounts.get(ev.login)
+    def _account_upsert(self, ev: Fields, at: float) -> None:
+        login, employee = ev["login"], ev["employee"]
+        if employee is not None and employee not in self.employees:
+            raise EventRejected(f"account {login!r} names unknown employee {employee!r}")
+        acc = self.accounts.get(login)
         if acc is None:
-            acc = Account(ev.login, ev.number, None)
-            self.accounts[ev.login] = acc
-        acc.number = ev.number
-        if acc.employee != ev.employee:
+            acc = Account(login, ev["number"], None)
+            self.accounts[login] = acc
+        acc.number = ev["number"]
+        if acc.employee != employee:
             old = self.employees.get(acc.employee) if acc.employee else None
-            acc.employee = ev.employee
+            acc.employee = employee
             if old is not None:
-                old.accounts.discard(ev.login)
+                old.accounts.discard(login)
                 self._refresh_employee(old, at)
-            if ev.employee is not None:
-                new = self.employees[ev.employee]
-                new.accounts.add(ev.login)
+            if employee is not None:
+                new = self.employees[employee]
+                new.accounts.add(login)
                 self._refresh_employee(new, at)
 
-    def _account_remove(self, ev: AccountRemove, at: float) -> None:
-        acc = self._account(ev.login)
-        for leg in [leg for leg in self.legs.values() if leg.account == ev.login]:
+    def _account_remove(self, ev: Fields, at: float) -> None:
+        login = ev["login"]
+        acc = self._account(login)
+        for leg in [leg for leg in self.legs.values() if leg.account == login]:
             self._finish_leg(leg, at, None)
         for device_id in list(acc.devices):
-            dev = self.devices.pop((ev.login, device_id))
-            self._record_device(dev, Status.OFFLINE, at)
-        del self.accounts[ev.login]
+            dev = self.devices.pop((login, device_id))
+            self._record_device(dev, _OFFLINE, at)
+        del self.accounts[login]
         if acc.employee is not None:
             emp = self.employees[acc.employee]
-            emp.accounts.discard(ev.login)
+            emp.accounts.discard(login)
             self._refresh_employee(emp, at)
 
-    def _device_status(self, ev: DeviceStatus, at: float) -> None:
-        acc = self._account(ev.account)
-        if ev.status is Registration.DND and not ev.dnd_capable:
+    def _device_status(self, ev: Fields, at: float) -> None:
+        login, device_id, registration = ev["account"], ev["device"], ev["status"]
+        acc = self._account(login)
+        if registration is _DND_REGISTRATION and not ev["dnd_capable"]:
             raise EventRejected(
-                f"device {ev.device!r} of {ev.account!r} reports dnd but cannot (R15): "
+                f"device {device_id!r} of {login!r} reports dnd but cannot (R15): "
                 "only a dnd_capable user agent may"
             )
-        key = (ev.account, ev.device)
+        key = (login, device_id)
         dev = self.devices.get(key)
         if dev is None:
             dev = Device(
-                ev.account,
-                ev.device,
-                ev.user_agent,
-                ev.status,
-                ev.dnd_capable,
+                login,
+                device_id,
+                ev["user_agent"],
+                registration,
+                ev["dnd_capable"],
                 at,
-                Status.OFFLINE,
+                _OFFLINE,
                 at,
             )
             self.devices[key] = dev
-            acc.devices.add(ev.device)
+            acc.devices.add(device_id)
         else:
-            if dev.registration != ev.status:
+            if dev.registration != registration:
                 dev.registered_since = at
-            dev.registration = ev.status
-            dev.user_agent = ev.user_agent or dev.user_agent
-            dev.dnd_capable = ev.dnd_capable
+            dev.registration = registration
+            dev.user_agent = ev["user_agent"] or dev.user_agent
+            dev.dnd_capable = ev["dnd_capable"]
         if self.history is not None:
             self.history.device_agent[key] = dev.user_agent
-        self._refresh_device(dev, at)
+        self._refresh_device(dev, acc.employee, at)
 
-    def _call_ring(self, ev: CallRing, at: float) -> None:
-        account, leg_id, device = ev.account, ev.leg, ev.device
-        acc = self._account(account)
-        if leg_id in self.legs:
+    def _call_ring(self, ev: Fields, at: float) -> None:
+        login, leg_id, device = ev["account"], ev["leg"], ev["device"]
+        acc = self.accounts.get(login)
+        if acc is None:
+            acc = self._account(login)  # raises
+        legs = self.legs
+        if leg_id in legs:
             raise EventRejected(f"call leg {leg_id!r} is already in progress", "duplicate")
-        if device is not None and (account, device) not in self.devices:
+        # The account's own few device ids, not the big ``devices`` table: the same answer
+        # (the two are kept in step), and most legs never need their device object.
+        if device is not None and device not in acc.devices:
             raise EventRejected(f"call leg {leg_id!r} rings unknown device {device!r}")
         employee = acc.employee
-        leg = CallLeg(ev.call, leg_id, account, device, employee, ev.direction, ev.remote, at)
-        self.legs[leg_id] = leg
+        leg = CallLeg(
+            ev["call"], leg_id, login, device, employee, ev["direction"], ev["remote"], at
+        )
+        legs[leg_id] = leg
         self.tally.ring(leg)
         if employee is not None:
-            self._ringing[employee] = self._ringing.get(employee, 0) + 1
+            ringing = self._ringing
+            ringing[employee] = ringing.get(employee, 0) + 1
 
-    def _call_answer(self, ev: CallAnswer, at: float) -> None:
-        leg = self._leg(ev.leg, ev.call)
+    def _call_answer(self, ev: Fields, at: float) -> None:
+        leg_id, device = ev["leg"], ev["device"]
+        leg = self._leg(leg_id, ev["call"])
         if leg.answer_at is not None:
-            raise EventRejected(f"call leg {ev.leg!r} is already answered", "duplicate")
-        if ev.device is not None:
-            if (leg.account, ev.device) not in self.devices:
-                raise EventRejected(f"call leg {ev.leg!r} answered on unknown device")
-            leg.device = ev.device
+            raise EventRejected(f"call leg {leg_id!r} is already answered", "duplicate")
+        if device is None:
+            device = leg.device
+            dev = None if device is None else self.devices.get((leg.account, device))
+        else:
+            dev = self.devices.get((leg.account, device))
+            if dev is None:
+                raise EventRejected(f"call leg {leg_id!r} answered on unknown device")
+            leg.device = device
         leg.answer_at = at
         self.tally.answer(leg)
-        self._stop_ringing(leg)
-        key = (leg.account, leg.device)
-        self._talking[key] = self._talking.get(key, 0) + 1
-        self._refresh_leg_owner(leg, at)
+        if leg.employee is not None:
+            self._stop_ringing(leg.employee)
+        self._start_talking(leg, dev, at)
 
-    def _call_end(self, ev: CallEnd, at: float) -> None:
-        leg = self._leg(ev.leg, ev.call)
-        self._finish_leg(leg, at, ev.recording)
+    def _call_end(self, ev: Fields, at: float) -> None:
+        self._finish_leg(self._leg(ev["leg"], ev["call"]), at, ev["recording"])
 
     # -- derived status -------------------------------------------------------------------
 
@@ -271,57 +306,70 @@ class State:
         if self.history is not None:
             self.history.calls.append(leg)
         if leg.answer_at is None:
-            self._stop_ringing(leg)
-        else:
-            key = (leg.account, leg.device)
-            left = self._talking[key] - 1
-            if left:
-                self._talking[key] = left
-            else:
-                del self._talking[key]
-            self._refresh_leg_owner(leg, at)
+            if leg.employee is not None:
+                self._stop_ringing(leg.employee)
+            return
+        dev = leg.talks_on
+        if dev is not None:
+            dev.talking -= 1
+            if not dev.talking:
+                self._refresh_device(dev, self.accounts[leg.account].employee, at)
+            return
+        # Talking on an account whose device nobody named: only the employee can tell.
+        owner = self.accounts.get(leg.account)
+        if owner is not None and leg.device is None:
+            owner.talking -= 1
+            if owner.employee is not None:
+                self._refresh_employee(self.employees[owner.employee], at)
 
     def restore_leg_indexes(self, leg: CallLeg) -> None:
-        """Index a leg put straight into ``legs`` (when a state is rebuilt from a snapshot)."""
+        """Index a leg put straight into ``legs`` (when a state is rebuilt from a snapshot).
+
+        Its account and device must be in the state already.
+        """
         if leg.answer_at is None:
             if leg.employee is not None:
                 self._ringing[leg.employee] = self._ringing.get(leg.employee, 0) + 1
+        elif leg.device is not None:
+            dev = self.devices.get((leg.account, leg.device))
+            if dev is not None:
+                dev.talking += 1
+                leg.talks_on = dev
         else:
-            key = (leg.account, leg.device)
-            self._talking[key] = self._talking.get(key, 0) + 1
+            acc = self.accounts.get(leg.account)
+            if acc is not None:
+                acc.talking += 1
 
-    def _stop_ringing(self, leg: CallLeg) -> None:
-        if leg.employee is not None:
-            left = self._ringing.get(leg.employee, 0) - 1
-            if left > 0:
-                self._ringing[leg.employee] = left
-            else:
-                self._ringing.pop(leg.employee, None)
-
-    def _refresh_leg_owner(self, leg: CallLeg, at: float) -> None:
-        """A leg started or stopped talking: its device's status, and so its employee's."""
-        dev = None if leg.device is None else self.devices.get((leg.account, leg.device))
+    def _start_talking(self, leg: CallLeg, dev: Device | None, at: float) -> None:
+        """An answered leg makes its device talking, or its account's employee (R16)."""
         if dev is not None:
-            self._refresh_device(dev, at)
+            leg.talks_on = dev
+            dev.talking += 1
+            if dev.talking == 1:
+                self._refresh_device(dev, self.accounts[leg.account].employee, at)
             return
-        # Talking on an account whose device nobody named: only the employee can tell.
-        acc = self.accounts.get(leg.account)
-        if acc is not None:
-            self._refresh_account_owner(acc, at)
+        if leg.device is None:
+            acc = self.accounts[leg.account]
+            acc.talking += 1
+            if acc.employee is not None:
+                self._refresh_employee(self.employees[acc.employee], at)
 
-    def _refresh_account_owner(self, acc: Account, at: float) -> None:
-        if acc.employee is not None:
-            self._refresh_employee(self.employees[acc.employee], at)
+    def _stop_ringing(self, employee: str) -> None:
+        ringing = self._ringing
+        left = ringing.get(employee, 0) - 1
+        if left > 0:
+            ringing[employee] = left
+        else:
+            ringing.pop(employee, None)
 
-    def _refresh_device(self, dev: Device, at: float) -> None:
-        """Recompute a device's status and, when it changed, its employee's (R16).
+    def _refresh_device(self, dev: Device, owner: str | None, at: float) -> None:
+        """Recompute a device's status and, when it changed, its ``owner``'s (R16).
 
         The employee's status is the highest of their devices'; it is kept up to date at every
         change, so one device's change needs a scan of the others only when that device held
         the highest status and lost it. This is the hot path of ingest: keep it lean.
         """
-        talking = (dev.account, dev.device) in self._talking
-        status = device_status(dev.registration, talking)
+        status = _TALKING if dev.talking else FROM_REGISTRATION[dev.registration]
         old = dev.status
         if status is old:
             return
@@ -329,7 +377,6 @@ class State:
         dev.since = at
         if self.history is not None:
             self._record_device(dev, status, at)
-        owner = self.accounts[dev.account].employee
         if owner is None:
             return
         emp = self.employees[owner]
@@ -350,8 +397,8 @@ class State:
             for device_id in acc.devices:
                 yield self.devices[(login, device_id)].status
             # A leg answered on an account whose device nobody named still means talking.
-            if (login, None) in self._talking:
-                yield Status.TALKING
+            if acc.talking:
+                yield _TALKING
 
     def _refresh_employee(self, emp: Employee, at: float) -> None:
         self._set_employee_status(emp, merge_status(self.employee_statuses(emp)), at)
@@ -435,13 +482,14 @@ def _append_transition(log: list[Transition], at: float, status: Status) -> None
         log.append(Transition(at, status))
 
 
-_HANDLERS: dict[str, Callable[[State, Any, float], None]] = {
-    "employee.upsert": State._employee_upsert,
-    "employee.remove": State._employee_remove,
-    "account.upsert": State._account_upsert,
-    "account.remove": State._account_remove,
-    "device.status": State._device_status,
-    "call.ring": State._call_ring,
-    "call.answer": State._call_answer,
-    "call.end": State._call_end,
+_HANDLERS: dict[type[Any], Callable[[State, Fields, float], None]] = {
+    EmployeeUpsert: State._employee_upsert,
+    EmployeeRemove: State._employee_remove,
+    AccountUpsert: State._account_upsert,
+    AccountRemove: State._account_remove,
+    DeviceStatus: State._device_status,
+    CallRing: State._call_ring,
+    CallAnswer: State._call_answer,
+    CallEnd: State._call_end,
 }
+"""The handler of each event class (by class: cheaper to hash than the ``type`` string)."""
