@@ -193,7 +193,10 @@ class EmployeeTable(ScrollView, can_focus=True):
         """The index of the row on the first line under the header."""
         if self.wall:
             return self._page * max(1, self.body_height)
-        return int(self.scroll_y)
+        # Rounded, as Textual rounds it: ScrollView repaints when the *rounded* offset
+        # changes, so a truncated one could move every row with nothing repainted (a
+        # scrollbar drag or an animated scroll leaves ``scroll_y`` between two lines).
+        return self.scroll_offset.y
 
     @property
     def cursor_index(self) -> int | None:

@@ -1,0 +1,84 @@
+"""What a terminal would show: a ``BoardHost`` whose every screen update feeds a virtual
+terminal.
+
+Textual writes a frame as an update: the whole screen (``LayoutUpdate``) or only the changed
+spans of some lines (``ChopsUpdate``). A real terminal keeps whatever an update does not
+overwrite, so a line the table forgot to repaint stays on screen although a fresh render of
+the widget (``export_screenshot``, ``render_line``) would look right. ``VirtualTerminal``
+applies the updates exactly as a terminal would: cursor moves and cells, nothing else.
+
+The updates are taken where the App hands them to its driver (``App._display``, which a
+headless test App calls too but does not write anywhere): the one place that sees exactly
+what would be written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from board_host import BoardHost
+from rich.cells import get_character_cell_size
+from rich.segment import ControlType, Segment
+from rich.style import Style
+from textual._compositor import CompositorUpdate
+from textual.geometry import Region
+from textual.screen import Screen
+
+Cell = tuple[str, Style | None]
+
+
+class VirtualTerminal:
+    """A grid of cells that Textual's updates are written to."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width = width
+        self.height = height
+        self.cells: list[list[Cell]] = [[(" ", None)] * width for _ in range(height)]
+
+    def feed(self, segments: Iterable[Segment]) -> None:
+        x = y = 0
+        for segment in segments:
+            if segment.control:
+                for code in segment.control:
+                    if code[0] is ControlType.CURSOR_MOVE_TO:
+                        x, y = int(code[1]), int(code[2])
+                continue
+            if segment.text == "\n":
+                x, y = 0, y + 1
+                continue
+            for char in segment.text:
+                width = get_character_cell_size(char)
+                if 0 <= y < self.height and 0 <= x < self.width:
+                    self.cells[y][x] = (char, segment.style)
+                    if width == 2 and x + 1 < self.width:
+                        self.cells[y][x + 1] = ("", segment.style)
+                x += width
+
+    def text(self, region: Region) -> list[str]:
+        return [
+            "".join(c for c, _ in self.cells[y][region.x : region.right]) for y in region.line_range
+        ]
+
+    def cells_in(self, region: Region) -> list[list[Cell]]:
+        return [self.cells[y][region.x : region.right] for y in region.line_range]
+
+
+class RecordingHost(BoardHost):
+    """``BoardHost`` with a virtual terminal showing what a real one would show."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.terminal: VirtualTerminal | None = None
+
+    def _display(self, screen: Screen[Any], renderable: Any) -> None:
+        super()._display(screen, renderable)
+        # Dropped in a batch (as the real App drops it): not on the terminal either.
+        if not isinstance(renderable, CompositorUpdate) or self._batch_count:
+            return
+        width, height = self.size
+        terminal = self.terminal
+        if terminal is None or (terminal.width, terminal.height) != (width, height):
+            # A resized terminal: Textual repaints everything after a resize.
+            terminal = self.terminal = VirtualTerminal(width, height)
+        terminal.feed(self.console.render(renderable))
