@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 from hub_helpers import T0
+from hub_served import TLS, Served
 
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.serve import HubConfig, HubServer, running_hub
-from ringmon.hub.service import Hub
-
-
-@dataclass
-class Served:
-    server: HubServer
-    client: httpx.AsyncClient
-    token: str
-    clock: ManualClock
-
-    @property
-    def hub(self) -> Hub:
-        return self.server.hub
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-
-# One TLS context for every client: httpx builds one per client otherwise (~0.1 s each).
-TLS = ssl.create_default_context()
+from ringmon.hub.serve import HubConfig, running_hub
 
 
 @pytest.fixture

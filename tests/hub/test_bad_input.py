@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Served
 from hub_helpers import (
     account,
     answer,
@@ -23,6 +22,7 @@ from hub_helpers import (
     ring,
     team,
 )
+from hub_served import Served
 
 from ringmon.hub.sources.file import FileSource
 from ringmon.model.schema import dump_event

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from conftest import TLS
 from hub_helpers import auth, team
+from hub_served import TLS
 
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.serve import HubConfig, running_hub

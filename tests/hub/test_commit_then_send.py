@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import TLS, Served
 from hub_helpers import auth, calls, device, feed, frames, read_events, team
+from hub_served import TLS, Served
 from websockets.asyncio.client import ClientConnection
 
 from ringmon.hub.clock import ManualClock

@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import Served
 from hub_helpers import device
+from hub_served import Served
 
 from ringmon.hub.directory import DirectoryError, DirectorySource, parse_csv, parse_toml
 from ringmon.hub.serve import ConfigError, HubConfig, build_hub

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import Served
 from hub_helpers import calls, device, feed, frames, next_of_type, read_events, team
+from hub_served import Served
 from websockets.exceptions import ConnectionClosed
 
 

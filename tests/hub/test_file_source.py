@@ -6,8 +6,8 @@ import asyncio
 import os
 from pathlib import Path
 
-from conftest import Served
 from hub_helpers import calls, jsonl, team
+from hub_served import Served
 
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.serve import HubConfig, running_hub

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 import httpx
-from conftest import TLS, Served
 from hub_helpers import (
     T0,
     account,
@@ -21,6 +20,7 @@ from hub_helpers import (
     read_events,
     ring,
 )
+from hub_served import TLS, Served
 
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.serve import HubConfig, running_hub

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Served
 from hub_helpers import T0, account, auth, calls, device, employee, end, ring, team
 from hub_helpers import answer as answer_ev
+from hub_served import Served
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import httpx
-from conftest import TLS
 from hub_helpers import auth, calls, device, feed, jsonl, read_events, team
+from hub_served import TLS
 
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.serve import HubConfig, running_hub

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import TLS
+from hub_served import TLS
 
 from ringmon.cli import main
 from ringmon.hub.serve import ConfigError, HubConfig, HubThread, make_source

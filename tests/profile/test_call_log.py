@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ProfileHost, make_hub, settle
+from profile_app import ProfileHost, make_hub, settle
 from profile_data import RECORDING
 from test_timeline_pilot import screen_text
 from textual.pilot import Pilot

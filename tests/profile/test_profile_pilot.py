@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import ProfileHost, make_hub, settle
+from profile_app import ProfileHost, make_hub, settle
 from profile_data import DAY, NOW, WARSAW, at
 from test_timeline_pilot import screen_text
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from conftest import ProfileHost, settle
+from profile_app import ProfileHost, settle
 from profile_data import NOW, RECORDING, WARSAW, profile_events, write_jsonl
 from test_same_numbers_as_export import export_json, export_numbers, intervals, numbers
 
@@ -37,7 +37,7 @@ class RealHubHost(ProfileHost):
     """The host app, talking to a real hub over loopback HTTP."""
 
     def __init__(self, server: HubServer, token: str, **kwargs: object) -> None:
-        from conftest import make_hub
+        from profile_app import make_hub
 
         super().__init__(make_hub(), **kwargs)  # type: ignore[arg-type]
         self.state = server.hub.state

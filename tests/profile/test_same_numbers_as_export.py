@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ProfileHost, settle
+from profile_app import ProfileHost, settle
 from profile_data import NOW, WARSAW, FakeHub, profile_events, r17_events, read_jsonl, write_jsonl
 from test_timeline_pilot import screen_text
 

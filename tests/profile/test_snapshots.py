@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import ProfileHost, make_hub, settle
+from profile_app import ProfileHost, make_hub, settle
 from textual.pilot import Pilot
 
 from ringmon.model.period import Period

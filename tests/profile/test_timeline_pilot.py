@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ProfileHost, make_hub, settle
+from profile_app import ProfileHost, make_hub, settle
 from profile_data import DAY, NOW, R14_TEXTS, R17_TEXTS, r17_events
 from textual.pilot import Pilot
 
