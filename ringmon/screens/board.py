@@ -18,7 +18,7 @@ import gc
 from functools import partial
 from typing import Any, ClassVar, Protocol
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -407,6 +407,19 @@ class BoardScreen(Screen[None]):
         self.table.rows_changed()
         self.table.refresh()
         self._show_filter_bar()
+
+    def on_key(self, event: events.Key) -> None:
+        # A burst like "/ann" (a paste, tmux send-keys, a fast typist) arrives before the
+        # binding's action runs: open the name filter here, at once, and let the keys queued
+        # behind "/" type into it rather than fire the board's one-letter keys.
+        if event.key == "slash" and not self.wall and not self.filter_bar.editing:
+            self.action_name_filter()
+        elif not (event.is_printable and event.character):
+            return
+        elif not self.filter_bar.type_ahead(event.character):
+            return
+        event.stop()
+        event.prevent_default()
 
     def action_name_filter(self) -> None:
         if self.wall:

@@ -123,6 +123,18 @@ class FilterBar(Horizontal):
         self.add_class("-editing")
         box.focus()
 
+    def type_ahead(self, character: str) -> bool:
+        """Keys typed right after ``/`` reach the board before the input has the focus (Textual
+        moves the focus after the keys already queued): hand them to the input instead of
+        losing them, or letting them fire the board's one-letter keys. True if taken."""
+        if not self.editing:
+            return False
+        box = self.query_one(NameInput)
+        if box.has_focus:
+            return False
+        box.insert_text_at_cursor(character)
+        return True
+
     def _close(self, cancelled: bool) -> None:
         self.remove_class("-editing")
         self.post_message(self.NameDone(cancelled, self._previous))
