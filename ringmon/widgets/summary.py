@@ -115,7 +115,11 @@ def summary_markup(summary: Summary, feed: FeedState, wide: bool) -> tuple[str, 
 
 
 class SummaryBar(Static):
-    """Two lines on top of the board: counts per status, today's calls, the feed."""
+    """Two lines on top of the board: counts per status, today's calls, the feed.
+
+    The spacing follows the bar's width, so the text is made when the bar is painted, at the
+    width it is painted at: the first ``show`` comes before the first layout (width 0), and a
+    bar worded then would keep its narrow spacing until the next change or tick."""
 
     DEFAULT_CSS = """
     SummaryBar {
@@ -125,15 +129,20 @@ class SummaryBar(Static):
     }
     """
 
-    _text = ""
+    _shown: tuple[Summary, FeedState] | None = None
 
     def show(self, summary: Summary, feed: FeedState) -> None:
-        first, second = summary_markup(summary, feed, self.size.width >= 120)
-        text = f"{first}\n{second}"
-        if text != self._text:
-            self._text = text
+        shown = (summary, feed)
+        if shown != self._shown:
+            self._shown = shown
             # Always two lines: no layout needed, only a repaint of this widget.
-            self.update(text, layout=False)
+            self.refresh()
+
+    def render(self) -> Content:
+        if self._shown is None:
+            return Content("")
+        first, second = summary_markup(*self._shown, self.size.width >= 120)
+        return Content.from_markup(f"{first}\n{second}")
 
 
 class FeedBanner(Static):

@@ -8,6 +8,7 @@ the report before committing them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from textual.pilot import Pilot
 
 from ringmon.feed.connection import Connection, Link
 from ringmon.model.board import ChipKind
+from ringmon.screens.board import BoardScreen
 from ringmon.widgets.filter_bar import NameInput
 
 SIZES = [(80, 24), (160, 50)]
@@ -67,9 +69,14 @@ def test_device_detail(snap_compare: Any, size: tuple[int, int]) -> None:
     assert snap_compare(BoardHost(), terminal_size=size, run_before=detail)
 
 
+# The wall pages on a timer: far longer than any test runs, so a slow machine never sees a
+# page turn on its own.
+NO_PAGING = settings(page=3600.0)
+
+
 @pytest.mark.parametrize("size", SIZES, ids=size_id)
 def test_wall(snap_compare: Any, size: tuple[int, int]) -> None:
-    app = BoardHost(board_state(80), wall=True)
+    app = BoardHost(board_state(80), wall=True, settings_obj=NO_PAGING)
     assert snap_compare(app, terminal_size=size, run_before=settle)
 
 
@@ -79,7 +86,7 @@ def test_wall_second_page(snap_compare: Any) -> None:
         pilot.app.board._next_page()  # type: ignore[attr-defined]
         await settle(pilot)
 
-    app = BoardHost(board_state(80), wall=True)
+    app = BoardHost(board_state(80), wall=True, settings_obj=NO_PAGING)
     assert snap_compare(app, terminal_size=(120, 30), run_before=page)
 
 
@@ -124,3 +131,43 @@ def test_light_theme(snap_compare: Any, size: tuple[int, int]) -> None:
     app = BoardHost(settings_obj=settings({"dnd": 20 * 60}))
     app.theme = "textual-light"
     assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+class StillBoard(BoardScreen):
+    """A board whose timer tick does nothing until ``ticking`` is set (the test ticks it)."""
+
+    ticking = False
+
+    def _tick(self) -> None:
+        if self.ticking:
+            super()._tick()
+
+
+@pytest.mark.parametrize("wall", [False, True], ids=["board", "wall"])
+async def test_picture_does_not_wait_for_the_tick(wall: bool) -> None:
+    """The once-a-second tick must not change a settled board whose hub clock stands still:
+    what the board shows after a change (summary, limits, chips, rows) is made with the
+    change, never on the next tick, so a snapshot is the same on a slow machine (where the
+    tick often runs before the picture) and on a fast one (where it does not)."""
+
+    def picture(app: BoardHost) -> str:
+        return re.sub(r"terminal-\d+-", "terminal-", app.export_screenshot())
+
+    app = BoardHost(
+        board_state(80) if wall else None,
+        wall=wall,
+        settings_obj=settings({"dnd": 20 * 60, "talking": 20 * 60}, page=3600.0),
+        screen=StillBoard,
+    )
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        board = app.board
+        assert isinstance(board, StillBoard)
+        if not wall:
+            board.set_filters(board.board.filters.with_chip(ChipKind.STATUS, {"online", "dnd"}))
+            await settle(pilot)
+        before = picture(app)
+        board.ticking = True
+        board._tick()
+        await settle(pilot)
+        assert picture(app) == before
