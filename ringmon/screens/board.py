@@ -414,10 +414,10 @@ class BoardScreen(Screen[None]):
         # behind "/" type into it rather than fire the board's one-letter keys.
         if event.key == "slash" and not self.wall and not self.filter_bar.editing:
             self.action_name_filter()
-        elif not (event.is_printable and event.character):
-            return
-        elif not self.filter_bar.type_ahead(event.character):
-            return
+        else:
+            typed = event.character if event.is_printable else None
+            if not typed or not self.filter_bar.type_ahead(typed):
+                return
         event.stop()
         event.prevent_default()
 
