@@ -6,7 +6,9 @@ PY := $(VENV)/bin/python
 .PHONY: demo test lint bench clean
 
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "ringmon: '$(PYTHON) -m venv' failed: on Debian/Ubuntu install it with" \
+	       "'sudo apt-get install python3-venv' and run make again" >&2; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
