@@ -45,7 +45,10 @@ def utc_time(value: object) -> datetime:
         return moment
     if moment.utcoffset() is None:
         raise ValueError("a time needs its offset (Z or +01:00)")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
+        raise ValueError(f"{value!r} is outside the years 1 to 9999 in UTC") from None
 
 
 def utc_text(moment: datetime) -> str:

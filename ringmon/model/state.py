@@ -2,7 +2,9 @@
 
 ``State.apply`` is the one place where an event changes anything. It checks the whole event
 against the state first and raises ``EventRejected`` before touching anything, so an event is
-applied entirely or not at all. Times are float seconds since the epoch (UTC) inside the model.
+applied entirely or not at all (its time too: one outside ``EARLIEST``..``LATEST`` is refused
+before any calendar day is computed from it). Times are float seconds since the epoch (UTC)
+inside the model.
 
 Out-of-order rule (documented in docs/feed-protocol.md): events are applied in arrival (seq)
 order and time never runs backwards. An event up to ``late_tolerance`` seconds older than the
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +36,11 @@ from ringmon.model.schema import (
 from ringmon.model.status import FROM_REGISTRATION, RANK, Status, merge_status
 
 DEFAULT_LATE_TOLERANCE = 300.0
+
+EARLIEST = datetime(2, 1, 1, tzinfo=UTC).timestamp()
+LATEST = datetime(9998, 12, 31, tzinfo=UTC).timestamp()
+"""The times an event may have: a day inside the calendar's ends in every time zone (a
+local date, the day after it) is computable, so no rule ever overflows half way through."""
 
 DeviceKey = tuple[str, str]
 """(SIP account login, device id)."""
@@ -149,6 +156,12 @@ class State:
         if seq is not None and seq <= self.seq:
             raise EventRejected(f"seq {seq} is not after {self.seq} already applied", "duplicate")
         at: float = ev["ts"].timestamp()
+        if not EARLIEST <= at <= LATEST:
+            raise EventRejected(
+                f"event time {event.ts.isoformat()} is outside the years 2 to 9998 that "
+                "ringmon handles",
+                "malformed",
+            )
         clock = self.clock
         if at < clock:
             if at < clock - self.late_tolerance:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import inspect
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -78,6 +78,11 @@ REJECTED: list[tuple[str, Event, str]] = [
     ("end naming another call", end(later(), "k9", "k2/A"), "inconsistent"),
     ("remove unknown employee", EmployeeRemove(ts=later(), id="nobody"), "inconsistent"),
     ("remove unknown account", AccountRemove(ts=later(), login="Q"), "inconsistent"),
+    (
+        "a time the calendar cannot hold",
+        ring(datetime(9999, 12, 31, 12, tzinfo=UTC), "k7", "k7/A", "A"),
+        "malformed",
+    ),
 ]
 
 
