@@ -71,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument(
         "--retention-days", type=int, default=35, help="days of events kept (default 35)"
     )
+    hub.add_argument(
+        "--max-future-skew",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="refuse events dated further ahead of the hub's clock as 'future' (default 300)",
+    )
     _add_sim_options(hub)
 
     token = commands.add_parser("token", help="manage access tokens of a hub")

@@ -17,6 +17,7 @@ class RejectKind(StrEnum):
     UNKNOWN_TYPE = "unknown_type"
     INCONSISTENT = "inconsistent"
     STALE = "stale"
+    FUTURE = "future"
     DUPLICATE = "duplicate"
     INTERNAL = "internal"
 

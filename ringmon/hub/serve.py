@@ -66,6 +66,7 @@ class HubConfig:
     employees: int = 40
     backfill_days: int = 7
     heartbeat: float = 5.0
+    max_future_skew: float = 300.0
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> HubConfig:
@@ -82,6 +83,7 @@ class HubConfig:
             speed=args.speed,
             employees=args.employees,
             backfill_days=args.backfill_days,
+            max_future_skew=args.max_future_skew,
         )
 
 
@@ -146,6 +148,8 @@ def build_hub(
         raise ConfigError("--speed must be positive")
     if config.retention_days <= 0:
         raise ConfigError("--retention-days must be positive")
+    if not 0 <= config.max_future_skew < float("inf"):
+        raise ConfigError("--max-future-skew must be a number of seconds, 0 or more")
     if sources is None:
         specs = list(config.sources)
         if len(set(specs)) != len(specs):
@@ -158,6 +162,7 @@ def build_hub(
         clock=clock,
         retention_days=config.retention_days,
         heartbeat=config.heartbeat,
+        max_future_skew=config.max_future_skew,
     )
     directory = None
     if config.directory is not None:

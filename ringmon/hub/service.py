@@ -65,6 +65,12 @@ from ringmon.model.wire import SnapshotDoc, snapshot_doc, state_from_snapshot, t
 log = logging.getLogger("ringmon.hub")
 
 DAY = 86_400.0
+MAX_FUTURE_SKEW = 300.0
+"""Default of ``--max-future-skew``: how far ahead of the hub's clock an arriving event's
+``ts`` may be (a PBX whose clock runs a few minutes fast); one further ahead is ``future``."""
+CLOCK_KEY = "hub:clock"
+"""The ``meta`` row holding the hub's clock as of the last flush: an accelerated (demo) clock
+resumes there after a restart."""
 YIELD_AFTER = 0.005
 """A source emitting without pause (a backfill) lets the loop run at least this often (s)."""
 
@@ -136,9 +142,13 @@ class Hub:
         source_backoff: float = 1.0,
         checkpoint_every: int = 100_000,
         catch_up_wait: float = 60.0,
+        max_future_skew: float = MAX_FUTURE_SKEW,
     ) -> None:
         if retention_days <= 0:
             raise ValueError("retention must be positive")
+        if not max_future_skew >= 0:
+            raise ValueError("the future skew must be zero or more")
+        self.max_future_skew = max_future_skew
         self.folder = folder
         self.tz_name = tz_name
         self.tz = ZoneInfo(tz_name)
@@ -220,9 +230,11 @@ class Hub:
         self.flushed_seq = self._seq
         self.ledger.call_rows = storage.open_calls()
         self.ledger.next_call_id = storage.max_call_id() + 1
-        last = storage.last_ts()
-        if self._clock_given is None:
-            start = time.time() if last is None else max(time.time(), last)
+        if self._clock_given is None and self.speed != 1.0:
+            # An accelerated (demo) clock resumes where it was; the wall clock needs nothing.
+            # Never taken from the newest event's ts: one event must not move the hub's time.
+            saved = storage.meta(CLOCK_KEY)
+            start = _float_or_none(saved)
             self.clock = HubClock(self.speed, start=start)
         if self._seq:
             log.info(
@@ -278,6 +290,7 @@ class Hub:
                 await task
         self._source_tasks.clear()
         self._tasks.clear()
+        self._pending.meta[CLOCK_KEY] = repr(self.clock.now())
         try:
             await self.flush(checkpoint=self._since_checkpoint > 0)
         except Exception:
@@ -316,8 +329,27 @@ class Hub:
     # -- the Sink interface ---------------------------------------------------------------
 
     def now(self) -> float:
-        """The hub's clock; never behind the newest event applied."""
+        """The time documents and sources are stamped with: the hub's clock, or the newest
+        event applied when a source's clock runs ahead (by at most ``max_future_skew``)."""
         return max(self.clock.now(), self.state.clock)
+
+    def clock_now(self) -> float:
+        """The hub's own clock (wall clock, or the demo's accelerated one), never an event's
+        ts: what ``future`` is measured against and what retention follows."""
+        return self.clock.now()
+
+    def too_far_ahead(self, event: Event) -> str | None:
+        """Why ``event`` is refused as ``future`` (ahead of the hub's clock by more than the
+        skew), or None. Only for events arriving: stored events are applied without a clock."""
+        ahead = event.ts.timestamp() - self.clock.now()
+        if ahead <= self.max_future_skew:
+            return None
+        now = to_dt(self.clock.now()).isoformat().replace("+00:00", "Z")
+        return (
+            f"{event.type}: event at {event.ts.isoformat().replace('+00:00', 'Z')} is "
+            f"{ahead:.0f} s ahead of the hub's clock ({now}); the limit is "
+            f"{self.max_future_skew:.0f} s (--max-future-skew): check the sender's clock"
+        )
 
     def last_ts(self) -> float | None:
         return self.state.clock or None
@@ -418,6 +450,10 @@ class Hub:
         """Apply, number, queue for storage and broadcast one event; False if rejected."""
         if event.seq is not None:  # a source's numbering means nothing here
             event = event.model_copy(update={"seq": None})
+        future = self.too_far_ahead(event)
+        if future is not None:
+            self.reject(RejectKind.FUTURE, f"{where}: {future}" if where else future, source)
+            return False
         pre = self.ledger.before(self.state, event)
         try:
             at = self.state.apply(event)
@@ -469,6 +505,8 @@ class Hub:
             if not batch or self.storage is None:
                 return doc
             self._pending = WriteBatch()
+            if batch.events:
+                batch.meta[CLOCK_KEY] = repr(self.clock.now())
             if (checkpoint or self._since_checkpoint >= self.checkpoint_every) and batch.events:
                 # Every accepted event is in this batch or already stored: the live state is
                 # exactly the state at the batch's last seq.
@@ -552,7 +590,7 @@ class Hub:
             if storage is None:
                 return 0
             await self.flush()
-            cutoff = (self.now() if now is None else now) - self.retention
+            cutoff = (self.clock_now() if now is None else now) - self.retention
             target = await asyncio.to_thread(storage.last_seq_before, cutoff)
             old_base = self.base_seq
             if target <= old_base:
@@ -674,3 +712,11 @@ class Hub:
         if detail:
             out["detail"] = str(detail)
         return out
+
+
+def _float_or_none(text: str | None) -> float | None:
+    try:
+        value = None if text is None else float(text)
+    except ValueError:
+        return None
+    return value if value is not None and math.isfinite(value) else None

@@ -84,9 +84,9 @@ def moving_accounts() -> list[Event]:
 
 async def test_history_equals_the_model_over_all_events(served: Served) -> None:
     events = moving_accounts()
+    served.clock.set(T0.timestamp() + 14 * 3600)  # 22:00 local
     for event in events:
         assert await served.hub.emit(event, source="t"), event
-    served.clock.set(T0.timestamp() + 14 * 3600)  # 22:00 local
     now = served.clock.now()
     for employee_id in ("e1", "e2"):
         for period in ("today", "3d"):
@@ -195,6 +195,7 @@ async def test_retention_folds_old_events_without_changing_answers(
     async with running_hub(config, clock=clock, sources=[]) as again:
         assert again.hub.seq == last and again.hub.base_seq == 30
         assert await answers(again.url, token) == before
+        clock.set(T0.timestamp() + 41 * DAY)
         for d in (40, 41):
             t = d * DAY
             assert await again.hub.emit(device(t, "sip201", "c1", "online"), source="t")

@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -55,16 +56,33 @@ async def test_restart_mid_stream(config: HubConfig, clock: ManualClock) -> None
     assert [c["outcome"] for c in calls_page["calls"]] == ["answered"] * 4
 
 
-async def test_restart_keeps_the_clock_after_the_last_event(config: HubConfig) -> None:
+async def test_restart_keeps_the_wall_clock_whatever_an_event_says(config: HubConfig) -> None:
+    """An event ten years ahead is refused as ``future``; the restarted hub's clock is the
+    wall clock, not the newest event's time (issue 9, item 1)."""
     async with running_hub(config, sources=[]) as first:
-        late = device(10 * 365 * 86400.0, "sip201", "c1", "online")  # ten years ahead
-        for event in [*team(), late]:
+        for event in team():
             assert await first.hub.emit(event, source="t")
+        late = device(10 * 365 * 86400.0, "sip201", "c1", "online")  # ten years ahead
+        assert not await first.hub.emit(late, source="t")
+        assert first.hub.health()["rejected"]["by_kind"] == {"future": 1}
         last = first.hub.last_ts()
-    assert last is not None
     async with running_hub(config, sources=[]) as second:
         assert second.hub.last_ts() == last
-        assert second.hub.now() >= last
+        assert abs(second.hub.clock_now() - time.time()) < 60
+
+
+async def test_an_accelerated_clock_resumes_where_it_was(config: HubConfig) -> None:
+    """A demo's clock (``--speed``) is stored with the events and resumes from there; it is
+    not the wall clock (which it has run ahead of) nor the newest event's time."""
+    config.speed = 3600.0
+    async with running_hub(config, sources=[]) as first:
+        for event in team():
+            assert await first.hub.emit(event, source="t")
+        stopped_at = first.hub.clock_now()
+        assert stopped_at > time.time()
+    async with running_hub(config, sources=[]) as second:
+        resumed_at = second.hub.clock_now()
+    assert stopped_at <= resumed_at < stopped_at + 3600 * 60
 
 
 async def _line(stream: asyncio.StreamReader) -> str:

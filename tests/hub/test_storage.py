@@ -6,15 +6,18 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from hub_helpers import calls, device, team
+from hub_helpers import T0, calls, device, team
 
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.service import Hub
 from ringmon.hub.storage import Storage
 
+LATER = T0.timestamp() + 2 * 86_400.0
+"""The hubs' clock: after every event of these tests (an event ahead of it would be refused)."""
+
 
 async def test_a_cancelled_flush_is_finished_not_repeated(tmp_path: Path) -> None:
-    hub = Hub(tmp_path, tz_name="Europe/Warsaw", clock=ManualClock(0))
+    hub = Hub(tmp_path, tz_name="Europe/Warsaw", clock=ManualClock(LATER))
     hub.open()
     for event in [*team(), *calls(50)]:
         assert hub.ingest(event, source="t")
@@ -31,7 +34,7 @@ async def test_a_cancelled_flush_is_finished_not_repeated(tmp_path: Path) -> Non
 
 
 async def test_stop_waits_for_reads_in_flight(tmp_path: Path) -> None:
-    hub = Hub(tmp_path, tz_name="UTC", clock=ManualClock(0))
+    hub = Hub(tmp_path, tz_name="UTC", clock=ManualClock(LATER))
     hub.open()
     for event in team():
         hub.ingest(event, source="t")
@@ -59,7 +62,7 @@ async def test_restart_after_a_crash_uses_the_checkpoint_and_the_events_after(
     tmp_path: Path,
 ) -> None:
     events = [*team(), *calls(10)]
-    hub = Hub(tmp_path, tz_name="Europe/Warsaw", clock=ManualClock(0), checkpoint_every=10)
+    hub = Hub(tmp_path, tz_name="Europe/Warsaw", clock=ManualClock(LATER), checkpoint_every=10)
     hub.open()
     for event in events[:20]:
         assert hub.ingest(event, source="t")
@@ -74,7 +77,7 @@ async def test_restart_after_a_crash_uses_the_checkpoint_and_the_events_after(
     assert hub.storage.checkpoint()[0] == 20 < hub.seq
     expected = snapshot(hub)
     hub.storage.close()  # no clean stop: no final checkpoint
-    again = Hub(tmp_path, tz_name="Europe/Warsaw", clock=ManualClock(0))
+    again = Hub(tmp_path, tz_name="Europe/Warsaw", clock=ManualClock(LATER))
     again.open()
     assert again.seq == len(events)
     assert snapshot(again) == expected
@@ -89,7 +92,7 @@ async def test_a_failing_disk_degrades_health_and_loses_nothing(
     import pytest
 
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
-    hub = Hub(tmp_path, tz_name="UTC", clock=ManualClock(0), flush_interval=0.01)
+    hub = Hub(tmp_path, tz_name="UTC", clock=ManualClock(LATER), flush_interval=0.01)
     hub.open()
     await hub.start()
     assert hub.storage is not None
