@@ -7,28 +7,35 @@ does, in order (docs/sources/push.md has curl examples):
    role (an analyst too): 403. A ``source`` token may do nothing else (every read route
    answers it 403).
 2. **Body**: one event (a JSON object), a JSON array of events, or JSONL (one event per line;
-   blank lines and lines starting with ``#`` skipped), up to ``MAX_BODY`` bytes.
+   blank lines and lines starting with ``#`` skipped), up to ``MAX_BODY`` bytes and
+   ``MAX_EVENTS`` events. The body is read as it streams in and refused (413) as soon as it
+   passes the cap, before any of it is parsed; it is decoded and validated in a thread, so
+   a big batch never holds up the hub's other clients. A body that cannot be read (not
+   UTF-8, not JSON, nested too deeply) is a 400; both are counted in ``/v1/health``.
 3. **Validation of the whole batch before storing any of it**: each event is parsed with the
-   hub's own intake (the model's strict schema), then the batch is applied, in order, to a
+   hub's own intake (the model's strict schema), refused as ``future`` when dated more than
+   the hub's ``max_future_skew`` ahead of its clock, then the batch is applied, in order, to a
    scratch state rebuilt from what the batch refers to in the live state: an account naming
    an unknown employee, a device of an unknown account, an answer of a leg not ringing... are
    found here, even when the problem is an earlier event of the same batch. Any failure: 422
    with ``errors: [{index, message}]`` and nothing stored.
 4. **Storing**: the events go through ``Hub.ingest``, the path every source's ``emit`` takes
-   (apply, number, queue, broadcast), with no await in between, so no other source's event can
-   slip between the check and the store. The answer waits until storage holds them: a 200
-   means stored.
+   (apply, number, queue, broadcast). The check and the store are one step on the event loop
+   with no await in between, so no other source's event can slip between them, and the
+   answer's ``first_seq``/``last_seq`` are this request's own. The answer waits until
+   storage holds them: a 200 means stored.
 
 **Idempotency**: an event may carry an ``event_id`` (1-200 characters) beside its fields. It
 is an envelope field of this API, removed before validation (the event schema stays strict and
 never stores it). An ``event_id`` this token already pushed, or that appears twice in one
-batch, is skipped and counted in ``duplicates``. The ids are stored in the hub's ``meta``
-table in the same transaction as the events, so a batch retried after a timeout or a hub
-restart is not stored twice.
+batch, is skipped and counted in ``duplicates``. The ids are stored (token name and id in
+columns of their own) in the same transaction as the events, so a batch retried after a
+timeout or a hub restart is not stored twice; retention forgets them with their events.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -40,7 +47,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ringmon.hub.intake import BadInput, RejectKind, parse_input
+from ringmon.hub.intake import NESTED_TOO_DEEP, BadInput, RejectKind, parse_input
 from ringmon.hub.service import Hub
 from ringmon.hub.tokens import Principal
 from ringmon.model.schema import (
@@ -59,8 +66,10 @@ from ringmon.model.wire import to_dt
 log = logging.getLogger("ringmon.hub.ingest")
 
 WRITER_ROLES = frozenset({"source"})
-MAX_BODY = 32 * 1024 * 1024
-MAX_EVENTS = 100_000
+MAX_BODY = 4 * 1024 * 1024
+"""Bytes per request (4 MiB: about 20,000 events); bigger sets are sent in several."""
+MAX_EVENTS = 10_000
+"""Events per request: checked and stored in one step of the event loop, so it is bounded."""
 MAX_ERRORS = 1000
 EVENT_ID = "event_id"
 MAX_EVENT_ID = 200
@@ -116,7 +125,9 @@ def split_body(body: bytes) -> list[Any]:
         raise IngestError(400, "The body is empty: send an event, an array or JSONL lines.")
     try:
         value = json.loads(stripped)
-    except json.JSONDecodeError as exc:
+    except RecursionError:
+        raise IngestError(400, f"The body cannot be read: {NESTED_TOO_DEEP}.") from None
+    except ValueError as exc:  # JSONDecodeError, or a number with too many digits
         if stripped.startswith("[") or "\n" not in stripped:
             raise IngestError(400, f"The body is not JSON: {exc}") from None
         value = None
@@ -130,7 +141,9 @@ def split_body(body: bytes) -> list[Any]:
             continue
         try:
             items.append(json.loads(line))
-        except json.JSONDecodeError as exc:
+        except RecursionError:
+            items.append(_NotJson(NESTED_TOO_DEEP))
+        except ValueError as exc:
             items.append(_NotJson(f"not JSON: {exc}"))
     return items
 
@@ -175,27 +188,21 @@ def _scratch(state: State, events: list[Event]) -> State:
                 employees.add(ev.employee)
         elif isinstance(ev, DeviceStatus):
             accounts.add(ev.account)
-            devices.add((ev.account, ev.device))
         else:
             legs.add(ev.leg)
             if isinstance(ev, CallRing):
                 accounts.add(ev.account)
-                if ev.device is not None:
-                    devices.add((ev.account, ev.device))
     live_legs = [state.legs[leg] for leg in sorted(legs) if leg in state.legs]
     for leg in live_legs:
         accounts.add(leg.account)
-        if leg.device is not None:
-            devices.add((leg.account, leg.device))
-    for answer in events:
-        if isinstance(answer, CallAnswer) and answer.device is not None:
-            live = state.legs.get(answer.leg)
-            if live is not None:
-                devices.add((live.account, answer.device))
     for login in accounts:
         account = state.accounts.get(login)
-        if account is not None and account.employee is not None:
-            employees.add(account.employee)
+        if account is not None:
+            # Every device of the account: an answer may name one that its ring (in this
+            # batch or before it) did not.
+            devices.update((login, device) for device in account.devices)
+            if account.employee is not None:
+                employees.add(account.employee)
     at = to_dt(state.clock)
     scratch = State(state.tz, late_tolerance=state.late_tolerance)
     for emp_id in sorted(employees):
@@ -243,25 +250,42 @@ def _scratch(state: State, events: list[Event]) -> State:
     return scratch
 
 
+async def _read_body(request: Request) -> bytes:
+    """The body, read as it comes and refused (413) as soon as it passes ``MAX_BODY``."""
+    too_big = (
+        f"The body is over {MAX_BODY // (1024 * 1024)} MiB, the most one request may carry: "
+        f"send the events in several requests (at most {MAX_EVENTS} events each)."
+    )
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_BODY:
+        raise IngestError(413, too_big)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise IngestError(413, too_big)
+    return bytes(body)
+
+
+def _parse_body(body: bytes) -> list[_Item]:
+    """The events of a body, each parsed or with its error (runs in a thread)."""
+    values = split_body(body)
+    if len(values) > MAX_EVENTS:
+        raise IngestError(
+            413,
+            f"{len(values)} events in one request; at most {MAX_EVENTS}: send them in several.",
+        )
+    return [_parse(i, v) for i, v in enumerate(values)]
+
+
 class Ingest:
     """The endpoint, with its memory of event ids recently seen (backed by storage)."""
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
 
-    def _key(self, who: str, event_id: str) -> str:
-        return f"ingest:{who}:{event_id}"
-
-    def _already(self, key: str) -> bool:
-        if key in self._seen:
-            return True
-        if self.hub.source_cursor(key) is not None:
-            self._remember(key)
-            return True
-        return False
-
-    def _remember(self, key: str) -> None:
+    def _remember(self, key: tuple[str, str]) -> None:
         self._seen[key] = None
         self._seen.move_to_end(key)
         while len(self._seen) > _SEEN_CACHE:
@@ -277,71 +301,96 @@ class Ingest:
         hub = self.hub
         principal = _principal(hub, request)
         source = f"ingest:{principal.name}"
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > MAX_BODY:
-            raise IngestError(413, f"The body is over {MAX_BODY // (1024 * 1024)} MiB: split it.")
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_BODY:
-                raise IngestError(413, f"The body is over {MAX_BODY // (1024 * 1024)} MiB.")
+        try:
+            body = await _read_body(request)
+            # Decoding and validating a big batch takes a while: not on the event loop.
+            items = await asyncio.to_thread(_parse_body, body)
+        except IngestError as exc:
+            kind = RejectKind.TOO_LARGE if exc.status == 413 else RejectKind.MALFORMED
+            hub.reject(kind, f"body: {exc.message}", source)
+            raise
         started = time.perf_counter()
-        values = split_body(bytes(body))
-        if len(values) > MAX_EVENTS:
-            raise IngestError(413, f"{len(values)} events in one batch; at most {MAX_EVENTS}.")
-        items = [_parse(i, v) for i, v in enumerate(values)]
+        ids = [item.event_id for item in items if item.event and item.event_id is not None]
+        storage = hub.storage
+        if storage is None:
+            raise IngestError(503, "The hub is shutting down: send the events again shortly.")
+        stored_ids = (
+            await asyncio.to_thread(storage.known_event_ids, principal.name, ids) if ids else set()
+        )
+        # From here to the last ``hub.ingest``: no await. Nothing else changes the hub's state
+        # in between, so what was checked is what is stored, and the seqs are this batch's.
+        return await self._check_and_store(items, stored_ids, principal.name, source, started)
 
+    async def _check_and_store(
+        self,
+        items: list[_Item],
+        stored_ids: set[str],
+        who: str,
+        source: str,
+        started: float,
+    ) -> Response:
+        hub = self.hub
         # Idempotency: drop events whose id this token already pushed (or repeats in the batch).
         duplicates = 0
-        batch_keys: set[str] = set()
+        batch_keys: set[tuple[str, str]] = set()
         todo: list[_Item] = []
         for item in items:
             if item.event is not None and item.event_id is not None:
-                key = self._key(principal.name, item.event_id)
-                if key in batch_keys or self._already(key):
+                key = (who, item.event_id)
+                if key in batch_keys or key in self._seen or item.event_id in stored_ids:
                     duplicates += 1
                     continue
                 batch_keys.add(key)
             todo.append(item)
 
-        # Check the whole batch on a scratch state before storing anything. No await from
-        # here to the last ingest: nothing else can change the hub's state in between.
+        # Check the whole batch before storing anything: its time, then on a scratch state.
+        for item in todo:
+            if item.event is not None:
+                future = hub.too_far_ahead(item.event)
+                if future is not None:
+                    item.error, item.kind = future, RejectKind.FUTURE
         if len(todo) > 1:
             scratch = _scratch(hub.state, [item.event for item in todo if item.event])
             for item in todo:
-                if item.event is None:
+                if item.event is None or item.error:
                     continue
                 try:
                     scratch.apply(item.event)
                 except EventRejected as exc:
                     item.error, item.kind = f"{item.event.type}: {exc.reason}", exc.kind
+                except Exception as exc:  # a bug in the model must not be a 500
+                    log.exception("event %d of a push from %s broke the model", item.index, who)
+                    item.error, item.kind = f"{item.event.type}: {exc!r}", RejectKind.INTERNAL
         errors = [item for item in todo if item.error]
         if errors:
             return self._refuse(errors, len(items), source)
 
         first_seq = hub.seq + 1
-        for item in todo:
+        for position, item in enumerate(todo):
             assert item.event is not None
             if not hub.ingest(item.event, source=source, where=f"event {item.index}"):
-                # Only a lone event can get here (a batch was checked): nothing stored.
+                # A lone event (a batch was checked whole): nothing of this request stored.
                 recent = hub.counters.recent[-1] if hub.counters.recent else "rejected"
                 raise IngestError(
                     422,
-                    "The event was refused; nothing was stored.",
+                    "The event was refused; nothing was stored."
+                    if position == 0
+                    else f"Event {item.index} was refused; the {position} before it were stored.",
                     errors=[{"index": item.index, "message": recent.removeprefix(source + ": ")}],
-                    accepted=0,
+                    accepted=position,
                 )
             if item.event_id is not None:
-                key = self._key(principal.name, item.event_id)
-                hub.set_source_cursor(key, str(hub.seq))
+                key = (who, item.event_id)
+                hub.remember_event_id(who, item.event_id, hub.seq)
                 self._remember(key)
+        last_seq = hub.seq
         applied = time.perf_counter() - started
-        await hub.wait_flushed(hub.seq)
+        await hub.wait_flushed(last_seq)
         stored = len(todo)
         if stored >= 1000:
             log.info(
-                "ingest from %s: %d events applied in %.3f s, stored in %.3f s",
-                principal.name,
+                "ingest from %s: %d events checked and applied in %.3f s, stored in %.3f s",
+                who,
                 stored,
                 applied,
                 time.perf_counter() - started,
@@ -351,7 +400,7 @@ class Ingest:
                 "accepted": stored,
                 "duplicates": duplicates,
                 "first_seq": first_seq if stored else None,
-                "last_seq": hub.seq if stored else None,
+                "last_seq": last_seq if stored else None,
             }
         )
 

@@ -18,8 +18,12 @@ class RejectKind(StrEnum):
     INCONSISTENT = "inconsistent"
     STALE = "stale"
     FUTURE = "future"
+    TOO_LARGE = "too_large"
     DUPLICATE = "duplicate"
     INTERNAL = "internal"
+
+
+NESTED_TOO_DEEP = "the JSON is nested too deeply to read (an event is a flat object)"
 
 
 class BadInput(ValueError):
@@ -55,7 +59,9 @@ def parse_input(data: str | bytes | object) -> Event:
     if isinstance(data, str | bytes | bytearray):
         try:
             value = json.loads(data)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except RecursionError:
+            raise BadInput(RejectKind.MALFORMED, NESTED_TOO_DEEP) from None
+        except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, too many digits
             raise BadInput(RejectKind.MALFORMED, f"not JSON: {exc}") from None
     else:
         value = data
@@ -66,13 +72,21 @@ def parse_input(data: str | bytes | object) -> Event:
     kind = value.get("type")
     if kind is None:
         raise BadInput(RejectKind.MALFORMED, "the event has no 'type'")
+    if not isinstance(kind, str):
+        raise BadInput(RejectKind.MALFORMED, "the event's 'type' must be a string like 'call.ring'")
     if kind not in EVENT_TYPES:
         raise BadInput(
             RejectKind.UNKNOWN_TYPE,
-            f"unknown event type {kind!r} (known: {', '.join(EVENT_TYPES)})",
+            f"unknown event type {kind[:80]!r} (known: {', '.join(EVENT_TYPES)})",
         )
     value = {k: v for k, v in value.items() if k != "seq"}
     try:
         return parse_event_obj(value)
     except ValidationError as exc:
         raise BadInput(RejectKind.MALFORMED, f"{kind}: {describe_validation(exc)}") from None
+    except RecursionError:
+        raise BadInput(RejectKind.MALFORMED, f"{kind}: {NESTED_TOO_DEEP}") from None
+    except (ValueError, TypeError, ArithmeticError) as exc:  # never a crash for bad input
+        raise BadInput(
+            RejectKind.MALFORMED, f"{kind}: a value cannot be read ({type(exc).__name__}: {exc})"
+        ) from None

@@ -201,6 +201,7 @@ class Hub:
         self.folder.mkdir(parents=True, exist_ok=True)
         storage = self.storage = Storage(self.folder)
         self.tokens = TokenStore(self.folder)
+        storage.migrate_ingest_ids(info.name for info in self.tokens.list())
         started = time.monotonic()
         base_seq, base_body = storage.base()
         if base_body is not None:
@@ -539,6 +540,7 @@ class Hub:
         batch.links.extend(newer.links)
         batch.calls.update(newer.calls)
         batch.meta.update(newer.meta)
+        batch.ingest_ids.update(newer.ingest_ids)
         batch.checkpoint = newer.checkpoint or batch.checkpoint
         self._pending = batch
         return failure
@@ -571,6 +573,10 @@ class Hub:
 
     def set_source_cursor(self, name: str, value: str) -> None:
         self._pending.meta[f"source:{name}"] = value
+
+    def remember_event_id(self, token: str, event_id: str, seq: int) -> None:
+        """Store that push token ``token`` used ``event_id`` for event ``seq`` (with it)."""
+        self._pending.ingest_ids[(token, event_id)] = seq
 
     # -- retention ------------------------------------------------------------------------
 

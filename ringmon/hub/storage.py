@@ -13,7 +13,10 @@ One file, ``DATA/events.sqlite3``, in WAL mode (readers never wait for the write
   client resuming from before it must resync.
 - ``checkpoint``: the live state as of a recent seq, written now and then and at a clean stop,
   so that a restart replays only the events after it instead of every event kept.
-- ``meta``: small key/value pairs (the position of ``file:`` sources).
+- ``meta``: small key/value pairs (the position of ``file:`` sources, the hub's clock).
+- ``ingest_ids``: the ``event_id`` each push token has used, with the seq of its event
+  (token and id in columns of their own: ``a:b`` + ``c`` is not ``a`` + ``b:c``); pruned
+  with the events by retention.
 
 Threads: the class is synchronous and called through ``asyncio.to_thread``. Writes share one
 connection, serialised by a lock; every thread that reads gets its own connection (SQLite
@@ -27,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
@@ -79,7 +82,18 @@ CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ingest_ids (
+    token TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (token, event_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ingest_ids_seq ON ingest_ids (seq);
 """
+
+OLD_ID_PREFIX = "source:ingest:"
+"""How the push API kept event ids before ``ingest_ids``: meta keys ``source:ingest:TOKEN:ID``
+(ambiguous when a token name holds a colon)."""
 
 CallRow = tuple[
     int,  # id
@@ -110,9 +124,18 @@ class WriteBatch:
     calls: dict[int, CallRow] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)
     checkpoint: tuple[int, str] | None = None
+    ingest_ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(push token name, event_id) -> seq of the event it stored."""
 
     def __bool__(self) -> bool:
-        return bool(self.events or self.links or self.calls or self.meta or self.checkpoint)
+        return bool(
+            self.events
+            or self.links
+            or self.calls
+            or self.meta
+            or self.checkpoint
+            or self.ingest_ids
+        )
 
     @property
     def last_seq(self) -> int:
@@ -228,6 +251,11 @@ class Storage:
                     "INSERT OR REPLACE INTO checkpoint (id, seq, body) VALUES (1, ?, ?)",
                     batch.checkpoint,
                 )
+            if batch.ingest_ids:
+                db.executemany(
+                    "INSERT OR IGNORE INTO ingest_ids (token, event_id, seq) VALUES (?, ?, ?)",
+                    [(token, eid, seq) for (token, eid), seq in batch.ingest_ids.items()],
+                )
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -245,6 +273,7 @@ class Storage:
             db.execute("INSERT OR REPLACE INTO base (id, seq, body) VALUES (1, ?, ?)", (seq, body))
             db.execute("DELETE FROM events WHERE seq <= ?", (seq,))
             db.execute("DELETE FROM event_employee WHERE seq <= ?", (seq,))
+            db.execute("DELETE FROM ingest_ids WHERE seq <= ?", (seq,))
             db.execute(
                 "DELETE FROM calls WHERE ring_at < ? AND end_at IS NOT NULL", (calls_before,)
             )
@@ -253,7 +282,62 @@ class Storage:
             raise
         db.execute("COMMIT")
 
+    def migrate_ingest_ids(self, token_names: Iterable[str]) -> int:
+        """Move event ids kept the old way (meta ``source:ingest:TOKEN:ID``) into
+        ``ingest_ids``; returns how many rows were moved. A key that more than one token
+        name could have made (``a:b:c`` for tokens ``a`` and ``a:b``) is kept for each of
+        them: a retry is then never stored twice, whichever token sent it."""
+        with self._use(), self._write_lock:
+            db = self._writer
+            rows = db.execute(
+                "SELECT key, value FROM meta WHERE key >= ? AND key < ?",
+                (OLD_ID_PREFIX, OLD_ID_PREFIX[:-1] + chr(ord(":") + 1)),
+            ).fetchall()
+            if not rows:
+                return 0
+            names = sorted(set(token_names))
+            moved: list[tuple[str, str, int]] = []
+            for key, value in rows:
+                rest = str(key)[len(OLD_ID_PREFIX) :]
+                owners = [n for n in names if rest.startswith(n + ":") and len(rest) > len(n) + 1]
+                if not owners:
+                    owners = [rest.partition(":")[0]]
+                seq = int(value) if str(value).isdigit() else 0
+                moved += [(owner, rest[len(owner) + 1 :], seq) for owner in owners]
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany(
+                    "INSERT OR IGNORE INTO ingest_ids (token, event_id, seq) VALUES (?, ?, ?)",
+                    moved,
+                )
+                db.executemany("DELETE FROM meta WHERE key = ?", [(k,) for k, _ in rows])
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            return len(rows)
+
     # -- reading (any thread) -------------------------------------------------------------
+
+    @_guarded
+    def known_event_ids(self, token: str, event_ids: list[str]) -> set[str]:
+        """Which of ``event_ids`` the push token ``token`` has already stored."""
+        db = self._reader()
+        known: set[str] = set()
+        for start in range(0, len(event_ids), 500):
+            chunk = event_ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = db.execute(
+                f"SELECT event_id FROM ingest_ids WHERE token = ? AND event_id IN ({marks})",
+                (token, *chunk),
+            )
+            known.update(str(row[0]) for row in rows)
+        return known
+
+    @_guarded
+    def count_ingest_ids(self) -> int:
+        row = self._reader().execute("SELECT COUNT(*) FROM ingest_ids").fetchone()
+        return int(row[0])
 
     @_guarded
     def last_seq(self) -> int:
