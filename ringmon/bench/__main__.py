@@ -11,6 +11,7 @@ from collections.abc import Sequence
 BENCHMARKS: dict[str, str] = {
     "ingest": "the model's ingest rate beside bare json.loads",
     "board": "the live board's latency and frame cost under a stream of events",
+    "push": "the hub's health latency during a big push, its peak RSS for a big body",
 }
 
 

@@ -447,8 +447,12 @@ class Hub:
 
     # -- ingest ---------------------------------------------------------------------------
 
-    def ingest(self, event: Event, *, source: str, where: str = "") -> bool:
-        """Apply, number, queue for storage and broadcast one event; False if rejected."""
+    def ingest(
+        self, event: Event, *, source: str, where: str = "", dumped: str | None = None
+    ) -> bool:
+        """Apply, number, queue for storage and broadcast one event; False if rejected.
+
+        ``dumped``: ``dump_event(event)`` made beforehand (off the event loop), if it was."""
         if event.seq is not None:  # a source's numbering means nothing here
             event = event.model_copy(update={"seq": None})
         future = self.too_far_ahead(event)
@@ -473,7 +477,7 @@ class Hub:
         else:
             # The same JSON as dumping a copy carrying the seq (seq is the first field), at a
             # fraction of the cost of copying a pydantic model.
-            body = f'{{"seq":{seq},{dump_event(event)[1:]}'
+            body = f'{{"seq":{seq},{(dumped or dump_event(event))[1:]}'
         self.counters.events += 1
         self._since_checkpoint += 1
         if self._first_ts_wanted and self.catching_up.get(source, 0) is None:

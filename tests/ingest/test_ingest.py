@@ -14,6 +14,7 @@ import httpx
 import pytest
 import websockets
 
+from ringmon.hub.ingest import MAX_EVENTS
 from ringmon.hub.serve import HubConfig, running_hub
 from ringmon.hub.service import Hub
 
@@ -218,20 +219,20 @@ def big_batch(employees: int, with_ids: bool) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("with_ids", [False, True], ids=["plain", "event_ids"])
-async def test_ten_thousand_events_in_one_batch(
+async def test_the_biggest_batch_in_one_request(
     hubbed: Hubbed, with_ids: bool, record_property: Callable[[str, object], None]
 ) -> None:
-    batch = big_batch(1667, with_ids)[:10_000]
-    assert len(batch) == 10_000
+    batch = big_batch(MAX_EVENTS // 6 + 1, with_ids)[:MAX_EVENTS]
+    assert len(batch) == MAX_EVENTS
     body = json.dumps(batch)
     started = time.perf_counter()
     answer = await hubbed.push(body, raw=True)
     elapsed = time.perf_counter() - started
     assert answer.status_code == 200, answer.text[:500]
-    assert answer.json()["accepted"] == 10_000
-    assert hubbed.hub.seq == 10_000 and hubbed.hub.flushed_seq == 10_000
-    record_property("ingest_10k_seconds", round(elapsed, 3))
-    print(f"\n10,000-event batch ({len(body) / 1e6:.1f} MB, {with_ids=}): {elapsed:.2f} s")
+    assert answer.json()["accepted"] == MAX_EVENTS
+    assert hubbed.hub.seq == MAX_EVENTS and hubbed.hub.flushed_seq == MAX_EVENTS
+    record_property("ingest_biggest_batch_seconds", round(elapsed, 3))
+    print(f"\n{MAX_EVENTS}-event batch ({len(body) / 1e6:.1f} MB, {with_ids=}): {elapsed:.2f} s")
     assert elapsed < 60  # generous: a benchmark is printed, this only catches a collapse
 
 
@@ -261,7 +262,7 @@ async def test_a_batch_is_checked_against_what_the_hub_already_holds(hubbed: Hub
     refused = await hubbed.push([online(0, 10), late])
     assert refused.status_code == 422 and "older" in refused.json()["errors"][0]["message"]
     # A big hub: the check's cost follows the batch, not the hub.
-    assert (await hubbed.push(directory(3000))).status_code == 200
+    assert (await hubbed.push(directory(2500))).status_code == 200
     started = time.perf_counter()
     assert (await hubbed.push([online(1, 11), online(2, 11)])).status_code == 200
     assert time.perf_counter() - started < 1.0
