@@ -5,12 +5,14 @@ every refusal is counted in ``/v1/health``: ts in year 1 or 9999 with an offset 
 ``OverflowError``, 500), JSON nested 10,000 deep (was a ``RecursionError``, 500), bodies that
 are not JSON at all, bodies over the cap (refused while they stream in, before parsing). A
 ``call.ring`` in 9999 is refused whole: its leg is not in the snapshot and may ring later.
-A bounded hypothesis fuzz of the push API asserts no 5xx.
+A bounded hypothesis fuzz of the push API asserts no 5xx, and that a refused request leaves
+the hub's state exactly as it was.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -26,6 +28,7 @@ from hypothesis import strategies as st
 
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.ingest import MAX_BODY, MAX_EVENTS
+from ringmon.hub.intake import parse_input
 from ringmon.hub.serve import HubConfig, running_hub
 from ringmon.hub.service import Hub
 
@@ -66,6 +69,12 @@ async def pushing(tmp_path: Path) -> AsyncIterator[Pushing]:
 STAFF = [
     {"type": "employee.upsert", "ts": SANE, "id": "e1", "name": "Anna"},
     {"type": "account.upsert", "ts": SANE, "login": "sip1", "employee": "e1"},
+]
+RING = {"call": "c1", "leg": "c1/sip1", "account": "sip1", "direction": "in"}
+SETUP = [
+    *STAFF,
+    {"type": "device.status", "ts": SANE, "account": "sip1", "device": "d1", "status": "online"},
+    {"type": "call.ring", "ts": SANE, **RING},
 ]
 
 
@@ -181,6 +190,8 @@ def thread_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadHub]:
         async with running_hub(config, clock=ManualClock(START), sources=[]) as server:
             assert server.hub.tokens is not None
             token = server.hub.tokens.add("fuzz", "source")
+            for event in SETUP:  # something for the fuzz to refer to: a device, a ringing leg
+                assert server.hub.ingest(parse_input(event), source="setup")
             ready.append(
                 ThreadHub(
                     server.url, token, server.hub, httpx.Client(base_url=server.url, timeout=60)
@@ -266,6 +277,8 @@ bodies = st.one_of(
 )
 @given(body=bodies)
 def test_no_input_gets_a_5xx(thread_hub: ThreadHub, body: str) -> None:
+    """Nor does a refused request change the hub's state, even in part."""
+    before = copy.deepcopy(vars(thread_hub.hub.state))
     answer = thread_hub.client.post(
         "/v1/ingest",
         content=body.encode("utf-8", "surrogatepass"),
@@ -273,6 +286,7 @@ def test_no_input_gets_a_5xx(thread_hub: ThreadHub, body: str) -> None:
     )
     assert answer.status_code < 500, (body[:200], answer.text[:500])
     if answer.status_code >= 400:
+        assert copy.deepcopy(vars(thread_hub.hub.state)) == before, body[:200]
         doc = answer.json()
         assert isinstance(doc["error"], str) and doc["error"].strip(), doc
         for error in doc.get("errors", []):
