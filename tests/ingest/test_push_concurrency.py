@@ -110,12 +110,15 @@ async def test_concurrent_answers_carry_their_own_seqs(pushing: Pushing) -> None
 async def test_event_ids_of_two_tokens_never_collide(pushing: Pushing) -> None:
     ab, a = pushing.token("a:b"), pushing.token("a")
     assert (await pushing.push(ab, staff(1))).status_code == 200
-    first = await pushing.push(ab, {**status(0, "online"), "event_id": "c"})
-    assert first.json()["accepted"] == 1
-    second = await pushing.push(a, {**status(0, "offline"), "event_id": "b:c"})
-    assert (second.json()["accepted"], second.json()["duplicates"]) == (1, 0)
-    again = await pushing.push(a, {**status(0, "offline"), "event_id": "b:c"})
-    assert (again.json()["accepted"], again.json()["duplicates"]) == (0, 1)
+    # Token "a:b" with ids "c0".., and token "a" with ids "b:c0"..: concurrently.
+    pushes = [(ab, f"c{k}") for k in range(20)] + [(a, f"b:c{k}") for k in range(20)]
+
+    async def send(token: str, event_id: str) -> tuple[int, int]:
+        answer = (await pushing.push(token, {**status(0, "online"), "event_id": event_id})).json()
+        return answer["accepted"], answer["duplicates"]
+
+    assert await asyncio.gather(*(send(*p) for p in pushes)) == [(1, 0)] * 40
+    assert await asyncio.gather(*(send(*p) for p in pushes)) == [(0, 1)] * 40
 
 
 async def test_old_event_ids_are_migrated_in_place(tmp_path: Path) -> None:
@@ -133,7 +136,7 @@ async def test_old_event_ids_are_migrated_in_place(tmp_path: Path) -> None:
     storage.close()
     async for p in _pushing(data, ManualClock(START)):
         assert p.hub.storage is not None
-        assert p.hub.storage.meta("ingest:crm:x:y") is None
+        assert p.hub.storage.meta("source:ingest:crm:x:y") is None
         assert p.hub.storage.known_event_ids("crm", ["x:y", "x"]) == {"x:y"}
         assert p.hub.storage.known_event_ids("a:b", ["c"]) == {"c"}
         assert p.hub.storage.known_event_ids("a", ["b:c"]) == {"b:c"}
@@ -142,28 +145,38 @@ async def test_old_event_ids_are_migrated_in_place(tmp_path: Path) -> None:
 
 async def test_a_batch_valid_as_two_requests_is_valid_as_one(pushing: Pushing) -> None:
     token = pushing.token("pbx")
-    setup = [*staff(1), status(0, "online", "d1"), status(0, "online", "d2")]
+    setup = [*staff(20)]
+    for i in range(20):
+        setup += [status(i, "online", "d1"), status(i, "online", "d2")]
     assert (await pushing.push(token, setup)).status_code == 200
-    ring = {
-        "type": "call.ring",
-        "ts": iso(START + 1),
-        "call": "c1",
-        "leg": "c1/sip0",
-        "account": "sip0",
-        "direction": "in",
-    }
-    answer = {"type": "call.answer", "ts": iso(START + 3), "call": "c1", "leg": "c1/sip0"}
-    one = await pushing.push(token, [ring, {**answer, "device": "d2"}])
-    assert one.status_code == 200, one.text
-    assert pushing.hub.state.legs["c1/sip0"].device == "d2"
-    # And an answer naming a device the account does not have is still refused.
-    bad = await pushing.push(
-        token,
-        [
-            {**ring, "call": "c2", "leg": "c2/sip0"},
-            {**answer, "call": "c2", "leg": "c2/sip0", "device": "d9"},
-        ],
+
+    def ring(i: int, call: str) -> dict[str, Any]:  # no device: the answer names it
+        return {
+            "type": "call.ring",
+            "ts": iso(START + 1),
+            "call": call,
+            "leg": f"{call}/sip{i}",
+            "account": f"sip{i}",
+            "direction": "in",
+        }
+
+    def answer(i: int, call: str, device: str) -> dict[str, Any]:
+        return {
+            "type": "call.answer",
+            "ts": iso(START + 3),
+            "call": call,
+            "leg": f"{call}/sip{i}",
+            "device": device,
+        }
+
+    # Twenty such requests at once, each ring + answer in one batch.
+    answers = await asyncio.gather(
+        *(pushing.push(token, [ring(i, "c1"), answer(i, "c1", "d2")]) for i in range(20))
     )
+    assert [a.status_code for a in answers] == [200] * 20, answers[0].text
+    assert {pushing.hub.state.legs[f"c1/sip{i}"].device for i in range(20)} == {"d2"}
+    # And an answer naming a device the account does not have is still refused.
+    bad = await pushing.push(token, [ring(0, "c2"), answer(0, "c2", "d9")])
     assert bad.status_code == 422 and bad.json()["errors"][0]["index"] == 1
     assert "c2/sip0" not in pushing.hub.state.legs
 
