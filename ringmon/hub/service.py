@@ -1,8 +1,9 @@
 """The hub core: one live ``State``, the event log, the live feed, and the sources' sink.
 
-Ingest path (``emit``): validate -> ``State.apply`` (all or nothing; ``EventRejected`` means
-nothing changed) -> assign ``seq`` -> queue for storage. All of it runs on the event loop and
-touches only memory, so a source is never slowed by the disk.
+Ingest path (``emit``): validate -> refuse as ``future`` an event dated more than
+``max_future_skew`` ahead of the hub's clock -> ``State.apply`` (all or nothing;
+``EventRejected`` means nothing changed) -> assign ``seq`` -> queue for storage. All of it runs
+on the event loop and touches only memory, so a source is never slowed by the disk.
 
 Nothing leaves the hub before it is committed: the flush that commits a batch then hands the
 whole batch to every feed subscriber (one frame per client), and a snapshot is the live state
@@ -19,6 +20,11 @@ WebSocket feed and the REST routes. Whoever needs storage to include an event
 (``wait_flushed``: the feed's replay, history, the call log; the snapshot) triggers a flush at
 once instead of waiting for the tick. The buffer is bounded: past ``max_pending`` events
 ``emit`` waits for a flush (back-pressure on a source that floods).
+
+Clock: the hub's clock is the wall clock, or under ``speed`` an accelerated one whose reading
+is stored with every flush and resumed at a restart. No event's ``ts`` ever moves it: the
+``future`` check and retention read it; stored events are applied again (restart, retention)
+without looking at any clock.
 
 Restart: the live state is rebuilt from the newest of the checkpoint (written every
 ``checkpoint_every`` events and at a clean stop) and the base (the state at the last pruned
