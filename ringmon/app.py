@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib.util
 import logging
 import os
 import signal
@@ -48,15 +47,10 @@ TICK_SECONDS = 0.05
 
 
 def main_screen_class() -> type[Screen[Any]]:
-    """The board when it exists, else the fallback plain table."""
-    if importlib.util.find_spec("ringmon.screens.board") is not None:
-        from ringmon.screens.board import BoardScreen  # type: ignore[import-not-found,unused-ignore]
+    """The live board, the main screen."""
+    from ringmon.screens.board import BoardScreen
 
-        board: type[Screen[Any]] = BoardScreen
-        return board
-    from ringmon.screens.plain_table import PlainTableScreen
-
-    return PlainTableScreen
+    return BoardScreen
 
 
 class RingmonApp(App[None]):
@@ -77,7 +71,6 @@ class RingmonApp(App[None]):
         wall: bool = False,
         handle_signals: bool = False,
         feed_options: dict[str, Any] | None = None,
-        main_screen: type[Screen[Any]] | None = None,
         ready: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         """``ready``, if given, is awaited before the feed starts (``ringmon demo`` waits
@@ -97,7 +90,6 @@ class RingmonApp(App[None]):
             url, token, zone, self, hub_time=self.hub_time, **(feed_options or {})
         )
         self._handle_signals = handle_signals
-        self._main_screen = main_screen
         self._before_feed = ready
         self._pending: set[str] = set()
         self._dirty = False
@@ -105,7 +97,7 @@ class RingmonApp(App[None]):
         self._refused_shown = False
 
     def get_default_screen(self) -> Screen[Any]:
-        return (self._main_screen or main_screen_class())()
+        return main_screen_class()()
 
     def on_mount(self) -> None:
         log.info("app mounted")
@@ -129,10 +121,7 @@ class RingmonApp(App[None]):
         await self.feed.run()
 
     def open_profile(self, employee_id: str) -> None:
-        """Open the employee's profile (R7-R14) over the current screen, when it exists."""
-        if importlib.util.find_spec("ringmon.screens.profile") is None:
-            self.notify("The employee profile is not available in this build.")
-            return
+        """Open the employee's profile (R7-R14) over the current screen."""
         from ringmon.screens.profile import ProfileScreen
 
         self.push_screen(ProfileScreen(employee_id))

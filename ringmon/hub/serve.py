@@ -95,10 +95,8 @@ def make_source(spec: str, config: HubConfig) -> Source:
             raise ConfigError("--employees must be at least 1")
         if config.backfill_days < 0:
             raise ConfigError("--backfill-days cannot be negative")
-        try:
-            from ringmon.hub.sources.sim import SimSource
-        except ImportError as exc:
-            raise ConfigError(f"the simulator is not available in this build ({exc})") from None
+        from ringmon.hub.sources.sim import SimSource
+
         source: Source = SimSource(
             employees=config.employees, seed=config.seed, backfill_days=config.backfill_days
         )

@@ -327,4 +327,4 @@ def devices_text(row: Row, now: float, tz: tzinfo) -> str:
         return f"{row.name}: no devices registered"
     if row.status is not Status.OFFLINE and not any(d.decides for d in row.devices):
         lines.append(f"{row.status.label}: a call on an account whose device is not known")
-    return "\n".join([f"{row.name}: {row.status.label} (R16: highest of its devices)", *lines])
+    return "\n".join([f"{row.name}: {row.status.label} (the highest of its devices)", *lines])

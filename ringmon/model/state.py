@@ -237,7 +237,7 @@ class State:
         acc = self._account(login)
         if registration is _DND_REGISTRATION and not ev["dnd_capable"]:
             raise EventRejected(
-                f"device {device_id!r} of {login!r} reports dnd but cannot (R15): "
+                f"device {device_id!r} of {login!r} reports dnd but cannot: "
                 "only a dnd_capable user agent may"
             )
         key = (login, device_id)

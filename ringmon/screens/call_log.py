@@ -212,7 +212,7 @@ class CallLogScreen(ModalScreen[None]):
                 table.add_column(label, key=key)
             yield table
             yield Static(
-                "short ≤5 s: rang 5 s or less, unanswered: not a missed call (R11)",
+                "short ≤5 s: rang 5 s or less, unanswered: not a missed call",
                 classes="hint",
             )
             yield ProgressBar(id="progress", show_eta=False)

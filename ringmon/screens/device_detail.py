@@ -82,7 +82,7 @@ class DeviceDetail(ModalScreen[None]):
             f"[b]{Content(row.name).markup}[/b] · {dept} · "
             f"[{_VARS[row.status.value]}]{glyph} {row.status.label}[/] for "
             f"{format_duration(now - row.since)}",
-            "[$text-muted]The highest status of the devices decides (R16).[/]",
+            "[$text-muted]The highest status wins: talking > online > dnd > offline.[/]",
             "",
         ]
         devices = device_lines(row)

@@ -47,7 +47,7 @@ def help_text(wall: bool = False) -> str:
     legend = "   ".join(f"{GLYPHS[s]} {s.label}" for s in BY_PRIORITY)
     lines += [
         "",
-        "[b]Statuses[/b] (an employee's status is the highest of all their devices, R16)",
+        "[b]Statuses[/b] (an employee's status is the highest of all their devices)",
         "",
         f"  {legend}",
         f"  {RINGING_GLYPH} a call is ringing (on that device, and before the name)",

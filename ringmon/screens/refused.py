@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
-R1_HINT = "ringmon needs an analyst or administrator token (R1)."
+ACCESS_HINT = "ringmon needs an analyst or administrator token."
 
 
 class RefusedScreen(Screen[None]):
@@ -32,7 +32,7 @@ class RefusedScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         reason = self.message.strip() or "The hub refused the token."
         text = (
-            f"Access refused\n\n{reason}\n\n{R1_HINT}\n"
+            f"Access refused\n\n{reason}\n\n{ACCESS_HINT}\n"
             "An administrator makes one with: ringmon token add NAME --role analyst\n"
             "Then set RINGMON_TOKEN or pass --token-file FILE.\n\n"
             "Press any key to exit."

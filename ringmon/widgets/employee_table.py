@@ -5,7 +5,7 @@ lines with ``render_line`` from a one-entry-per-employee cache; after a batch of
 compares each visible line with the row it last painted there and refreshes only the lines
 that differ; once a second ``tick`` repaints the visible region for the "In status" clock.
 The stock DataTable drops its render caches on every update and costs 70-100 ms a frame at
-10,000 rows (see docs/design: performance facts); this one costs a few milliseconds.
+10,000 rows; this one costs a few milliseconds.
 
 The cursor follows an employee (``cursor_id``), not a row index: once the user has moved it,
 sorting, filtering and live updates keep it on the same person (before that it stays on top).

@@ -1,5 +1,5 @@
-"""RingmonApp driven by Pilot against the scripted hub: rows, live updates, coalescing,
-refusal, quitting."""
+"""RingmonApp driven by Pilot against the scripted hub: the board's rows, live updates,
+coalescing, refusal, quitting."""
 
 from __future__ import annotations
 
@@ -9,24 +9,23 @@ from typing import Any
 
 from feed_fakehub import TOKEN, FakeHub, at, base_events, call_events, frame
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 from websockets.asyncio.server import ServerConnection
 
 from ringmon.app import RingmonApp, main_screen_class
 from ringmon.feed.connection import Link
 from ringmon.model.schema import DeviceStatus, EmployeeUpsert
 from ringmon.screens.model_messages import ModelChanged
-from ringmon.screens.plain_table import PlainTableScreen
 from ringmon.screens.refused import RefusedScreen
+from ringmon.widgets.employee_table import EmployeeTable
+from ringmon.widgets.summary import FeedBanner
 
 FAST = {"first_delay": 0.05}
 
 
-def plain_app(url: str, **feed_options: float) -> RingmonApp:
-    """The app with the fallback table, whichever main screen the package has."""
-    return RingmonApp(
-        url, TOKEN, feed_options={**FAST, **feed_options}, main_screen=PlainTableScreen
-    )
+def board_app(url: str, **feed_options: float) -> RingmonApp:
+    """The app as a user starts it: its main screen is the board."""
+    return RingmonApp(url, TOKEN, feed_options={**FAST, **feed_options})
 
 
 async def until(pilot: Any, condition: Callable[[], Any], timeout: float = 5.0) -> None:
@@ -36,9 +35,16 @@ async def until(pilot: Any, condition: Callable[[], Any], timeout: float = 5.0) 
             await pilot.pause(0.02)
 
 
-def table_rows(app: RingmonApp) -> list[list[str]]:
-    table = app.screen.query_one(DataTable)
-    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+def table_lines(app: RingmonApp) -> dict[str, str]:
+    """The board's table as painted, by employee name: the line a user reads for each."""
+    table = app.screen.query_one(EmployeeTable)
+    lines = [table.render_line(y).text for y in range(table.size.height)]
+    return {
+        name: line
+        for line in lines
+        for name in (r.name for r in app.state.employees.values())
+        if line.strip().startswith(name)
+    }
 
 
 class Spy(Screen[None]):
@@ -64,17 +70,14 @@ async def test_rows_appear_update_live_and_q_quits() -> None:
         await ws.wait_closed()
 
     async with FakeHub(script=script) as hub:
-        app = plain_app(hub.url)
+        app = board_app(hub.url)
         async with app.run_test(size=(100, 24)) as pilot:
-            await until(pilot, lambda: app.state.seq == 6 and len(table_rows(app)) == 2)
-            rows = {r[0]: r for r in table_rows(app)}
-            assert rows["Anna Nowak"][1] == "Sales"
-            assert "online" in rows["Jan Kowalski"][2]
-            assert rows["Jan Kowalski"][4] == "Zoiper"
+            await until(pilot, lambda: app.state.seq == 6 and len(table_lines(app)) == 2)
+            rows = table_lines(app)
+            assert "Sales" in rows["Anna Nowak"]
+            assert "online" in rows["Jan Kowalski"] and "Zoiper" in rows["Jan Kowalski"]
             await until(pilot, lambda: app.state.seq == 7)
-            await pilot.pause(0.1)
-            rows = {r[0]: r for r in table_rows(app)}
-            assert "offline" in rows["Jan Kowalski"][2]
+            await until(pilot, lambda: "offline" in table_lines(app)["Jan Kowalski"])
             assert app.connection.link is Link.CONNECTED
             await pilot.press("q")
         assert app.return_code == 0
@@ -119,7 +122,7 @@ async def test_snapshot_sends_reset() -> None:
 async def test_refused_shows_a_full_screen_message_and_any_key_exits() -> None:
     message = "the token of 'bob' has role employee"
     async with FakeHub(refuse=(403, message)) as hub:
-        app = plain_app(hub.url)
+        app = board_app(hub.url)
         async with app.run_test(size=(80, 24)) as pilot:
             await until(
                 pilot,
@@ -127,7 +130,8 @@ async def test_refused_shows_a_full_screen_message_and_any_key_exits() -> None:
             )
             text = str(app.screen.query_one("#refusal", Static).render())
             assert text.startswith("Access refused") and message in text
-            assert "analyst or administrator token (R1)" in text
+            assert "analyst or administrator token." in text
+            assert "(R1)" not in text
             await pilot.press("x")
         assert app.return_code == 1
 
@@ -142,12 +146,12 @@ async def test_reconnecting_is_shown_as_stale() -> None:
 
     async with FakeHub(events=base_events() + calls, script=script) as hub:
         hub.snapshot_seq = 6
-        app = plain_app(hub.url, first_delay=5.0)
+        app = board_app(hub.url, first_delay=5.0)
         async with app.run_test() as pilot:
             await until(pilot, lambda: app.connection.link is Link.RECONNECTING)
-            await pilot.pause(0.05)
-            line = str(app.screen.query_one("#feed", Static).render())
-            assert "STALE" in line and "reconnecting" in line
+            banner = app.screen.query_one(FeedBanner)
+            await until(pilot, lambda: banner.has_class("-shown"))
+            assert "reconnecting" in str(banner.render())
 
 
 async def test_default_main_screen_shows_the_employees() -> None:
@@ -168,9 +172,7 @@ async def test_a_failing_ready_step_exits_with_its_message() -> None:
         await asyncio.sleep(0.05)
         raise RuntimeError("the hub stopped (exit code 2) before it was ready")
 
-    app = RingmonApp(
-        "http://127.0.0.1:9", TOKEN, ready=ready, feed_options=FAST, main_screen=PlainTableScreen
-    )
+    app = RingmonApp("http://127.0.0.1:9", TOKEN, ready=ready, feed_options=FAST)
     async with app.run_test() as pilot:
         await until(pilot, lambda: app.return_code is not None)
     assert app.return_code == 1

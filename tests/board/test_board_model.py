@@ -194,7 +194,7 @@ def test_device_detail_lines_and_tooltip_text() -> None:
     ]
     text = devices_text(r, at("09:00").timestamp(), TZ)
     assert text.splitlines() == [
-        "Anna Nowak: online (R16: highest of its devices)",
+        "Anna Nowak: online (the highest of its devices)",
         f"○ {MICROSIP} · A · online since 08:00:00 (1:00:00)  ← decides the status",
         f"⊘ {APP} · B · do not disturb since 08:30:00 (30:00)",
     ]

@@ -207,7 +207,7 @@ async def test_unknown_token_on_snapshot_is_refused_for_good() -> None:
 
 
 async def test_forbidden_role_on_websocket_handshake_is_refused() -> None:
-    message = "ringmon needs an analyst or administrator token (R1)"
+    message = "ringmon needs an analyst or administrator token"
     async with FakeHub(refuse_feed=(403, message)) as hub, running(hub) as (client, rec):
         await rec.wait_for(lambda: client.connection.link is Link.REFUSED)
         assert client.connection.message == message
