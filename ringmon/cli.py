@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 DEFAULT_PORT = 8765
 
@@ -37,11 +39,33 @@ def _add_sim_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def package_version() -> str:
+    """The installed distribution's version (its metadata), as ``ringmon --version`` says it."""
+    try:
+        return version("ringmon")
+    except PackageNotFoundError:
+        return "unknown (not installed: run from a source tree)"
+
+
+def shipped_folder(name: str) -> Path:
+    """Where ``docs/`` or ``contrib/`` (which the help mentions) is on this machine: installed
+    beside the package by the wheel (``<prefix>/share/doc/ringmon``,
+    ``<prefix>/share/ringmon/contrib``) or, in a source tree, the tree's own folder."""
+    installed = {"docs": ("share", "doc", "ringmon"), "contrib": ("share", "ringmon", "contrib")}
+    path = Path(sys.prefix, *installed[name])
+    return path if path.is_dir() else Path(__file__).resolve().parent.parent / name
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ringmon",
         description="Live terminal monitor of call-center employees' telephony presence.",
+        epilog=(
+            f"docs/ is {shipped_folder('docs')}; "
+            f"contrib/ (sample Asterisk and Kamailio configurations) is {shipped_folder('contrib')}"
+        ),
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     _add_client_options(parser)
     _add_tui_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -97,10 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("what", choices=["timeline", "stats", "calls"])
     export.add_argument("--employee", required=True, help="employee id or exact full name")
     export.add_argument(
-        "--period", default="today", help="today, 3d, 7d, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD"
+        "--period",
+        default="today",
+        help="today, 3d, 7d, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD (default: today)",
     )
     export.add_argument("--tz", help="IANA time zone (default: the hub's, or the machine's)")
-    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument(
+        "--format", choices=["csv", "json"], default="csv", help="output format (default: csv)"
+    )
     export.add_argument("--events", help="a JSONL file of events (no hub needed)")
     export.add_argument(
         "--now", help="ISO time taken as now with --events (default: the last event's time)"
