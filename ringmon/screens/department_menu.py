@@ -1,7 +1,9 @@
 """The department menu (``d``, R5): every department with its counts per status.
 
-``enter`` filters the board by the highlighted department, or by every department toggled
-with ``space``; choosing none clears the department filter.
+Every department is ticked while none is filtered (``[x]``/``[ ]``, readable without colour);
+``space`` ticks or unticks one (on a full list: unticks just that one). ``enter`` filters by
+the ticked departments once any was toggled (all or none ticked: no department filter), else
+by the highlighted one alone.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from textual.widgets.selection_list import Selection
 from ringmon.model.board import GLYPHS, NO_DEPARTMENT, RINGING, RINGING_GLYPH
 from ringmon.model.status import Status
 from ringmon.screens.choice_list import ChoiceList
-from ringmon.screens.filter_panel import department_label
+from ringmon.screens.filter_panel import department_label, filter_of, ticked_at_start
 
 _VARS = {
     Status.TALKING: "$primary",
@@ -95,8 +97,13 @@ class DepartmentMenu(ModalScreen[frozenset[str] | None]):
 
     def compose(self) -> ComposeResult:
         names = sorted(self.departments, key=lambda d: (d == NO_DEPARTMENT, d.casefold()))
+        self.ticked_at_start = ticked_at_start(self.chosen, frozenset(names))
         items = [
-            Selection(department_line(d, self.departments[d], self.NAME_WIDTH), d, d in self.chosen)
+            Selection(
+                department_line(d, self.departments[d], self.NAME_WIDTH),
+                d,
+                d in self.ticked_at_start,
+            )
             for d in names
         ]
         head = department_heading(self.NAME_WIDTH)
@@ -105,17 +112,19 @@ class DepartmentMenu(ModalScreen[frozenset[str] | None]):
             yield Static(head, id="menu-head")
             yield ChoiceList(*items, id="department-list")
             yield Static(
-                "enter: filter by the highlighted (or the toggled) · space: toggle · escape",
+                "enter: the highlighted, or the ticked after space · space ticks · esc",
                 id="menu-help",
             )
 
     @on(ChoiceList.Apply)
     def _apply(self, message: ChoiceList.Apply) -> None:
-        chosen = frozenset(message.choice_list.selected)
-        if not chosen:
-            value = message.choice_list.highlighted_value
-            chosen = frozenset() if value is None else frozenset({value})
-        self.dismiss(chosen)
+        choices = message.choice_list
+        ticked = frozenset(choices.selected)
+        if ticked != self.ticked_at_start:
+            self.dismiss(filter_of(ticked, choices.all_values))
+            return
+        value = choices.highlighted_value
+        self.dismiss(frozenset() if value is None else frozenset({value}))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,8 +1,10 @@
 """The filter panel (``f``, R4): departments and statuses, each multi-select.
 
 Values within one list combine with OR, the two lists with AND (department Sales AND status
-offline). ``space`` toggles, ``tab`` moves between the lists, ``enter`` applies, ``escape``
-cancels, ``ctrl+u`` clears both.
+offline). A list shows what the board will show: with no filter every entry is ticked, and
+``space`` on one of them unticks just that one. ``tab`` moves between the lists, ``enter``
+applies (a list ticked in full, or not at all, filters nothing), ``escape`` cancels,
+``ctrl+u`` ticks everything again (no filter).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from ringmon.screens.choice_list import ChoiceList
 
 Result = tuple[frozenset[str], frozenset[str]]
 
+STATUS_VALUES = frozenset([*(s.value for s in BY_PRIORITY), RINGING])
+
 
 def _total(counts: Mapping[str, int]) -> int:
     return sum(v for k, v in counts.items() if k != RINGING)
@@ -31,6 +35,21 @@ def _total(counts: Mapping[str, int]) -> int:
 
 def department_label(name: str) -> str:
     return name or "(no department)"
+
+
+def ticked_at_start(chosen: frozenset[str], values: frozenset[str]) -> frozenset[str]:
+    """What a list ticks when it opens: the filter's values, or all of them when none."""
+    return chosen if chosen else values
+
+
+def filter_of(ticked: frozenset[str], values: frozenset[str]) -> frozenset[str]:
+    """The filter a list's ticks mean: none when everything (or nothing) is ticked."""
+    return frozenset() if ticked >= values or not ticked else ticked
+
+
+def status_filter(ticked: frozenset[str]) -> frozenset[str]:
+    """Every status ticked shows every row, ringing or not: no status filter then."""
+    return filter_of(ticked, STATUS_VALUES - {RINGING})
 
 
 class FilterPanel(ModalScreen[Result | None]):
@@ -73,19 +92,15 @@ class FilterPanel(ModalScreen[Result | None]):
             for key, value in counts.items():
                 totals[key] = totals.get(key, 0) + value
         names = sorted(self.departments, key=lambda d: (d == NO_DEPARTMENT, d.casefold()))
+        ticked = ticked_at_start(self.chosen_departments, frozenset(names))
         dept_items = [
-            Selection(
-                f"{department_label(d)} ({_total(self.departments[d])})",
-                d,
-                d in self.chosen_departments,
-            )
+            Selection(f"{department_label(d)} ({_total(self.departments[d])})", d, d in ticked)
             for d in names
         ]
+        ticked = ticked_at_start(self.chosen_statuses, STATUS_VALUES)
         status_items = [
             Selection(
-                f"{GLYPHS[s]} {s.label} ({totals.get(s.value, 0)})",
-                s.value,
-                s.value in self.chosen_statuses,
+                f"{GLYPHS[s]} {s.label} ({totals.get(s.value, 0)})", s.value, s.value in ticked
             )
             for s in BY_PRIORITY
         ]
@@ -94,7 +109,7 @@ class FilterPanel(ModalScreen[Result | None]):
             Selection(
                 f"{RINGING_GLYPH} ringing ({totals.get(RINGING, 0)})",
                 RINGING,
-                RINGING in self.chosen_statuses,
+                RINGING in ticked,
             ),
         )
         with Vertical() as box:
@@ -107,8 +122,8 @@ class FilterPanel(ModalScreen[Result | None]):
                 statuses.border_title = "Statuses"
                 yield statuses
             yield Static(
-                "space toggles · tab switches list · enter applies · escape cancels · "
-                "ctrl+u clears",
+                "space ticks/unticks · a: all/none · tab: other list · enter applies · "
+                "escape cancels · ctrl+u: no filter",
                 id="panel-help",
             )
 
@@ -116,11 +131,16 @@ class FilterPanel(ModalScreen[Result | None]):
     def _apply(self, message: ChoiceList.Apply) -> None:
         departments = self.query_one("#departments", ChoiceList)
         statuses = self.query_one("#statuses", ChoiceList)
-        self.dismiss((frozenset(departments.selected), frozenset(statuses.selected)))
+        self.dismiss(
+            (
+                filter_of(frozenset(departments.selected), departments.all_values),
+                status_filter(frozenset(statuses.selected)),
+            )
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
     def action_clear(self) -> None:
         for choice in self.query(ChoiceList):
-            choice.deselect_all()
+            choice.select_all()

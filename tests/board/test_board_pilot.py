@@ -140,12 +140,16 @@ async def test_filter_panel_combines_departments_and_statuses() -> None:
         assert isinstance(panel, FilterPanel)
         departments = panel.query_one("#departments")
         statuses = panel.query_one("#statuses")
-        # Departments are sorted: Billing, Retention, Sales, Support, (no department).
-        await pilot.press("down", "down", "space")  # Sales
-        await pilot.press("down", "space")  # Support
+        # Departments are sorted: Billing, Retention, Sales, Support, (no department); with
+        # no filter all are ticked, so the user unticks the ones not wanted.
+        assert set(departments.selected) == set(board.board.departments())
+        await pilot.press("space", "down", "space")  # - Billing, - Retention
+        await pilot.press("end", "space")  # - (no department)
         await pilot.press("tab")
         assert statuses.has_focus and not departments.has_focus
-        await pilot.press("end", "space")  # offline
+        await pilot.press("a")  # all ticked: a unticks them all
+        assert statuses.selected == []
+        await pilot.press("end", "space")  # + offline
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is board
@@ -191,7 +195,7 @@ async def test_department_menu_counts_and_choice() -> None:
         await settle(pilot)
         assert app.screen is board
         assert {r.department for r in board.board} == {"Retention"}
-        # Several at once with space.
+        # Several at once with space: the filtered one is ticked, space ticks more.
         await pilot.press("d")
         await settle(pilot)
         await pilot.press("space", "end", "space", "enter")  # + Billing, + (none)

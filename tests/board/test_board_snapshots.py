@@ -171,3 +171,18 @@ async def test_picture_does_not_wait_for_the_tick(wall: bool) -> None:
         board._tick()
         await settle(pilot)
         assert picture(app) == before
+
+
+@pytest.mark.parametrize("key", ["f", "d"], ids=["filter", "departments"])
+def test_dialogs_no_color_one_unticked(snap_compare: Any, key: str, monkeypatch: Any) -> None:
+    """Ticked and unticked read apart without colour: ``[x]`` and ``[ ]``."""
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    async def dialog(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        await pilot.press("down", "space")
+        await settle(pilot)
+
+    assert snap_compare(BoardHost(), terminal_size=(100, 34), run_before=dialog)
