@@ -28,18 +28,26 @@ class Interval:
         return self.end - self.start
 
     def describe(self, tz: tzinfo) -> str:
-        """As the profile shows it on hover: ``online 12:34-13:25`` (R14)."""
-        return f"{self.status.label} {clock(self.start, tz)}-{clock(self.end, tz, end=True)}"
+        """As the profile shows it on hover: ``online 12:34-13:25`` (R14). A stretch that
+        starts and ends within one minute shows seconds (``talking 21:56:05-21:56:40``), never
+        ``21:56-21:56``."""
+        start, end = clock(self.start, tz), clock(self.end, tz, end=True)
+        if start == end:
+            start = clock(self.start, tz, seconds=True)
+            end = clock(self.end, tz, end=True, seconds=True)
+            if start == end:
+                end += " (under a second)"
+        return f"{self.status.label} {start}-{end}"
 
 
-def clock(at: float, tz: tzinfo, *, end: bool = False) -> str:
-    """HH:MM in the zone; the end of a day reads 24:00, not 00:00."""
+def clock(at: float, tz: tzinfo, *, end: bool = False, seconds: bool = False) -> str:
+    """HH:MM (or HH:MM:SS) in the zone; the end of a day reads 24:00, not 00:00."""
     moment = datetime.fromtimestamp(at, tz)
     if end and moment.hour == 0 and moment.minute == 0 and moment.second == 0:
         previous = datetime.fromtimestamp(at - 1, tz)
         if previous.date() != moment.date():
-            return "24:00"
-    return moment.strftime("%H:%M")
+            return "24:00:00" if seconds else "24:00"
+    return moment.strftime("%H:%M:%S" if seconds else "%H:%M")
 
 
 def status_at(transitions: Sequence[Transition], at: float) -> Status:

@@ -169,3 +169,21 @@ async def test_status_by_day_cursor_and_hover_show_exact_times() -> None:
 
 def test_now_is_after_the_example_day_data() -> None:
     assert all(e.ts.timestamp() <= NOW for e in r17_events())
+
+
+async def test_a_stretch_within_one_minute_reads_with_seconds() -> None:
+    """A 25-s call at 18:40 is "talking 18:40:12-18:40:37", not "talking 18:40-18:40"."""
+    from profile_data import _call, at, profile_events
+
+    events = profile_events() + _call(
+        at(DAY, "18:40:10"), "t9/sip102", "sip102", answer_after=2, talk=25
+    )
+    events.sort(key=lambda e: e.ts)
+    app = ProfileHost(make_hub(events), details=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        timeline = app.screen.query_one(Timeline)
+        texts = await walk(pilot, timeline)
+        assert "talking 18:40:12-18:40:37" in texts
+        assert "online 18:30-18:40" in texts and "online 18:40-20:00" in texts
+        assert not [t for t in texts if t.split()[-1].split("-")[0] == t.split("-")[-1]]
