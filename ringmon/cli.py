@@ -117,7 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in (add, token_cmds.choices["list"], revoke):
         sub.add_argument("--data", help="the hub's data folder (default: the user data dir)")
 
-    export = commands.add_parser("export", help="timeline, statistics or calls as CSV or JSON")
+    export = commands.add_parser(
+        "export",
+        help="timeline, statistics or calls as CSV or JSON",
+        description=(
+            "An employee's timeline, statistics or calls for a period, as CSV or JSON. A period "
+            "that ends before the data begins has no data: export says so and exits 1."
+        ),
+    )
     export.add_argument("what", choices=["timeline", "stats", "calls"])
     export.add_argument("--employee", required=True, help="employee id or exact full name")
     export.add_argument(

@@ -4,6 +4,10 @@ Supervisors want spreadsheets; this is also the non-interactive face of the mode
 comes from a JSONL file of events (``--events``, no hub needed) or from a hub (``--url`` or
 ``RINGMON_URL``, token from ``RINGMON_TOKEN`` or ``--token-file``); either way the same model
 functions compute every figure, the ones the profile shows.
+
+A period that ends before the data begins (the file's first event; for a hub, the employee's
+first status or call it keeps) has no data: rather than report it as a day offline, export
+says so on stderr and exits 1.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from ringmon.export.tables import (
     stats_rows,
     timeline_rows,
 )
+from ringmon.model.period import days_window
 
 __all__ = ["ExportError", "export", "run_export"]
 
@@ -54,7 +59,28 @@ def run_export(args: argparse.Namespace) -> int:
 def export(args: argparse.Namespace, out: TextIO, errors: TextIO) -> None:
     """Read the subject from the file or the hub, then write the chosen table."""
     check_period(args.period)
-    write_table(args.what, args.format, load(args, errors), out)
+    subject = load(args, errors)
+    require_data(subject, args.period)
+    write_table(args.what, args.format, subject, out)
+
+
+def require_data(subject: Subject, period: str) -> None:
+    """Refuse a period that ends before the data begins: its figures would be made up."""
+    start, end = days_window(subject.days, subject.tz)
+    end = max(start, min(end, subject.now))
+    first = subject.records_from
+    if first is not None and first < end:
+        return
+    who = subject.history.name
+    since = (
+        "has no record of them up to that period's end"
+        if first is None
+        else f"begins at {iso(first, subject.tz)}"
+    )
+    raise ExportError(
+        f"no data for {who} in {period!r} ({subject.days[0]} to {subject.days[-1]}): "
+        f"{subject.source} {since}"
+    )
 
 
 def load(args: argparse.Namespace, errors: TextIO) -> Subject:

@@ -51,6 +51,12 @@ class Subject:
     tz_name: str
     now: float
     days: list[date]
+    records_from: float | None
+    """The first instant the data speaks of (None: it speaks of nothing): the file's first
+    event, or the employee's first status or call the hub keeps. A period that ends before it
+    has no data (``ringmon export`` says so and exits 1, rather than report it offline)."""
+    source: str
+    """Where the data came from, as the no-data sentence names it."""
 
 
 # -- zones and periods --------------------------------------------------------------------
@@ -133,7 +139,8 @@ def from_file(
     history = employee_history(state, found) if found is not None else None
     if history is None:
         raise ExportError(f"unknown employee {employee!r} in {path} (give an id or exact name)")
-    return Subject(history, tz, name, now, days(period, now, tz))
+    first = min(e.ts for e in events).timestamp()
+    return Subject(history, tz, name, now, days(period, now, tz), first, path)
 
 
 # -- from a hub ---------------------------------------------------------------------------
@@ -251,7 +258,16 @@ def from_hub(hub: Hub, employee: str, period: str, tz_name: str | None) -> Subje
         if again is None:
             raise ExportError(f"employee {employee!r} vanished from the hub")
         doc = again
-    return Subject(history_from_doc(doc), tz, name, now, wanted)
+    history = history_from_doc(doc)
+    return Subject(history, tz, name, now, wanted, first_record(history), f"the hub at {hub.url}")
+
+
+def first_record(history: EmployeeHistory) -> float | None:
+    """The employee's earliest status change or call in ``history``, if any."""
+    instants = [t.at for t in history.merged]
+    instants += [t.at for log in history.devices.values() for t in log]
+    instants += [c.ring_at for c in history.calls]
+    return min(instants, default=None)
 
 
 def _reason(exc: BaseException) -> str:

@@ -300,3 +300,21 @@ def test_an_unreachable_hub(
     assert (code, out) == (1, "")
     assert err.startswith("ringmon export: cannot reach the hub at http://127.0.0.1:9")
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("what", ["timeline", "stats", "calls"])
+def test_a_day_before_the_data_is_no_data_not_a_day_offline(
+    capsys: pytest.CaptureFixture[str], what: str
+) -> None:
+    """The file begins on 24 March at 05:00: the 23rd is unknown, not 86,400 s offline."""
+    argv = ["--events", R14, "--employee", "e1", "--tz", "Europe/Warsaw", "--now", NEXT_MORNING]
+    code, out, err = run(capsys, what, *argv, "--period", "2026-03-23")
+    assert (code, out) == (1, "")
+    assert err == (
+        "ringmon export: no data for Jan Kowalski in '2026-03-23' (2026-03-23 to 2026-03-23): "
+        f"{R14} begins at 2026-03-24T05:00:00+01:00\n"
+    )
+    assert "86400" not in out
+    # A period that reaches into the data is exported as before.
+    code, out, err = run(capsys, what, *argv, "--period", "2026-03-23..2026-03-24")
+    assert (code, err) == (0, "") and out.count("\n") >= 2

@@ -126,3 +126,16 @@ async def test_unknown_employee_and_token_file(
 
 def test_r17_is_in_the_fixtures_too() -> None:
     assert Path(R17).exists()
+
+
+async def test_a_day_before_the_hub_has_data_is_no_data(
+    hub: HubServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert hub.hub.tokens is not None
+    monkeypatch.setenv("RINGMON_TOKEN", hub.hub.tokens.add("alice", "analyst"))
+    code, out, err = await in_thread(
+        capsys, "stats", "--employee", "e1", "--period", "2026-03-20", "--url", hub.url
+    )
+    assert (code, out) == (1, "")
+    assert err.startswith("ringmon export: no data for Jan Kowalski in '2026-03-20'")
+    assert f"the hub at {hub.url} has no record of them up to that period's end" in err
