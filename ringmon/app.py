@@ -60,6 +60,19 @@ class RingmonApp(App[None]):
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit_ctrl_c"),
+        Binding("f1", "help", "Help", show=False, priority=True, id="help_f1"),
+        # Declaring any palette binding drops Textual's own ctrl+p one: both are here.
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "palette",
+            show=False,
+            key_display=App.COMMAND_PALETTE_DISPLAY,
+            priority=True,
+            tooltip="Open the command palette",
+            id="palette",
+        ),
+        Binding("colon", "command_palette", "palette", show=False, id="palette_colon"),
     ]
 
     def __init__(
@@ -125,6 +138,22 @@ class RingmonApp(App[None]):
         from ringmon.screens.profile import ProfileScreen
 
         self.push_screen(ProfileScreen(employee_id))
+
+    def action_help(self) -> None:
+        """F1 on any screen: that screen's help (or close the help)."""
+        from ringmon.screens.help import toggle_help
+
+        toggle_help(self)
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's Screenshot: into the Downloads folder when there is one, else the
+        current folder (Textual would fail on a missing ~/Downloads); the notice says where."""
+        from ringmon.feed.history import download_folder
+
+        folder = path if path is not None else str(download_folder())
+        return super().deliver_screenshot(filename, folder, time_format)
 
     def _install_signal_handlers(self) -> None:
         """SIGHUP (the terminal is gone: SSH dropped, tmux pane closed) and SIGTERM end the

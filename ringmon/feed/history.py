@@ -236,8 +236,8 @@ class PlayerError(Exception):
     """The player could not be started; ``str()`` is the sentence to show."""
 
 
-async def play(command: list[str], path: Path) -> int:
-    """Start the player on ``path`` without waiting for it; returns its process id.
+async def play(command: list[str], path: Path) -> asyncio.subprocess.Process:
+    """Start the player on ``path`` without waiting for it; returns its process.
 
     Its output goes nowhere, so it cannot scribble over the terminal the TUI is drawing.
     """
@@ -251,4 +251,4 @@ async def play(command: list[str], path: Path) -> int:
         )
     except OSError as exc:
         raise PlayerError(f"the player {command[0]!r} could not be started: {exc}") from None
-    return process.pid
+    return process

@@ -2,11 +2,14 @@
 
 Pushed by the profile (key ``c``). Calls come from ``GET /v1/calls`` (newest first). A
 recording is streamed to a file with a progress bar and the screen says where it went; ``p``
-plays it with the configured player (``RINGMON_PLAYER`` or the config file's ``player``).
+plays it with the configured player (``RINGMON_PLAYER`` or the config file's ``player``): a
+recording already saved with ``s`` from where it was saved, else from a private temporary
+folder that is removed once the player exits (playing leaves no copy behind).
 """
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date, tzinfo
 from pathlib import Path
 from typing import ClassVar
@@ -36,6 +39,7 @@ from ringmon.model.schema import Direction
 from ringmon.model.wire import LegDoc
 from ringmon.screens.profile import NARROW
 from ringmon.screens.profile_host import app_now, app_tz
+from ringmon.widgets.words import counted
 
 RESULT_FILTERS: tuple[str, ...] = ("all", "answered", "missed", "short", "unanswered")
 DIRECTION_FILTERS: tuple[str, ...] = ("all", "in", "out")
@@ -65,6 +69,10 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("result", "Result"),
     ("rec", "Rec"),
 )
+COMPACT_COLUMNS: tuple[tuple[str, str], ...] = tuple(c for c in COLUMNS if c[0] != "dir")
+COMPACT_BELOW = 76
+"""Below this many cells the table is compact (direction beside the number, shorter time and
+recording cells), so that every column still fits at 60 cells."""
 
 
 def leg_outcome(leg: LegDoc) -> Outcome:
@@ -83,15 +91,30 @@ def matches(leg: LegDoc, result: str, direction: str) -> bool:
     return outcome.value == result
 
 
-def call_row(leg: LegDoc, tz: tzinfo, now: float, many_days: bool) -> tuple[Text, ...]:
-    """A table row: time, direction, remote, ring time, talk time, result, recording."""
+def call_row(
+    leg: LegDoc, tz: tzinfo, now: float, many_days: bool, compact: bool = False
+) -> tuple[Text, ...]:
+    """A table row: time, direction, remote, ring time, talk time, result, recording; when
+    ``compact``, the direction is an arrow before the remote and there is no Dir column."""
     local = leg.ring_at.astimezone(tz)
-    when = local.strftime("%a %d %H:%M:%S" if many_days else "%H:%M:%S")
+    if compact:
+        when = local.strftime("%a %H:%M" if many_days else "%H:%M:%S")
+    else:
+        when = local.strftime("%a %d %H:%M:%S" if many_days else "%H:%M:%S")
     model = leg.to_leg()
     ring = leg.ring_seconds if leg.ring_seconds is not None else model.ring_seconds(now)
     talk = leg.talk_seconds if leg.talk_seconds is not None else model.talk_seconds(now)
     outcome = leg_outcome(leg)
     arrow = "← in" if leg.direction is Direction.IN else "→ out"
+    if compact:
+        return (
+            Text(when),
+            Text(f"{arrow[0]} {leg.remote or 'unknown'}"),
+            Text(fmt_short(ring), justify="right"),
+            Text(fmt_short(talk) if model.answered else "-", justify="right"),
+            Text(RESULT_LABEL[outcome], RESULT_STYLE[outcome]),
+            Text("♪" if leg.recording else "-", justify="center"),
+        )
     return (
         Text(when),
         Text(arrow),
@@ -126,6 +149,8 @@ class CallLogScreen(ModalScreen[None]):
     CallLogScreen #log-title {
         padding: 0 1;
         text-style: bold;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     CallLogScreen #filters {
         height: auto;
@@ -136,6 +161,12 @@ class CallLogScreen(ModalScreen[None]):
         height: 1;
         border: none;
         margin-right: 1;
+    }
+    CallLogScreen #result-filter {
+        width: 20;  /* "Result: unanswered", the longest label, never cut */
+    }
+    CallLogScreen #direction-filter {
+        width: 16;  /* "Direction: all" */
     }
     CallLogScreen #count {
         padding: 0 1;
@@ -162,13 +193,18 @@ class CallLogScreen(ModalScreen[None]):
     CallLogScreen .hint {
         padding: 0 1;
         color: $text-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="call_log.close"),
-        Binding("r", "cycle_result", "Result filter", id="call_log.cycle_result"),
-        Binding("i", "cycle_direction", "In/out filter", id="call_log.cycle_direction"),
+        Binding("question_mark", "help", "Help", key_display="?", id="call_log.help"),
+        Binding("q", "app.quit", "Quit", show=False, id="call_log.quit"),
+        Binding("colon", "app.command_palette", "Palette", show=False, id="call_log.palette"),
+        Binding("r", "cycle_result", "Result filter", show=False, id="call_log.cycle_result"),
+        Binding("i", "cycle_direction", "In/out filter", show=False, id="call_log.cycle_direction"),
         Binding("s", "download", "Download", id="call_log.download"),
         Binding("p", "play", "Play", id="call_log.play"),
     ]
@@ -198,6 +234,7 @@ class CallLogScreen(ModalScreen[None]):
         self.result_filter = "all"
         self.direction_filter = "all"
         self.downloads: dict[str, Path] = {}
+        self.compact = False
         self._busy = False
 
     def compose(self) -> ComposeResult:
@@ -207,10 +244,7 @@ class CallLogScreen(ModalScreen[None]):
                 yield Button("Result: all", id="result-filter", compact=True)
                 yield Button("Direction: all", id="direction-filter", compact=True)
                 yield Static("", id="count")
-            table: DataTable[Text] = DataTable(id="calls", cursor_type="row", zebra_stripes=True)
-            for key, label in COLUMNS:
-                table.add_column(label, key=key)
-            yield table
+            yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
             yield Static(
                 "short ≤5 s: rang 5 s or less, unanswered: not a missed call",
                 classes="hint",
@@ -231,11 +265,25 @@ class CallLogScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.set_class(self.app.size.width < NARROW, "-narrow")
+        self._set_compact(self.app.size.width < COMPACT_BELOW)
         self.query_one(DataTable).focus()
         self._load()
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
+        if self._set_compact(event.size.width < COMPACT_BELOW):
+            self._fill()
+
+    def _set_compact(self, compact: bool) -> bool:
+        """Lay the table's columns out for ``compact``; True if they changed."""
+        table: DataTable[Text] = self.query_one(DataTable)
+        if table.columns and compact == self.compact:
+            return False
+        self.compact = compact
+        table.clear(columns=True)
+        for key, label in COMPACT_COLUMNS if compact else COLUMNS:
+            table.add_column(label, key=key)
+        return True
 
     @work(exclusive=True, group="call-log")
     async def _load(self) -> None:
@@ -271,12 +319,12 @@ class CallLogScreen(ModalScreen[None]):
         many = self.first != self.last
         shown = self.visible_calls()
         for leg in shown:
-            table.add_row(*call_row(leg, tz, now, many), key=leg.leg)
+            table.add_row(*call_row(leg, tz, now, many, self.compact), key=leg.leg)
         if keep is not None:
             for n, leg in enumerate(shown):
                 if leg.leg == keep.leg:
                     table.move_cursor(row=n)
-        count = f"{len(shown)} of {len(self.calls)} calls"
+        count = f"{len(shown)} of {counted(len(self.calls), 'call')}"
         if not self.calls:
             count = "No calls in this period."
         elif not shown:
@@ -297,6 +345,11 @@ class CallLogScreen(ModalScreen[None]):
         return next((c for c in self.calls if c.leg == key), None)
 
     # -- actions -----------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from ringmon.screens.help import toggle_help
+
+        toggle_help(self.app)
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -330,7 +383,7 @@ class CallLogScreen(ModalScreen[None]):
         if not leg.recording:
             self._status("This call has no recording.", error=True)
             return
-        self._download(leg, then_play=False)
+        self._download(leg)
 
     def action_play(self) -> None:
         leg = self._selected()
@@ -350,10 +403,41 @@ class CallLogScreen(ModalScreen[None]):
         if done is not None and done.exists():
             self._play(done)
         else:
-            self._download(leg, then_play=True)
+            self.run_worker(self._play_once(leg), group="player")
+
+    async def _play_once(self, leg: LegDoc) -> None:
+        """Fetch the recording into a private temporary folder (mode 0700), play it, and
+        remove the folder when the player exits (or when the screen goes: a player that is
+        still running keeps its open file)."""
+        command = player_command(self.player)
+        if command is None:
+            return
+        bar = self.query_one(ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.add_class("-shown")
+        self._status(f"Fetching the recording of {leg.leg} to play it ...")
+
+        def progress(received: int, total: int | None) -> None:
+            bar.update(total=total, progress=received)
+
+        with tempfile.TemporaryDirectory(prefix="ringmon-play-") as folder:
+            try:
+                result = await self.client.download_recording(leg.leg, Path(folder), progress)
+            except HubError as exc:
+                bar.remove_class("-shown")
+                self._status(f"Could not fetch the recording: {exc.message}", error=True)
+                return
+            bar.update(total=max(result.size, 1), progress=max(result.size, 1))
+            try:
+                process = await play(command, result.path)
+            except PlayerError as exc:
+                self._status(str(exc), error=True)
+                return
+            self._status(f"Playing the recording of {leg.leg} with {command[0]} (on this machine)")
+            await process.wait()
 
     @work(exclusive=True, group="recording")
-    async def _download(self, leg: LegDoc, then_play: bool) -> None:
+    async def _download(self, leg: LegDoc) -> None:
         bar = self.query_one(ProgressBar)
         bar.update(total=None, progress=0)
         bar.add_class("-shown")
@@ -373,8 +457,6 @@ class CallLogScreen(ModalScreen[None]):
         self.downloads[leg.leg] = result.path
         self._status(f"Saved the recording to {result.path} ({result.size:,} bytes)")
         self.notify(f"Recording saved to {result.path}", title="Download complete")
-        if then_play:
-            await self._start_player(result.path)
 
     def _play(self, path: Path) -> None:
         self.run_worker(self._start_player(path), group="player")

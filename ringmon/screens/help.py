@@ -1,13 +1,15 @@
-"""``?``: every key of the board, and what the mouse does (each with its keyboard twin)."""
+"""``?`` or F1: every key of the screen at hand, and what the mouse does (each with its
+keyboard twin). The board's keys are written out below; another screen's are read from its
+bindings, so a key added there is listed here too."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from ringmon.model.board import GLYPHS, RINGING_GLYPH
@@ -27,21 +29,41 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("ctrl+u", "clear all filters"),
     ("s", "sort by the next column (click a heading)"),
     ("S", "reverse the sort (click the sorted heading again)"),
-    ("ctrl+p", "command palette: every action by name"),
-    ("?", "this help"),
+    (": ctrl+p", "command palette: every action by name"),
+    ("? F1", "this help"),
     ("q", "quit"),
 )
 
 WALL_KEYS: tuple[tuple[str, str], ...] = (
     ("", "wall mode is read-only: rows sorted by status, pages turn by themselves"),
-    ("ctrl+p", "command palette"),
-    ("?", "this help"),
+    (": ctrl+p", "command palette"),
+    ("? F1", "this help"),
     ("q", "quit"),
 )
 
+EVERYWHERE: tuple[tuple[str, str], ...] = (
+    (": ctrl+p", "command palette: every action by name"),
+    ("? F1", "this help"),
+    ("q", "quit ringmon"),
+)
+"""Keys that do the same on every screen (listed after a screen's own keys)."""
 
-def help_text(wall: bool = False) -> str:
-    keys = WALL_KEYS if wall else KEYS
+_GENERAL_ACTIONS = frozenset({"app.quit", "app.help", "help", "app.command_palette"})
+
+
+def screen_keys(app: App[Any], screen: Screen[Any]) -> tuple[tuple[str, str], ...]:
+    """A screen's own keys, from its bindings, then the ones that work everywhere."""
+    keys: list[tuple[str, str]] = []
+    for binding in type(screen).BINDINGS:
+        if not isinstance(binding, Binding) or binding.action in _GENERAL_ACTIONS:
+            continue
+        keys.append((app.get_key_display(binding), binding.description or binding.action))
+    return (*keys, *EVERYWHERE)
+
+
+def help_text(wall: bool = False, keys: tuple[tuple[str, str], ...] | None = None) -> str:
+    if keys is None:
+        keys = WALL_KEYS if wall else KEYS
     lines = ["[b]Keys[/b]", ""]
     lines += [f"  [b]{key:<16}[/b] {what}" if key else f"  {what}" for key, what in keys]
     legend = "   ".join(f"{GLYPHS[s]} {s.label}" for s in BY_PRIORITY)
@@ -61,7 +83,7 @@ def help_text(wall: bool = False) -> str:
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "dismiss", "Close", id="help.dismiss"),
+        Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.dismiss"),
     ]
 
     DEFAULT_CSS = """
@@ -78,12 +100,28 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen Static { width: auto; }
     """
 
-    def __init__(self, wall: bool = False) -> None:
+    def __init__(self, wall: bool = False, keys: tuple[tuple[str, str], ...] | None = None) -> None:
         super().__init__()
         self.wall = wall
+        self.keys = keys
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as box:
             box.border_title = "ringmon · help"
             box.border_subtitle = "escape closes"
-            yield Static(help_text(self.wall))
+            yield Static(help_text(self.wall, self.keys))
+
+
+def toggle_help(app: App[Any]) -> None:
+    """F1 (and ``?`` where a screen has no help of its own): the help of the screen at hand,
+    or close it when it is the help that is open."""
+    screen = app.screen
+    if isinstance(screen, HelpScreen):
+        screen.dismiss()
+        return
+    from ringmon.screens.board import BoardScreen
+
+    if isinstance(screen, BoardScreen):
+        app.push_screen(HelpScreen(wall=screen.wall))
+    else:
+        app.push_screen(HelpScreen(keys=screen_keys(app, screen)))

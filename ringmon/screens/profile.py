@@ -120,12 +120,15 @@ class ProfileScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="profile.close"),
+        Binding("question_mark", "help", "Help", key_display="?", id="profile.help"),
+        Binding("q", "app.quit", "Quit", show=False, id="profile.quit"),
+        Binding("colon", "app.command_palette", "Palette", show=False, id="profile.palette"),
         Binding("1", "period('today')", "Today", show=False, id="profile.period.1"),
         Binding("3", "period('3d')", "3 days", show=False, id="profile.period.3"),
         Binding("7", "period('7d')", "7 days", show=False, id="profile.period.7"),
         Binding("d", "details", "Details", id="profile.details"),
         Binding("t", "timeline", "Timeline", id="profile.timeline"),
-        Binding("v", "devices", "Per device", id="profile.devices"),
+        Binding("v", "devices", "Per device", show=False, id="profile.devices"),
         Binding("c", "call_log", "Call log", id="profile.call_log"),
         Binding("r", "reload", "Reload", show=False, id="profile.reload"),
     ]
@@ -321,6 +324,11 @@ class ProfileScreen(ModalScreen[None]):
         self._load()
 
     # -- actions -----------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from ringmon.screens.help import toggle_help
+
+        toggle_help(self.app)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -43,7 +43,8 @@ FILTERABLE = (Col.EMPLOYEE, Col.DEPARTMENT, Col.STATUS)
 
 MARK_WIDTH = 1
 """The leading cell: ``!`` on a row past its time limit, blank otherwise."""
-IN_STATUS_WIDTH = 9
+IN_STATUS_WIDTH = 11
+"""Wide enough for its heading with the sort arrow, ``In status ▲``."""
 STATUS_FULL = 16  # "⊘ do not disturb"
 STATUS_SHORT = 9  # "● talking"
 

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from ringmon.model.board import ChipKind, Filters, Sort
+from ringmon.widgets.words import counted
 
 
 class NameInput(Input):
@@ -49,7 +50,7 @@ def chips_markup(
         parts.append(f"[reverse] {Content(chip.label).markup}{count} [/reverse]")
     chips = " › ".join(parts)
     arrow = "▼" if sort.reverse else "▲"
-    tail = f"{shown:,} of {total:,}" if filters else f"{total:,} employees"
+    tail = f"{shown:,} of {total:,}" if filters else counted(total, "employee")
     tail += f" · by {sort.column.heading} {arrow}"
     if page is not None and page[1] > 1:
         tail += f" · page {page[0] + 1}/{page[1]}"

@@ -141,8 +141,25 @@ class SummaryBar(Static):
     def render(self) -> Content:
         if self._shown is None:
             return Content("")
+        width = self.content_size.width
         first, second = summary_markup(*self._shown, self.size.width >= 120)
-        return Content.from_markup(f"{first}\n{second}")
+        lines = [Content.from_markup(first), Content.from_markup(second)]
+        if lines[0].cell_length > width:
+            lines[0] = Content.from_markup(compact_counts(self._shown[0]))
+        # One line each, never wrapped: a wrapped first line would push the second out.
+        return Content("\n").join(line.truncate(width, ellipsis=True) for line in lines)
+
+
+def compact_counts(summary: Summary) -> str:
+    """The status counts by glyph only (``● 3 ♪ 1 ○ 11 ⊘ 2 · 23``), for a narrow terminal."""
+    counts = (
+        (GLYPHS[Status.TALKING], summary.talking, STATUS_VARS[Status.TALKING]),
+        (RINGING_GLYPH, summary.ringing, "$warning"),
+        (GLYPHS[Status.ONLINE], summary.online, STATUS_VARS[Status.ONLINE]),
+        (GLYPHS[Status.DND], summary.dnd, STATUS_VARS[Status.DND]),
+        (GLYPHS[Status.OFFLINE], summary.offline, STATUS_VARS[Status.OFFLINE]),
+    )
+    return "  ".join(f"[{var}]{glyph}[/] [b]{value:,}[/b]" for glyph, value, var in counts)
 
 
 class FeedBanner(Static):

@@ -186,3 +186,8 @@ def test_dialogs_no_color_one_unticked(snap_compare: Any, key: str, monkeypatch:
         await settle(pilot)
 
     assert snap_compare(BoardHost(), terminal_size=(100, 34), run_before=dialog)
+
+
+def test_board_60x20(snap_compare: Any) -> None:
+    """The summary keeps both lines (counts by glyph, then today and the feed) at 60x20."""
+    assert snap_compare(BoardHost(), terminal_size=(60, 20), run_before=settle)

@@ -58,7 +58,7 @@ def test_profile_empty_states(snap_compare: Any) -> None:
     assert snap_compare(app, terminal_size=(160, 50), run_before=settle)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", [(60, 20), *SIZES], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_call_log(snap_compare: Any, size: tuple[int, int]) -> None:
     async def open_log(pilot: Pilot[None]) -> None:
         await settle(pilot)
@@ -67,3 +67,9 @@ def test_call_log(snap_compare: Any, size: tuple[int, int]) -> None:
 
     app = ProfileHost(make_hub(), period=Period.LAST_7_DAYS)
     assert snap_compare(app, terminal_size=size, run_before=open_log)
+
+
+def test_profile_60x20(snap_compare: Any) -> None:
+    """The smallest terminal: the footer keeps its keys and help is one key away."""
+    app = ProfileHost(make_hub(), period=Period.TODAY)
+    assert snap_compare(app, terminal_size=(60, 20), run_before=settle)
