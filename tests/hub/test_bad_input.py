@@ -54,7 +54,7 @@ RAW_REJECTS = [
     (json.dumps(GOOD | {"status": "busy"}), "malformed", "status"),
     (json.dumps(GOOD | {"ts": "2026-03-24T08:00:00"}), "malformed", "ts: "),
     (json.dumps(GOOD | {"account": "nobody"}), "inconsistent", "unknown SIP account"),
-    (json.dumps(GOOD | {"status": "dnd"}), "inconsistent", "R15"),
+    (json.dumps(GOOD | {"status": "dnd"}), "inconsistent", "reports dnd but cannot"),
     (line(account(600, "sip9", "ghost")), "inconsistent", "unknown employee"),
     (line(answer(600, "x/sip101")), "inconsistent", "not in progress"),
     (line(end(600, "x/sip101")), "inconsistent", "not in progress"),
