@@ -25,6 +25,80 @@ def _add_client_options(parser: argparse.ArgumentParser) -> None:
         "--token-file",
         help="file holding the access token (else env RINGMON_TOKEN); never pass a token in argv",
     )
+    parser.add_argument(
+        "--ca",
+        metavar="FILE",
+        help="PEM file of the CA that signed an https hub's certificate (env RINGMON_CA)",
+    )
+
+
+def _add_hub_limits(parser: argparse.ArgumentParser) -> None:
+    from ringmon.hub.limits import Limits
+
+    d = Limits()
+    tls = parser.add_argument_group("TLS (https and wss; docs/feed-protocol.md)")
+    tls.add_argument("--tls-cert", metavar="FILE", help="PEM certificate (chain) to serve")
+    tls.add_argument("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
+    lim = parser.add_argument_group("limits and timeouts (docs/feed-protocol.md)")
+    lim.add_argument(
+        "--header-timeout",
+        type=float,
+        default=d.header_timeout,
+        metavar="S",
+        help=f"a request's headers must arrive within S s (default {d.header_timeout:g})",
+    )
+    lim.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=d.idle_timeout,
+        metavar="S",
+        help=f"close an idle HTTP connection after S s (default {d.idle_timeout:g})",
+    )
+    lim.add_argument(
+        "--send-timeout",
+        type=float,
+        default=d.send_timeout,
+        metavar="S",
+        help=f"drop a client that reads nothing for S s (default {d.send_timeout:g})",
+    )
+    lim.add_argument(
+        "--max-connections",
+        type=int,
+        default=d.max_connections,
+        metavar="N",
+        help=f"connections held at once (default {d.max_connections})",
+    )
+    lim.add_argument(
+        "--max-header-bytes",
+        type=int,
+        default=d.max_header_bytes,
+        metavar="B",
+        help=f"request line and headers (default {d.max_header_bytes})",
+    )
+    lim.add_argument(
+        "--ws-ping-interval",
+        type=float,
+        default=d.ws_ping_interval,
+        metavar="S",
+        help=f"ping feed clients every S s (default {d.ws_ping_interval:g})",
+    )
+    lim.add_argument(
+        "--ws-ping-timeout",
+        type=float,
+        default=d.ws_ping_timeout,
+        metavar="S",
+        help=f"drop a feed client whose pong is S s late (default {d.ws_ping_timeout:g})",
+    )
+    lim.add_argument(
+        "--client-queue-mb",
+        type=float,
+        default=d.client_queue_bytes / 2**20,
+        metavar="MB",
+        help=(
+            "live events queued for one feed client before it is told to resync "
+            f"(default {d.client_queue_bytes / 2**20:g})"
+        ),
+    )
 
 
 def _add_sim_options(parser: argparse.ArgumentParser) -> None:
@@ -78,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="refuse events dated further ahead of the hub's clock as 'future' (default 300)",
     )
+    _add_hub_limits(hub)
     _add_sim_options(hub)
 
     token = commands.add_parser("token", help="manage access tokens of a hub")

@@ -54,6 +54,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ringmon.hub.clock import Clock, HubClock
+from ringmon.hub.fanout import Subscriber, encode_frames
 from ringmon.hub.intake import BadInput, RejectKind, parse_input
 from ringmon.hub.ledger import Ledger
 from ringmon.hub.sources.base import Source
@@ -92,34 +93,6 @@ class SourceStatus:
     detail: str | None = None
 
 
-class Subscriber:
-    """One feed client's queue of live events. Bounded: on overflow it is marked, emptied,
-    and its sender tells the client to resync; the hub itself never waits for a client."""
-
-    def __init__(self, start_seq: int, limit: int) -> None:
-        self.start_seq = start_seq
-        self.limit = limit
-        self.items: deque[tuple[int, str]] = deque()
-        self.wake = asyncio.Event()
-        self.overflowed = False
-        self.closing: str | None = None
-
-    def push(self, rows: list[tuple[int, float, str, str]]) -> None:
-        """Queue a committed batch (the storage rows: seq, ts, type, body)."""
-        if self.overflowed:
-            return
-        if len(self.items) + len(rows) > self.limit:
-            self.overflowed = True
-            self.items.clear()
-        else:
-            self.items.extend((row[0], row[3]) for row in rows)
-        self.wake.set()
-
-    def close(self, reason: str) -> None:
-        self.closing = reason
-        self.wake.set()
-
-
 @dataclass(slots=True)
 class Counters:
     events: int = 0
@@ -142,7 +115,7 @@ class Hub:
         retention_days: float = 35.0,
         heartbeat: float = 5.0,
         flush_interval: float = 0.05,
-        queue_limit: int = 50_000,
+        queue_bytes: int = 8 * 2**20,
         max_pending: int = 50_000,
         prune_interval: float = 3600.0,
         source_backoff: float = 1.0,
@@ -164,7 +137,7 @@ class Hub:
         self.retention = retention_days * DAY
         self.heartbeat = heartbeat
         self.flush_interval = flush_interval
-        self.queue_limit = queue_limit
+        self.queue_bytes = queue_bytes
         self.max_pending = max_pending
         self.prune_interval = prune_interval
         self.source_backoff = source_backoff
@@ -542,8 +515,10 @@ class Hub:
         if failure is None:
             if batch.events:
                 self.flushed_seq = batch.last_seq
-                for sub in self.subscribers:
-                    sub.push(batch.events)
+                if self.subscribers:
+                    frames = encode_frames(batch.events)  # once, for every client
+                    for sub in self.subscribers:
+                        sub.push(frames)
             return None
         newer = self._pending
         batch.events.extend(newer.events)
@@ -649,10 +624,11 @@ class Hub:
     def seq(self) -> int:
         return self._seq
 
-    def subscribe(self) -> Subscriber:
+    def subscribe(self, token: str | None = None) -> Subscriber:
         """A live queue from the newest committed seq: it gets every batch committed after
-        it, and the feed replays from storage up to its ``start_seq``."""
-        sub = Subscriber(self.flushed_seq, self.queue_limit)
+        it, and the feed replays from storage up to its ``start_seq``. With ``token``, the
+        feed is closed when that token is revoked (fanout.watch_revocations)."""
+        sub = Subscriber(self.flushed_seq, self.queue_bytes, token)
         if self._stopping:
             sub.close("the hub is shutting down")
         self.subscribers.add(sub)

@@ -64,6 +64,7 @@ class TokenStore:
         self.path = folder / TOKEN_FILE
         fresh = not self.path.exists()
         self._lock = threading.Lock()
+        self._changes = 0
         self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=10.0)
         if fresh:
             self.path.chmod(0o600)
@@ -93,6 +94,7 @@ class TokenStore:
                     "INSERT INTO tokens (name, role, hash, created) VALUES (?, ?, ?, ?)",
                     (name, role, _digest(token), time.time()),
                 )
+                self._changes += 1
         except sqlite3.IntegrityError:
             raise TokenError(
                 f"a token named {name!r} exists already: revoke it first or pick another name"
@@ -106,7 +108,16 @@ class TokenStore:
 
     def revoke(self, name: str) -> bool:
         with self._lock, self._db:
+            self._changes += 1
             return self._db.execute("DELETE FROM tokens WHERE name = ?", (name,)).rowcount > 0
+
+    def revision(self) -> tuple[int, int]:
+        """Changes whenever a token is added or revoked, here or by another process (such as
+        ``ringmon token revoke`` while the hub runs): SQLite's ``data_version`` counts the
+        other connections' commits, ``_changes`` this one's. Cheap: no table is read."""
+        with self._lock:
+            (version,) = self._db.execute("PRAGMA data_version").fetchone()
+            return self._changes, int(version)
 
     def authenticate(self, token: str) -> Principal | None:
         """The holder of ``token``, or None when it is not (or no longer) known."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from hub_helpers import calls, device, feed, frames, next_of_type, read_events, team
+from hub_helpers import auth, calls, device, feed, frames, next_of_type, read_events, team
 from hub_served import Served
 from websockets.exceptions import ConnectionClosed
 
@@ -108,11 +108,11 @@ async def test_since_newer_than_the_hub_is_resync(served: Served) -> None:
 
 
 async def test_a_slow_client_is_told_to_resync_and_the_hub_goes_on(served: Served) -> None:
-    served.hub.queue_limit = 5
+    served.hub.queue_bytes = 1000  # about six events
     await emit_all(served, team())
     async with feed(served.url, served.token, since=8) as ws:
         await next_of_type(ws, "heartbeat")
-        # Many events at once, committed in one batch bigger than its queue: it overflows.
+        # Many events at once, in one batch bigger than its queue (in bytes): it overflows.
         for n in range(20):
             status = ("offline", "online")[n % 2]
             served.hub.ingest(device(300 + n, "sip201", "c1", status), source="t")
@@ -140,10 +140,12 @@ async def test_shutdown_closes_feeds_cleanly(served: Served) -> None:
 async def test_clients_are_counted(served: Served) -> None:
     async with feed(served.url, served.token, since=0) as ws:
         await next_of_type(ws, "heartbeat")
-        health = (await served.client.get("/v1/health")).json()
+        health = (await served.client.get("/v1/health", headers=auth(served.token))).json()
         assert health["clients"] == 1
     for _ in range(100):
         if not served.hub.subscribers:
             break
         await asyncio.sleep(0.01)
-    assert (await served.client.get("/v1/health")).json()["clients"] == 0
+    assert (await served.client.get("/v1/health", headers=auth(served.token))).json()[
+        "clients"
+    ] == 0

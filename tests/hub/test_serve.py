@@ -73,8 +73,10 @@ def test_hub_thread_for_synchronous_callers(tmp_path: Path) -> None:
     url = server.start()
     try:
         assert url.startswith("http://127.0.0.1:")
+        assert server.server is not None and server.server.hub.tokens is not None
+        token = server.server.hub.tokens.add("alice", "analyst")
         with httpx.Client(base_url=url, verify=TLS) as client:
-            health = client.get("/v1/health").json()
+            health = client.get("/v1/health", headers={"Authorization": f"Bearer {token}"}).json()
         assert health["status"] == "ok" and health["tz"] == "UTC"
     finally:
         server.stop()
