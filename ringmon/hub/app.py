@@ -23,7 +23,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ringmon import __version__
-from ringmon.hub.fanout import Subscriber
+from ringmon.hub.fanout import DIRECT_WRITE, Subscriber
 from ringmon.hub.ingest import ingest_routes
 from ringmon.hub.queries import QueryError, calls, history, recording
 from ringmon.hub.service import Hub, StorageFailing
@@ -243,6 +243,7 @@ async def _feed(hub: Hub, websocket: WebSocket) -> None:
     try:
         await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        sub.direct = None
         hub.unsubscribe(sub)
         for task in (sender, receiver):
             task.cancel()
@@ -334,6 +335,8 @@ async def _send_feed(hub: Hub, websocket: WebSocket, sub: Subscriber, since: int
             await _resync(websocket, f"events after {last} are no longer stored; resync")
             return
     await beat()
+    sub.last_sent = last
+    sub.direct = websocket.scope.get("extensions", {}).get(DIRECT_WRITE)
     while True:
         if sub.closing is not None:
             await _close(websocket, *sub.closing)
@@ -346,9 +349,14 @@ async def _send_feed(hub: Hub, websocket: WebSocket, sub: Subscriber, since: int
             sub.wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(sub.wake.wait(), max(0.0, next_beat - loop.time()))
-        elif frame.last > last:  # (one the replay already sent is dropped)
-            # The same str for every client: encoded once when its batch was committed.
-            await websocket.send_text(frame.text)
-            last = frame.last
+        elif frame.last > sub.last_sent:  # (one the replay already sent is dropped)
+            # The same bytes for every client: encoded once when its batch was committed.
+            sub.sending = True
+            try:
+                await websocket.send(frame.message)
+            finally:
+                sub.sending = False
+            sub.last_sent = frame.last
+        last = sub.last_sent  # frames may also have been written at commit (Subscriber.push)
         if loop.time() >= next_beat:
             await beat()

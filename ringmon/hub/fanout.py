@@ -2,14 +2,18 @@
 
 A committed batch becomes text frames once (``encode_frames``: a JSON array of at most
 ``FRAME_EVENTS`` events and about ``FRAME_CHARS`` characters each), and every subscriber
-queues references to the same strings: 200 clients cost one encoding, not 200.
+queues references to the same frames: 200 clients cost one encoding, not 200. A frame carries
+its bytes on the wire too (a server's WebSocket frame is not masked, and the hub does not
+compress, so they are the same for every client): the hub's WebSocket protocol
+(``guards.GuardedWebSocketProtocol``) writes them as they are, and any other ASGI server
+sends the text.
 
-Each subscriber's queue is bounded in characters (about bytes: the feed is JSON, mostly ASCII),
-not in events. A client whose queue passes its bound is marked ``overflowed``, its queue is
-dropped, and its sender tells it to resync (docs/feed-protocol.md); the hub never waits for a
-client. Because the frames are shared, the memory all queues hold together is at most about one
-bound (the longest queue), whatever the number of clients. A client that stops reading
-altogether is closed by the send timeout of the WebSocket protocol (``hub/limits.py``).
+Each subscriber's queue is bounded in bytes (the frames' text and wire bytes), not in events. A
+client whose queue passes its bound is marked ``overflowed``, its queue is dropped, and its
+sender tells it to resync (docs/feed-protocol.md); the hub never waits for a client. Because
+the frames are shared, the memory all queues hold together is at most about one bound (the
+longest queue), whatever the number of clients. A client that stops reading altogether is
+closed by the send timeout of the WebSocket protocol (``hub/guards.py``).
 
 Revocation: ``watch_revocations`` looks at the token store about once a second; when a token
 changed (``TokenStore.revision``), every feed whose token is no longer valid for reading is
@@ -23,7 +27,10 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from websockets.frames import Frame as WireFrame
+from websockets.frames import Opcode
 
 from ringmon.hub.tokens import TokenStore
 
@@ -46,10 +53,27 @@ class Frame:
     first: int
     last: int
     text: str
+    wire: bytes = field(init=False)
+    """The whole WebSocket frame (header and UTF-8 text), as written to every client."""
+
+    def __post_init__(self) -> None:
+        frame = WireFrame(Opcode.TEXT, self.text.encode())
+        object.__setattr__(self, "wire", frame.serialize(mask=False))
 
     @property
     def size(self) -> int:
-        return len(self.text)
+        return len(self.wire) + len(self.text)
+
+    @property
+    def message(self) -> dict[str, object]:
+        """The ASGI message sending it (``ringmon.wire``: see GuardedWebSocketProtocol)."""
+        return {"type": "websocket.send", "text": self.text, WIRE: self.wire}
+
+
+WIRE = "ringmon.wire"
+"""The key of a ``websocket.send`` message holding the frame's bytes on the wire."""
+DIRECT_WRITE = "ringmon.write"
+"""The ASGI scope extension of the hub's WebSocket protocol: ``write(wire) -> bool``."""
 
 
 def encode_frames(rows: Iterable[tuple[int, float, str, str]]) -> list[Frame]:
@@ -90,11 +114,33 @@ class Subscriber:
         self.wake = asyncio.Event()
         self.overflowed = False
         self.closing: tuple[int, str] | None = None
+        self.last_sent = start_seq
+        """The newest seq written to this client (what its heartbeats say)."""
+        self.direct: Callable[[bytes], bool] | None = None
+        """Writes a frame to the client at once when its connection can take it (False when
+        it cannot): set by the feed once it is live, on the hub's own WebSocket protocol."""
+        self.sending = False
+        """The feed's sender is writing a frame: nothing may overtake it."""
 
     def push(self, frames: list[Frame]) -> None:
-        """Queue a committed batch's frames (shared with every other subscriber)."""
+        """Send or queue a committed batch's frames (shared with every other subscriber).
+
+        A client that is keeping up (nothing queued, nothing being sent, its connection
+        writable) gets them written here and now: no task to wake per client and per batch.
+        """
         if self.overflowed or self.closing is not None:
             return
+        if self.direct is not None and not self.frames and not self.sending:
+            sent = 0
+            for frame in frames:
+                if frame.last > self.last_sent:
+                    if not self.direct(frame.wire):
+                        break
+                    self.last_sent = frame.last
+                sent += 1
+            if sent == len(frames):
+                return
+            frames = frames[sent:]
         self.frames.extend(frames)
         self.queued += sum(frame.size for frame in frames)
         if self.queued > self.limit:

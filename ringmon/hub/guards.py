@@ -37,7 +37,9 @@ from uvicorn.protocols.http.flow_control import FlowControl
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.protocol import State
 
+from ringmon.hub.fanout import DIRECT_WRITE, WIRE
 from ringmon.hub.limits import Limits
 
 log = logging.getLogger("ringmon.hub")
@@ -157,8 +159,13 @@ class GuardedH11Protocol(H11Protocol):
 
 
 class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's WebSocket protocol with a send timeout, and an abort (not a close that waits
-    for the peer to read) when the peer stopped answering pings."""
+    """uvicorn's WebSocket protocol with a send timeout, an abort (not a close that waits
+    for the peer to read) when the peer stopped answering pings, and frames encoded once for
+    every client: a ``websocket.send`` carrying ``ringmon.wire`` (the frame's bytes) is written
+    as it is while the connection is open (not compressed: ``ws_per_message_deflate`` off), and
+    ``write_now`` (the scope extension ``ringmon.write``) writes one at once when the
+    connection can take it, so that a batch reaches clients that keep up without a task per
+    client (fanout.Subscriber.push)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -175,7 +182,33 @@ class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
                 )
                 self.transport.abort()
                 raise ClientDisconnected from None
+        wire = message.get(WIRE) if message.get("type") == "websocket.send" else None
+        if wire is not None and self._open():
+            self.transport.write(wire)  # a frame encoded once for every client (fanout.py)
+            return
         await super().send(message)
+
+    def handle_connect(self, event: Any) -> None:
+        super().handle_connect(event)
+        scope = getattr(self, "scope", None)
+        if scope is not None:
+            scope["extensions"][DIRECT_WRITE] = self.write_now
+
+    def write_now(self, wire: bytes) -> bool:
+        """Write a frame's bytes now if the connection is open and can take them."""
+        if not self.writable.is_set() or not self._open():
+            return False
+        self.transport.write(wire)
+        return True
+
+    def _open(self) -> bool:
+        return (
+            self.handshake_complete
+            and not self.close_sent
+            and not self.disconnected
+            and self.initial_response is None
+            and self.conn.state is State.OPEN
+        )
 
     def keepalive_timeout(self) -> None:
         super().keepalive_timeout()

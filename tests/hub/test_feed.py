@@ -4,6 +4,7 @@ heartbeats, resync, slow clients, shutdown."""
 from __future__ import annotations
 
 import asyncio
+import socket
 
 from hub_helpers import auth, calls, device, feed, frames, next_of_type, read_events, team
 from hub_served import Served
@@ -108,20 +109,53 @@ async def test_since_newer_than_the_hub_is_resync(served: Served) -> None:
 
 
 async def test_a_slow_client_is_told_to_resync_and_the_hub_goes_on(served: Served) -> None:
-    served.hub.queue_bytes = 1000  # about six events
+    """A client that stops reading: the socket's buffers fill, then its queue (bounded in
+    bytes); the hub drops the queue and, when the client reads again, tells it to resync."""
+    served.hub.queue_bytes = 256 * 1024
     await emit_all(served, team())
-    async with feed(served.url, served.token, since=8) as ws:
-        await next_of_type(ws, "heartbeat")
-        # Many events at once, in one batch bigger than its queue (in bytes): it overflows.
-        for n in range(20):
+    sock = await asyncio.to_thread(raw_feed, served, since=8)
+    for _ in range(1000):
+        if served.hub.subscribers:
+            break
+        await asyncio.sleep(0.01)
+    (sub,) = served.hub.subscribers
+    n = 0
+    while not sub.overflowed:
+        assert n < 500_000, "the hub never gave up on the stalled client"
+        for _ in range(500):
             status = ("offline", "online")[n % 2]
-            served.hub.ingest(device(300 + n, "sip201", "c1", status), source="t")
-        message = await next_of_type(ws, "resync")
-        assert "behind" in message["reason"]
-        await ws.wait_closed()
-    assert served.hub.seq == 28
-    async with feed(served.url, served.token, since=8) as ws:
-        assert seqs(await read_events(ws, 28)) == list(range(9, 29))
+            served.hub.ingest(device(300 + n / 1000, "sip201", "c1", status), source="t")
+            n += 1
+        await served.hub.flush()
+    assert sub.queued == 0 and not sub.frames  # dropped, not kept
+    seen = await asyncio.to_thread(read_until, sock, b'"type": "resync"')
+    assert b"fell too far behind" in seen
+    sock.close()
+    async with feed(served.url, served.token, since=8) as other:
+        assert seqs(await read_events(other, 8 + n)) == list(range(9, 9 + n))
+
+
+def raw_feed(served: Served, since: int) -> socket.socket:
+    """A feed connection that reads nothing after the handshake (a stalled client)."""
+    sock = socket.create_connection(("127.0.0.1", served.server.port), timeout=10)
+    request = (
+        f"GET /v1/feed?since={since} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        f"Sec-WebSocket-Version: 13\r\nAuthorization: Bearer {served.token}\r\n\r\n"
+    )
+    sock.sendall(request.encode())
+    assert b" 101 " in read_until(sock, b"\r\n\r\n")
+    return sock
+
+
+def read_until(sock: socket.socket, marker: bytes, limit: int = 2**30) -> bytes:
+    """Bytes from ``sock`` until ``marker`` has come (the stream is read raw)."""
+    data = bytearray()
+    while marker not in data[-len(marker) - 2**16 :] and len(data) < limit:
+        chunk = sock.recv(2**16)
+        assert chunk, f"closed before {marker!r}"
+        data += chunk
+    return bytes(data[-(2**16) :])
 
 
 async def test_shutdown_closes_feeds_cleanly(served: Served) -> None:
