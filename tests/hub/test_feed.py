@@ -4,9 +4,19 @@ heartbeats, resync, slow clients, shutdown."""
 from __future__ import annotations
 
 import asyncio
-import socket
 
-from hub_helpers import auth, calls, device, feed, frames, next_of_type, read_events, team
+from hub_helpers import (
+    auth,
+    calls,
+    device,
+    feed,
+    frames,
+    next_of_type,
+    raw_feed,
+    read_events,
+    read_until,
+    team,
+)
 from hub_served import Served
 from websockets.exceptions import ConnectionClosed
 
@@ -113,7 +123,7 @@ async def test_a_slow_client_is_told_to_resync_and_the_hub_goes_on(served: Serve
     bytes); the hub drops the queue and, when the client reads again, tells it to resync."""
     served.hub.queue_bytes = 256 * 1024
     await emit_all(served, team())
-    sock = await asyncio.to_thread(raw_feed, served, since=8)
+    sock = await asyncio.to_thread(raw_feed, served.server.port, served.token, 8)
     for _ in range(1000):
         if served.hub.subscribers:
             break
@@ -133,29 +143,6 @@ async def test_a_slow_client_is_told_to_resync_and_the_hub_goes_on(served: Serve
     sock.close()
     async with feed(served.url, served.token, since=8) as other:
         assert seqs(await read_events(other, 8 + n)) == list(range(9, 9 + n))
-
-
-def raw_feed(served: Served, since: int) -> socket.socket:
-    """A feed connection that reads nothing after the handshake (a stalled client)."""
-    sock = socket.create_connection(("127.0.0.1", served.server.port), timeout=10)
-    request = (
-        f"GET /v1/feed?since={since} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
-        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        f"Sec-WebSocket-Version: 13\r\nAuthorization: Bearer {served.token}\r\n\r\n"
-    )
-    sock.sendall(request.encode())
-    assert b" 101 " in read_until(sock, b"\r\n\r\n")
-    return sock
-
-
-def read_until(sock: socket.socket, marker: bytes, limit: int = 2**30) -> bytes:
-    """Bytes from ``sock`` until ``marker`` has come (the stream is read raw)."""
-    data = bytearray()
-    while marker not in data[-len(marker) - 2**16 :] and len(data) < limit:
-        chunk = sock.recv(2**16)
-        assert chunk, f"closed before {marker!r}"
-        data += chunk
-    return bytes(data[-(2**16) :])
 
 
 async def test_shutdown_closes_feeds_cleanly(served: Served) -> None:
