@@ -186,6 +186,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in (None, "export"):  # clients of a hub: the CA of an https hub
+        from ringmon.feed.tls import TlsError, configure
+
+        try:
+            configure(args.ca)
+        except TlsError as exc:
+            print(f"ringmon: {exc}", file=sys.stderr)
+            return 2
     if args.command == "demo":
         from ringmon.demo import run_demo
 
