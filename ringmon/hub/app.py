@@ -1,6 +1,7 @@
 """The hub's web face (Starlette): the REST routes and the WebSocket feed of
 docs/feed-protocol.md. Every ``/v1`` route but ``/v1/health`` needs a Bearer token whose role is
-``analyst`` or ``administrator`` (R1): the refusal is the server's, not the client's.
+``analyst`` or ``administrator`` (R1): the refusal is the server's, not the client's; without
+one, ``/v1/health`` says only ``status``, ``seq`` and ``version``.
 
 Errors are always ``{"error": "a sentence"}``; an unexpected failure is logged here and the
 client gets a 500 with a plain sentence, never a traceback.
