@@ -142,14 +142,20 @@ async def _hub_main(conn: Connection, rate: int, seconds: float) -> None:
         failure = written(self, batch, job)  # clients that keep up are written to here
         if failure is None and batch.events:
             commits.append((batch.events[-1][0], committed))
-            handed.setdefault(0, []).append((batch.events[-1][0], time.monotonic()))
         return failure
 
     Hub._written = noting  # type: ignore[method-assign]
-    # When the hub has written a batch to every client, or each client's sender takes a frame
-    # to send (the hub's side of the latency).
+    # When the hub has handed each frame to each client: written at the commit (push) or
+    # taken from the client's queue by its sender (pop): the hub's side of the latency.
     handed: dict[int, list[tuple[int, float]]] = {}
     pop = fanout.Subscriber.pop
+    push = fanout.Subscriber.push
+
+    def noting_push(self: fanout.Subscriber, frames: list[fanout.Frame]) -> None:
+        before = self.last_sent
+        push(self, frames)
+        if self.last_sent > before:
+            handed.setdefault(id(self), []).append((self.last_sent, time.monotonic()))
 
     def noting_pop(self: fanout.Subscriber) -> fanout.Frame | None:
         frame = pop(self)
@@ -157,6 +163,7 @@ async def _hub_main(conn: Connection, rate: int, seconds: float) -> None:
             handed.setdefault(id(self), []).append((frame.last, time.monotonic()))
         return frame
 
+    fanout.Subscriber.push = noting_push  # type: ignore[method-assign]
     fanout.Subscriber.pop = noting_pop  # type: ignore[method-assign]
     loop = asyncio.get_running_loop()
     with tempfile.TemporaryDirectory(prefix="ringmon-fanout-") as folder:
