@@ -65,7 +65,7 @@ class HubConfig:
     speed: float = 1.0
     employees: int = 40
     backfill_days: int = 7
-    heartbeat: float = 5.0
+    heartbeat: float = 2.0
     max_future_skew: float = 300.0
 
     @classmethod

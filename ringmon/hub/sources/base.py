@@ -2,9 +2,73 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from ringmon.model.schema import Event
+
+SOURCE_STATES = ("starting", "connecting", "running", "unreachable", "error", "done", "stopped")
+"""What ``/v1/health`` and the heartbeat say of a source. ``unreachable`` and ``error`` make the
+hub ``degraded``."""
+
+FAILING_STATES = frozenset({"unreachable", "error"})
+
+
+class SourceHealth:
+    """Where one source stands, and since when (wall time): the one interface through which a
+    source reports its state to the hub.
+
+    A network source owns one (``self.health = SourceHealth()``) and says ``connecting()``
+    while it first tries its PBX, ``running()`` once connected, ``unreachable(why)`` when it
+    cannot reach it (it keeps trying). The hub reads it for ``/v1/health`` and the feed's
+    heartbeat; for a source without one, the hub's supervisor keeps one (running, error,
+    done). ``since`` changes only when the state does: a source retrying an unreachable PBX
+    every few seconds stays unreachable since the first failure.
+    """
+
+    def __init__(self, state: str = "starting", *, wall: Callable[[], float] = time.time):
+        self._wall = wall
+        self.state = state
+        self.since = wall()
+        self.detail: str | None = None
+
+    def set(self, state: str, detail: str | None = None) -> None:
+        if state not in SOURCE_STATES:
+            raise ValueError(f"unknown source state {state!r}")
+        if state != self.state:
+            self.state = state
+            self.since = self._wall()
+        self.detail = detail
+
+    def connecting(self, detail: str | None = None) -> None:
+        """Trying to connect. After a failure the source stays ``unreachable`` until it is
+        connected again (retries do not make it look better than it is)."""
+        if self.state not in FAILING_STATES:
+            self.set("connecting", detail)
+
+    def running(self, detail: str | None = None) -> None:
+        self.set("running", detail)
+
+    def unreachable(self, detail: str) -> None:
+        self.set("unreachable", detail)
+
+    def error(self, detail: str) -> None:
+        self.set("error", detail)
+
+    @property
+    def failing(self) -> bool:
+        return self.state in FAILING_STATES
+
+    def as_json(self, name: str) -> dict[str, str | None]:
+        since = datetime.fromtimestamp(self.since, UTC).isoformat(timespec="seconds")
+        return {
+            "name": name,
+            "state": self.state,
+            "since": since.replace("+00:00", "Z"),
+            "detail": self.detail,
+        }
 
 
 class Sink(Protocol):
@@ -44,7 +108,8 @@ class Source(Protocol):
     """A running source: ``run`` emits events until cancelled, reconnecting by itself.
 
     Optional: ``backfills = True`` for a source that replays history before going live (it
-    then calls ``caught_up(sink, name)`` once live)."""
+    then calls ``caught_up(sink, name)`` once live); ``health: SourceHealth`` for a source that
+    reports its own state (every network source: connecting, running, unreachable)."""
 
     name: str
 
