@@ -374,14 +374,27 @@ class Hub:
         await self._breathe()
         return accepted
 
-    async def emit_raw(self, data: str | bytes | object, *, source: str, where: str = "") -> bool:
-        """Parse and emit raw input (a JSON line or value); ``where`` prefixes the reason."""
+    async def emit_raw(
+        self,
+        data: str | bytes | object,
+        *,
+        source: str,
+        where: str = "",
+        cursor: str | None = None,
+    ) -> bool:
+        """Parse and emit raw input (a JSON line or value); ``where`` prefixes the reason.
+        ``cursor``: where ``source`` got to with this input, stored in the same transaction
+        as the event (or with the events before it, when this one is rejected)."""
         try:
             event = parse_input(data)
         except BadInput as exc:
+            if cursor is not None:
+                self.set_source_cursor(source, cursor)
             self.reject(exc.kind, f"{where}: {exc.reason}" if where else exc.reason, source)
             await self._breathe()
             return False
+        if cursor is not None:
+            self.set_source_cursor(source, cursor)  # no await until the event is queued too
         accepted = self.ingest(event, source=source, where=where)
         await self._breathe()
         return accepted

@@ -1,13 +1,16 @@
 """Source ``file:PATH``: replays a JSONL file of events; with ``--follow`` it tails the file.
 
 One event per line (docs/feed-protocol.md); blank lines and lines starting with ``#`` are
-skipped, a ``seq`` is ignored (the hub numbers events). A bad line is rejected with the reason
-``file:PATH line N: ...``, counted, and the rest of the file goes on.
+skipped, a ``seq`` is ignored (the hub numbers events). A bad line (not UTF-8, not JSON, nested
+too deep, longer than ``MAX_LINE``, not an event, not fitting the state) is a rejection counted
+in ``/v1/health`` with the reason ``file:PATH line N: ...``; the source never stops on a line,
+and the next valid line is stored at once.
 
-Where it got to (byte offset and line number, with a fingerprint of the file's start) is saved
-with the events it emitted, in the same storage transaction (``set_source_cursor``), so a
-restarted hub continues after the last line it stored instead of replaying the whole file. A
-file that shrank, was replaced (log rotation) or whose start changed is read from the top.
+Where it got to (byte offset and line number, with a fingerprint of the file's start) is handed
+to the hub with every line (``emit_raw(..., cursor=...)``) and committed in the same SQLite
+transaction as the event the line produced: a hub killed at any moment, restarted, continues
+after the last line it stored, and stores no line twice and loses none. A file that shrank, was
+replaced (log rotation) or whose start changed is read from the top.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import BinaryIO, Protocol, runtime_checkable
 
 from ringmon.hub.intake import BadInput, parse_input
 from ringmon.hub.sources.base import Sink
@@ -26,6 +29,9 @@ from ringmon.hub.sources.base import Sink
 log = logging.getLogger("ringmon.hub.file")
 
 HEAD_BYTES = 4096
+MAX_LINE = 1 << 20
+"""A longer line is rejected (without holding more than this in memory)."""
+CHUNK = 1 << 16
 
 
 @runtime_checkable
@@ -33,7 +39,12 @@ class RawSink(Protocol):
     """The hub's extras beyond ``Sink`` that a file source uses when they are there."""
 
     async def emit_raw(
-        self, data: str | bytes | object, *, source: str, where: str = ""
+        self,
+        data: str | bytes | object,
+        *,
+        source: str,
+        where: str = "",
+        cursor: str | None = None,
     ) -> bool: ...
 
     def reject(self, kind: str, reason: str, source: str) -> None: ...
@@ -58,6 +69,7 @@ class FileSource:
         self.line_no = 0
         self._resumed = False
         self._inode: int | None = None
+        self._head: tuple[int, str] | None = None
 
     def _resume(self, sink: Sink) -> None:
         """Continue where the previous run of the hub stopped (once per process)."""
@@ -78,14 +90,15 @@ class FileSource:
         except (OSError, ValueError, KeyError, TypeError):
             log.warning("%s: saved position unusable; reading from the top", self.name)
 
+    def _cursor(self) -> str:
+        upto = min(self.offset, HEAD_BYTES)
+        if self._head is None or self._head[0] != upto:
+            self._head = (upto, _fingerprint(self.path, upto))
+        return json.dumps({"offset": self.offset, "line": self.line_no, "head": self._head[1]})
+
     def _save(self, sink: Sink) -> None:
         if isinstance(sink, RawSink):
-            cursor = {
-                "offset": self.offset,
-                "line": self.line_no,
-                "head": _fingerprint(self.path, self.offset),
-            }
-            sink.set_source_cursor(self.name, json.dumps(cursor))
+            sink.set_source_cursor(self.name, self._cursor())
 
     async def run(self, sink: Sink) -> None:
         if not self._resumed:
@@ -101,11 +114,11 @@ class FileSource:
             size = stat.st_size
             if self._inode is not None and stat.st_ino != self._inode:
                 log.warning("%s was replaced: reading the new file from the top", self.name)
-                self.offset, self.line_no = 0, 0
+                self.offset, self.line_no, self._head = 0, 0, None
             self._inode = stat.st_ino
             if size < self.offset:
                 log.warning("%s shrank: reading it again from the top", self.name)
-                self.offset, self.line_no = 0, 0
+                self.offset, self.line_no, self._head = 0, 0, None
             if size > self.offset:
                 await self._read_new(sink, at_end_is_line=not self.follow)
             if not self.follow:
@@ -115,40 +128,70 @@ class FileSource:
     async def _read_new(self, sink: Sink, *, at_end_is_line: bool) -> None:
         with self.path.open("rb") as f:
             f.seek(self.offset)
-            emitted = 0
             while True:
-                raw = f.readline()
+                raw = f.readline(MAX_LINE + 1)
                 if not raw:
                     break
-                if not raw.endswith(b"\n") and not at_end_is_line:
+                length = len(raw)
+                too_long = length > MAX_LINE and not raw.endswith(b"\n")
+                if too_long:
+                    rest, ended = _skip_line(f)
+                    if not ended and not at_end_is_line:
+                        break  # its end is not written yet: come back for it
+                    length += rest
+                elif not raw.endswith(b"\n") and not at_end_is_line:
                     break  # a line still being written: wait for the rest of it
-                self.offset += len(raw)
+                self.offset += length
                 self.line_no += 1
-                await self._line(sink, raw)
-                emitted += 1
-                if emitted % 1000 == 0:
-                    self._save(sink)
+                await self._line(sink, raw, too_long=too_long)
             self._save(sink)
 
-    async def _line(self, sink: Sink, raw: bytes) -> None:
+    async def _line(self, sink: Sink, raw: bytes, *, too_long: bool = False) -> None:
+        """Emit one line; whatever is wrong with it is a counted rejection, never a raise."""
         where = f"{self.name} line {self.line_no}"
-        try:
-            text = raw.decode("utf-8").strip()
-        except UnicodeDecodeError as exc:
-            reason = f"{where}: not UTF-8 text (byte {exc.start + 1})"
-            if isinstance(sink, RawSink):
-                sink.reject("malformed", reason, self.name)
+        if not isinstance(sink, RawSink):
+            await self._line_plain(sink, raw, where)
+            return
+        cursor = self._cursor()
+        reason: tuple[str, str] | None = None
+        if too_long:
+            reason = ("malformed", f"{where}: longer than {MAX_LINE} bytes; skipped")
+        else:
+            try:
+                text = raw.decode("utf-8").strip()
+            except UnicodeDecodeError as exc:
+                reason = ("malformed", f"{where}: not UTF-8 text (byte {exc.start + 1})")
             else:
-                log.warning("%s", reason)
-            return
-        if not text or text.startswith("#"):
-            return
-        if isinstance(sink, RawSink):
-            await sink.emit_raw(text, source=self.name, where=where)
-            return
+                if not text or text.startswith("#"):
+                    return
+                try:
+                    await sink.emit_raw(text, source=self.name, where=where, cursor=cursor)
+                    return
+                except (RecursionError, ValueError, OverflowError) as exc:
+                    reason = ("malformed", f"{where}: cannot be read as an event ({exc})")
+                except Exception as exc:  # a bug of ours must not stop the file
+                    log.exception("%s broke the hub's intake", where)
+                    reason = ("internal", f"{where}: {type(exc).__name__}: {exc}")
+        sink.set_source_cursor(self.name, cursor)
+        sink.reject(reason[0], reason[1], self.name)
+
+    async def _line_plain(self, sink: Sink, raw: bytes, where: str) -> None:
+        """For a sink that is only a ``Sink`` (a test's): parse here, log what is bad."""
         try:
-            event = parse_input(text)
-        except BadInput as exc:
-            log.warning("%s: %s", where, exc.reason)
+            event = parse_input(raw.decode("utf-8").strip() or "#")
+        except (BadInput, UnicodeDecodeError, RecursionError, ValueError) as exc:
+            if raw.strip() and not raw.lstrip().startswith(b"#"):
+                log.warning("%s: %s", where, getattr(exc, "reason", exc))
             return
         await sink.emit(event, source=self.name)
+
+
+def _skip_line(f: BinaryIO) -> tuple[int, bool]:
+    """Read past the rest of an overlong line: how many bytes (with the newline), and whether
+    its newline was found (else the file ended first)."""
+    skipped = 0
+    while True:
+        chunk = f.readline(CHUNK)
+        skipped += len(chunk)
+        if not chunk or chunk.endswith(b"\n"):
+            return skipped, bool(chunk)
