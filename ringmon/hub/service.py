@@ -197,7 +197,7 @@ class Hub:
 
     def open(self) -> None:
         """Open storage and rebuild the live state from it (synchronous, before serving)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         storage = self.storage = Storage(self.folder)
         self.tokens = TokenStore(self.folder)
         storage.migrate_ingest_ids(info.name for info in self.tokens.list())
