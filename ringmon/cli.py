@@ -61,8 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="SPEC",
         help=(
-            "sim (default), file:PATH, asterisk:ari=URL,ami=HOST:PORT, kamailio:HOST:PORT, "
-            "freeswitch:HOST:PORT; repeatable (docs/sources/)"
+            "sim, file:PATH, asterisk:ari=URL,ami=HOST:PORT, kamailio:HOST:PORT, "
+            "freeswitch:HOST:PORT; repeatable (docs/sources/). Default: none (the push API "
+            "is always there); the simulator runs only with --source sim"
         ),
     )
     hub.add_argument("--follow", action="store_true", help="keep reading file: sources")

@@ -56,7 +56,7 @@ class HubConfig:
     data: str | Path | None = None
     host: str = "127.0.0.1"
     port: int = 8765
-    sources: Sequence[str] = ("sim",)
+    sources: Sequence[str] = ()
     follow: bool = False
     tz: str | None = None
     directory: str | Path | None = None
@@ -74,7 +74,7 @@ class HubConfig:
             data=args.data,
             host=args.host,
             port=args.port,
-            sources=args.source or ["sim"],
+            sources=args.source or [],
             follow=args.follow,
             tz=args.tz,
             directory=args.directory,
