@@ -366,13 +366,25 @@ def _announce(server: HubServer) -> None:
     print(f"listening on {server.url}", flush=True)
 
 
-def run_hub(args: argparse.Namespace) -> int:
-    """``ringmon hub``: 0 after a clean stop, 2 on bad settings, 1 on a failure."""
+def run_hub(args: argparse.Namespace, explicit: set[str] | None = None) -> int:
+    """``ringmon hub``: 0 after a clean stop, 2 on bad settings, 1 on a failure.
+
+    With ``--config FILE`` the file's settings apply where the command line (``explicit``:
+    the options given on it) did not give the option."""
     logging.basicConfig(
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if getattr(args, "config", None):
+        from ringmon.hub.config_file import ConfigFileError, HubSettings, apply_config_file
+
+        try:
+            settings = HubSettings.load(args.config)
+        except ConfigFileError as exc:
+            print(f"ringmon hub: {exc}", file=sys.stderr)
+            return 2
+        args = apply_config_file(args, settings, explicit or set())
     config = HubConfig.from_args(args)
     try:
         asyncio.run(serve_until_signal(config, _announce))
