@@ -715,6 +715,10 @@ class Hub:
             if progress is not None:
                 extra["loaded_days"] = round(progress[0], 2)
                 extra["loading_days"] = round(progress[1], 2)
+                extra["loading"] = {  # as in the feed's heartbeat
+                    "loaded_days": extra["loaded_days"],
+                    "loading_days": extra["loading_days"],
+                }
         return {
             "status": self.status(),
             "seq": self._seq,

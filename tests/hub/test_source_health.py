@@ -145,3 +145,30 @@ def test_heartbeat_fields_say_loading_while_starting(tmp_path: Path) -> None:
     fields = hub.heartbeat_fields()
     assert fields["status"] == "starting"
     assert fields["loading"] == {"loaded_days": 3.0, "loading_days": 10.0}
+    health = hub.health()
+    assert health["status"] == "starting" and health["loading"] == fields["loading"]
+
+
+async def test_the_heartbeat_says_starting_and_loading_while_history_replays(
+    config: HubConfig, clock: ManualClock
+) -> None:
+    from test_catch_up import History
+
+    source = History()
+    async with running_hub(config, clock=clock, sources=[source]) as server:
+        hub = server.hub
+        assert hub.tokens is not None
+        token = hub.tokens.add("alice", "analyst")
+        hub.heartbeat = 0.05
+        await source.replayed.wait()
+        async with feed(server.url, token, None) as ws:
+            beat = await next_of_type(ws, "heartbeat")
+            assert beat["status"] == "starting"
+            assert beat["loading"] == {"loaded_days": 0.0, "loading_days": round(4 / 24, 2)}
+            assert [(s["name"], s["state"]) for s in beat["sources"]] == [("history", "running")]
+            source.go_live.set()
+            for _ in range(100):
+                beat = await next_of_type(ws, "heartbeat")
+                if beat["status"] == "ok":
+                    break
+            assert beat["status"] == "ok" and "loading" not in beat
