@@ -66,6 +66,30 @@ class HubSettings(BaseSettings):
     backfill_days: int | None = Field(
         None, ge=0, description="past days the simulator writes at start"
     )
+    tls_cert: Path | None = Field(None, description="PEM certificate (chain): serve https, wss")
+    tls_key: Path | None = Field(None, description="PEM private key of tls_cert")
+    header_timeout: float | None = Field(
+        None, gt=0, description="seconds a request's headers may take to arrive"
+    )
+    idle_timeout: float | None = Field(
+        None, gt=0, description="seconds before an idle HTTP connection is closed"
+    )
+    send_timeout: float | None = Field(
+        None, gt=0, description="seconds a feed client may read nothing before it is dropped"
+    )
+    max_connections: int | None = Field(None, ge=1, description="connections held at once")
+    max_header_bytes: int | None = Field(
+        None, ge=1024, description="bytes of a request line and headers"
+    )
+    ws_ping_interval: float | None = Field(
+        None, gt=0, description="seconds between pings of feed clients"
+    )
+    ws_ping_timeout: float | None = Field(
+        None, gt=0, description="seconds a feed client's pong may be late"
+    )
+    client_queue_mb: float | None = Field(
+        None, gt=0, description="MiB of live events queued for one feed client before a resync"
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -158,11 +182,20 @@ def given_on_command_line(parser: argparse.ArgumentParser, argv: Iterable[str]) 
 
 
 def apply_config_file(
-    args: argparse.Namespace, settings: HubSettings, explicit: set[str]
+    args: argparse.Namespace, settings: HubSettings, explicit: set[str], path: str | Path = ""
 ) -> argparse.Namespace:
-    """``args`` with the file's settings where the command line did not give the option."""
+    """``args`` with the file's settings where the command line did not give the option.
+    A setting this build's command line lacks is refused (``ConfigFileError``) rather than
+    silently ignored."""
     merged = argparse.Namespace(**vars(args))
-    for dest, value in settings.given().items():
+    given = settings.given()
+    lacking = sorted(dest for dest in given if not hasattr(args, dest))
+    if lacking:
+        raise ConfigFileError(
+            f"the config file {path} sets {', '.join(lacking)}, which this ringmon hub has no "
+            "option for (see ringmon hub --help): remove it or upgrade ringmon"
+        )
+    for dest, value in given.items():
         if dest not in explicit:
             setattr(merged, dest, value)
     return merged

@@ -381,10 +381,10 @@ def run_hub(args: argparse.Namespace, explicit: set[str] | None = None) -> int:
 
         try:
             settings = HubSettings.load(args.config)
+            args = apply_config_file(args, settings, explicit or set(), args.config)
         except ConfigFileError as exc:
             print(f"ringmon hub: {exc}", file=sys.stderr)
             return 2
-        args = apply_config_file(args, settings, explicit or set())
     config = HubConfig.from_args(args)
     try:
         asyncio.run(serve_until_signal(config, _announce))
