@@ -37,6 +37,7 @@ async def test_push_doc_examples_on_a_hub_started_as_the_readme_says(tmp_path: P
     async with running_hub(config) as server:
         assert server.hub.tokens is not None
         token = server.hub.tokens.add("crm-bridge", "source")
+        reader = server.hub.tokens.add("alice", "analyst")
         assert [s.name for s in server.hub.sources] == []
         async with httpx.AsyncClient(base_url=server.url, verify=TLS, timeout=10) as client:
 
@@ -56,7 +57,7 @@ async def test_push_doc_examples_on_a_hub_started_as_the_readme_says(tmp_path: P
             assert third.json()["accepted"] == 2
             again = await push(with_ids)
             assert (again.status_code, again.json()) == (200, answers[2])
-            health = (await client.get("/v1/health", headers=auth(token))).json()
+            health = (await client.get("/v1/health", headers=auth(reader))).json()
     assert health["events"] == 5
     assert health["status"] == "ok"
     assert set(health["rejected"]["by_source"]) == {"ingest:crm-bridge"}
