@@ -66,6 +66,12 @@ class HubSettings(BaseSettings):
     backfill_days: int | None = Field(
         None, ge=0, description="past days the simulator writes at start"
     )
+    max_future_skew: float | None = Field(
+        None,
+        ge=0,
+        description="seconds an event may be dated ahead of the hub's clock before it is "
+        "refused as 'future'",
+    )
     tls_cert: Path | None = Field(None, description="PEM certificate (chain): serve https, wss")
     tls_key: Path | None = Field(None, description="PEM private key of tls_cert")
     header_timeout: float | None = Field(

@@ -42,6 +42,7 @@ VALUES: dict[str, Any] = {
     "speed": 2.5,
     "employees": 12,
     "backfill_days": 3,
+    "max_future_skew": 120.0,
     "tls_cert": "/etc/ringmon/tls/fullchain.pem",
     "tls_key": "/etc/ringmon/tls/privkey.pem",
     "header_timeout": 7.5,
@@ -91,8 +92,8 @@ def from_file(path: Path, *argv: str) -> HubConfig:
 
 
 def options() -> dict[str, Any]:
-    """VALUES for the options this build's command line has (TLS and the connection limits
-    come with hub-conn's work; their settings are there already)."""
+    """VALUES for the options this build's command line has (TLS, the connection limits and
+    the future skew come with hub-conn's and hub-ingest's work; their settings are here)."""
     dests = hub_dests()
     return {key: value for key, value in VALUES.items() if DEST.get(key, key) in dests}
 
