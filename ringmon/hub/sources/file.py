@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import sqlite3
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
@@ -167,6 +168,8 @@ class FileSource:
                 try:
                     await sink.emit_raw(text, source=self.name, where=where, cursor=cursor)
                     return
+                except (OSError, sqlite3.Error):
+                    raise  # storage trouble, not this line's: the supervisor says "error"
                 except (RecursionError, ValueError, OverflowError) as exc:
                     reason = ("malformed", f"{where}: cannot be read as an event ({exc})")
                 except Exception as exc:  # a bug of ours must not stop the file
