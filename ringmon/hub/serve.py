@@ -41,8 +41,8 @@ from ringmon.hub.clock import Clock
 from ringmon.hub.directory import DirectoryError, DirectorySource, load
 from ringmon.hub.service import Hub
 from ringmon.hub.settings import SettingsError, data_dir, zone
-from ringmon.hub.sources.base import Source
-from ringmon.hub.sources.file import FileSource
+from ringmon.sources.base import Source
+from ringmon.sources.file import FileSource
 
 log = logging.getLogger("ringmon.hub")
 
@@ -96,7 +96,7 @@ def make_source(spec: str, config: HubConfig) -> Source:
         if config.backfill_days < 0:
             raise ConfigError("--backfill-days cannot be negative")
         try:
-            from ringmon.hub.sources.sim import SimSource
+            from ringmon.sources.sim import SimSource
         except ImportError as exc:
             raise ConfigError(f"the simulator is not available in this build ({exc})") from None
         source: Source = SimSource(
@@ -111,22 +111,22 @@ def make_source(spec: str, config: HubConfig) -> Source:
             raise ConfigError(f"--source {spec}: no such file (add --follow to wait for it)")
         return FileSource(path, follow=config.follow)
     if spec == "asterisk" or spec.startswith("asterisk:"):
-        from ringmon.hub.sources.asterisk import AsteriskConfigError, asterisk_source
+        from ringmon.sources.asterisk import AsteriskConfigError, asterisk_source
 
         try:
             return asterisk_source(spec)
         except AsteriskConfigError as exc:
             raise ConfigError(str(exc)) from None
     if spec.startswith("kamailio:"):
-        from ringmon.hub.sources.kamailio import SpecError, parse_spec
+        from ringmon.sources.kamailio import SpecError, parse_spec
 
         try:
             return parse_spec(spec)
         except SpecError as exc:
             raise ConfigError(str(exc)) from None
     if spec.startswith("freeswitch:"):
-        from ringmon.hub.sources.freeswitch import SpecError as EslSpecError
-        from ringmon.hub.sources.freeswitch import parse_spec as freeswitch_source
+        from ringmon.sources.freeswitch import SpecError as EslSpecError
+        from ringmon.sources.freeswitch import parse_spec as freeswitch_source
 
         try:
             return freeswitch_source(spec)

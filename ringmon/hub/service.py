@@ -56,7 +56,6 @@ from zoneinfo import ZoneInfo
 from ringmon.hub.clock import Clock, HubClock
 from ringmon.hub.intake import BadInput, RejectKind, parse_input
 from ringmon.hub.ledger import Ledger
-from ringmon.hub.sources.base import Source, SourceHealth
 from ringmon.hub.storage import Storage, WriteBatch
 from ringmon.hub.tokens import TokenStore
 from ringmon.model.schema import (
@@ -67,6 +66,7 @@ from ringmon.model.schema import (
 )
 from ringmon.model.state import EventRejected, State
 from ringmon.model.wire import SnapshotDoc, snapshot_doc, state_from_snapshot, to_dt
+from ringmon.sources.base import Source, SourceHealth
 
 log = logging.getLogger("ringmon.hub")
 

@@ -24,8 +24,8 @@ from hub_helpers import (
 )
 from hub_served import Served
 
-from ringmon.hub.sources.file import FileSource
 from ringmon.model.schema import dump_event
+from ringmon.sources.file import FileSource
 
 
 async def emit_all(served: Served, events: list) -> None:  # type: ignore[type-arg]

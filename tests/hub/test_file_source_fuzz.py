@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.serve import HubConfig, HubThread
-from ringmon.hub.sources.file import MAX_LINE, FileSource
+from ringmon.sources.file import MAX_LINE, FileSource
 
 TS = T0.isoformat().replace("+00:00", "Z")
 

@@ -17,8 +17,8 @@ from hub_served import TLS
 
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.serve import HubConfig, HubServer, running_hub
-from ringmon.hub.sources.base import SourceHealth
-from ringmon.hub.sources.kamailio.source import KamailioSource
+from ringmon.sources.base import SourceHealth
+from ringmon.sources.kamailio.source import KamailioSource
 
 
 def closed_port() -> int:

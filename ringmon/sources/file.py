@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
 from ringmon.hub.intake import BadInput, parse_input
-from ringmon.hub.sources.base import Sink
+from ringmon.sources.base import Sink
 
 log = logging.getLogger("ringmon.hub.file")
 

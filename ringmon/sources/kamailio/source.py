@@ -18,11 +18,11 @@ from typing import Protocol, runtime_checkable
 
 import httpx
 
-from ringmon.hub.sources.base import Sink, SourceHealth
-from ringmon.hub.sources.kamailio.frames import FrameDecoder
-from ringmon.hub.sources.kamailio.mapping import KamailioMapper
-from ringmon.hub.sources.kamailio.rpc import KamailioRpc, RpcError
 from ringmon.model.state import State
+from ringmon.sources.base import Sink, SourceHealth
+from ringmon.sources.kamailio.frames import FrameDecoder
+from ringmon.sources.kamailio.mapping import KamailioMapper
+from ringmon.sources.kamailio.rpc import KamailioRpc, RpcError
 
 log = logging.getLogger("ringmon.hub.kamailio")
 

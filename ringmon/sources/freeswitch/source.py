@@ -14,10 +14,10 @@ import logging
 import os
 from typing import Any
 
-from ringmon.hub.sources.base import Sink, SourceHealth
-from ringmon.hub.sources.freeswitch.esl import EslClient, EslError, Message, parse_event
-from ringmon.hub.sources.freeswitch.mapping import SUBSCRIBE, FreeswitchMapper
-from ringmon.hub.sources.kamailio.source import StateSink
+from ringmon.sources.base import Sink, SourceHealth
+from ringmon.sources.freeswitch.esl import EslClient, EslError, Message, parse_event
+from ringmon.sources.freeswitch.mapping import SUBSCRIBE, FreeswitchMapper
+from ringmon.sources.kamailio.source import StateSink
 
 log = logging.getLogger("ringmon.hub.freeswitch")
 

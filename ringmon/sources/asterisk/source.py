@@ -29,10 +29,12 @@ from typing import IO, Any
 
 import websockets
 
-from ringmon.hub.sources.asterisk.ami import AmiClient, AmiError
-from ringmon.hub.sources.asterisk.ari import AriClient, AriError, AriNotReady, decode_frame
-from ringmon.hub.sources.asterisk.config import AsteriskConfig
-from ringmon.hub.sources.asterisk.mapping import (
+from ringmon.model.schema import Event
+from ringmon.model.state import State
+from ringmon.sources.asterisk.ami import AmiClient, AmiError
+from ringmon.sources.asterisk.ari import AriClient, AriError, AriNotReady, decode_frame
+from ringmon.sources.asterisk.config import AsteriskConfig
+from ringmon.sources.asterisk.mapping import (
     RECORDING_PREFIX,
     AsteriskMapper,
     ChannelInfo,
@@ -40,9 +42,7 @@ from ringmon.hub.sources.asterisk.mapping import (
     Snapshot,
     parse_callerid,
 )
-from ringmon.hub.sources.base import Sink, SourceHealth
-from ringmon.model.schema import Event
-from ringmon.model.state import State
+from ringmon.sources.base import Sink, SourceHealth
 
 log = logging.getLogger("ringmon.hub.asterisk")
 
