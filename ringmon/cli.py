@@ -127,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sim_options(demo)
 
     hub = commands.add_parser("hub", help="run the hub: record sources, serve REST + WebSocket")
+    hub.add_argument(
+        "--config",
+        metavar="FILE",
+        help="TOML file with these options (docs/deploy.md); options given here override it",
+    )
     hub.add_argument("--host", default="127.0.0.1")
     hub.add_argument("--port", type=int, default=DEFAULT_PORT)
     hub.add_argument("--data", help="data folder (default: the user data dir)")
@@ -135,8 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="SPEC",
         help=(
-            "sim (default), file:PATH, asterisk:ari=URL,ami=HOST:PORT, kamailio:HOST:PORT, "
-            "freeswitch:HOST:PORT; repeatable (docs/sources/)"
+            "sim, file:PATH, asterisk:ari=URL,ami=HOST:PORT, kamailio:HOST:PORT, "
+            "freeswitch:HOST:PORT; repeatable (docs/sources/). Default: none (the push API "
+            "is always there); the simulator runs only with --source sim"
         ),
     )
     hub.add_argument("--follow", action="store_true", help="keep reading file: sources")
@@ -199,9 +205,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_demo(args)
     if args.command == "hub":
+        from ringmon.hub.config_file import given_on_command_line
         from ringmon.hub.serve import run_hub
 
-        return run_hub(args)
+        argv = sys.argv[1:] if argv is None else argv
+        return run_hub(args, explicit=given_on_command_line(build_parser(), argv))
     if args.command == "token":
         from ringmon.hub.tokens import run_token
 

@@ -319,6 +319,7 @@ async def _send_feed(hub: Hub, websocket: WebSocket, sub: Subscriber, since: int
             "seq": last,
             "now": iso(hub.now()),
             "speed": hub.speed,
+            **hub.heartbeat_fields(),
         }
         await websocket.send_text(json.dumps(payload))
         next_beat = loop.time() + hub.heartbeat

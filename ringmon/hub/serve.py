@@ -45,8 +45,8 @@ from ringmon.hub.guards import LimitedConfig
 from ringmon.hub.limits import Limits
 from ringmon.hub.service import Hub
 from ringmon.hub.settings import SettingsError, data_dir, zone
-from ringmon.hub.sources.base import Source
-from ringmon.hub.sources.file import FileSource
+from ringmon.sources.base import Source
+from ringmon.sources.file import FileSource
 
 log = logging.getLogger("ringmon.hub")
 
@@ -60,7 +60,7 @@ class HubConfig:
     data: str | Path | None = None
     host: str = "127.0.0.1"
     port: int = 8765
-    sources: Sequence[str] = ("sim",)
+    sources: Sequence[str] = ()
     follow: bool = False
     tz: str | None = None
     directory: str | Path | None = None
@@ -69,7 +69,7 @@ class HubConfig:
     speed: float = 1.0
     employees: int = 40
     backfill_days: int = 7
-    heartbeat: float = 5.0
+    heartbeat: float = 2.0
     max_future_skew: float = 300.0
     limits: Limits = field(default_factory=Limits)
     tls_cert: str | Path | None = None
@@ -81,7 +81,7 @@ class HubConfig:
             data=args.data,
             host=args.host,
             port=args.port,
-            sources=args.source or ["sim"],
+            sources=args.source or [],
             follow=args.follow,
             tz=args.tz,
             directory=args.directory,
@@ -138,7 +138,7 @@ def make_source(spec: str, config: HubConfig) -> Source:
         if config.backfill_days < 0:
             raise ConfigError("--backfill-days cannot be negative")
         try:
-            from ringmon.hub.sources.sim import SimSource
+            from ringmon.sources.sim import SimSource
         except ImportError as exc:
             raise ConfigError(f"the simulator is not available in this build ({exc})") from None
         source: Source = SimSource(
@@ -153,22 +153,22 @@ def make_source(spec: str, config: HubConfig) -> Source:
             raise ConfigError(f"--source {spec}: no such file (add --follow to wait for it)")
         return FileSource(path, follow=config.follow)
     if spec == "asterisk" or spec.startswith("asterisk:"):
-        from ringmon.hub.sources.asterisk import AsteriskConfigError, asterisk_source
+        from ringmon.sources.asterisk import AsteriskConfigError, asterisk_source
 
         try:
             return asterisk_source(spec)
         except AsteriskConfigError as exc:
             raise ConfigError(str(exc)) from None
     if spec.startswith("kamailio:"):
-        from ringmon.hub.sources.kamailio import SpecError, parse_spec
+        from ringmon.sources.kamailio import SpecError, parse_spec
 
         try:
             return parse_spec(spec)
         except SpecError as exc:
             raise ConfigError(str(exc)) from None
     if spec.startswith("freeswitch:"):
-        from ringmon.hub.sources.freeswitch import SpecError as EslSpecError
-        from ringmon.hub.sources.freeswitch import parse_spec as freeswitch_source
+        from ringmon.sources.freeswitch import SpecError as EslSpecError
+        from ringmon.sources.freeswitch import parse_spec as freeswitch_source
 
         try:
             return freeswitch_source(spec)
@@ -424,13 +424,25 @@ def _announce(server: HubServer) -> None:
     print(f"listening on {server.url}", flush=True)
 
 
-def run_hub(args: argparse.Namespace) -> int:
-    """``ringmon hub``: 0 after a clean stop, 2 on bad settings, 1 on a failure."""
+def run_hub(args: argparse.Namespace, explicit: set[str] | None = None) -> int:
+    """``ringmon hub``: 0 after a clean stop, 2 on bad settings, 1 on a failure.
+
+    With ``--config FILE`` the file's settings apply where the command line (``explicit``:
+    the options given on it) did not give the option."""
     logging.basicConfig(
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if getattr(args, "config", None):
+        from ringmon.hub.config_file import ConfigFileError, HubSettings, apply_config_file
+
+        try:
+            settings = HubSettings.load(args.config)
+            args = apply_config_file(args, settings, explicit or set(), args.config)
+        except ConfigFileError as exc:
+            print(f"ringmon hub: {exc}", file=sys.stderr)
+            return 2
     config = HubConfig.from_args(args)
     try:
         asyncio.run(serve_until_signal(config, _announce))

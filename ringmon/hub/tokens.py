@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ringmon.hub.settings import SettingsError, data_dir
+from ringmon.hub.settings import SettingsError, data_dir, private_file
 
 ROLES: tuple[str, ...] = ("administrator", "analyst", "employee", "source")
 READER_ROLES: frozenset[str] = frozenset({"administrator", "analyst"})
@@ -61,13 +61,10 @@ class TokenStore:
     """The tokens of one data folder. Safe to use from several threads."""
 
     def __init__(self, folder: Path) -> None:
-        self.path = folder / TOKEN_FILE
-        fresh = not self.path.exists()
+        self.path = private_file(folder / TOKEN_FILE)
         self._lock = threading.Lock()
         self._changes = 0
         self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=10.0)
-        if fresh:
-            self.path.chmod(0o600)
         with self._lock, self._db:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(

@@ -11,8 +11,8 @@ from hub_served import TLS
 
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.serve import HubConfig, running_hub
-from ringmon.hub.sources.base import Sink, caught_up
-from ringmon.hub.sources.sim import SimSource
+from ringmon.sources.base import Sink, caught_up
+from ringmon.sources.sim import SimSource
 
 
 class History:

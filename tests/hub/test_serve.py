@@ -11,7 +11,7 @@ from hub_served import TLS
 from ringmon.cli import main
 from ringmon.hub.serve import ConfigError, HubConfig, HubThread, make_source
 from ringmon.hub.settings import SettingsError, local_zone_name, zone
-from ringmon.hub.sources.file import FileSource
+from ringmon.sources.file import FileSource
 
 
 def test_tz_env_names_the_zone(monkeypatch: pytest.MonkeyPatch) -> None:

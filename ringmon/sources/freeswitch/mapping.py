@@ -20,8 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ringmon.hub.sources.freeswitch.esl import EslEvent
-from ringmon.hub.sources.kamailio.mapping import cap_id, leg_id, to_dt
 from ringmon.model.schema import (
     AccountUpsert,
     CallAnswer,
@@ -32,6 +30,8 @@ from ringmon.model.schema import (
     Event,
     Registration,
 )
+from ringmon.sources.freeswitch.esl import EslEvent
+from ringmon.sources.kamailio.mapping import cap_id, leg_id, to_dt
 
 REGISTER = "sofia::register"
 UNREGISTER = "sofia::unregister"

@@ -10,8 +10,8 @@
 - ``recording``: synthesised WAV recordings.
 """
 
-from ringmon.hub.sources.sim.recording import synth_recording
-from ringmon.hub.sources.sim.roster import Roster, build_roster
-from ringmon.hub.sources.sim.source import SimSource, simulate
+from ringmon.sources.sim.recording import synth_recording
+from ringmon.sources.sim.roster import Roster, build_roster
+from ringmon.sources.sim.source import SimSource, simulate
 
 __all__ = ["Roster", "SimSource", "build_roster", "simulate", "synth_recording"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from random import Random
 
-from ringmon.hub.sources.sim.names import unique_name
+from ringmon.sources.sim.names import unique_name
 
 MINUTES_PER_DAY = 24 * 60
 

@@ -18,11 +18,11 @@ from typing import Protocol, runtime_checkable
 
 import httpx
 
-from ringmon.hub.sources.base import Sink
-from ringmon.hub.sources.kamailio.frames import FrameDecoder
-from ringmon.hub.sources.kamailio.mapping import KamailioMapper
-from ringmon.hub.sources.kamailio.rpc import KamailioRpc, RpcError
 from ringmon.model.state import State
+from ringmon.sources.base import Sink, SourceHealth
+from ringmon.sources.kamailio.frames import FrameDecoder
+from ringmon.sources.kamailio.mapping import KamailioMapper
+from ringmon.sources.kamailio.rpc import KamailioRpc, RpcError
 
 log = logging.getLogger("ringmon.hub.kamailio")
 
@@ -57,6 +57,7 @@ class KamailioSource:
         self.connected = False
         self.resyncs = 0
         self.error: str | None = None
+        self.health = SourceHealth()
 
     def _make_mapper(self, sink: Sink) -> KamailioMapper:
         if not isinstance(sink, StateSink):
@@ -83,15 +84,18 @@ class KamailioSource:
         self.mapper = mapper = self._make_mapper(sink)
         delay = self.retry[0]
         while True:
+            self.health.connecting(f"connecting to evapi at {self.host}:{self.port}")
             try:
                 reader, writer = await asyncio.open_connection(self.host, self.port)
             except OSError as exc:
                 self.error = f"cannot reach evapi at {self.host}:{self.port}: {exc}"
+                self.health.unreachable(self.error)
                 log.warning("%s; retrying in %.1f s", self.error, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.retry[1])
                 continue
             self.connected, self.error = True, None
+            self.health.running()
             log.info("connected to evapi at %s:%d", self.host, self.port)
             try:
                 await self._resync(mapper, sink)
@@ -102,6 +106,7 @@ class KamailioSource:
                 self.error = f"evapi connection lost: {exc}"
             finally:
                 self.connected = False
+                self.health.unreachable(self.error or "evapi connection closed")
                 writer.close()
                 with contextlib.suppress(Exception):
                     await writer.wait_closed()
@@ -119,6 +124,7 @@ class KamailioSource:
         except (httpx.HTTPError, RpcError) as exc:
             # The stream still works; the hub may show stale devices until they change.
             self.error = f"resync over JSON-RPC failed: {exc}"
+            self.health.running(f"{self.error}; devices may be stale until they change")
             log.warning("%s (%s)", self.error, self.rpc.url)
             return
         events = mapper.resync(contacts, dialogs, started=started - 1.0, now=sink.now())

@@ -3,7 +3,7 @@ docs/sources/freeswitch.md."""
 
 from __future__ import annotations
 
-from ringmon.hub.sources.freeswitch.mapping import FreeswitchMapper
-from ringmon.hub.sources.freeswitch.source import FreeswitchSource, SpecError, parse_spec
+from ringmon.sources.freeswitch.mapping import FreeswitchMapper
+from ringmon.sources.freeswitch.source import FreeswitchSource, SpecError, parse_spec
 
 __all__ = ["FreeswitchMapper", "FreeswitchSource", "SpecError", "parse_spec"]

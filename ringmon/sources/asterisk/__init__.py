@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from ringmon.hub.sources.asterisk.config import AsteriskConfig, AsteriskConfigError, parse_spec
-from ringmon.hub.sources.asterisk.source import AsteriskSource
+from ringmon.sources.asterisk.config import AsteriskConfig, AsteriskConfigError, parse_spec
+from ringmon.sources.asterisk.source import AsteriskSource
 
 
 def asterisk_source(spec: str) -> AsteriskSource:

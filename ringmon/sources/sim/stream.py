@@ -22,9 +22,6 @@ import math
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from ringmon.hub.sources.sim.calls import ANSWER, DEVICE, END, RING, Payload, unit_events
-from ringmon.hub.sources.sim.day_plan import OFFLINE, local_time
-from ringmon.hub.sources.sim.roster import Roster
 from ringmon.model.schema import (
     AccountUpsert,
     CallAnswer,
@@ -34,6 +31,9 @@ from ringmon.model.schema import (
     EmployeeUpsert,
     Event,
 )
+from ringmon.sources.sim.calls import ANSWER, DEVICE, END, RING, Payload, unit_events
+from ringmon.sources.sim.day_plan import OFFLINE, local_time
+from ringmon.sources.sim.roster import Roster
 
 RawItem = tuple[float, Payload]
 

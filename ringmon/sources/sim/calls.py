@@ -22,8 +22,8 @@ from datetime import date, timedelta, tzinfo
 from random import Random
 from typing import Any
 
-from ringmon.hub.sources.sim.day_plan import DayPlan, Segment, local_time, plan_day
-from ringmon.hub.sources.sim.roster import Team
+from ringmon.sources.sim.day_plan import DayPlan, Segment, local_time, plan_day
+from ringmon.sources.sim.roster import Team
 
 # Internal event payloads (tuples, for speed; turned into schema events by the stream):
 DEVICE = 0  # (DEVICE, login, device, user_agent, status, dnd_capable)

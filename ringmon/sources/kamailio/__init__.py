@@ -7,8 +7,8 @@ docs/sources/kamailio.md and contrib/kamailio/.
 
 from __future__ import annotations
 
-from ringmon.hub.sources.kamailio.mapping import Contact, Dialog, KamailioMapper
-from ringmon.hub.sources.kamailio.source import KamailioSource
+from ringmon.sources.kamailio.mapping import Contact, Dialog, KamailioMapper
+from ringmon.sources.kamailio.source import KamailioSource
 
 DEFAULT_RPC_PORT = 5080
 

@@ -27,12 +27,12 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ringmon.hub.sources.base import Sink, caught_up
-from ringmon.hub.sources.sim.day_plan import local_time
-from ringmon.hub.sources.sim.recording import synth_recording
-from ringmon.hub.sources.sim.roster import Roster, build_roster
-from ringmon.hub.sources.sim.stream import local_date, timed_events
 from ringmon.model.schema import Event
+from ringmon.sources.base import Sink, caught_up
+from ringmon.sources.sim.day_plan import local_time
+from ringmon.sources.sim.recording import synth_recording
+from ringmon.sources.sim.roster import Roster, build_roster
+from ringmon.sources.sim.stream import local_date, timed_events
 
 SOURCE_NAME = "sim"
 YIELD_EVERY = 500

@@ -14,10 +14,10 @@ import logging
 import os
 from typing import Any
 
-from ringmon.hub.sources.base import Sink
-from ringmon.hub.sources.freeswitch.esl import EslClient, EslError, Message, parse_event
-from ringmon.hub.sources.freeswitch.mapping import SUBSCRIBE, FreeswitchMapper
-from ringmon.hub.sources.kamailio.source import StateSink
+from ringmon.sources.base import Sink, SourceHealth
+from ringmon.sources.freeswitch.esl import EslClient, EslError, Message, parse_event
+from ringmon.sources.freeswitch.mapping import SUBSCRIBE, FreeswitchMapper
+from ringmon.sources.kamailio.source import StateSink
 
 log = logging.getLogger("ringmon.hub.freeswitch")
 
@@ -55,6 +55,7 @@ class FreeswitchSource:
         self.connected = False
         self.resyncs = 0
         self.error: str | None = None
+        self.health = SourceHealth()
 
     def _mapper(self, sink: Sink) -> FreeswitchMapper:
         if not isinstance(sink, StateSink):
@@ -69,10 +70,12 @@ class FreeswitchSource:
         mapper = self._mapper(sink)
         delay = self.retry[0]
         while True:
+            self.health.connecting(f"connecting to the Event Socket at {self.host}:{self.port}")
             try:
                 client = await EslClient.connect(self.host, self.port, self.password)
             except (TimeoutError, OSError, EslError, asyncio.IncompleteReadError) as exc:
                 self.error = f"cannot use the Event Socket at {self.host}:{self.port}: {exc}"
+                self.health.unreachable(self.error)
                 log.warning("%s; retrying in %.1f s", self.error, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.retry[1])
@@ -89,6 +92,7 @@ class FreeswitchSource:
                     sink.now(),
                 )
                 self.resyncs += 1
+                self.health.running()
                 delay = self.retry[0]
                 for event in events:
                     await sink.emit(event, source=self.name)
@@ -104,6 +108,7 @@ class FreeswitchSource:
                 self.error = f"Event Socket connection lost: {exc}"
             finally:
                 self.connected = False
+                self.health.unreachable(self.error or "the Event Socket connection closed")
                 client.close()
                 with contextlib.suppress(Exception):
                     await client.writer.wait_closed()

@@ -29,10 +29,12 @@ from typing import IO, Any
 
 import websockets
 
-from ringmon.hub.sources.asterisk.ami import AmiClient, AmiError
-from ringmon.hub.sources.asterisk.ari import AriClient, AriError, AriNotReady, decode_frame
-from ringmon.hub.sources.asterisk.config import AsteriskConfig
-from ringmon.hub.sources.asterisk.mapping import (
+from ringmon.model.schema import Event
+from ringmon.model.state import State
+from ringmon.sources.asterisk.ami import AmiClient, AmiError
+from ringmon.sources.asterisk.ari import AriClient, AriError, AriNotReady, decode_frame
+from ringmon.sources.asterisk.config import AsteriskConfig
+from ringmon.sources.asterisk.mapping import (
     RECORDING_PREFIX,
     AsteriskMapper,
     ChannelInfo,
@@ -40,9 +42,7 @@ from ringmon.hub.sources.asterisk.mapping import (
     Snapshot,
     parse_callerid,
 )
-from ringmon.hub.sources.base import Sink
-from ringmon.model.schema import Event
-from ringmon.model.state import State
+from ringmon.sources.base import Sink, SourceHealth
 
 log = logging.getLogger("ringmon.hub.asterisk")
 
@@ -64,6 +64,7 @@ class AsteriskSource:
         self.config = config
         self.name = config.name
         self.error: str | None = None
+        self.health = SourceHealth()
         self.mapper: AsteriskMapper | None = None
         self.counts: Counter[str] = Counter()
         """frames and resyncs seen, for logs and tests."""
@@ -85,6 +86,7 @@ class AsteriskSource:
         while True:
             started = time.monotonic()
             level = logging.WARNING
+            self.health.connecting(f"connecting to ARI at {self.config.ari_url}")
             try:
                 await self._session(sink, mapper)
                 reason = "the session ended"
@@ -97,6 +99,7 @@ class AsteriskSource:
             if time.monotonic() - started > HEALTHY_AFTER:
                 delay = RETRY_FIRST
             self.error = f"{reason}; retrying in {delay:g} s"
+            self.health.unreachable(self.error)
             log.log(level, "%s: %s", self.name, self.error)
             if mapper.ignored:
                 log.info("%s: frames ignored so far: %s", self.name, dict(mapper.ignored))
@@ -191,6 +194,7 @@ class AsteriskSource:
             await self._emit(sink, mapper, mapper.resync(snap, at))
             self.counts["resyncs"] += 1
             self.error = None
+            self.health.running()
             log.info(
                 "%s: connected; %d endpoints, %d contacts, %d channels",
                 self.name,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from random import Random
 
-from ringmon.hub.sources.sim.roster import Account, Device, Employee
+from ringmon.sources.sim.roster import Account, Device, Employee
 
 ONLINE = "online"
 DND = "dnd"
