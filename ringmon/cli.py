@@ -27,6 +27,80 @@ def _add_client_options(parser: argparse.ArgumentParser) -> None:
         "--token-file",
         help="file holding the access token (else env RINGMON_TOKEN); never pass a token in argv",
     )
+    parser.add_argument(
+        "--ca",
+        metavar="FILE",
+        help="PEM file of the CA that signed an https hub's certificate (env RINGMON_CA)",
+    )
+
+
+def _add_hub_limits(parser: argparse.ArgumentParser) -> None:
+    from ringmon.hub.limits import Limits
+
+    d = Limits()
+    tls = parser.add_argument_group("TLS (https and wss; docs/feed-protocol.md)")
+    tls.add_argument("--tls-cert", metavar="FILE", help="PEM certificate (chain) to serve")
+    tls.add_argument("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
+    lim = parser.add_argument_group("limits and timeouts (docs/feed-protocol.md)")
+    lim.add_argument(
+        "--header-timeout",
+        type=float,
+        default=d.header_timeout,
+        metavar="S",
+        help=f"a request's headers must arrive within S s (default {d.header_timeout:g})",
+    )
+    lim.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=d.idle_timeout,
+        metavar="S",
+        help=f"close an idle HTTP connection after S s (default {d.idle_timeout:g})",
+    )
+    lim.add_argument(
+        "--send-timeout",
+        type=float,
+        default=d.send_timeout,
+        metavar="S",
+        help=f"drop a client that reads nothing for S s (default {d.send_timeout:g})",
+    )
+    lim.add_argument(
+        "--max-connections",
+        type=int,
+        default=d.max_connections,
+        metavar="N",
+        help=f"connections held at once (default {d.max_connections})",
+    )
+    lim.add_argument(
+        "--max-header-bytes",
+        type=int,
+        default=d.max_header_bytes,
+        metavar="B",
+        help=f"request line and headers (default {d.max_header_bytes})",
+    )
+    lim.add_argument(
+        "--ws-ping-interval",
+        type=float,
+        default=d.ws_ping_interval,
+        metavar="S",
+        help=f"ping feed clients every S s (default {d.ws_ping_interval:g})",
+    )
+    lim.add_argument(
+        "--ws-ping-timeout",
+        type=float,
+        default=d.ws_ping_timeout,
+        metavar="S",
+        help=f"drop a feed client whose pong is S s late (default {d.ws_ping_timeout:g})",
+    )
+    lim.add_argument(
+        "--client-queue-mb",
+        type=float,
+        default=d.client_queue_bytes / 2**20,
+        metavar="MB",
+        help=(
+            "live events queued for one feed client before it is told to resync "
+            f"(default {d.client_queue_bytes / 2**20:g})"
+        ),
+    )
 
 
 def _add_sim_options(parser: argparse.ArgumentParser) -> None:
@@ -77,6 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sim_options(demo)
 
     hub = commands.add_parser("hub", help="run the hub: record sources, serve REST + WebSocket")
+    hub.add_argument(
+        "--config",
+        metavar="FILE",
+        help="TOML file with these options (docs/deploy.md); options given here override it",
+    )
     hub.add_argument("--host", default="127.0.0.1")
     hub.add_argument("--port", type=int, default=DEFAULT_PORT)
     hub.add_argument("--data", help="data folder (default: the user data dir)")
@@ -85,8 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="SPEC",
         help=(
-            "sim (default), file:PATH, asterisk:ari=URL,ami=HOST:PORT, kamailio:HOST:PORT, "
-            "freeswitch:HOST:PORT; repeatable (docs/sources/)"
+            "sim, file:PATH, asterisk:ari=URL,ami=HOST:PORT, kamailio:HOST:PORT, "
+            "freeswitch:HOST:PORT; repeatable (docs/sources/). Default: none (the push API "
+            "is always there); the simulator runs only with --source sim"
         ),
     )
     hub.add_argument("--follow", action="store_true", help="keep reading file: sources")
@@ -102,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="refuse events dated further ahead of the hub's clock as 'future' (default 300)",
     )
+    _add_hub_limits(hub)
     _add_sim_options(hub)
 
     token = commands.add_parser("token", help="manage access tokens of a hub")
@@ -146,14 +227,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in (None, "export"):  # clients of a hub: the CA of an https hub
+        from ringmon.feed.tls import TlsError, configure
+
+        try:
+            configure(args.ca)
+        except TlsError as exc:
+            print(f"ringmon: {exc}", file=sys.stderr)
+            return 2
     if args.command == "demo":
         from ringmon.demo import run_demo
 
         return run_demo(args)
     if args.command == "hub":
+        from ringmon.hub.config_file import given_on_command_line
         from ringmon.hub.serve import run_hub
 
-        return run_hub(args)
+        argv = sys.argv[1:] if argv is None else argv
+        return run_hub(args, explicit=given_on_command_line(build_parser(), argv))
     if args.command == "token":
         from ringmon.hub.tokens import run_token
 

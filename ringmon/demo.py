@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import logging
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -52,14 +53,49 @@ def free_port(host: str = "127.0.0.1", port: int = 0) -> int:
         return bound
 
 
-def make_token(data: Path) -> str:
-    """A fresh analyst token in the hub's token store of ``data``."""
+DEMO_TOKEN = re.compile(r"demo-(\d+)-\d+")
+"""The name of the analyst token a demo makes for its TUI (revoked when the demo ends)."""
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def make_token(data: Path) -> tuple[str, str]:
+    """A fresh analyst token in the hub's token store of ``data``: (name, secret). Tokens left
+    behind by demos that were killed before they could revoke theirs are revoked first."""
     from ringmon.hub.settings import data_dir
     from ringmon.hub.tokens import TokenStore
 
     store = TokenStore(data_dir(data))
     try:
-        return store.add(f"demo-{os.getpid()}-{time.time_ns()}", "analyst")
+        for info in store.list():
+            match = DEMO_TOKEN.fullmatch(info.name)
+            if match and not _pid_alive(int(match.group(1))):
+                store.revoke(info.name)
+        name = f"demo-{os.getpid()}-{time.time_ns()}"
+        return name, store.add(name, "analyst")
+    finally:
+        store.close()
+
+
+def revoke_token(data: Path, name: str) -> None:
+    """Revoke the demo's token (the demo is over: nobody may use it any more)."""
+    from ringmon.hub.tokens import TokenStore
+
+    try:
+        store = TokenStore(data)
+    except Exception as exc:  # the folder may be gone (a temporary one, removed)
+        log.warning("could not revoke the demo's token %s: %s", name, exc)
+        return
+    try:
+        store.revoke(name)
     finally:
         store.close()
 
@@ -77,7 +113,8 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child, between
 
 def hub_command(args: argparse.Namespace, port: int, data: Path) -> list[str]:
     command = [sys.executable, "-m", "ringmon", "hub", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--data", str(data), "--seed", str(args.seed), "--speed", str(args.speed)]
+    command += ["--data", str(data), "--source", "sim"]
+    command += ["--seed", str(args.seed), "--speed", str(args.speed)]
     command += ["--employees", str(args.employees), "--backfill-days", str(args.backfill_days)]
     if getattr(args, "tz", None):
         command += ["--tz", args.tz]
@@ -194,10 +231,12 @@ def run_demo(args: argparse.Namespace) -> int:
         log.info("hub started: pid %d, %s", child.pid, url)
         try:
             # The hub looks tokens up per request, so one made now is known by its first.
-            token = make_token(data)
+            token_name, token = make_token(data)
         except Exception as exc:  # the token store's own errors carry a sentence
             print(f"ringmon demo: cannot make a token in {data}: {exc}", file=sys.stderr)
             return 2
+        if args.data:  # a temporary folder goes away with its tokens
+            stack.callback(revoke_token, data, token_name)
         log.info("token made")
         from ringmon.app import run_tui
 

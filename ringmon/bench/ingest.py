@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def sim_frames(employees: int, seed: int) -> list[str] | None:
     """The hub simulator's day as frames, or None when the simulator is not there."""
     try:
-        from ringmon.hub.sources.sim import simulate
+        from ringmon.sources.sim import simulate
     except ImportError:
         return None
     tz = ZoneInfo(TZ)
@@ -80,7 +80,7 @@ def build(args: argparse.Namespace) -> tuple[list[str], str]:
     if args.source in ("auto", "sim"):
         frames, source = sim_frames(args.employees, args.seed), "sim"
         if frames is None and args.source == "sim":
-            raise SystemExit("the simulator (ringmon.hub.sources.sim) is not installed")
+            raise SystemExit("the simulator (ringmon.sources.sim) is not installed")
     if frames is None:
         frames, source = synthetic_frames(args.employees, args.seed), "synthetic"
     if args.frames:

@@ -36,6 +36,7 @@ from ringmon.export.tables import (
     Row,
     call_rows,
     iso,
+    spreadsheet_safe,
     stats_rows,
     timeline_rows,
 )
@@ -142,7 +143,8 @@ def write_csv(columns: list[str], rows: list[Row], out: TextIO) -> None:
 
 
 def _cell(value: object) -> object:
-    """Whole numbers without a trailing ``.0``; everything else as it is."""
+    """Whole numbers without a trailing ``.0``; text that a spreadsheet would run as a formula
+    neutralised (``spreadsheet_safe``); everything else as it is."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    return value
+    return spreadsheet_safe(value)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import httpx
 from pydantic import ValidationError
 
+from ringmon.feed.tls import client_tls, untrusted
 from ringmon.hub.settings import local_zone_name
 from ringmon.model.history import EmployeeHistory, employee_history, find_employee, replay
 from ringmon.model.period import PeriodError, days_window, parse_period
@@ -172,6 +173,7 @@ class Hub:
             headers={"Authorization": f"Bearer {token}"},
             timeout=60.0,
             transport=transport,
+            verify=client_tls(self.url),
         )
 
     def get(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
@@ -271,5 +273,8 @@ def first_record(history: EmployeeHistory) -> float | None:
 
 
 def _reason(exc: BaseException) -> str:
+    tls_problem = untrusted(exc)
+    if tls_problem is not None:
+        return tls_problem
     text = str(exc) or type(exc).__name__
     return text.splitlines()[0]

@@ -9,6 +9,7 @@ and nobody has to guess the zone.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -18,6 +19,22 @@ from ringmon.model.status import BY_PRIORITY
 from ringmon.model.wire import LegDoc, StatsDoc
 
 Row = dict[str, Any]
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet takes a cell beginning with one of these for a formula (or strips it)."""
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text rather than runs as a formula: a string that
+    begins with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) gets a ``'`` in
+    front, as spreadsheet users expect (``'=cmd|' /C calc'!A0``). A plain number stays as it
+    is, signed or not (``+48601000200``, ``-5``): CRMs import phone numbers like that."""
+    formula = isinstance(value, str) and value.startswith(FORMULA_START)
+    if formula and not PLAIN_NUMBER.fullmatch(str(value)):
+        return f"'{value}"
+    return value
+
 
 TIMELINE_COLUMNS = ["day", "start", "end", "status", "seconds"]
 STATS_COLUMNS = [

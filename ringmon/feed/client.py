@@ -36,6 +36,7 @@ from websockets.client import backoff
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from ringmon.feed.connection import Connection, FeedListener, HubTime, Link
+from ringmon.feed.tls import client_tls, untrusted, websocket_tls
 from ringmon.feed.touched import touched_employees
 from ringmon.model.schema import Event, parse_event_obj
 from ringmon.model.state import EventRejected, State
@@ -92,6 +93,9 @@ def describe(exc: BaseException) -> str:
     """A sentence for the UI about why the link is down."""
     if isinstance(exc, Refused):
         return exc.message
+    tls_problem = untrusted(exc)
+    if tls_problem is not None:
+        return tls_problem
     if isinstance(exc, httpx.ConnectError | ConnectionRefusedError):
         return "cannot reach the hub"
     if isinstance(exc, httpx.TimeoutException | TimeoutError):
@@ -166,10 +170,9 @@ class FeedClient:
     async def run(self) -> None:
         """Follow the hub until cancelled, or until it refuses the token (then return)."""
         timeout = httpx.Timeout(self._http_timeout, connect=min(5.0, self._http_timeout))
-        # Plain http needs no TLS context, and building one costs ~0.1 s at start.
-        tls = self.url.startswith("https:")
+        # Plain http needs no TLS context; https trusts --ca / RINGMON_CA (feed/tls.py).
         async with httpx.AsyncClient(
-            base_url=self.url, headers=self._headers, timeout=timeout, verify=tls
+            base_url=self.url, headers=self._headers, timeout=timeout, verify=client_tls(self.url)
         ) as http:
             delays: Generator[float] | None = None
             need_snapshot = True
@@ -254,6 +257,7 @@ class FeedClient:
                 ping_timeout=self._ping_timeout,
                 close_timeout=2.0,
                 max_size=MAX_FRAME_BYTES,
+                **websocket_tls(self.url),
             ) as ws:
                 self._set_link(Link.CONNECTED, message="", attempts=0)
                 async for message in ws:

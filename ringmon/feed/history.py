@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 from pydantic import ValidationError
 
+from ringmon.feed.tls import client_tls
 from ringmon.model.wire import HistoryDoc, LegDoc
 
 CHUNK = 64 * 1024
@@ -61,6 +62,7 @@ class HubClient:
             headers=headers,
             transport=transport,
             timeout=httpx.Timeout(timeout),
+            verify=client_tls(base_url),
         )
 
     async def __aenter__(self) -> HubClient:

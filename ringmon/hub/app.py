@@ -1,6 +1,7 @@
 """The hub's web face (Starlette): the REST routes and the WebSocket feed of
 docs/feed-protocol.md. Every ``/v1`` route but ``/v1/health`` needs a Bearer token whose role is
-``analyst`` or ``administrator`` (R1): the refusal is the server's, not the client's.
+``analyst`` or ``administrator`` (R1): the refusal is the server's, not the client's; without
+one, ``/v1/health`` says only ``status``, ``seq`` and ``version``.
 
 Errors are always ``{"error": "a sentence"}``; an unexpected failure is logged here and the
 client gets a 500 with a plain sentence, never a traceback.
@@ -22,9 +23,11 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from ringmon import __version__
+from ringmon.hub.fanout import DIRECT_WRITE, Subscriber
 from ringmon.hub.ingest import ingest_routes
 from ringmon.hub.queries import QueryError, calls, history, recording
-from ringmon.hub.service import Hub, StorageFailing, Subscriber
+from ringmon.hub.service import Hub, StorageFailing
 from ringmon.hub.tokens import Principal
 from ringmon.model.wire import to_dt
 
@@ -63,20 +66,37 @@ def forbidden(principal: Principal) -> str:
     )
 
 
-def authorize(hub: Hub, headers: Mapping[str, str]) -> Principal:
-    """The caller, when allowed to read the report; else ApiError 401 / 403 (R1)."""
-    value = headers.get("authorization", "")
-    scheme, _, token = value.partition(" ")
+def bearer(headers: Mapping[str, str]) -> str | None:
+    """The token of an ``Authorization: Bearer TOKEN`` header, or None."""
+    scheme, _, token = headers.get("authorization", "").partition(" ")
     token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def authenticate(hub: Hub, headers: Mapping[str, str]) -> Principal:
+    """The caller, whatever its role; else ApiError 401."""
+    token = bearer(headers)
     challenge = {"WWW-Authenticate": 'Bearer realm="ringmon"'}
-    if scheme.lower() != "bearer" or not token:
+    if token is None:
         raise ApiError(401, NO_TOKEN, challenge)
     principal = hub.tokens.authenticate(token) if hub.tokens is not None else None
     if principal is None:
         raise ApiError(401, BAD_TOKEN, challenge)
+    return principal
+
+
+def authorize(hub: Hub, headers: Mapping[str, str]) -> Principal:
+    """The caller, when allowed to read the report; else ApiError 401 / 403 (R1)."""
+    principal = authenticate(hub, headers)
     if not principal.may_read:
         raise ApiError(403, forbidden(principal))
     return principal
+
+
+PUBLIC_HEALTH = ("status", "seq")
+"""What ``/v1/health`` tells anyone: whether the hub is up, how far it is, and ``version``.
+Everything else (sources, token names and logins in rejection reasons, clients) needs a token
+that may read the report."""
 
 
 def iso(at: float) -> str:
@@ -87,7 +107,15 @@ def create_app(hub: Hub) -> Starlette:
     """The ASGI app serving ``hub`` (which the caller opens, starts and stops)."""
 
     async def health(request: Request) -> Response:
-        return JSONResponse(hub.health())
+        # No token: the public part only. A token that is not known is refused (so that a
+        # misconfigured client learns it); a known one that may not read the report (employee,
+        # source) gets the public part too: the details name other sources and people.
+        full = hub.health() | {"version": __version__}
+        if "authorization" not in request.headers:
+            return JSONResponse({key: full[key] for key in (*PUBLIC_HEALTH, "version")})
+        if not authenticate(hub, request.headers).may_read:
+            return JSONResponse({key: full[key] for key in (*PUBLIC_HEALTH, "version")})
+        return JSONResponse(full)
 
     async def whoami(request: Request) -> Response:
         principal = authorize(hub, request.headers)
@@ -210,12 +238,13 @@ async def _feed(hub: Hub, websocket: WebSocket) -> None:
         # Numbered but not committed yet (so sent to nobody by this hub): subscribe once it is.
         with contextlib.suppress(Exception):  # storage failing: the sender says resync
             await hub.wait_flushed(since)
-    sub = hub.subscribe()
+    sub = hub.subscribe(bearer(websocket.headers))
     sender = asyncio.create_task(_send_feed(hub, websocket, sub, since))
     receiver = asyncio.create_task(_ignore_incoming(websocket))
     try:
         await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        sub.direct = None
         hub.unsubscribe(sub)
         for task in (sender, receiver):
             task.cancel()
@@ -290,6 +319,7 @@ async def _send_feed(hub: Hub, websocket: WebSocket, sub: Subscriber, since: int
             "seq": last,
             "now": iso(hub.now()),
             "speed": hub.speed,
+            **hub.heartbeat_fields(),
         }
         await websocket.send_text(json.dumps(payload))
         next_beat = loop.time() + hub.heartbeat
@@ -307,24 +337,28 @@ async def _send_feed(hub: Hub, websocket: WebSocket, sub: Subscriber, since: int
             await _resync(websocket, f"events after {last} are no longer stored; resync")
             return
     await beat()
+    sub.last_sent = last
+    sub.direct = websocket.scope.get("extensions", {}).get(DIRECT_WRITE)
     while True:
         if sub.closing is not None:
-            await _close(websocket, 1001, sub.closing)
+            await _close(websocket, *sub.closing)
             return
         if sub.overflowed:
             await _resync(websocket, "this client fell too far behind the live feed; resync")
             return
-        if not sub.items:
+        frame = sub.pop()
+        if frame is None:
             sub.wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(sub.wake.wait(), max(0.0, next_beat - loop.time()))
-        batch: list[tuple[int, str]] = []
-        while sub.items and len(batch) < 1000:
-            item = sub.items.popleft()
-            if item[0] > last:
-                batch.append(item)
-        if batch:
-            await websocket.send_text(_frame(batch))
-            last = batch[-1][0]
+        elif frame.last > sub.last_sent:  # (one the replay already sent is dropped)
+            # The same bytes for every client: encoded once when its batch was committed.
+            sub.sending = True
+            try:
+                await websocket.send(frame.message)
+            finally:
+                sub.sending = False
+            sub.last_sent = frame.last
+        last = sub.last_sent  # frames may also have been written at commit (Subscriber.push)
         if loop.time() >= next_beat:
             await beat()

@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ringmon.hub.sources.base import Sink
 from ringmon.model.schema import (
     AccountRemove,
     AccountUpsert,
@@ -51,6 +50,7 @@ from ringmon.model.schema import (
 )
 from ringmon.model.state import State
 from ringmon.model.wire import to_dt
+from ringmon.sources.base import Sink
 
 log = logging.getLogger("ringmon.hub.directory")
 

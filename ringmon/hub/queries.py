@@ -20,7 +20,6 @@ from datetime import date, timedelta, tzinfo
 from pathlib import Path
 
 from ringmon.hub.service import Hub
-from ringmon.hub.sources.base import RecordingSource
 from ringmon.hub.storage import CallRow
 from ringmon.model.calls import CallLeg
 from ringmon.model.history import employee_history
@@ -29,6 +28,7 @@ from ringmon.model.schema import AccountUpsert, Direction, EmployeeUpsert, parse
 from ringmon.model.state import EventRejected, History, State, Transition
 from ringmon.model.stats import period_stats
 from ringmon.model.wire import HistoryDoc, LegDoc, SnapshotDoc, history_doc, state_from_snapshot
+from ringmon.sources.base import RecordingSource
 
 log = logging.getLogger("ringmon.hub")
 

@@ -28,10 +28,11 @@ import contextlib
 import logging
 import signal
 import socket
+import ssl
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
@@ -39,10 +40,13 @@ import uvicorn
 from ringmon.hub.app import create_app
 from ringmon.hub.clock import Clock
 from ringmon.hub.directory import DirectoryError, DirectorySource, load
+from ringmon.hub.fanout import watch_revocations
+from ringmon.hub.guards import LimitedConfig
+from ringmon.hub.limits import Limits
 from ringmon.hub.service import Hub
 from ringmon.hub.settings import SettingsError, data_dir, zone
-from ringmon.hub.sources.base import Source
-from ringmon.hub.sources.file import FileSource
+from ringmon.sources.base import Source
+from ringmon.sources.file import FileSource
 
 log = logging.getLogger("ringmon.hub")
 
@@ -56,7 +60,7 @@ class HubConfig:
     data: str | Path | None = None
     host: str = "127.0.0.1"
     port: int = 8765
-    sources: Sequence[str] = ("sim",)
+    sources: Sequence[str] = ()
     follow: bool = False
     tz: str | None = None
     directory: str | Path | None = None
@@ -65,8 +69,11 @@ class HubConfig:
     speed: float = 1.0
     employees: int = 40
     backfill_days: int = 7
-    heartbeat: float = 5.0
+    heartbeat: float = 2.0
     max_future_skew: float = 300.0
+    limits: Limits = field(default_factory=Limits)
+    tls_cert: str | Path | None = None
+    tls_key: str | Path | None = None
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> HubConfig:
@@ -74,7 +81,7 @@ class HubConfig:
             data=args.data,
             host=args.host,
             port=args.port,
-            sources=args.source or ["sim"],
+            sources=args.source or [],
             follow=args.follow,
             tz=args.tz,
             directory=args.directory,
@@ -84,7 +91,42 @@ class HubConfig:
             employees=args.employees,
             backfill_days=args.backfill_days,
             max_future_skew=args.max_future_skew,
+            limits=limits_from_args(args),
+            tls_cert=args.tls_cert,
+            tls_key=args.tls_key,
         )
+
+
+def limits_from_args(args: argparse.Namespace) -> Limits:
+    """The ``Limits`` of ``ringmon hub``'s options (cli.py names them like the fields)."""
+    return Limits(
+        header_timeout=args.header_timeout,
+        idle_timeout=args.idle_timeout,
+        send_timeout=args.send_timeout,
+        max_connections=args.max_connections,
+        max_header_bytes=args.max_header_bytes,
+        ws_ping_interval=args.ws_ping_interval,
+        ws_ping_timeout=args.ws_ping_timeout,
+        client_queue_bytes=int(args.client_queue_mb * 2**20),
+    )
+
+
+def check_tls(config: HubConfig) -> None:
+    """Load the certificate and key once before serving, for a clear error at start."""
+    if config.tls_cert is None and config.tls_key is None:
+        return
+    if config.tls_cert is None or config.tls_key is None:
+        raise ConfigError("TLS needs both --tls-cert FILE and --tls-key FILE")
+    try:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(config.tls_cert, config.tls_key)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"TLS: no such file: {exc.filename}") from None
+    except (ssl.SSLError, OSError) as exc:
+        raise ConfigError(
+            f"TLS: cannot use the certificate {config.tls_cert} with the key {config.tls_key} "
+            f"({exc}); both must be PEM files and the key must match the certificate"
+        ) from None
 
 
 def make_source(spec: str, config: HubConfig) -> Source:
@@ -95,7 +137,7 @@ def make_source(spec: str, config: HubConfig) -> Source:
             raise ConfigError("--employees must be at least 1")
         if config.backfill_days < 0:
             raise ConfigError("--backfill-days cannot be negative")
-        from ringmon.hub.sources.sim import SimSource
+        from ringmon.sources.sim import SimSource
 
         source: Source = SimSource(
             employees=config.employees, seed=config.seed, backfill_days=config.backfill_days
@@ -109,22 +151,22 @@ def make_source(spec: str, config: HubConfig) -> Source:
             raise ConfigError(f"--source {spec}: no such file (add --follow to wait for it)")
         return FileSource(path, follow=config.follow)
     if spec == "asterisk" or spec.startswith("asterisk:"):
-        from ringmon.hub.sources.asterisk import AsteriskConfigError, asterisk_source
+        from ringmon.sources.asterisk import AsteriskConfigError, asterisk_source
 
         try:
             return asterisk_source(spec)
         except AsteriskConfigError as exc:
             raise ConfigError(str(exc)) from None
     if spec.startswith("kamailio:"):
-        from ringmon.hub.sources.kamailio import SpecError, parse_spec
+        from ringmon.sources.kamailio import SpecError, parse_spec
 
         try:
             return parse_spec(spec)
         except SpecError as exc:
             raise ConfigError(str(exc)) from None
     if spec.startswith("freeswitch:"):
-        from ringmon.hub.sources.freeswitch import SpecError as EslSpecError
-        from ringmon.hub.sources.freeswitch import parse_spec as freeswitch_source
+        from ringmon.sources.freeswitch import SpecError as EslSpecError
+        from ringmon.sources.freeswitch import parse_spec as freeswitch_source
 
         try:
             return freeswitch_source(spec)
@@ -148,6 +190,10 @@ def build_hub(
         raise ConfigError("--retention-days must be positive")
     if not 0 <= config.max_future_skew < float("inf"):
         raise ConfigError("--max-future-skew must be a number of seconds, 0 or more")
+    problems = config.limits.problems()
+    if problems:
+        raise ConfigError("; ".join(problems))
+    check_tls(config)
     if sources is None:
         specs = list(config.sources)
         if len(set(specs)) != len(specs):
@@ -161,6 +207,7 @@ def build_hub(
         retention_days=config.retention_days,
         heartbeat=config.heartbeat,
         max_future_skew=config.max_future_skew,
+        queue_bytes=config.limits.client_queue_bytes,
     )
     directory = None
     if config.directory is not None:
@@ -202,11 +249,12 @@ class HubServer:
     hub: Hub
     host: str
     port: int
+    tls: bool = False
 
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -239,16 +287,19 @@ async def running_hub(
     sock: socket.socket | None = None
     server_task: asyncio.Task[None] | None = None
     server: _Server | None = None
+    revocations: asyncio.Task[None] | None = None
     try:
         sock = _bind(config.host, config.port)
         port = sock.getsockname()[1]
-        uv_config = uvicorn.Config(
+        uv_config = LimitedConfig(
             create_app(hub),
+            config.limits,
             lifespan="off",
             log_config=None,
             access_log=False,
-            ws="websockets-sansio",
             timeout_graceful_shutdown=3,
+            ssl_certfile=config.tls_cert,
+            ssl_keyfile=config.tls_key,
         )
         server = _Server(uv_config)
         await hub.start()
@@ -265,8 +316,15 @@ async def running_hub(
             hub.add_source(directory)
         for source in srcs:
             hub.add_source(source)
-        yield HubServer(hub, config.host, port)
+        revocations = asyncio.create_task(
+            watch_revocations(lambda: hub.tokens, hub.subscribers), name="hub-revocations"
+        )
+        yield HubServer(hub, config.host, port, tls=config.tls_cert is not None)
     finally:
+        if revocations is not None:
+            revocations.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await revocations
         hub.close_subscribers()
         if server is not None:
             server.stop()
@@ -364,13 +422,25 @@ def _announce(server: HubServer) -> None:
     print(f"listening on {server.url}", flush=True)
 
 
-def run_hub(args: argparse.Namespace) -> int:
-    """``ringmon hub``: 0 after a clean stop, 2 on bad settings, 1 on a failure."""
+def run_hub(args: argparse.Namespace, explicit: set[str] | None = None) -> int:
+    """``ringmon hub``: 0 after a clean stop, 2 on bad settings, 1 on a failure.
+
+    With ``--config FILE`` the file's settings apply where the command line (``explicit``:
+    the options given on it) did not give the option."""
     logging.basicConfig(
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if getattr(args, "config", None):
+        from ringmon.hub.config_file import ConfigFileError, HubSettings, apply_config_file
+
+        try:
+            settings = HubSettings.load(args.config)
+            args = apply_config_file(args, settings, explicit or set(), args.config)
+        except ConfigFileError as exc:
+            print(f"ringmon hub: {exc}", file=sys.stderr)
+            return 2
     config = HubConfig.from_args(args)
     try:
         asyncio.run(serve_until_signal(config, _announce))

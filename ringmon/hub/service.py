@@ -54,9 +54,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ringmon.hub.clock import Clock, HubClock
+from ringmon.hub.fanout import Subscriber, encode_frames
 from ringmon.hub.intake import BadInput, RejectKind, parse_input
 from ringmon.hub.ledger import Ledger
-from ringmon.hub.sources.base import Source
 from ringmon.hub.storage import Storage, WriteBatch
 from ringmon.hub.tokens import TokenStore
 from ringmon.model.schema import (
@@ -67,6 +67,7 @@ from ringmon.model.schema import (
 )
 from ringmon.model.state import EventRejected, State
 from ringmon.model.wire import SnapshotDoc, snapshot_doc, state_from_snapshot, to_dt
+from ringmon.sources.base import Source, SourceHealth
 
 log = logging.getLogger("ringmon.hub")
 
@@ -83,41 +84,6 @@ YIELD_AFTER = 0.005
 
 class StorageFailing(Exception):
     """Storage cannot commit: nothing uncommitted may be served, so there is no snapshot."""
-
-
-@dataclass(slots=True)
-class SourceStatus:
-    name: str
-    state: str = "starting"
-    detail: str | None = None
-
-
-class Subscriber:
-    """One feed client's queue of live events. Bounded: on overflow it is marked, emptied,
-    and its sender tells the client to resync; the hub itself never waits for a client."""
-
-    def __init__(self, start_seq: int, limit: int) -> None:
-        self.start_seq = start_seq
-        self.limit = limit
-        self.items: deque[tuple[int, str]] = deque()
-        self.wake = asyncio.Event()
-        self.overflowed = False
-        self.closing: str | None = None
-
-    def push(self, rows: list[tuple[int, float, str, str]]) -> None:
-        """Queue a committed batch (the storage rows: seq, ts, type, body)."""
-        if self.overflowed:
-            return
-        if len(self.items) + len(rows) > self.limit:
-            self.overflowed = True
-            self.items.clear()
-        else:
-            self.items.extend((row[0], row[3]) for row in rows)
-        self.wake.set()
-
-    def close(self, reason: str) -> None:
-        self.closing = reason
-        self.wake.set()
 
 
 @dataclass(slots=True)
@@ -140,9 +106,9 @@ class Hub:
         speed: float = 1.0,
         clock: Clock | None = None,
         retention_days: float = 35.0,
-        heartbeat: float = 5.0,
+        heartbeat: float = 2.0,
         flush_interval: float = 0.05,
-        queue_limit: int = 50_000,
+        queue_bytes: int = 8 * 2**20,
         max_pending: int = 50_000,
         prune_interval: float = 3600.0,
         source_backoff: float = 1.0,
@@ -164,7 +130,7 @@ class Hub:
         self.retention = retention_days * DAY
         self.heartbeat = heartbeat
         self.flush_interval = flush_interval
-        self.queue_limit = queue_limit
+        self.queue_bytes = queue_bytes
         self.max_pending = max_pending
         self.prune_interval = prune_interval
         self.source_backoff = source_backoff
@@ -177,7 +143,7 @@ class Hub:
         self.tokens: TokenStore | None = None
         self.counters = Counters()
         self.sources: list[Source] = []
-        self.source_status: dict[str, SourceStatus] = {}
+        self.source_status: dict[str, SourceHealth] = {}
         self.subscribers: set[Subscriber] = set()
         self.base_seq = 0
         self.flushed_seq = 0
@@ -204,7 +170,7 @@ class Hub:
 
     def open(self) -> None:
         """Open storage and rebuild the live state from it (synchronous, before serving)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         storage = self.storage = Storage(self.folder)
         self.tokens = TokenStore(self.folder)
         storage.migrate_ingest_ids(info.name for info in self.tokens.list())
@@ -274,7 +240,8 @@ class Hub:
 
     def add_source(self, source: Source) -> None:
         self.sources.append(source)
-        self.source_status[source.name] = SourceStatus(source.name)
+        own = getattr(source, "health", None)
+        self.source_status[source.name] = own if isinstance(own, SourceHealth) else SourceHealth()
         if getattr(source, "backfills", False):
             self.catching_up[source.name] = None
             self._first_ts_wanted = True
@@ -310,25 +277,32 @@ class Hub:
             self.tokens = None
 
     async def _supervise(self, source: Source) -> None:
+        """Run ``source``, restarting it after a failure (backing off). A source with its own
+        ``health`` reports connecting/running/unreachable itself; the supervisor says
+        ``running`` for the others, and ``error``/``done``/``stopped`` for all."""
         status = self.source_status[source.name]
+        reports_itself = getattr(source, "health", None) is status
         delay = self.source_backoff
         while True:
-            status.state, status.detail = "running", None
+            if reports_itself:
+                status.connecting()
+            else:
+                status.running()
             started = time.monotonic()
             try:
                 await source.run(self)
             except asyncio.CancelledError:
-                status.state = "stopped"
+                status.set("stopped")
                 raise
             except Exception as exc:
                 if time.monotonic() - started > 60:
                     delay = self.source_backoff  # it ran a good while: start over gently
                 log.exception("source %s failed; restarting it in %.0f s", source.name, delay)
-                status.state, status.detail = "backoff", f"{type(exc).__name__}: {exc}"
+                status.error(f"{type(exc).__name__}: {exc}; restarting in {delay:g} s")
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 60.0)
             else:
-                status.state = "done"
+                status.set("done")
                 log.info("source %s has finished", source.name)
                 self.caught_up(source.name)
                 return
@@ -373,14 +347,27 @@ class Hub:
         await self._breathe()
         return accepted
 
-    async def emit_raw(self, data: str | bytes | object, *, source: str, where: str = "") -> bool:
-        """Parse and emit raw input (a JSON line or value); ``where`` prefixes the reason."""
+    async def emit_raw(
+        self,
+        data: str | bytes | object,
+        *,
+        source: str,
+        where: str = "",
+        cursor: str | None = None,
+    ) -> bool:
+        """Parse and emit raw input (a JSON line or value); ``where`` prefixes the reason.
+        ``cursor``: where ``source`` got to with this input, stored in the same transaction
+        as the event (or with the events before it, when this one is rejected)."""
         try:
             event = parse_input(data)
         except BadInput as exc:
+            if cursor is not None:
+                self.set_source_cursor(source, cursor)
             self.reject(exc.kind, f"{where}: {exc.reason}" if where else exc.reason, source)
             await self._breathe()
             return False
+        if cursor is not None:
+            self.set_source_cursor(source, cursor)  # no await until the event is queued too
         accepted = self.ingest(event, source=source, where=where)
         await self._breathe()
         return accepted
@@ -542,8 +529,10 @@ class Hub:
         if failure is None:
             if batch.events:
                 self.flushed_seq = batch.last_seq
-                for sub in self.subscribers:
-                    sub.push(batch.events)
+                if self.subscribers:
+                    frames = encode_frames(batch.events)  # once, for every client
+                    for sub in self.subscribers:
+                        sub.push(frames)
             return None
         newer = self._pending
         batch.events.extend(newer.events)
@@ -649,10 +638,11 @@ class Hub:
     def seq(self) -> int:
         return self._seq
 
-    def subscribe(self) -> Subscriber:
+    def subscribe(self, token: str | None = None) -> Subscriber:
         """A live queue from the newest committed seq: it gets every batch committed after
-        it, and the feed replays from storage up to its ``start_seq``."""
-        sub = Subscriber(self.flushed_seq, self.queue_limit)
+        it, and the feed replays from storage up to its ``start_seq``. With ``token``, the
+        feed is closed when that token is revoked (fanout.watch_revocations)."""
+        sub = Subscriber(self.flushed_seq, self.queue_bytes, token)
         if self._stopping:
             sub.close("the hub is shutting down")
         self.subscribers.add(sub)
@@ -701,9 +691,12 @@ class Hub:
             if progress is not None:
                 extra["loaded_days"] = round(progress[0], 2)
                 extra["loading_days"] = round(progress[1], 2)
-        status = "ok" if not self.catching_up else "starting"
+                extra["loading"] = {  # as in the feed's heartbeat
+                    "loaded_days": extra["loaded_days"],
+                    "loading_days": extra["loading_days"],
+                }
         return {
-            "status": status if self.storage_error is None else "degraded",
+            "status": self.status(),
             "seq": self._seq,
             "now": to_dt(self.now()).isoformat().replace("+00:00", "Z"),
             "speed": self.speed,
@@ -717,17 +710,39 @@ class Hub:
                 "recent": list(c.recent),
             },
             "clients": len(self.subscribers),
-            "sources": [self._source_health(s) for s in self.sources],
+            "sources": self.sources_health(),
             "retained_from_seq": self.base_seq + 1,
         } | extra
 
-    def _source_health(self, source: Source) -> dict[str, str]:
-        status = self.source_status[source.name]
-        out = {"name": source.name, "state": status.state}
-        detail = status.detail or getattr(source, "error", None)
-        if detail:
-            out["detail"] = str(detail)
+    def status(self) -> str:
+        """``degraded`` while storage fails or any source is unreachable or in error, else
+        ``starting`` while a source replays its history, else ``ok``."""
+        if self.storage_error is not None or any(s.failing for s in self.source_status.values()):
+            return "degraded"
+        return "starting" if self.catching_up else "ok"
+
+    def sources_health(self) -> list[dict[str, str | None]]:
+        out = []
+        for source in self.sources:
+            entry = self.source_status[source.name].as_json(source.name)
+            error = getattr(source, "error", None)  # e.g. a directory file's error
+            if entry["detail"] is None and error:
+                entry["detail"] = str(error)
+            out.append(entry)
         return out
+
+    def heartbeat_fields(self) -> dict[str, Any]:
+        """What the feed's heartbeat says of the hub (docs/feed-protocol.md): status, sources
+        and, while starting, the history loading progress."""
+        fields: dict[str, Any] = {"status": self.status(), "sources": self.sources_health()}
+        if self.catching_up:
+            progress = self.loading_progress()
+            if progress is not None:
+                fields["loading"] = {
+                    "loaded_days": round(progress[0], 2),
+                    "loading_days": round(progress[1], 2),
+                }
+        return fields
 
 
 def _float_or_none(text: str | None) -> float | None:

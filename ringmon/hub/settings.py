@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,7 +22,8 @@ def default_data_dir() -> Path:
 
 
 def data_dir(given: str | os.PathLike[str] | None) -> Path:
-    """The data folder from ``--data`` (or the default), created private if missing."""
+    """The data folder from ``--data`` (or the default), created if missing and made private
+    (0700: it holds every event and the tokens). A shared folder such as /tmp is refused."""
     path = Path(given).expanduser() if given else default_data_dir()
     try:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -29,6 +31,31 @@ def data_dir(given: str | os.PathLike[str] | None) -> Path:
         raise SettingsError(f"cannot use data folder {str(path)!r}: {exc.strerror}") from None
     if not path.is_dir():
         raise SettingsError(f"data folder {str(path)!r} is not a folder")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & (stat.S_ISVTX | stat.S_IWOTH):
+        raise SettingsError(
+            f"data folder {str(path)!r} is shared (anyone may write in it): "
+            "give the hub a folder of its own, e.g. a new folder inside it"
+        )
+    if mode != 0o700:
+        try:
+            path.chmod(0o700)
+        except OSError as exc:
+            raise SettingsError(
+                f"cannot make data folder {str(path)!r} private (chmod 700): {exc.strerror}"
+            ) from None
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` if missing, readable and writable by its owner only (0600), and make
+    an existing one so. SQLite gives its -wal and -shm files the database file's mode."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if stat.S_IMODE(os.fstat(fd).st_mode) != 0o600:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
     return path
 
 

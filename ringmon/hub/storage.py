@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
+from ringmon.hub.settings import private_file
+
 DB_FILE = "events.sqlite3"
 
 SCHEMA = """
@@ -167,7 +169,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 class Storage:
     def __init__(self, folder: Path) -> None:
-        self.path = folder / DB_FILE
+        self.path = private_file(folder / DB_FILE)
         self._writer = _connect(self.path)
         self._writer.executescript(SCHEMA)
         self._local = threading.local()

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ringmon.hub.settings import SettingsError, data_dir
+from ringmon.hub.settings import SettingsError, data_dir, private_file
 
 ROLES: tuple[str, ...] = ("administrator", "analyst", "employee", "source")
 READER_ROLES: frozenset[str] = frozenset({"administrator", "analyst"})
@@ -61,12 +61,10 @@ class TokenStore:
     """The tokens of one data folder. Safe to use from several threads."""
 
     def __init__(self, folder: Path) -> None:
-        self.path = folder / TOKEN_FILE
-        fresh = not self.path.exists()
+        self.path = private_file(folder / TOKEN_FILE)
         self._lock = threading.Lock()
+        self._changes = 0
         self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=10.0)
-        if fresh:
-            self.path.chmod(0o600)
         with self._lock, self._db:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(
@@ -93,6 +91,7 @@ class TokenStore:
                     "INSERT INTO tokens (name, role, hash, created) VALUES (?, ?, ?, ?)",
                     (name, role, _digest(token), time.time()),
                 )
+                self._changes += 1
         except sqlite3.IntegrityError:
             raise TokenError(
                 f"a token named {name!r} exists already: revoke it first or pick another name"
@@ -106,7 +105,16 @@ class TokenStore:
 
     def revoke(self, name: str) -> bool:
         with self._lock, self._db:
+            self._changes += 1
             return self._db.execute("DELETE FROM tokens WHERE name = ?", (name,)).rowcount > 0
+
+    def revision(self) -> tuple[int, int]:
+        """Changes whenever a token is added or revoked, here or by another process (such as
+        ``ringmon token revoke`` while the hub runs): SQLite's ``data_version`` counts the
+        other connections' commits, ``_changes`` this one's. Cheap: no table is read."""
+        with self._lock:
+            (version,) = self._db.execute("PRAGMA data_version").fetchone()
+            return self._changes, int(version)
 
     def authenticate(self, token: str) -> Principal | None:
         """The holder of ``token``, or None when it is not (or no longer) known."""

@@ -436,7 +436,8 @@ class Hub:
         return self._http.get(path)
 
     def health(self) -> dict[str, Any]:
-        return httpx.get(self.url + "/v1/health", timeout=5).json()  # type: ignore[no-any-return]
+        assert self._http is not None  # its details need a token
+        return self._http.get("/v1/health", timeout=5).json()  # type: ignore[no-any-return]
 
     def source(self, prefix: str) -> dict[str, Any]:
         return next(s for s in self.health()["sources"] if s["name"].startswith(prefix))

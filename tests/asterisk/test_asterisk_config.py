@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from ringmon.hub.serve import ConfigError, HubConfig, make_source
-from ringmon.hub.sources.asterisk import AsteriskSource
-from ringmon.hub.sources.asterisk.config import AsteriskConfigError, parse_spec
+from ringmon.sources.asterisk import AsteriskSource
+from ringmon.sources.asterisk.config import AsteriskConfigError, parse_spec
 
 ENV = {"RINGMON_ARI_PASSWORD": "pw", "RINGMON_AMI_SECRET": "sec"}
 

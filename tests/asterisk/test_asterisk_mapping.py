@@ -21,15 +21,6 @@ from typing import Any
 
 import pytest
 
-from ringmon.hub.sources.asterisk.mapping import (
-    AsteriskMapper,
-    ChannelInfo,
-    ContactInfo,
-    Snapshot,
-    account_of,
-    device_id,
-    parse_callerid,
-)
 from ringmon.model.calls import Outcome
 from ringmon.model.schema import (
     AccountUpsert,
@@ -42,6 +33,15 @@ from ringmon.model.schema import (
 )
 from ringmon.model.state import State
 from ringmon.model.status import Status
+from ringmon.sources.asterisk.mapping import (
+    AsteriskMapper,
+    ChannelInfo,
+    ContactInfo,
+    Snapshot,
+    account_of,
+    device_id,
+    parse_callerid,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 T0 = datetime.fromtimestamp(0, UTC)

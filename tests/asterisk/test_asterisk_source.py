@@ -19,11 +19,11 @@ import pytest
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.http11 import Request, Response
 
-from ringmon.hub.sources.asterisk.ami import AmiClient, AmiError
-from ringmon.hub.sources.asterisk.config import AsteriskConfig
-from ringmon.hub.sources.asterisk.source import AsteriskSource
 from ringmon.model.schema import AccountUpsert, EmployeeUpsert, Event
 from ringmon.model.state import EventRejected, State
+from ringmon.sources.asterisk.ami import AmiClient, AmiError
+from ringmon.sources.asterisk.config import AsteriskConfig
+from ringmon.sources.asterisk.source import AsteriskSource
 
 T0 = datetime.fromtimestamp(0, UTC)
 

@@ -11,12 +11,12 @@ from urllib.parse import quote
 
 import pytest
 
-from ringmon.hub.sources.freeswitch import FreeswitchMapper, SpecError, parse_spec
-from ringmon.hub.sources.freeswitch.esl import Message, parse_event
 from ringmon.model.calls import Outcome
 from ringmon.model.schema import AccountUpsert, EmployeeUpsert, Event
 from ringmon.model.state import EventRejected, State
 from ringmon.model.status import Status
+from ringmon.sources.freeswitch import FreeswitchMapper, SpecError, parse_spec
+from ringmon.sources.freeswitch.esl import Message, parse_event
 
 T0 = 1_774_339_200.0  # 2026-03-24 08:00 UTC
 PHONE_A = "sip:1000@192.0.2.50:5060;transport=udp"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -146,3 +147,28 @@ async def next_of_type(ws: ClientConnection, kind: str, timeout: float = 10.0) -
         if item["type"] == kind:
             return item
     raise AssertionError(f"no {kind}")
+
+
+def raw_feed(port: int, token: str, since: int | None) -> socket.socket:
+    """A feed connection on a bare socket that reads nothing after the handshake: a stalled
+    client (a websockets client would keep reading into its own buffers)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    query = "" if since is None else f"?since={since}"
+    request = (
+        f"GET /v1/feed{query} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        f"Sec-WebSocket-Version: 13\r\nAuthorization: Bearer {token}\r\n\r\n"
+    )
+    sock.sendall(request.encode())
+    assert b" 101 " in read_until(sock, b"\r\n\r\n")
+    return sock
+
+
+def read_until(sock: socket.socket, marker: bytes, limit: int = 2**30) -> bytes:
+    """Bytes from ``sock`` until ``marker`` has come (the stream read raw); the last 64 KiB."""
+    data = bytearray()
+    while marker not in data[-len(marker) - 2**16 :] and len(data) < limit:
+        chunk = sock.recv(2**16)
+        assert chunk, f"closed before {marker!r}"
+        data += chunk
+    return bytes(data[-(2**16) :])

@@ -11,8 +11,8 @@ from hub_served import TLS
 
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.serve import HubConfig, running_hub
-from ringmon.hub.sources.base import Sink, caught_up
-from ringmon.hub.sources.sim import SimSource
+from ringmon.sources.base import Sink, caught_up
+from ringmon.sources.sim import SimSource
 
 
 class History:
@@ -41,10 +41,12 @@ async def test_snapshot_waits_for_the_history(config: HubConfig, clock: ManualCl
         assert hub.tokens is not None
         token = hub.tokens.add("alice", "analyst")
         async with httpx.AsyncClient(base_url=server.url, verify=TLS, timeout=10) as client:
-            health = (await client.get("/v1/health")).json()  # answers while catching up
+            health = (
+                await client.get("/v1/health", headers=auth(token))
+            ).json()  # answers while catching up
             assert health["status"] == "starting" and health["catching_up"] == ["history"]
             await source.replayed.wait()
-            health = (await client.get("/v1/health")).json()
+            health = (await client.get("/v1/health", headers=auth(token))).json()
             assert health["loaded_days"] == 0.0 and health["loading_days"] == round(4 / 24, 2)
 
             hub.catch_up_wait = 0.01
@@ -61,7 +63,7 @@ async def test_snapshot_waits_for_the_history(config: HubConfig, clock: ManualCl
             answer = await waiting
             assert answer.status_code == 200
             assert answer.json()["seq"] == 8 and len(answer.json()["employees"]) == 2
-            health = (await client.get("/v1/health")).json()
+            health = (await client.get("/v1/health", headers=auth(token))).json()
             assert health["status"] == "ok" and "catching_up" not in health
 
 

@@ -78,7 +78,7 @@ async def test_events_reach_feed_and_snapshot_only_once_stored(
         )
         served.clock.advance(60)
         assert await events_until_beat_at(ws, "2026-03-24T11:01:00Z") == []
-        assert not spy.items and not snapshot.done()
+        assert not spy.frames and not snapshot.done()
         held.release.set()
         await flushing
         # One frame for the committed batch, every event of it already in storage.
@@ -89,7 +89,7 @@ async def test_events_reach_feed_and_snapshot_only_once_stored(
             assert data["type"] == "heartbeat"
         assert [e["seq"] for e in data] == [9, 10, 11]
         assert hub.storage is not None and hub.storage.last_seq() == 11
-        assert [seq for seq, _ in spy.items] == [9, 10, 11]
+        assert [(f.first, f.last) for f in spy.frames] == [(9, 11)]  # encoded once
         answer = await snapshot
         assert answer.status_code == 200 and answer.json()["seq"] == 11
     hub.unsubscribe(spy)

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import asyncio
 
-from hub_helpers import calls, device, feed, frames, next_of_type, read_events, team
+from hub_helpers import (
+    auth,
+    calls,
+    device,
+    feed,
+    frames,
+    next_of_type,
+    raw_feed,
+    read_events,
+    read_until,
+    team,
+)
 from hub_served import Served
 from websockets.exceptions import ConnectionClosed
 
@@ -108,20 +119,30 @@ async def test_since_newer_than_the_hub_is_resync(served: Served) -> None:
 
 
 async def test_a_slow_client_is_told_to_resync_and_the_hub_goes_on(served: Served) -> None:
-    served.hub.queue_limit = 5
+    """A client that stops reading: the socket's buffers fill, then its queue (bounded in
+    bytes); the hub drops the queue and, when the client reads again, tells it to resync."""
+    served.hub.queue_bytes = 256 * 1024
     await emit_all(served, team())
-    async with feed(served.url, served.token, since=8) as ws:
-        await next_of_type(ws, "heartbeat")
-        # Many events at once, committed in one batch bigger than its queue: it overflows.
-        for n in range(20):
+    sock = await asyncio.to_thread(raw_feed, served.server.port, served.token, 8)
+    for _ in range(1000):
+        if served.hub.subscribers:
+            break
+        await asyncio.sleep(0.01)
+    (sub,) = served.hub.subscribers
+    n = 0
+    while not sub.overflowed:
+        assert n < 500_000, "the hub never gave up on the stalled client"
+        for _ in range(500):
             status = ("offline", "online")[n % 2]
-            served.hub.ingest(device(300 + n, "sip201", "c1", status), source="t")
-        message = await next_of_type(ws, "resync")
-        assert "behind" in message["reason"]
-        await ws.wait_closed()
-    assert served.hub.seq == 28
-    async with feed(served.url, served.token, since=8) as ws:
-        assert seqs(await read_events(ws, 28)) == list(range(9, 29))
+            served.hub.ingest(device(300 + n / 1000, "sip201", "c1", status), source="t")
+            n += 1
+        await served.hub.flush()
+    assert sub.queued == 0 and not sub.frames  # dropped, not kept
+    seen = await asyncio.to_thread(read_until, sock, b'"type": "resync"')
+    assert b"fell too far behind" in seen
+    sock.close()
+    async with feed(served.url, served.token, since=8) as other:
+        assert seqs(await read_events(other, 8 + n)) == list(range(9, 9 + n))
 
 
 async def test_shutdown_closes_feeds_cleanly(served: Served) -> None:
@@ -140,10 +161,12 @@ async def test_shutdown_closes_feeds_cleanly(served: Served) -> None:
 async def test_clients_are_counted(served: Served) -> None:
     async with feed(served.url, served.token, since=0) as ws:
         await next_of_type(ws, "heartbeat")
-        health = (await served.client.get("/v1/health")).json()
+        health = (await served.client.get("/v1/health", headers=auth(served.token))).json()
         assert health["clients"] == 1
     for _ in range(100):
         if not served.hub.subscribers:
             break
         await asyncio.sleep(0.01)
-    assert (await served.client.get("/v1/health")).json()["clients"] == 0
+    assert (await served.client.get("/v1/health", headers=auth(served.token))).json()[
+        "clients"
+    ] == 0

@@ -11,7 +11,7 @@ from hub_served import Served
 
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.serve import HubConfig, running_hub
-from ringmon.hub.sources.file import FileSource
+from ringmon.sources.file import FileSource
 
 
 async def wait_for_seq(served: Served, seq: int) -> None:

@@ -9,6 +9,8 @@ from hub_served import Served
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+import ringmon
+
 ROUTES = [
     "/v1/whoami",
     "/v1/snapshot",
@@ -26,15 +28,45 @@ async def emit_all(served: Served, events: list) -> None:  # type: ignore[type-a
         assert await served.hub.emit(event, source="test"), event
 
 
-async def test_health_needs_no_token(served: Served) -> None:
+async def test_health_without_a_token_says_only_status_seq_version(served: Served) -> None:
+    """Issue 9 item 12: the details named tokens (``ingest:crm-bridge-prod``) and logins
+    taken from rejected events; without a token, only whether the hub is up and how far."""
+    await emit_all(served, team())
+    served.hub.reject("unknown_account", "device.status: no account 'sip-secret-login'", "crm")
     answer = await served.client.get("/v1/health")
     assert answer.status_code == 200
+    assert answer.json() == {"status": "ok", "seq": 8, "version": ringmon.__version__}
+    assert "sip-secret-login" not in answer.text and "crm" not in answer.text
+
+
+@pytest.mark.parametrize("role", ["analyst", "administrator"])
+async def test_health_details_need_a_reading_token(served: Served, role: str) -> None:
+    assert served.hub.tokens is not None
+    token = served.hub.tokens.add(f"t-{role}", role)
+    served.hub.reject("unknown_account", "device.status: no account 'sip-secret-login'", "crm")
+    answer = await served.client.get("/v1/health", headers=auth(token))
+    assert answer.status_code == 200
     body = answer.json()
-    assert body["status"] == "ok"
-    assert body["seq"] == 0
-    assert body["rejected"]["total"] == 0
-    assert body["speed"] == 1.0
-    assert body["now"].endswith("Z")
+    assert body["status"] == "ok" and body["seq"] == 0 and body["version"] == ringmon.__version__
+    assert body["rejected"]["total"] == 1 and body["rejected"]["by_source"] == {"crm": 1}
+    assert "sip-secret-login" in body["rejected"]["recent"][0]
+    assert body["speed"] == 1.0 and body["now"].endswith("Z")
+
+
+@pytest.mark.parametrize("role", ["employee", "source"])
+async def test_health_for_roles_that_may_not_read_is_the_public_part(
+    served: Served, role: str
+) -> None:
+    assert served.hub.tokens is not None
+    token = served.hub.tokens.add(f"t-{role}", role)
+    answer = await served.client.get("/v1/health", headers=auth(token))
+    assert answer.status_code == 200
+    assert set(answer.json()) == {"status", "seq", "version"}
+
+
+async def test_health_with_an_unknown_token_is_401(served: Served) -> None:
+    answer = await served.client.get("/v1/health", headers=auth("not-a-token"))
+    assert answer.status_code == 401 and "not known" in answer.json()["error"]
 
 
 @pytest.mark.parametrize("route", ROUTES)

@@ -115,7 +115,7 @@ async def _start(data: Path, source: Path) -> tuple[asyncio.subprocess.Process, 
 
 async def _wait_seq(client: httpx.AsyncClient, seq: int) -> dict:  # type: ignore[type-arg]
     for _ in range(500):
-        health = (await client.get("/v1/health")).json()
+        health = (await client.get("/v1/health")).json()  # the client carries a token
         if health["seq"] >= seq and health["sources"][0]["state"] == "done":
             return health  # type: ignore[no-any-return]
         await asyncio.sleep(0.02)
@@ -133,7 +133,7 @@ async def test_process_restart(tmp_path: Path) -> None:
     source.write_text(jsonl(events[:12]))
 
     process, url = await _start(data, source)
-    async with httpx.AsyncClient(base_url=url, verify=TLS) as client:
+    async with httpx.AsyncClient(base_url=url, verify=TLS, headers=auth(token)) as client:
         await _wait_seq(client, 12)
         async with feed(url, token, since=0) as ws:
             first = await read_events(ws, 12)
@@ -144,7 +144,7 @@ async def test_process_restart(tmp_path: Path) -> None:
         f.write(jsonl(events[12:]))
     process, url = await _start(data, source)
     try:
-        async with httpx.AsyncClient(base_url=url, verify=TLS) as client:
+        async with httpx.AsyncClient(base_url=url, verify=TLS, headers=auth(token)) as client:
             health = await _wait_seq(client, 20)
             assert health["seq"] == 20
             assert health["rejected"]["total"] == 0  # nothing of the file was read twice

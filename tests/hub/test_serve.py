@@ -11,7 +11,7 @@ from hub_served import TLS
 from ringmon.cli import main
 from ringmon.hub.serve import ConfigError, HubConfig, HubThread, make_source
 from ringmon.hub.settings import SettingsError, local_zone_name, zone
-from ringmon.hub.sources.file import FileSource
+from ringmon.sources.file import FileSource
 
 
 def test_tz_env_names_the_zone(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -73,8 +73,10 @@ def test_hub_thread_for_synchronous_callers(tmp_path: Path) -> None:
     url = server.start()
     try:
         assert url.startswith("http://127.0.0.1:")
+        assert server.server is not None and server.server.hub.tokens is not None
+        token = server.server.hub.tokens.add("alice", "analyst")
         with httpx.Client(base_url=url, verify=TLS) as client:
-            health = client.get("/v1/health").json()
+            health = client.get("/v1/health", headers={"Authorization": f"Bearer {token}"}).json()
         assert health["status"] == "ok" and health["tz"] == "UTC"
     finally:
         server.stop()

@@ -147,7 +147,7 @@ async def test_a_batch_with_bad_events_stores_nothing(hubbed: Hubbed) -> None:
     assert "nobody" in doc["errors"][1]["message"]
     assert "dnd" in doc["errors"][2]["message"]
     assert hubbed.hub.seq == 0
-    health = (await hubbed.client.get("/v1/health")).json()
+    health = (await hubbed.client.get("/v1/health", headers=hubbed.auth("analyst"))).json()
     assert health["rejected"]["total"] == 3
     assert health["rejected"]["by_source"] == {"ingest:t-source": 3}
     # An event made invalid by an earlier event of the same batch is found too.

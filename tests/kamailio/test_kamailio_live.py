@@ -12,10 +12,10 @@ from pathlib import Path
 import kamailio_lab as labkit
 import pytest
 
-from ringmon.hub.sources.kamailio import parse_spec
 from ringmon.model.schema import AccountUpsert, EmployeeUpsert, Event
 from ringmon.model.state import EventRejected, State
 from ringmon.model.status import Status
+from ringmon.sources.kamailio import parse_spec
 
 pytestmark = pytest.mark.e2e
 

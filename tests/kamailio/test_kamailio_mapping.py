@@ -9,15 +9,6 @@ from typing import Any
 
 import pytest
 
-from ringmon.hub.sources.kamailio.frames import FrameDecoder
-from ringmon.hub.sources.kamailio.mapping import (
-    Contact,
-    Dialog,
-    KamailioMapper,
-    cap_id,
-    leg_id,
-)
-from ringmon.hub.sources.kamailio.rpc import parse_dlg_list, parse_ul_dump
 from ringmon.model.calls import Outcome
 from ringmon.model.schema import (
     AccountUpsert,
@@ -31,6 +22,15 @@ from ringmon.model.schema import (
 )
 from ringmon.model.state import State
 from ringmon.model.status import Status
+from ringmon.sources.kamailio.frames import FrameDecoder
+from ringmon.sources.kamailio.mapping import (
+    Contact,
+    Dialog,
+    KamailioMapper,
+    cap_id,
+    leg_id,
+)
+from ringmon.sources.kamailio.rpc import parse_dlg_list, parse_ul_dump
 
 DATA = Path(__file__).resolve().parent / "data"
 BARESIP = "urn:uuid:54b194de-f6da-33af-a9fa-2da943a0ea19"

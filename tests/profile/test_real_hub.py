@@ -15,12 +15,12 @@ from test_same_numbers_as_export import export_json, export_numbers, intervals, 
 from ringmon.feed.history import HubClient, recording_filename
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.serve import HubConfig, HubServer, running_hub
-from ringmon.hub.sources.file import FileSource
 from ringmon.model.period import Period
 from ringmon.model.schema import CallEnd, Event
 from ringmon.screens import call_log
 from ringmon.screens.call_log import CallLogScreen
 from ringmon.screens.profile import ProfileScreen
+from ringmon.sources.file import FileSource
 
 
 def with_file_recordings(events: list[Event]) -> list[Event]:

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sim_helpers import MONDAY, WARSAW, midnight, replay
 
-from ringmon.hub.sources.sim import build_roster, simulate
 from ringmon.model.schema import AccountUpsert, EmployeeUpsert, Event, dump_event
 from ringmon.model.state import State
+from ringmon.sources.sim import build_roster, simulate
 
 
 def lines(events: list[Event]) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import wave
 
-from ringmon.hub.sources.sim import synth_recording
-from ringmon.hub.sources.sim.recording import MAX_SECONDS, recording_seconds
+from ringmon.sources.sim import synth_recording
+from ringmon.sources.sim.recording import MAX_SECONDS, recording_seconds
 
 
 def parse(data: bytes) -> tuple[int, int, int, float]:

@@ -8,11 +8,11 @@ from itertools import islice, pairwise
 import pytest
 from sim_helpers import MONDAY, WARSAW, FakeSink, Stop, midnight, replay
 
-from ringmon.hub.sources.base import RecordingSource
-from ringmon.hub.sources.sim import SimSource, simulate
-from ringmon.hub.sources.sim.source import resolve_tz
 from ringmon.model.schema import AccountUpsert, DeviceStatus, EmployeeUpsert, dump_event
 from ringmon.model.state import State
+from ringmon.sources.base import RecordingSource
+from ringmon.sources.sim import SimSource, simulate
+from ringmon.sources.sim.source import resolve_tz
 
 EMPLOYEES = 25
 NOW = midnight(MONDAY + timedelta(days=2)) + 10.5 * 3600  # Wednesday 10:30

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from sim_helpers import MONDAY, WARSAW, midnight, replay
 
-from ringmon.hub.sources.sim import simulate
 from ringmon.model.calls import CallLeg, Outcome
 from ringmon.model.schema import (
     CallRing,
@@ -21,6 +20,7 @@ from ringmon.model.schema import (
 from ringmon.model.state import State
 from ringmon.model.status import Status
 from ringmon.model.timeline import status_at
+from ringmon.sources.sim import simulate
 
 EMPLOYEES = 60
 DAYS = 7

@@ -1,0 +1,158 @@
+"""Source ``kamailio``: reads ringmon.cfg's facts from evapi, resyncs over JSON-RPC.
+
+On start and after every reconnect it connects to evapi first, then reads ``ul.dump`` and
+``dlg.list`` (so nothing that happens meanwhile is lost: it waits in the socket), emits what
+brings the hub in line with Kamailio, and then maps the stream fact by fact. When the hub
+offers its live state (``sink.state``), accounts it does not know are handled as the
+``unknown`` option says, and devices and calls a previous run left open are corrected by the
+first resync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Protocol, runtime_checkable
+
+import httpx
+
+from ringmon.model.state import State
+from ringmon.sources.base import Sink, SourceHealth
+from ringmon.sources.kamailio.frames import FrameDecoder
+from ringmon.sources.kamailio.mapping import KamailioMapper
+from ringmon.sources.kamailio.rpc import KamailioRpc, RpcError
+
+log = logging.getLogger("ringmon.hub.kamailio")
+
+
+@runtime_checkable
+class StateSink(Protocol):
+    """A sink that shows its live state (the hub does)."""
+
+    state: State
+
+
+class KamailioSource:
+    """``kamailio:HOST:PORT[,rpc=URL|none][,unknown=add|skip]``."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        rpc_url: str | None,
+        add_unknown: bool = True,
+        name: str | None = None,
+        retry: tuple[float, float] = (0.5, 10.0),
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.rpc = KamailioRpc(rpc_url) if rpc_url else None
+        self.add_unknown = add_unknown
+        self.name = name or f"kamailio:{host}:{port}"
+        self.retry = retry
+        self.mapper: KamailioMapper | None = None
+        self.connected = False
+        self.resyncs = 0
+        self.error: str | None = None
+        self.health = SourceHealth()
+
+    def _make_mapper(self, sink: Sink) -> KamailioMapper:
+        if not isinstance(sink, StateSink):
+            return KamailioMapper(add_unknown=self.add_unknown)
+
+        def known(login: str) -> bool:
+            return login in sink.state.accounts
+
+        mapper = KamailioMapper(known_account=known, add_unknown=self.add_unknown)
+        state = sink.state
+        mapper.adopt(
+            (
+                (d.account, d.device, d.user_agent, d.registration.value != "offline")
+                for d in state.devices.values()
+            ),
+            (
+                (leg.call, leg.leg, leg.account, leg.direction.value, leg.answer_at is not None)
+                for leg in state.legs.values()
+            ),
+        )
+        return mapper
+
+    async def run(self, sink: Sink) -> None:
+        self.mapper = mapper = self._make_mapper(sink)
+        delay = self.retry[0]
+        while True:
+            self.health.connecting(f"connecting to evapi at {self.host}:{self.port}")
+            try:
+                reader, writer = await asyncio.open_connection(self.host, self.port)
+            except OSError as exc:
+                self.error = f"cannot reach evapi at {self.host}:{self.port}: {exc}"
+                self.health.unreachable(self.error)
+                log.warning("%s; retrying in %.1f s", self.error, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.retry[1])
+                continue
+            self.connected, self.error = True, None
+            self.health.running()
+            log.info("connected to evapi at %s:%d", self.host, self.port)
+            try:
+                await self._resync(mapper, sink)
+                delay = self.retry[0]
+                await self._read(reader, mapper, sink)
+                self.error = "evapi closed the connection"
+            except (OSError, asyncio.IncompleteReadError) as exc:
+                self.error = f"evapi connection lost: {exc}"
+            finally:
+                self.connected = False
+                self.health.unreachable(self.error or "evapi connection closed")
+                writer.close()
+                with contextlib.suppress(Exception):
+                    await writer.wait_closed()
+            log.warning("%s; reconnecting in %.1f s", self.error, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.retry[1])
+
+    async def _resync(self, mapper: KamailioMapper, sink: Sink) -> None:
+        if self.rpc is None:
+            return
+        started = sink.now()
+        try:
+            contacts = await self.rpc.contacts()
+            dialogs = await self.rpc.dialogs()
+        except (httpx.HTTPError, RpcError) as exc:
+            # The stream still works; the hub may show stale devices until they change.
+            self.error = f"resync over JSON-RPC failed: {exc}"
+            self.health.running(f"{self.error}; devices may be stale until they change")
+            log.warning("%s (%s)", self.error, self.rpc.url)
+            return
+        events = mapper.resync(contacts, dialogs, started=started - 1.0, now=sink.now())
+        self.resyncs += 1
+        log.info(
+            "resync: %d contacts, %d calls in progress, %d events",
+            len(contacts),
+            len(dialogs),
+            len(events),
+        )
+        for event in events:
+            await sink.emit(event, source=self.name)
+
+    async def _read(self, reader: asyncio.StreamReader, mapper: KamailioMapper, sink: Sink) -> None:
+        decoder = FrameDecoder()
+        while True:
+            data = await reader.read(65536)
+            if not data:
+                return
+            for payload in decoder.feed(data):
+                try:
+                    fact = json.loads(payload)
+                except (ValueError, UnicodeDecodeError):
+                    decoder.bad += 1
+                    log.warning("evapi frame is not JSON: %.200r", payload)
+                    continue
+                if not isinstance(fact, dict):
+                    decoder.bad += 1
+                    continue
+                for event in mapper.feed(fact, sink.now()):
+                    await sink.emit(event, source=self.name)

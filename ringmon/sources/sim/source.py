@@ -1,0 +1,176 @@
+"""``SimSource``: the built-in simulator as a hub source, and ``simulate`` for tests/benchmarks.
+
+On ``run(sink)``:
+
+- an empty hub (``sink.last_ts()`` is None) gets the whole staff upserted at the local
+  midnight ``backfill_days`` before today, then every event from there up to the hub's now,
+  as fast as the hub takes them (history screens have data at once);
+- a hub with stored events resumes strictly after the newest one (a restart of the hub on its
+  own data: the stream continues where it stopped, nothing is repeated); when that is older
+  than the backfill window, the stream is entered afresh at the window's start instead;
+- then live: each next event waits for the hub's clock (``sink.sleep_until``) and is emitted;
+  the first time the next event is in the future, the source tells the sink it has caught up
+  (``caught_up`` in sources/base.py): the hub serves no snapshot before that.
+
+The source never reads the wall clock: only ``sink.now()`` and ``sink.sleep_until``, so it
+follows the hub's ``--speed``. Days are calendar days in the call centre's time zone: the one
+given to the constructor, else the sink's ``tz`` attribute if it has one, else the machine's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+from collections.abc import Iterator
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ringmon.model.schema import Event
+from ringmon.sources.base import Sink, caught_up
+from ringmon.sources.sim.day_plan import local_time
+from ringmon.sources.sim.recording import synth_recording
+from ringmon.sources.sim.roster import Roster, build_roster
+from ringmon.sources.sim.stream import local_date, timed_events
+
+SOURCE_NAME = "sim"
+YIELD_EVERY = 500
+"""During the backfill, let the event loop breathe after this many events."""
+
+
+def resolve_tz(tz: tzinfo | str | None) -> tzinfo:
+    """A tzinfo from a zone, a zone name, or None (the machine's zone, UTC if unknown)."""
+    if isinstance(tz, tzinfo):
+        return tz
+    if isinstance(tz, str) and tz:
+        return ZoneInfo(tz)
+    return machine_tz()
+
+
+def machine_tz() -> tzinfo:
+    """The machine's IANA zone ($TZ, else /etc/localtime), UTC when it cannot be told."""
+    candidates = [os.environ.get("TZ", "").removeprefix(":")]
+    try:
+        target = str(Path("/etc/localtime").resolve())
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for name in candidates:
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
+
+
+def _epoch(value: float | datetime) -> float:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: give a time zone")
+        return value.timestamp()
+    return float(value)
+
+
+def simulate(
+    employees: int,
+    seed: int,
+    start: float | datetime,
+    end: float | datetime | None = None,
+    tz: tzinfo | str | None = "UTC",
+) -> Iterator[Event]:
+    """The events a fresh hub gets from ``SimSource`` for the window ``[start, end)``.
+
+    The staff is upserted at ``start``; devices already registered at ``start`` report their
+    status at ``start``; calls that began before ``start`` are left out. With ``start`` at a
+    local midnight this is exactly what ``SimSource.run`` emits on an empty hub.
+    ``end=None`` is endless.
+    """
+    zone = resolve_tz(tz)
+    stop = math.inf if end is None else _epoch(end)
+    for _, event in timed_events(
+        build_roster(employees, seed), seed, zone, start=_epoch(start), end=stop
+    ):
+        yield event
+
+
+class SimSource:
+    """A believable call centre, deterministic under ``seed`` (see the package docstring)."""
+
+    name = SOURCE_NAME
+    backfills = True
+
+    def __init__(
+        self,
+        employees: int = 40,
+        seed: int = 1,
+        backfill_days: int = 7,
+        tz: tzinfo | str | None = None,
+    ) -> None:
+        if backfill_days < 0:
+            raise ValueError("backfill_days must not be negative")
+        self.employees = employees
+        self.seed = seed
+        self.backfill_days = backfill_days
+        self._tz = tz
+        self._roster: Roster | None = None
+        self.emitted = 0
+        self.rejected = 0
+
+    @property
+    def roster(self) -> Roster:
+        if self._roster is None:
+            self._roster = build_roster(self.employees, self.seed)
+        return self._roster
+
+    def tz_for(self, sink: Sink) -> tzinfo:
+        if self._tz is not None:
+            return resolve_tz(self._tz)
+        sink_tz = getattr(sink, "tz", None)
+        if isinstance(sink_tz, tzinfo | str) and sink_tz:
+            return resolve_tz(sink_tz)
+        return machine_tz()
+
+    def backfill_start(self, now: float, tz: tzinfo) -> float:
+        """The local midnight ``backfill_days`` before the day holding ``now``."""
+        return local_time(local_date(now, tz) - timedelta(days=self.backfill_days), 0, tz)
+
+    def events(
+        self, now: float, last_ts: float | None, tz: tzinfo
+    ) -> Iterator[tuple[float, Event]]:
+        """What ``run`` emits, as (time, event), for a hub at ``now`` holding ``last_ts``."""
+        start = self.backfill_start(now, tz)
+        if last_ts is None:
+            return timed_events(self.roster, self.seed, tz, start=start)
+        if last_ts >= start:
+            return timed_events(self.roster, self.seed, tz, after=last_ts, now=now)
+        # Stored data older than the window: enter afresh, and say every device's status
+        # (offline ones too) so that nothing stale stays registered.
+        return timed_events(self.roster, self.seed, tz, start=start, condense_offline=True)
+
+    async def run(self, sink: Sink) -> None:
+        tz = self.tz_for(sink)
+        stream = self.events(sink.now(), sink.last_ts(), tz)
+        burst = 0
+        live = False
+        for at, event in stream:
+            if at > sink.now():
+                if not live:
+                    live = True
+                    caught_up(sink, SOURCE_NAME)
+                await sink.sleep_until(at)
+                burst = 0
+            if await sink.emit(event, source=SOURCE_NAME):
+                self.emitted += 1
+            else:
+                self.rejected += 1
+            burst += 1
+            if burst >= YIELD_EVERY:
+                burst = 0
+                await asyncio.sleep(0)
+
+    def recording(self, ref: str) -> bytes | None:
+        """The WAV bytes of a ``sim:`` recording reference; None for anyone else's."""
+        return synth_recording(ref)

@@ -1,0 +1,261 @@
+"""The simulator's whole event stream: every unit (team x day) merged in time order, lazily.
+
+The stream is a pure function of (roster, seed, time zone): a window of it is the same
+whenever it is generated. Units are added to the merge day by day, when the merge reaches the
+local midnight that starts their day (no unit has an event before it), so memory holds one
+small generator per team and at most two days' worth of units, whatever the length of the run.
+
+Two ways to enter the stream at a time T:
+
+- **fresh** (``start=T``): the employees and accounts are upserted at T; what happened before
+  T is *condensed*: each device still registered at T gets one ``device.status`` at T, and
+  calls that began before T are left out whole. The result applies to an empty state.
+- **resume** (``after=T``): events strictly after T, as a continuation of a stored stream
+  that was entered fresh earlier with the same parameters; calls in progress at T go on. The
+  devices registered at T repeat their status first (idempotent for a hub that has them).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
+from ringmon.model.schema import (
+    AccountUpsert,
+    CallAnswer,
+    CallEnd,
+    CallRing,
+    DeviceStatus,
+    EmployeeUpsert,
+    Event,
+)
+from ringmon.sources.sim.calls import ANSWER, DEVICE, END, RING, Payload, unit_events
+from ringmon.sources.sim.day_plan import OFFLINE, local_time
+from ringmon.sources.sim.roster import Roster
+
+RawItem = tuple[float, Payload]
+
+
+def local_date(at: float, tz: tzinfo) -> date:
+    return datetime.fromtimestamp(at, tz).date()
+
+
+def day_start(at: float, tz: tzinfo) -> float:
+    """The local midnight that starts the day holding ``at``."""
+    return local_time(local_date(at, tz), 0, tz)
+
+
+def merged(
+    roster: Roster, seed: int, tz: tzinfo, first_day: date, until: float = math.inf
+) -> Iterator[RawItem]:
+    """Every event of every unit from ``first_day`` on, in (ts, unit, order) order, up to
+    ``until`` (endless by default).
+
+    Units of ``first_day`` whose shift crosses midnight are taken from the day before too,
+    so that the night shift that started the evening before is there after midnight.
+    """
+    teams = roster.teams
+    heap: list[tuple[float, int, int, Payload, Iterator[tuple[float, int, Payload]]]] = []
+    width = max(1, len(teams))
+
+    def add(day: date, only_night: bool) -> None:
+        base = day.toordinal() * width
+        for team in teams:
+            if only_night and not team.shift.crosses_midnight:
+                continue
+            gen = unit_events(team, day, seed, tz)
+            first = next(gen, None)
+            if first is not None:
+                heapq.heappush(heap, (first[0], base + team.index, first[1], first[2], gen))
+
+    add(first_day - timedelta(days=1), True)
+    day = first_day
+    if not teams:
+        return
+    next_midnight = local_time(day, 0, tz)
+    while True:
+        if not heap or heap[0][0] >= next_midnight:
+            if next_midnight >= until:
+                return
+            add(day, False)
+            day += timedelta(days=1)
+            next_midnight = local_time(day, 0, tz)
+            continue
+        at, unit, _order, payload, gen = heap[0]
+        yield at, payload
+        item = next(gen, None)
+        if item is None:
+            heapq.heappop(heap)
+        else:
+            heapq.heapreplace(heap, (item[0], unit, item[1], item[2], gen))
+
+
+def raw_window(
+    roster: Roster,
+    seed: int,
+    tz: tzinfo,
+    *,
+    start: float | None = None,
+    after: float | None = None,
+    end: float = math.inf,
+    condense_offline: bool = False,
+    now: float | None = None,
+) -> Iterator[RawItem]:
+    """The stream from ``start`` (fresh) or strictly after ``after`` (resume), up to ``end``.
+
+    Fresh: devices registered at ``start`` (all devices if ``condense_offline``) first get a
+    ``device.status`` at ``start``; legs that rang before ``start`` are left out.
+    Resume: devices registered at ``after`` repeat their status first, at ``now`` if that
+    lies between ``after`` and the next event, else at the time of the next event.
+    """
+    if (start is None) == (after is None):
+        raise ValueError("give exactly one of start and after")
+    origin = start if start is not None else after
+    assert origin is not None
+    stream = merged(roster, seed, tz, local_date(origin, tz), end)
+    devices: dict[tuple[str, str], Payload] = {}
+    if after is not None:
+        for at, payload in stream:
+            if at >= end:
+                return
+            if at > after:
+                # Devices registered at the resume point say so again (a no-op for a hub that
+                # knows them; it brings in the devices of people added to the roster since).
+                stamp = now if now is not None and after < now < at else at
+                for condensed in devices.values():
+                    if condensed[4] != OFFLINE:
+                        yield stamp, condensed
+                yield at, payload
+                break
+            if payload[0] == DEVICE:
+                devices[(payload[1], payload[2])] = payload
+        for at, payload in stream:
+            if at >= end:
+                return
+            yield at, payload
+        return
+    assert start is not None
+    if condense_offline:
+        for employee in roster.employees:
+            for account, device in employee.devices:
+                devices[(account.login, device.id)] = (
+                    DEVICE,
+                    account.login,
+                    device.id,
+                    device.user_agent,
+                    OFFLINE,
+                    device.dnd_capable,
+                )
+    for at, payload in stream:
+        if at >= start:
+            for condensed in devices.values():
+                if condense_offline or condensed[4] != OFFLINE:
+                    yield start, condensed
+            devices.clear()
+            if at < end and (payload[0] == DEVICE or payload[-1] >= start):
+                yield at, payload
+            break
+        if payload[0] == DEVICE:
+            devices[(payload[1], payload[2])] = payload
+    for at, payload in stream:
+        if at >= end:
+            return
+        if payload[0] == DEVICE or payload[-1] >= start:
+            yield at, payload
+
+
+def upserts(roster: Roster, at: float) -> Iterator[Event]:
+    """Every employee, then every account, stamped ``at``."""
+    ts = datetime.fromtimestamp(at, UTC)
+    for employee in roster.employees:
+        yield EmployeeUpsert(
+            ts=ts,
+            id=employee.id,
+            name=employee.name,
+            department=employee.department.name,
+            numbers=employee.numbers,
+        )
+    for employee in roster.employees:
+        for account in employee.accounts:
+            yield AccountUpsert(
+                ts=ts, login=account.login, number=account.number, employee=employee.id
+            )
+
+
+def to_event(at: float, payload: Payload) -> Event:
+    """The schema event of an internal payload."""
+    ts = datetime.fromtimestamp(at, UTC)
+    kind = payload[0]
+    if kind == DEVICE:
+        return DeviceStatus(
+            ts=ts,
+            account=payload[1],
+            device=payload[2],
+            user_agent=payload[3],
+            status=payload[4],
+            dnd_capable=payload[5],
+        )
+    if kind == RING:
+        return CallRing(
+            ts=ts,
+            call=payload[1],
+            leg=payload[2],
+            account=payload[3],
+            device=payload[4],
+            direction=payload[5],
+            remote=payload[6],
+        )
+    if kind == ANSWER:
+        return CallAnswer(ts=ts, call=payload[1], leg=payload[2], device=payload[3])
+    if kind == END:
+        return CallEnd(ts=ts, call=payload[1], leg=payload[2], recording=payload[3])
+    raise ValueError(f"unknown payload kind {kind!r}")
+
+
+def timed_events(
+    roster: Roster,
+    seed: int,
+    tz: tzinfo,
+    *,
+    start: float | None = None,
+    after: float | None = None,
+    end: float = math.inf,
+    condense_offline: bool = False,
+    now: float | None = None,
+) -> Iterator[tuple[float, Event]]:
+    """Upserts, then the window of the stream, as (epoch seconds, event) pairs.
+
+    Fresh (``start``): upserts at ``start``. Resume (``after``): upserts (idempotent for a hub
+    that has them; they bring in anyone new) and the devices' current status at ``now`` when
+    that is after ``after``, or else at the time of the first event after ``after``; either
+    way before that event.
+    """
+    window = raw_window(
+        roster,
+        seed,
+        tz,
+        start=start,
+        after=after,
+        end=end,
+        condense_offline=condense_offline,
+        now=now,
+    )
+    first = next(window, None)
+    if start is not None:
+        at0: float = start
+    elif first is not None:
+        at0 = first[0]
+        if after is not None and now is not None and after < now < at0:
+            at0 = now
+    else:
+        return
+    if at0 < end:
+        for event in upserts(roster, at0):
+            yield at0, event
+    if first is None:
+        return
+    yield first[0], to_event(*first)
+    for at, payload in window:
+        yield at, to_event(at, payload)
