@@ -27,11 +27,13 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 
 from ringmon.config import ConfigError, Settings, load_settings, load_token
+from ringmon.exit_signals import ExitSignals
 from ringmon.feed.client import FeedClient
 from ringmon.feed.connection import Connection, HubTime, Link
 from ringmon.logs import configure_logging
@@ -39,6 +41,7 @@ from ringmon.model.schema import Event
 from ringmon.model.state import State
 from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
 from ringmon.screens.refused import RefusedScreen
+from ringmon.terminal import missing_terminal, sized_linux_driver, stand_in_driver
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +111,8 @@ class RingmonApp(App[None]):
         self._dirty = False
         self._model_timer: Timer | None = None
         self._refused_shown = False
+        self._signal_loop: asyncio.AbstractEventLoop | None = None
+        self._pending_signal: signal.Signals | None = None
 
     def get_default_screen(self) -> Screen[Any]:
         return main_screen_class()()
@@ -122,6 +127,10 @@ class RingmonApp(App[None]):
                 self.notify(f"unknown theme {theme!r}; see the command palette's themes")
         if self._handle_signals:
             self._install_signal_handlers()
+        self._signal_loop = asyncio.get_running_loop()
+        if self._pending_signal is not None:
+            self._signalled(self._pending_signal)
+            return
         self.run_worker(self._run_feed(), name="feed", group="feed", exclusive=True)
 
     async def _run_feed(self) -> None:
@@ -155,28 +164,31 @@ class RingmonApp(App[None]):
         folder = path if path is not None else str(download_folder())
         return super().deliver_screenshot(filename, folder, time_format)
 
-    def _install_signal_handlers(self) -> None:
-        """SIGHUP (the terminal is gone: SSH dropped, tmux pane closed) and SIGTERM end the
-        App instead of leaving it running unseen.
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, or on Linux and macOS one that takes the terminal's size the
+        way the App does (see ``ringmon.terminal``); a driver named by ``TEXTUAL_DRIVER``
+        (textual-serve's web driver) is left as it is."""
+        if stand_in_driver() is None and os.name == "posix":
+            return sized_linux_driver()
+        return super().get_driver_class()
 
-        When a terminal hangs up, the kernel sends SIGHUP *and* SIGCONT. Textual's driver
+    def exit_on_signal(self, sig: signal.Signals) -> None:
+        """Leave because of ``sig`` (SIGTERM, SIGINT, SIGHUP). Called from a signal handler,
+        so it only hands over to the App's loop; before the App has a loop, the App leaves
+        as soon as it mounts."""
+        loop = self._signal_loop
+        if loop is None:
+            self._pending_signal = sig
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is closed: we are leaving
+            loop.call_soon_threadsafe(self._signalled, sig)
+
+    def _install_signal_handlers(self) -> None:
+        """When a terminal hangs up, the kernel sends SIGHUP *and* SIGCONT. Textual's driver
         answers any SIGCONT by re-entering application mode, which on a dead terminal fills
         its writer queue and deadlocks the exit (seen with tmux kill-server). So SIGCONT is
-        passed on to Textual only while our terminal is still there.
-
-        The handlers are plain ``signal.signal`` ones handing over to the loop, not
-        ``loop.add_signal_handler``: closing the loop would reset those to the default
-        (terminate), and a signal in that instant would kill ``ringmon demo`` in the middle
-        of its cleanup. ``run_tui`` restores the previous handlers after the App has run.
-        """
-        loop = asyncio.get_running_loop()
-
-        def on_exit_signal(signum: int, frame: FrameType | None) -> None:
-            with contextlib.suppress(RuntimeError):  # the loop is closed: we are leaving
-                loop.call_soon_threadsafe(self._signalled, signal.Signals(signum))
-
-        for sig in (signal.SIGHUP, signal.SIGTERM):
-            signal.signal(sig, on_exit_signal)
+        passed on to Textual only while our terminal is still there. (SIGHUP, SIGTERM and
+        SIGINT are ``run_tui``'s: see ``ringmon.exit_signals``.)"""
         textual_sigcont = signal.getsignal(signal.SIGCONT)
         if callable(textual_sigcont):
 
@@ -187,7 +199,7 @@ class RingmonApp(App[None]):
             signal.signal(signal.SIGCONT, on_sigcont)
 
     def _signalled(self, sig: signal.Signals) -> None:
-        """SIGHUP (the terminal is gone) or SIGTERM: leave instead of running on unseen."""
+        """SIGHUP (the terminal is gone), SIGTERM or SIGINT: leave instead of running on."""
         log.info("%s: exiting", sig.name)
         self.exit(return_code=128 + sig.value)
 
@@ -247,11 +259,14 @@ def run_tui(
     *,
     token: str | None = None,
     ready: Callable[[], Awaitable[object]] | None = None,
+    signals: ExitSignals | None = None,
 ) -> int:
     """``ringmon [--url URL] [--token-file F] [--tz ZONE] [--wall]``: the TUI on a hub.
 
-    ``token`` and ``ready`` are for callers in this process (``ringmon demo``); users pass
-    the token by file or ``RINGMON_TOKEN``, never on the command line."""
+    ``token``, ``ready`` and ``signals`` are for callers in this process (``ringmon demo``,
+    which handles the exit signals around its hub too); users pass the token by file or
+    ``RINGMON_TOKEN``, never on the command line. Without a terminal it says so and returns
+    2 (see ``ringmon.terminal``)."""
     try:
         settings = load_settings({"url": getattr(args, "url", None), "tz": args.tz})
         if token is None:
@@ -273,14 +288,21 @@ def run_tui(
             file=sys.stderr,
         )
         return 2
+    no_terminal = missing_terminal()
+    if no_terminal is not None:
+        print(f"ringmon: {no_terminal}", file=sys.stderr)
+        return 2
     configure_logging()
     app = RingmonApp(
         settings.url, token, settings, wall=args.wall, handle_signals=True, ready=ready
     )
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGHUP, signal.SIGTERM)}
-    try:
-        app.run()
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with contextlib.ExitStack() as stack:
+        if signals is None:
+            signals = stack.enter_context(ExitSignals())
+        signals.on_signal = app.exit_on_signal
+        try:
+            app.run()
+        finally:
+            signals.on_signal = None
+            signals.leaving = True
     return app.return_code or 0

@@ -18,15 +18,14 @@ import contextlib
 import logging
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 from typing import IO
 
 from ringmon.logs import configure_logging
@@ -183,26 +182,10 @@ async def wait_healthy(
             await asyncio.sleep(0.05)
 
 
-def _ignore_exit_signals() -> None:
-    """Once leaving, a second SIGTERM/SIGHUP must not cut the cleanup short."""
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, signal.SIG_IGN)
-
-
-def _raise_exit(signum: int, frame: FrameType | None) -> None:
-    _ignore_exit_signals()
-    raise SystemExit(128 + signum)
-
-
-@contextlib.contextmanager
-def _exit_on_signals() -> Iterator[None]:
-    """Until the TUI installs its own handlers, SIGTERM/SIGHUP unwind (and so clean up)."""
-    previous = {sig: signal.signal(sig, _raise_exit) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+def _kill_hub(child: subprocess.Popen[bytes]) -> None:
+    """The last resort when the exit deadline passes: no waiting for the hub."""
+    if child.poll() is None:
+        child.kill()
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -210,15 +193,25 @@ def run_demo(args: argparse.Namespace) -> int:
 
     For a quick first screen the work overlaps: the hub starts first, the token is made while
     it imports, and the TUI comes up at once, showing "connecting" until the hub answers."""
+    from ringmon.exit_signals import ExitSignals
+    from ringmon.terminal import missing_terminal
+
+    no_terminal = missing_terminal()
+    if no_terminal is not None:
+        print(f"ringmon demo: {no_terminal}", file=sys.stderr)
+        return 2
     configure_logging()
     log.info("demo starting")
     with contextlib.ExitStack() as stack:
-        stack.enter_context(_exit_on_signals())
+        # Until the TUI runs, a signal unwinds this block (and so cleans up); whatever
+        # happens, the process ends within the deadline (see ringmon.exit_signals).
+        signals = stack.enter_context(ExitSignals())
         if args.data:
             data = Path(args.data).expanduser()
             data.mkdir(parents=True, exist_ok=True, mode=0o700)
         else:
             data = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ringmon-demo-")))
+            signals.last_resort(lambda: shutil.rmtree(data, ignore_errors=True))
         try:
             port = free_port(port=args.port or 0)
         except DemoError as exc:
@@ -228,6 +221,7 @@ def run_demo(args: argparse.Namespace) -> int:
         hub_output = stack.enter_context(tempfile.TemporaryFile(prefix="ringmon-hub-"))
         child = start_hub(hub_command(args, port, data), hub_output)
         stack.callback(stop_hub, child)
+        signals.last_resort(lambda: _kill_hub(child))
         log.info("hub started: pid %d, %s", child.pid, url)
         try:
             # The hub looks tokens up per request, so one made now is known by its first.
@@ -241,7 +235,10 @@ def run_demo(args: argparse.Namespace) -> int:
         from ringmon.app import run_tui
 
         tui_args = argparse.Namespace(url=url, tz=args.tz, wall=args.wall, token_file=None)
-        code = run_tui(tui_args, token=token, ready=lambda: wait_healthy(url, child, hub_output))
-        _ignore_exit_signals()  # the cleanup below runs to its end
-        return code
+        return run_tui(
+            tui_args,
+            token=token,
+            ready=lambda: wait_healthy(url, child, hub_output),
+            signals=signals,
+        )
     return 0  # pragma: no cover - unreachable; keeps type checkers content

@@ -9,64 +9,37 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import shutil
-import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tmux_terminal import HAVE_TMUX, TmuxTerminal
+from waiting import wait_until
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+    pytest.mark.skipif(not HAVE_TMUX, reason="tmux is not installed"),
 ]
 
 
-class Terminal:
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["tmux", "-L", self.name, *args], capture_output=True, text=True, check=check
-        )
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", self.name, check=False).stdout
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", self.name, *keys)
-
-    def wait(self, condition: Callable[[str], object], what: str, timeout: float = 10) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if condition(screen):
-                return screen
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; the screen:\n{screen}")
-            time.sleep(0.05)
-
-
 @pytest.fixture
-def terminal() -> Iterator[Terminal]:
-    term = Terminal(f"ringmon-board-{os.getpid()}")
+def terminal() -> Iterator[TmuxTerminal]:
+    term = TmuxTerminal(f"ringmon-board-{os.getpid()}", 80, 24)
     try:
         yield term
     finally:
-        term.tmux("kill-server", check=False)
+        term.kill()
 
 
-def test_board_keys_in_a_real_terminal(terminal: Terminal, tmp_path: Path) -> None:
+def test_board_keys_in_a_real_terminal(terminal: TmuxTerminal, tmp_path: Path) -> None:
     exit_file = tmp_path / "exit-code"
     config = tmp_path / "config.toml"
     config.write_text("")
     env = f"TMPDIR={shlex.quote(str(tmp_path))} RINGMON_CONFIG={shlex.quote(str(config))}"
     demo = f"{shlex.quote(sys.executable)} -m ringmon demo --seed 5"
     command = f"env {env} {demo}; echo $? > {shlex.quote(str(exit_file))}"
-    terminal.tmux("new-session", "-d", "-s", terminal.name, "-x", "80", "-y", "24", command)
+    terminal.start(command)
 
     terminal.wait(lambda s: re.search(r"\b[1-9]\d* employees", s), "the rows", timeout=30)
     screen = terminal.screen()
@@ -101,8 +74,10 @@ def test_board_keys_in_a_real_terminal(terminal: Terminal, tmp_path: Path) -> No
     terminal.wait(lambda s: "status: talking" not in s, "escape to clear the chip")
 
     terminal.keys("q")
-    deadline = time.monotonic() + 15
-    while not (exit_file.exists() and exit_file.read_text().strip()):
-        assert time.monotonic() < deadline, terminal.screen()
-        time.sleep(0.05)
+    wait_until(
+        lambda: exit_file.exists() and exit_file.read_text().strip(),
+        "the exit",
+        15,
+        describe=terminal.screen,
+    )
     assert exit_file.read_text().strip() == "0"

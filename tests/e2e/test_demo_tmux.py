@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import time
@@ -19,59 +18,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tmux_terminal import HAVE_TMUX, TmuxTerminal
+from waiting import wait_until
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+    pytest.mark.skipif(not HAVE_TMUX, reason="tmux is not installed"),
 ]
 
 WIDTH, HEIGHT = 120, 40
 EMPLOYEES = re.compile(r"(?<![\d])([1-9]\d*) employees")
-
-
-class Tmux:
-    """One session on a private tmux server (``-L``), so the user's tmux is never touched."""
-
-    def __init__(self, name: str) -> None:
-        self.socket = name
-        self.session = name
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check
-        )
-
-    def start(self, command: str) -> None:
-        size = ["-x", str(WIDTH), "-y", str(HEIGHT)]
-        # Start the session on a placeholder shell, pin its size, then run the command, so
-        # the program sees the final size from its first ioctl.
-        self.run("new-session", "-d", "-s", self.session, *size)
-        self.run("set-option", "-t", self.session, "window-size", "manual")
-        self.run("resize-window", "-t", self.session, *size)
-        shown = self.run("display", "-p", "-t", self.session, "#{window_width}x#{window_height}")
-        assert shown.stdout.strip() == f"{WIDTH}x{HEIGHT}", shown.stdout
-        self.run("respawn-pane", "-k", "-t", self.session, command)
-
-    def pane(self) -> str:
-        result = self.run("capture-pane", "-p", "-t", self.session, check=False)
-        return result.stdout
-
-    def keys(self, *keys: str, literal: bool = False) -> None:
-        self.run("send-keys", "-t", self.session, *(["-l"] if literal else []), *keys)
-
-    def alive(self) -> bool:
-        return self.run("has-session", "-t", self.session, check=False).returncode == 0
-
-    def kill(self) -> None:
-        self.run("kill-server", check=False)
-
-
-def wait_for(condition: Callable[[], object], timeout: float, what: str, tmux: Tmux) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; the screen:\n{tmux.pane()}")
-        time.sleep(0.05)
 
 
 def data_rows(pane: str) -> list[str]:
@@ -88,15 +44,21 @@ def data_rows(pane: str) -> list[str]:
 
 
 @pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[Tmux]:
-    session = Tmux(f"ringmon-e2e-{os.getpid()}")
+def tmux(tmp_path: Path) -> Iterator[TmuxTerminal]:
+    session = TmuxTerminal(f"ringmon-e2e-{os.getpid()}", WIDTH, HEIGHT)
     try:
         yield session
     finally:
         session.kill()
 
 
-def test_demo_shows_rows_filters_and_quits(tmux: Tmux, tmp_path: Path) -> None:
+def wait_for(
+    condition: Callable[[], object], timeout: float, what: str, tmux: TmuxTerminal
+) -> None:
+    wait_until(condition, what, timeout, describe=lambda: "the screen:\n" + tmux.screen())
+
+
+def test_demo_shows_rows_filters_and_quits(tmux: TmuxTerminal, tmp_path: Path) -> None:
     exit_file = tmp_path / "exit-code"
     config = tmp_path / "empty-config.toml"  # the user's own settings stay out of the test
     config.write_text("")
@@ -105,29 +67,29 @@ def test_demo_shows_rows_filters_and_quits(tmux: Tmux, tmp_path: Path) -> None:
     started = time.monotonic()
     tmux.start(f"env {env} {demo}; echo $? > {shlex.quote(str(exit_file))}")
 
-    wait_for(lambda: EMPLOYEES.search(tmux.pane()), 30, "the first rows", tmux)
+    wait_for(lambda: EMPLOYEES.search(tmux.screen()), 30, "the first rows", tmux)
     first_rows = time.monotonic() - started
     print(f"\nringmon demo: first rows after {first_rows:.2f} s")
-    match = EMPLOYEES.search(tmux.pane())
+    match = EMPLOYEES.search(tmux.screen())
     assert match is not None
     total = int(match.group(1))
-    wait_for(lambda: len(data_rows(tmux.pane())) >= min(total, 10), 10, "a full table", tmux)
+    wait_for(lambda: len(data_rows(tmux.screen())) >= min(total, 10), 10, "a full table", tmux)
 
     # Filter by the first name of the first row.
-    name = next(word for word in data_rows(tmux.pane())[0].split() if word.isalpha())
+    name = next(word for word in data_rows(tmux.screen())[0].split() if word.isalpha())
     needle = name[:4].lower()
     tmux.keys("/")
-    time.sleep(0.3)
+    wait_for(lambda: "name…" in tmux.screen(), 10, "the name input", tmux)
     tmux.keys(needle, literal=True)
 
     def filtered() -> bool:
-        pane = tmux.pane()
+        pane = tmux.screen()
         rows = data_rows(pane)
         return f"of {total}" in pane and bool(rows) and all(needle in row.lower() for row in rows)
 
     wait_for(filtered, 10, f"the rows matching {needle!r}", tmux)
     tmux.keys("Enter")
-    time.sleep(0.3)
+    wait_for(lambda: f"name~{needle}" in tmux.screen(), 10, "the name chip", tmux)
     tmux.keys("q")
 
     wait_for(lambda: exit_file.exists() and exit_file.read_text().strip(), 15, "the exit", tmux)
@@ -141,14 +103,14 @@ def test_demo_shows_rows_filters_and_quits(tmux: Tmux, tmp_path: Path) -> None:
     assert hubs.stdout.strip() == "", "the demo's hub is still running"
 
 
-def test_demo_cleans_up_when_its_terminal_goes_away(tmux: Tmux, tmp_path: Path) -> None:
+def test_demo_cleans_up_when_its_terminal_goes_away(tmux: TmuxTerminal, tmp_path: Path) -> None:
     """Closing the terminal (SIGHUP, as a dropped SSH session does) ends the demo: its hub
     stops and its temporary data is removed, instead of running on as orphans."""
     config = tmp_path / "empty-config.toml"
     config.write_text("")
     env = f"TMPDIR={shlex.quote(str(tmp_path))} RINGMON_CONFIG={shlex.quote(str(config))}"
     tmux.start(f"env {env} {shlex.quote(sys.executable)} -m ringmon demo")
-    wait_for(lambda: EMPLOYEES.search(tmux.pane()), 30, "the first rows", tmux)
+    wait_for(lambda: EMPLOYEES.search(tmux.screen()), 30, "the first rows", tmux)
     assert [p for p in tmp_path.iterdir() if p.name.startswith("ringmon-demo-")]
 
     tmux.kill()  # the pane's terminal is gone: its processes get SIGHUP
@@ -160,7 +122,4 @@ def test_demo_cleans_up_when_its_terminal_goes_away(tmux: Tmux, tmp_path: Path) 
         left = [p for p in tmp_path.iterdir() if p.name.startswith("ringmon-demo-")]
         return not hubs.stdout.strip() and not left
 
-    deadline = time.monotonic() + 15
-    while not cleaned():
-        assert time.monotonic() < deadline, "the demo's hub or data outlived its terminal"
-        time.sleep(0.1)
+    wait_until(cleaned, "the demo's hub and data to go with its terminal", 15)
