@@ -371,9 +371,9 @@ def run(
     from textual.screen import Screen
 
     from ringmon.feed.connection import Connection, Link
-    from ringmon.feed.touched import touched_employees
     from ringmon.model.schema import Event, parse_event_obj
     from ringmon.model.state import State
+    from ringmon.model.touched import touched_employees
     from ringmon.screens.board import BoardScreen
 
     probe = Probe()
@@ -462,7 +462,7 @@ def run(
                         ids = touched_employees(app.state, event)
                         app.state.apply(event)
                         applied.append(event)
-                        touched |= ids
+                        touched.update(ids)
                     probe.applied.append((time.perf_counter(), len(applied)))
                     probe.events += len(applied)
                     app.feed_events(applied, touched)

@@ -37,9 +37,9 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from ringmon.feed.connection import Connection, FeedListener, HubTime, Link
 from ringmon.feed.tls import client_tls, untrusted, websocket_tls
-from ringmon.feed.touched import touched_employees
 from ringmon.model.schema import Event, parse_event_obj
 from ringmon.model.state import EventRejected, State
+from ringmon.model.touched import touched_employees
 from ringmon.model.wire import SnapshotDoc, state_from_snapshot
 
 log = logging.getLogger(__name__)
@@ -326,7 +326,7 @@ class FeedClient:
                 resnapshot = True
                 break
             applied.append(event)
-            touched |= ids
+            touched.update(ids)
         if applied:
             self.counters.applied += len(applied)
             self._event_received()

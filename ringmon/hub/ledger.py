@@ -1,12 +1,11 @@
 """The hub's ingest bookkeeping: whom each event concerns, and the call-log rows.
 
-History (``queries.history``) replays only the events that concern one employee. An event
-concerns the employee who owns the account at that moment; a call answer or end also the
-employee of the leg; an ``account.upsert`` both the old and the new owner; ``employee.*`` that
-employee. When an account changes hands, its new owner's history also needs the events that
-made the account, its devices and its legs in progress what they are: the ledger remembers
-those seqs and links them to the new owner too, so that replaying one employee's events gives
-the same history as replaying everyone's.
+History (``queries.history``) replays only the events that concern one employee: those that
+touch them (``ringmon.model.touched``, the rule the feed client redraws rows by). When an
+account changes hands, its new owner's history also needs the events that made the account,
+its devices and its legs in progress what they are: the ledger remembers those seqs and
+links them to the new owner too, so that replaying one employee's events gives the same
+history as replaying everyone's.
 """
 
 from __future__ import annotations
@@ -19,14 +18,12 @@ from ringmon.model.schema import (
     AccountRemove,
     AccountUpsert,
     CallAnswer,
-    CallEnd,
     CallRing,
     DeviceStatus,
-    EmployeeRemove,
-    EmployeeUpsert,
     Event,
 )
 from ringmon.model.state import State
+from ringmon.model.touched import touched
 
 
 class Ledger:
@@ -59,32 +56,20 @@ class Ledger:
         self.leg_seq = {str(k): [int(x) for x in v] for k, v in legs.items()}
 
     def before(self, state: State, ev: Event) -> Touch:
-        """What must be read from the state before an event changes it."""
-        if isinstance(ev, DeviceStatus | CallRing):
-            acc = state.accounts.get(ev.account)
-            if acc is not None and acc.employee is not None:
-                return Touch((acc.employee,))
-            return NOTHING
-        if isinstance(ev, CallAnswer | CallEnd):
-            # The leg's employee, and whoever has its account now.
-            leg = state.legs.get(ev.leg)
-            if leg is None:
-                return NOTHING
-            acc = state.accounts.get(leg.account)
-            owner = acc.employee if acc is not None else None
-            return Touch(_ids(leg.employee, owner), legs=(leg,))
-        if isinstance(ev, EmployeeUpsert | EmployeeRemove):
-            return Touch((ev.id,))
+        """What must be read from the state before an event changes it: whom it concerns
+        (``ringmon.model.touched``), and what it makes the ledger forget."""
+        concerned = touched(state, ev)
         if isinstance(ev, AccountUpsert):
             acc = state.accounts.get(ev.login)
             old = acc.employee if acc is not None else None
-            return Touch(_ids(old, ev.employee), old_owner=old)
-        # account.remove: its owner, and the employees of its legs (which it ends)
-        acc = state.accounts.get(ev.login)
-        legs = tuple(leg for leg in state.legs.values() if leg.account == ev.login)
-        owner = acc.employee if acc is not None else None
-        devices = tuple((ev.login, d) for d in acc.devices) if acc is not None else ()
-        return Touch(_ids(owner, *(leg.employee for leg in legs)), legs=legs, devices=devices)
+            return Touch(concerned.employees, old_owner=old)
+        if isinstance(ev, AccountRemove):
+            acc = state.accounts.get(ev.login)
+            devices = tuple((ev.login, d) for d in acc.devices) if acc is not None else ()
+            return Touch(concerned.employees, legs=concerned.legs, devices=devices)
+        if not concerned.employees and not concerned.legs:
+            return NOTHING
+        return Touch(concerned.employees, legs=concerned.legs)
 
     def after(
         self, state: State, ev: Event, seq: int, pre: Touch, batch: WriteBatch | None = None
@@ -162,11 +147,6 @@ class Touch:
 
 
 NOTHING = Touch()
-
-
-def _ids(*ids: str | None) -> tuple[str, ...]:
-    """The ids given, once each, without None."""
-    return tuple(dict.fromkeys(i for i in ids if i is not None))
 
 
 def call_row(row_id: int, leg: CallLeg) -> CallRow:

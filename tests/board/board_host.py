@@ -24,8 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from board_data import NOW, TZ, board_state
 
 from ringmon.feed.connection import Connection, HubTime, Link
-from ringmon.model.schema import CallAnswer, CallEnd, DeviceStatus, Event
+from ringmon.model.schema import DeviceStatus, Event
 from ringmon.model.state import State
+from ringmon.model.touched import touched_employees
 from ringmon.screens.board import BoardScreen
 from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
 
@@ -47,24 +48,6 @@ def settings(
     for key, value in (thresholds or {}).items():
         setattr(th, key, value)
     return SimpleNamespace(thresholds=th, bell=bell, wall_page_seconds=page)
-
-
-def touched(state: State, event: Event) -> set[str]:
-    """The employees an event changes (as the App's feed computes them, before applying)."""
-    ids: set[str | None] = set()
-    login = getattr(event, "account", None) or getattr(event, "login", None)
-    if login is not None:
-        acc = state.accounts.get(login)
-        ids.add(acc.employee if acc else None)
-        ids.add(getattr(event, "employee", None))
-    if isinstance(event, CallAnswer | CallEnd):
-        leg = state.legs.get(event.leg)
-        if leg is not None:
-            ids.add(leg.employee)
-    if hasattr(event, "id"):
-        ids.add(event.id)
-    ids.discard(None)
-    return {i for i in ids if i is not None}
 
 
 class BoardHost(App[None]):
@@ -115,7 +98,7 @@ class BoardHost(App[None]):
         """Apply events and post one ModelChanged to every screen, as the App does."""
         ids: set[str] = set()
         for event in events:
-            ids |= touched(self.state, event)
+            ids.update(touched_employees(self.state, event))
             self.state.apply(event)
         last = self.state.clock
         self.connection = self.connection.__class__(
