@@ -1,14 +1,16 @@
 """The terminal ringmon draws on: whether there is one, and one answer for its size.
 
-Without a terminal (input from /dev/null, output to a file or a pipe such as ``| tee``) a
-Textual screen has nowhere to go: ringmon says so and stops rather than write escape codes
-into a log. A driver named by ``TEXTUAL_DRIVER`` (textual-serve's web driver, the headless
+Without a terminal (input from /dev/null, the screen's output to a file or a pipe) a Textual
+screen has nowhere to go: ringmon says so and stops rather than write escape codes into a
+log. A driver named by ``TEXTUAL_DRIVER`` (textual-serve's web driver, the headless
 driver) stands in for the terminal, and then no terminal is needed.
 
-``sized_linux_driver()``: when the terminal reports no size (0x0, as some serial consoles and
-``script`` sessions do), Textual's driver fell back to 80x24 (``shutil``) while its App took
-80x25 (Rich's console): the screen then resized itself between the two forever, at 100% CPU,
-never reading a key. The driver here asks the App's console, so both sides agree.
+``sized_linux_driver()``: when the size cannot be read where Textual's driver looks (a terminal
+of 0x0, as some serial consoles and ``script`` sessions report; standard output a pipe, as in
+``ringmon demo | tee log``), the driver fell back to 80x24 (``shutil``, from standard output)
+while its App took 80x25 or the real size (Rich's console, from standard input): the screen
+then resized itself between the two forever, at 100% CPU, never reading a key. The driver
+here asks the App's console, so both sides agree.
 """
 
 from __future__ import annotations
@@ -37,18 +39,21 @@ def _is_terminal(stream: TextIO | None) -> bool:
 
 
 def missing_terminal() -> str | None:
-    """Why ringmon has no terminal to draw on (a sentence), or None when it has one."""
+    """Why ringmon has no terminal to draw on (a sentence), or None when it has one.
+
+    The screen is read from standard input (keys) and drawn on standard error (as Textual
+    does); standard output may go anywhere (``ringmon demo | tee log`` draws as usual)."""
     if stand_in_driver() is not None:
         return None
-    stdin_ok, stdout_ok = _is_terminal(sys.stdin), _is_terminal(sys.stdout)
-    if stdin_ok and stdout_ok:
+    keys, screen = _is_terminal(sys.__stdin__), _is_terminal(sys.__stderr__)
+    if keys and screen:
         return None
     which = (
-        "its input and output are not a terminal"
-        if not (stdin_ok or stdout_ok)
+        "neither its input nor its standard error (where it draws) is a terminal"
+        if not (keys or screen)
         else "its input is not a terminal"
-        if not stdin_ok
-        else "its output is not a terminal (a pipe or a file)"
+        if not keys
+        else "its standard error, where it draws its screen, is not a terminal"
     )
     return (
         f"no terminal: {which}. ringmon draws a live screen and reads keys, so run it in a "

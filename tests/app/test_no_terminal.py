@@ -1,11 +1,12 @@
-"""No terminal, no lock-up: real ``ringmon`` processes whose input or output is not a terminal
-say so and exit 2 at once (before the demo starts a hub); a driver that stands in for the
-terminal (``TEXTUAL_DRIVER``, as textual-serve sets) still runs; a real terminal that reports
-no size (0x0) gets a working screen that reads its keys.
+"""No terminal, no lock-up: real ``ringmon`` processes whose input or screen (standard error,
+where Textual draws) is not a terminal say so and exit 2 at once (before the demo starts a
+hub); a driver that stands in for the terminal (``TEXTUAL_DRIVER``, as textual-serve sets)
+still runs; a real terminal that reports no size (0x0), or whose standard output is a pipe,
+gets a working screen that reads its keys.
 
-Before the fix, ``ringmon demo </dev/null >out`` and a 0x0 terminal both resized the screen
-between 80x24 and 80x25 forever: 100% CPU, escape codes by the megabyte, no key read, no
-connection made, only SIGKILL ended it and the demo's data folder stayed behind.
+Before the fix, ``ringmon demo </dev/null >out``, ``ringmon demo | tee log`` and a 0x0
+terminal all resized the screen between two sizes forever: 100% CPU, escape codes by the
+megabyte, no key read, only SIGKILL ended it and the demo's data folder stayed behind.
 """
 
 from __future__ import annotations
@@ -67,24 +68,38 @@ def test_without_a_terminal_it_says_so_and_exits_2(
     assert leftovers(tmp_path) == []
 
 
-def test_output_into_a_pipe_is_no_terminal_either(env: dict[str, str], tmp_path: Path) -> None:
-    """``make demo | tee log``: the input is a terminal, the output a pipe."""
+def test_a_screen_drawn_into_a_file_is_no_terminal(env: dict[str, str], tmp_path: Path) -> None:
+    """Keys from a terminal, but standard error (where the screen is drawn) into a file."""
     primary, secondary = os.openpty()
+    err = tmp_path / "err"
     try:
-        done = subprocess.run(
-            [*RINGMON, "demo"],
-            stdin=secondary,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=env,
-            timeout=60,
-        )
+        with err.open("wb") as sink:
+            done = subprocess.run(
+                [*RINGMON, "demo"], stdin=secondary, stdout=secondary, stderr=sink, env=env
+            )
     finally:
         os.close(primary)
         os.close(secondary)
     assert done.returncode == 2
-    assert done.stdout.startswith(b"ringmon demo: no terminal: its output is not a terminal")
+    assert err.read_bytes().startswith(
+        b"ringmon demo: no terminal: its standard error, where it draws its screen, is not"
+    )
     assert leftovers(tmp_path) == []
+
+
+def test_output_into_a_pipe_still_draws_on_the_terminal(env: dict[str, str]) -> None:
+    """``ringmon demo | tee log``: keys and screen are the terminal's, standard output a pipe.
+    It used to resize between the terminal's size and 80x24 for ever; it runs, and quits."""
+    command = [*RINGMON, "--url", f"http://127.0.0.1:{closed_port()}"]
+    term = PtyTerminal(
+        command, rows=30, columns=100, env=env | {"RINGMON_TOKEN": "t"}, stdout=subprocess.PIPE
+    )
+    try:
+        term.wait_for_text(r"Feed lost", "the feed's state on screen", 30)
+        term.send("q")
+        assert term.wait_exit(15) == 0
+    finally:
+        term.close()
 
 
 def test_a_driver_that_stands_in_for_the_terminal_is_not_refused(env: dict[str, str]) -> None:

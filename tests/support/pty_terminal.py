@@ -28,13 +28,16 @@ class PtyTerminal:
         rows: int,
         columns: int,
         env: Mapping[str, str] | None = None,
+        stdout: int | None = None,
     ) -> None:
+        """``stdout``: where the program's standard output goes instead of the pty (a pipe,
+        as in ``| tee``)."""
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
         self.process = subprocess.Popen(
             list(command),
             stdin=slave,
-            stdout=slave,
+            stdout=slave if stdout is None else stdout,
             stderr=slave,
             env=dict(env) if env is not None else None,
             start_new_session=True,
