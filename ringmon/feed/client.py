@@ -36,6 +36,7 @@ from websockets.client import backoff
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from ringmon.feed.connection import Connection, FeedListener, HubTime, Link
+from ringmon.feed.hub_health import parse_hub_health
 from ringmon.feed.tls import client_tls, untrusted, websocket_tls
 from ringmon.model.schema import Event, parse_event_obj
 from ringmon.model.state import EventRejected, State
@@ -148,6 +149,7 @@ class FeedClient:
         max_delay: float = 10.0,
         ping_interval: float | None = 5.0,
         ping_timeout: float | None = 10.0,
+        loading_poll: float = 1.0,
     ) -> None:
         self.url = url.rstrip("/")
         self.tz = tz
@@ -162,8 +164,10 @@ class FeedClient:
         self._max_delay = max_delay
         self._ping_interval = ping_interval
         self._ping_timeout = ping_timeout
+        self._loading_poll = loading_poll
         self._frames_since_connect = 0
         self._notified_event_at: float | None = None
+        self._last_heartbeat: float | None = None  # local monotonic time
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -178,6 +182,7 @@ class FeedClient:
             need_snapshot = True
             while True:
                 self._frames_since_connect = 0
+                self._last_heartbeat = None
                 try:
                     if need_snapshot or self.state is None:
                         await self._snapshot(http)
@@ -215,11 +220,17 @@ class FeedClient:
             yield min(self._max_delay, delay * random.uniform(0.8, 1.2))
 
     async def _snapshot(self, http: httpx.AsyncClient) -> None:
-        response = await http.get("/v1/snapshot")
-        if response.status_code in (401, 403):
-            raise Refused(
-                response.status_code, _error_text(response.content, "access refused by the hub")
-            )
+        while True:
+            await self._wait_until_loaded(http)
+            response = await http.get("/v1/snapshot")
+            if response.status_code in (401, 403):
+                raise Refused(
+                    response.status_code,
+                    _error_text(response.content, "access refused by the hub"),
+                )
+            # 503 while the hub loads its history: not a failure, wait for it (above).
+            if response.status_code != 503 or not await self._loading(http):
+                break
         response.raise_for_status()
         doc = SnapshotDoc.model_validate_json(response.content)
         state = state_from_snapshot(doc, self.tz or self._hub_zone(doc.tz))
@@ -227,9 +238,42 @@ class FeedClient:
         self.hub_time.sync(now, doc.speed)
         self.state = state
         self.counters.snapshots += 1
-        self.connection = self.connection.evolve(last_event_at=now)
+        # The newest event in the snapshot, not the snapshot itself, is the last event.
+        last_event = min(state.clock, now) if state.clock else None
+        self.connection = self.connection.evolve(
+            last_event_at=last_event, last_frame_at=now, loading=None
+        )
         log.info("snapshot at seq %d: %d employees", doc.seq, len(doc.employees))
         self.listener.feed_snapshot(state)
+
+    async def _wait_until_loaded(self, http: httpx.AsyncClient) -> None:
+        """While the hub loads its history (``/v1/health`` says ``starting``) it holds back
+        its snapshot: say how far it is instead (every ``loading_poll`` seconds)."""
+        while await self._loading(http):
+            await asyncio.sleep(self._loading_poll)
+        if self.connection.loading is not None:
+            self._update(self.connection.evolve(loading=None))
+
+    async def _loading(self, http: httpx.AsyncClient) -> bool:
+        """Whether the hub says it is loading its history; the UI is told how far it is.
+        Anything else (no answer, an older hub, not starting) is False: the snapshot that
+        follows tells what is wrong, if anything."""
+        try:
+            response = await http.get("/v1/health")
+            data = response.json() if response.status_code == 200 else None
+        except (httpx.HTTPError, ValueError):
+            return False
+        health = parse_hub_health(data)
+        if health.status != "starting":
+            return False
+        self._update(
+            self.connection.evolve(
+                hub_status=health.status,
+                loading=health.loading,
+                sources=health.sources or self.connection.sources,
+            )
+        )
+        return True
 
     @staticmethod
     def _hub_zone(name: str) -> tzinfo:
@@ -341,12 +385,26 @@ class FeedClient:
             self._malformed("a heartbeat without a valid now/speed", data)
             return
         self.hub_time.sync(now, float(speed))
-        self._notified_event_at = now
-        self._update(self.connection.evolve(last_event_at=now))
+        local = self.hub_time.monotonic()
+        every = self.connection.heartbeat_every
+        if self._last_heartbeat is not None:
+            every = local - self._last_heartbeat
+        self._last_heartbeat = local
+        # A heartbeat is not an event: the feed is alive, nothing happened.
+        health = parse_hub_health(data)
+        self._update(
+            self.connection.evolve(
+                last_frame_at=now,
+                heartbeat_every=every,
+                hub_status=health.status,
+                sources=health.sources,
+                loading=health.loading,
+            )
+        )
 
     def _event_received(self) -> None:
         now = self.hub_time.now()
-        self.connection = self.connection.evolve(last_event_at=now)
+        self.connection = self.connection.evolve(last_event_at=now, last_frame_at=now)
         # Tell the UI at most about once a real second: enough for "last event N s ago".
         last = self._notified_event_at
         if last is None or now - last >= self.hub_time.speed:

@@ -19,15 +19,51 @@ class Link(StrEnum):
     REFUSED = "refused"  # 401/403: retrying will not help (R1)
 
 
+DOWN_STATES = frozenset({"unreachable", "error"})
+"""Source states in which the hub gets nothing from that source."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    """One of the hub's sources as its heartbeat reports it (docs/feed-protocol.md)."""
+
+    name: str  # e.g. "asterisk:pbx1:8088"
+    state: str  # "running", "connecting", "unreachable", "error" (others: unknown, not down)
+    since: float | None = None  # wall-clock time it entered that state (epoch seconds)
+    detail: str | None = None
+
+    @property
+    def down(self) -> bool:
+        return self.state in DOWN_STATES
+
+
+@dataclass(frozen=True, slots=True)
+class Loading:
+    """The hub is loading its history (``status: starting``): how far it is, in days."""
+
+    loaded_days: float | None = None
+    loading_days: float | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Connection:
-    """The feed's health as the UI shows it. Times are the hub's clock (see HubTime)."""
+    """The feed's health as the UI shows it. Times are the hub's clock (see HubTime).
+
+    A heartbeat is not an event: it moves ``last_frame_at`` (the feed is alive), never
+    ``last_event_at``. What the hub says of itself (``hub_status``, ``sources``, ``loading``)
+    comes from its heartbeats and ``/v1/health``; absent fields leave them unknown (None or
+    empty), so an older hub is shown as it was."""
 
     link: Link = Link.CONNECTING
     since: float = 0.0
-    last_event_at: float | None = None  # hub time of the last event or heartbeat received
+    last_event_at: float | None = None  # hub time of the newest event received
     message: str = ""
     attempts: int = 0
+    last_frame_at: float | None = None  # hub time of the last frame of any kind received
+    heartbeat_every: float | None = None  # real seconds between the hub's heartbeats, as seen
+    hub_status: str | None = None  # "ok", "starting", "degraded"; None: not said
+    sources: tuple[SourceHealth, ...] = ()
+    loading: Loading | None = None  # while the hub loads its history
 
     def evolve(self, **changes: object) -> Connection:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -27,7 +27,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from ringmon.feed.connection import Connection, HubTime
+from ringmon.feed.connection import Connection, HubTime, Link
 from ringmon.model.board import (
     NO_DEPARTMENT,
     Board,
@@ -45,7 +45,15 @@ from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
 from ringmon.widgets.columns import Col
 from ringmon.widgets.employee_table import EmployeeTable
 from ringmon.widgets.filter_bar import FilterBar
-from ringmon.widgets.summary import FeedBanner, FeedState, SummaryBar, WallSummary, feed_state
+from ringmon.widgets.summary import (
+    FeedBanner,
+    FeedState,
+    SummaryBar,
+    WallStatus,
+    WallSummary,
+    feed_state,
+    silent_after,
+)
 
 DEFAULT_WALL_PAGE_SECONDS = 10.0
 WALL_ACTIONS = frozenset({"quit", "help"})
@@ -171,6 +179,7 @@ class BoardScreen(Screen[None]):
         self._funnel_dirty = True
         self._tick_timer: Timer | None = None
         self._page_timer: Timer | None = None
+        self._silence_timer: Timer | None = None
         self._page = 0
         self._frozen = False
 
@@ -225,7 +234,11 @@ class BoardScreen(Screen[None]):
         wall = self.wall
         self.set_class(wall, "-wall")
         yield FeedBanner()
-        yield WallSummary() if wall else SummaryBar()
+        if wall:
+            yield WallSummary()
+            yield WallStatus()
+        else:
+            yield SummaryBar()
         # Wall mode is read-only: no name input, so nothing takes the focus (and the keys:
         # q, ?) from the screen.
         yield FilterBar(editable=not wall)
@@ -308,6 +321,24 @@ class BoardScreen(Screen[None]):
     @on(ConnectionChanged)
     def _connection_changed(self, message: ConnectionChanged) -> None:
         self._update_feed(message.connection)
+        self._watch_for_silence(message.connection)
+
+    def _watch_for_silence(self, connection: Connection) -> None:
+        """Look at the feed again the moment it would turn silent (no frame for a while),
+        rather than up to a tick later."""
+        if self._silence_timer is not None:
+            self._silence_timer.stop()
+            self._silence_timer = None
+        heard = connection.last_frame_at or connection.last_event_at
+        if connection.link is not Link.CONNECTED or heard is None or not self.ready:
+            return
+        hub_time = self.host.hub_time
+        speed = hub_time.speed if hub_time.speed > 0 else 1.0
+        left = (heard - hub_time.now()) / speed + silent_after(connection) + 0.05
+        if left > 0:
+            self._silence_timer = self.set_timer(
+                left, lambda: self._update_feed(self.host.connection), name="board-silence"
+            )
 
     def _update_feed(self, connection: Connection) -> None:
         if not self.ready:
@@ -331,7 +362,7 @@ class BoardScreen(Screen[None]):
                 "No employee matches the filters: escape removes the last one, ctrl+u all."
             )
         elif self.feed is not None and self.feed.level == "wait":
-            table.empty_text = "Connecting to the hub…"
+            table.empty_text = self.feed.waiting
         elif self.feed is not None and self.feed.stale:
             table.empty_text = "No data: the feed is down."
         else:
@@ -370,6 +401,7 @@ class BoardScreen(Screen[None]):
         summary = self.summary()
         if self.wall:
             self.query_one(WallSummary).show(summary)
+            self.query_one(WallStatus).show(self.now(), self.host.tz, self.feed)
         else:
             self.query_one(SummaryBar).show(summary, self.feed)
 

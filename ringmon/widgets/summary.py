@@ -1,12 +1,15 @@
 """The summary panel (R2) and the feed banner: what is true right now, and how fresh it is.
 
 ``SummaryBar`` is two lines (status counts; today's calls and the feed's state). The wall
-screen uses ``WallSummary``: the same figures in large digits. ``FeedBanner`` appears only when
-the feed is stale or broken and says since when, so a frozen table never looks normal.
+screen uses ``WallSummary``: the same figures in large digits, and ``WallStatus``: the time and
+the feed's state, readable across a room. ``FeedBanner`` appears only when the feed is stale or
+broken, or the hub says a source is down or it is loading its history, and says since when,
+so a frozen table never looks normal.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -15,12 +18,23 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Digits, Static
 
-from ringmon.feed.connection import Connection, Link
+from ringmon.feed.connection import Connection, Link, Loading, SourceHealth
 from ringmon.model.board import GLYPHS, RINGING_GLYPH, Summary
 from ringmon.model.status import Status
 
-STALE_AFTER_SECONDS = 15.0
-"""No event nor heartbeat for this long (real seconds) and the feed counts as stale."""
+SILENT_AFTER_SECONDS = 5.0
+"""No frame at all (event, batch or heartbeat) for this long (real seconds): the feed is silent.
+The hub sends a heartbeat every 2 s; one that is seen to send them more slowly (an older hub)
+gets 1.5 of its intervals before it counts as silent."""
+
+SOURCE_KINDS = {
+    "asterisk": "Asterisk",
+    "kamailio": "Kamailio",
+    "freeswitch": "FreeSWITCH",
+    "file": "File",
+    "sim": "Simulator",
+    "push": "Push API",
+}
 
 STATUS_VARS = {
     Status.TALKING: "$primary",
@@ -40,22 +54,48 @@ def format_age(seconds: float) -> str:
     return f"{s // 3600} h {s // 60 % 60:02d} min"
 
 
-def clock(at: float, tz: tzinfo) -> str:
-    return datetime.fromtimestamp(at, tz).strftime("%H:%M:%S")
+def clock(at: float, tz: tzinfo, *, seconds: bool = True) -> str:
+    return datetime.fromtimestamp(at, tz).strftime("%H:%M:%S" if seconds else "%H:%M")
 
 
 @dataclass(frozen=True, slots=True)
 class FeedState:
     """The feed's health, as the summary and the banner word it."""
 
-    level: str  # "ok", "wait", "stale", "down", "refused"
+    level: str  # "ok", "wait", "degraded", "stale", "down", "refused"
     short: str
     banner: str
+    stale: bool = False
+    """Whatever the table shows may be out of date: the rows are dimmed."""
+    waiting: str = "Connecting to the hub…"
+    """What an empty table says while there is no data yet."""
 
-    @property
-    def stale(self) -> bool:
-        """Whatever the table shows may be out of date."""
-        return self.level in ("stale", "down", "refused")
+
+def silent_after(conn: Connection) -> float:
+    """Real seconds without a frame after which the feed counts as silent."""
+    every = conn.heartbeat_every
+    return SILENT_AFTER_SECONDS if every is None else max(SILENT_AFTER_SECONDS, 1.5 * every)
+
+
+def loading_text(loading: Loading | None) -> str:
+    """``loading history: 3 of 8 days`` (as far as the hub says)."""
+    if loading is None or loading.loading_days is None:
+        return "loading history"
+    done = int(loading.loaded_days or 0)
+    return f"loading history: {done} of {max(done, math.ceil(loading.loading_days))} days"
+
+
+def source_label(name: str, *, short: bool = False) -> str:
+    """``asterisk:pbx1:8088`` -> ``Asterisk pbx1:8088`` (``Asterisk`` when ``short``)."""
+    kind, _, where = name.partition(":")
+    label = SOURCE_KINDS.get(kind, kind)
+    return f"{label} {where}" if where and not short else label
+
+
+def _source_down(source: SourceHealth, tz: tzinfo) -> str:
+    since = "" if source.since is None else f" since {clock(source.since, tz, seconds=False)}"
+    detail = f" ({source.detail})" if source.detail else ""
+    return f"{source_label(source.name)} {source.state}{since}{detail}"
 
 
 def feed_state(conn: Connection, now: float, speed: float, tz: tzinfo) -> FeedState:
@@ -66,27 +106,70 @@ def feed_state(conn: Connection, now: float, speed: float, tz: tzinfo) -> FeedSt
     last_text = "no event yet" if age is None else f"last event {format_age(age)} ago"
     if conn.link is Link.REFUSED:
         why = conn.message or "the hub refused access"
-        return FeedState("refused", f"✖ refused: {why}", f"✖ Access refused: {why}")
+        return FeedState("refused", f"✖ refused: {why}", f"✖ Access refused: {why}", True)
+    loading = loading_text(conn.loading) if conn.loading is not None else None
     if conn.link is Link.CONNECTING:
+        if loading is not None:
+            return FeedState("wait", f"… {loading}", "", waiting=f"The hub is {loading}…")
         return FeedState("wait", "… connecting", "")
+    data = f"data as of {clock(last, tz)}" if last is not None else "no data"
     if conn.link is Link.RECONNECTING:
         since = clock(conn.since, tz)
+        if loading is not None:
+            return FeedState(
+                "stale",
+                f"… hub {loading}",
+                f"… Reconnecting since {since}: the hub is {loading}; {data}: statuses below "
+                "may be out of date",
+                True,
+            )
         lost = format_age((now - conn.since) / speed)
         tries = f", attempt {conn.attempts}" if conn.attempts else ""
-        data = f"data as of {clock(last, tz)}" if last is not None else "no data"
         why = f" ({conn.message})" if conn.message else ""
         return FeedState(
             "down",
             f"⚠ reconnecting since {since}",
             f"⚠ Feed lost{why}: reconnecting since {since} ({lost}{tries}); "
             f"{data}: statuses below may be out of date",
+            True,
         )
-    if age is not None and age > STALE_AFTER_SECONDS:
+    heard = conn.last_frame_at if conn.last_frame_at is not None else last
+    quiet = None if heard is None else (now - heard) / speed
+    if quiet is not None and quiet > silent_after(conn):
         return FeedState(
             "stale",
-            f"⚠ {last_text}",
-            f"⚠ Feed silent since {clock(last or now, tz)} ({format_age(age)}): "
+            f"⚠ feed silent {format_age(quiet)}",
+            f"⚠ Feed silent since {clock(heard or now, tz)} ({format_age(quiet)}): "
             "statuses below may be out of date",
+            True,
+        )
+    if conn.hub_status == "starting" and loading is not None:
+        return FeedState(
+            "stale",
+            f"… hub {loading}",
+            f"… The hub is {loading}: statuses below may be out of date",
+            True,
+        )
+    down = [s for s in conn.sources if s.down]
+    if down:
+        every = len(down) == len(conn.sources)
+        what = "; ".join(_source_down(s, tz) for s in down)
+        short = (
+            f"{source_label(down[0].name, short=True)} {down[0].state}"
+            if len(down) == 1
+            else f"{len(down)} sources down"
+        )
+        return FeedState(
+            "degraded",
+            f"⚠ {short} · {last_text}",
+            f"⚠ {what}: statuses may be out of date",
+            every,
+        )
+    if conn.hub_status == "degraded":
+        return FeedState(
+            "degraded",
+            f"⚠ hub degraded · {last_text}",
+            "⚠ The hub reports a problem (see its /v1/health): statuses may be out of date",
         )
     return FeedState("ok", f"● live · {last_text}", "")
 
@@ -254,3 +337,41 @@ class WallSummary(Horizontal):
             self.query_one(f"#wall-{key.replace('_', '-')}", WallTile).set_value(
                 getattr(summary, key)
             )
+
+
+class WallStatus(Horizontal):
+    """The wall screen's clock (the hub's time, in large digits) and the feed's freshness,
+    so that a frozen screen is seen across the room for what it is."""
+
+    DEFAULT_CSS = """
+    WallStatus { height: 3; padding: 0 1; }
+    WallStatus Digits { width: auto; }
+    WallStatus #wall-feed {
+        width: 1fr;
+        height: 3;
+        padding: 0 2;
+        content-align: left middle;
+        text-style: bold;
+        color: $success;
+    }
+    WallStatus.-wait #wall-feed { color: $text-muted; }
+    WallStatus.-warn #wall-feed { color: $warning; }
+    WallStatus.-refused #wall-feed { color: $error; }
+    """
+
+    _shown: tuple[str, FeedState] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Digits("", id="wall-clock")
+        yield Static("", id="wall-feed", markup=False)
+
+    def show(self, now: float, tz: tzinfo, feed: FeedState) -> None:
+        shown = (clock(now, tz), feed)
+        if shown == self._shown:
+            return
+        self._shown = shown
+        self.query_one(Digits).update(shown[0])
+        self.query_one("#wall-feed", Static).update(feed.short)
+        self.set_class(feed.level == "wait", "-wait")
+        self.set_class(feed.level not in ("ok", "wait", "refused"), "-warn")
+        self.set_class(feed.level == "refused", "-refused")

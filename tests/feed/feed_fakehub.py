@@ -68,8 +68,11 @@ def frame(events: Event | list[Event]) -> str:
     return dump_event(events)
 
 
-def heartbeat(seq: int, now: datetime, speed: float = 1.0) -> str:
-    return json.dumps({"type": "heartbeat", "seq": seq, "now": now.isoformat(), "speed": speed})
+def heartbeat(seq: int, now: datetime, speed: float = 1.0, **fields: Any) -> str:
+    """A heartbeat frame; ``fields``: what the hub says of itself (status, sources, loading)."""
+    return json.dumps(
+        {"type": "heartbeat", "seq": seq, "now": now.isoformat(), "speed": speed} | fields
+    )
 
 
 Script = Callable[[ServerConnection, int], Awaitable[None]]
@@ -84,6 +87,11 @@ class FakeHub:
     script: Script | None = None
     refuse: tuple[int, str] | None = None  # (status, error) for every request
     refuse_feed: tuple[int, str] | None = None  # only for the WebSocket handshake
+    # /v1/health answers in turn (the last one repeats); none: 404, as an older hub
+    health: list[dict[str, Any]] = field(default_factory=list)
+    # /v1/snapshot status codes in turn (then 200); a 503 says the hub is loading history
+    snapshot_statuses: list[int] = field(default_factory=list)
+    health_requests: int = 0
     snapshot_requests: int = 0
     feed_requests: list[int] = field(default_factory=list)
     server: Server | None = None
@@ -129,8 +137,17 @@ class FakeHub:
             refusal = (401, "unknown token")
         if refusal is not None:
             return self._json(connection, refusal[0], json.dumps({"error": refusal[1]}))
+        if path == "/v1/health" and self.health:
+            answer = self.health[min(self.health_requests, len(self.health) - 1)]
+            self.health_requests += 1
+            return self._json(connection, 200, json.dumps(answer))
         if path == "/v1/snapshot":
             self.snapshot_requests += 1
+            if self.snapshot_statuses:
+                status = self.snapshot_statuses.pop(0)
+                if status != 200:
+                    error = "the hub is still loading history: 3 of 8 days; try again shortly"
+                    return self._json(connection, status, json.dumps({"error": error}))
             return self._json(connection, 200, self.snapshot_json())
         if path == "/v1/feed":
             return None

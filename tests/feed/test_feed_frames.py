@@ -107,7 +107,9 @@ async def test_heartbeat_syncs_hub_time_and_reports_the_connection() -> None:
         async with running(hub) as (client, rec):
             await rec.wait_for(lambda: client.hub_time.speed == 60.0)
             assert abs(client.hub_time.now() - hub_now.timestamp()) < 60.0
-            assert rec.connections[-1].last_event_at == hub_now.timestamp()
+            # A heartbeat is not an event: the last event is still the snapshot's newest.
+            assert rec.connections[-1].last_frame_at == hub_now.timestamp()
+            assert rec.connections[-1].last_event_at == at(1).timestamp()
             assert rec.connections[-1].link is Link.CONNECTED
 
 

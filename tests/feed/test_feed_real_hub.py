@@ -134,7 +134,7 @@ async def test_heartbeats_carry_the_hubs_clock(tmp_path: Path) -> None:
         async with following(server.url, token) as (client, rec):
             await rec.wait_for(lambda: client.connection.link is Link.CONNECTED)
             clock.advance(3600)
-            await rec.wait_for(lambda: (client.connection.last_event_at or 0) >= clock.now())
+            await rec.wait_for(lambda: (client.connection.last_frame_at or 0) >= clock.now())
             assert client.hub_time.speed == 60.0
 
 
