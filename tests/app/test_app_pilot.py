@@ -63,9 +63,10 @@ class Spy(Screen[None]):
 
 async def test_rows_appear_update_live_and_q_quits() -> None:
     later = DeviceStatus(ts=at(30), seq=7, account="sip2", device="c1", status="offline")
+    first_rows_seen = asyncio.Event()
 
     async def script(ws: ServerConnection, since: int) -> None:
-        await asyncio.sleep(0.3)
+        await first_rows_seen.wait()
         await ws.send(frame(later))
         await ws.wait_closed()
 
@@ -76,6 +77,7 @@ async def test_rows_appear_update_live_and_q_quits() -> None:
             rows = table_lines(app)
             assert "Sales" in rows["Anna Nowak"]
             assert "online" in rows["Jan Kowalski"] and "Zoiper" in rows["Jan Kowalski"]
+            first_rows_seen.set()
             await until(pilot, lambda: app.state.seq == 7)
             await until(pilot, lambda: "offline" in table_lines(app)["Jan Kowalski"])
             assert app.connection.link is Link.CONNECTED
@@ -85,9 +87,10 @@ async def test_rows_appear_update_live_and_q_quits() -> None:
 
 async def test_events_are_coalesced_into_one_model_changed_per_tick() -> None:
     extra = [EmployeeUpsert(ts=at(20), seq=7 + i, id=f"x{i}", name=f"Extra {i}") for i in range(30)]
+    spy_listening = asyncio.Event()
 
     async def script(ws: ServerConnection, since: int) -> None:
-        await asyncio.sleep(0.3)
+        await spy_listening.wait()
         for event in extra:  # thirty frames in a burst
             await ws.send(frame(event))
         await ws.wait_closed()
@@ -97,8 +100,13 @@ async def test_events_are_coalesced_into_one_model_changed_per_tick() -> None:
         async with app.run_test() as pilot:
             spy = Spy()
             await app.push_screen(spy)
-            await until(pilot, lambda: app.state.seq == 36)
-            await pilot.pause(0.2)
+            spy_listening.set()
+            extras = {f"x{i}" for i in range(30)}
+
+            def told() -> frozenset[str]:
+                return frozenset().union(*(m.employees for m in spy.seen if not m.reset))
+
+            await until(pilot, lambda: app.state.seq == 36 and told() == extras)
             live = [m for m in spy.seen if not m.reset]  # a reset may come from the snapshot
             assert frozenset().union(*(m.employees for m in live)) == {f"x{i}" for i in range(30)}
             assert len(live) < len(extra)  # not one per frame
@@ -114,8 +122,7 @@ async def test_snapshot_sends_reset() -> None:
             await app.push_screen(spy)
             await until(pilot, lambda: app.connection.link is Link.CONNECTED)
             app.feed_snapshot(app.state)
-            await pilot.pause(0.05)
-            assert spy.seen and spy.seen[-1].reset
+            await until(pilot, lambda: spy.seen and spy.seen[-1].reset)
             assert str(app.tz) == "Europe/Warsaw"
 
 
@@ -139,15 +146,19 @@ async def test_refused_shows_a_full_screen_message_and_any_key_exits() -> None:
 async def test_reconnecting_is_shown_as_stale() -> None:
     calls = call_events(7)
 
+    applied = asyncio.Event()
+
     async def script(ws: ServerConnection, since: int) -> None:
         await ws.send(frame(calls[0]))
-        await asyncio.sleep(0.1)
+        await applied.wait()
         ws.transport.abort()
 
     async with FakeHub(events=base_events() + calls, script=script) as hub:
         hub.snapshot_seq = 6
         app = board_app(hub.url, first_delay=5.0)
         async with app.run_test() as pilot:
+            await until(pilot, lambda: app.state.seq == 7)
+            applied.set()
             await until(pilot, lambda: app.connection.link is Link.RECONNECTING)
             banner = app.screen.query_one(FeedBanner)
             await until(pilot, lambda: banner.has_class("-shown"))
@@ -160,9 +171,8 @@ async def test_default_main_screen_shows_the_employees() -> None:
         async with app.run_test(size=(120, 30)) as pilot:
             assert type(app.screen) is main_screen_class()
             await until(pilot, lambda: app.state.seq == 6)
-            await pilot.pause(0.2)
-            shot = app.export_screenshot()
-            assert "Nowak" in shot and "Kowalski" in shot
+            await until(pilot, lambda: "Kowalski" in app.export_screenshot())
+            assert "Nowak" in app.export_screenshot()
             await pilot.press("q")
         assert app.return_code == 0
 

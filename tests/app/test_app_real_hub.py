@@ -64,9 +64,10 @@ async def test_default_screen_shows_rows_and_q_quits(hub: tuple[HubServer, Path]
     app = RingmonApp(server.url, token(server), feed_options=FAST)
     async with app.run_test(size=(120, 30)) as pilot:
         await until(pilot, lambda: len(app.state.employees) == 3)
-        await pilot.pause(0.2)
-        shot = app.export_screenshot()
-        assert all(name in shot for name in ("Nowak", "Kowalski", "Lis"))
+        await until(
+            pilot,
+            lambda: all(name in app.export_screenshot() for name in ("Nowak", "Kowalski", "Lis")),
+        )
         await pilot.press("q")
     assert app.return_code == 0
 
@@ -119,7 +120,6 @@ async def test_open_profile_shows_the_employee_over_rest(hub: tuple[HubServer, P
         await until(pilot, lambda: len(app.state.employees) == 3)
         app.open_profile("e1")
         await until(pilot, lambda: type(app.screen).__name__ == "ProfileScreen")
-        await pilot.pause(0.5)
-        assert "Anna&#160;Nowak" in app.export_screenshot()
+        await until(pilot, lambda: "Anna&#160;Nowak" in app.export_screenshot())
         await pilot.press("escape")
         await until(pilot, lambda: type(app.screen).__name__ != "ProfileScreen")

@@ -9,7 +9,9 @@ from typing import Any
 
 from board_data import NOW, TZ, board_state
 from board_host import BoardHost, settings, settle
+from textual.command import CommandList
 from textual.widgets import Footer
+from waiting import until
 
 from ringmon.feed.connection import Connection, Link
 from ringmon.model.board import (
@@ -369,16 +371,15 @@ async def test_user_agent_tooltip_on_hover() -> None:
         agents = table.column_layout.get(Col.AGENTS)
         assert agents is not None
         await pilot.hover(EmployeeTable, offset=(agents.x + 2, 3))
-        await settle(pilot)
         row = table.board.row_at(2)
+        await until(lambda: table.tooltip is not None, "the tooltip", poll=pilot.pause)
         assert table.tooltip == devices_text(row, NOW, TZ)
         assert table.tooltip == table.agents_tooltip(row.id)
         for dev in row.devices:
             assert dev.user_agent in str(table.tooltip)
         # Elsewhere on the row: no tooltip.
         await pilot.hover(EmployeeTable, offset=(3, 3))
-        await settle(pilot)
-        assert table.tooltip is None
+        await until(lambda: table.tooltip is None, "no tooltip", poll=pilot.pause)
 
 
 async def test_enter_opens_the_profile() -> None:
@@ -444,11 +445,12 @@ async def test_command_palette_runs_board_actions() -> None:
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"sort by employee")
-        await pilot.pause(0.3)
+        hits = app.screen.query_one(CommandList)
+        await until(lambda: hits.option_count > 0, "the palette's hits", poll=pilot.pause)
         await pilot.press("enter")
-        await settle(pilot)
-        await pilot.pause(0.1)
-        assert board.board.sort == Sort(SortColumn.EMPLOYEE)
+        await until(
+            lambda: board.board.sort == Sort(SortColumn.EMPLOYEE), "the sort", poll=pilot.pause
+        )
         # Every board action has a palette entry that runs it.
         actions = {c[0].split("(")[0] for c in COMMANDS}
         for binding in BoardScreen.BINDINGS:

@@ -20,6 +20,7 @@ from feed_fakehub import (
     heartbeat,
     replay_and_wait,
 )
+from waiting import until
 from websockets.asyncio.server import ServerConnection
 
 from ringmon.feed.client import FeedClient
@@ -200,10 +201,13 @@ async def test_rejected_event_is_counted_and_the_state_retaken() -> None:
 
 
 async def test_unknown_token_on_snapshot_is_refused_for_good() -> None:
-    async with FakeHub() as hub, running(hub, token="wrong") as (client, rec):
-        await rec.wait_for(lambda: client.connection.link is Link.REFUSED)
+    async with FakeHub() as hub:
+        rec = Recorder()
+        client = FeedClient(hub.url, "wrong", None, rec, first_delay=0.05)
+        # For good: run() returns, and nothing more is asked of the hub.
+        await asyncio.wait_for(client.run(), 10)
+        assert client.connection.link is Link.REFUSED
         assert client.connection.message == "unknown token"
-        await asyncio.sleep(0.2)
         assert hub.snapshot_requests == 0 and hub.feed_requests == []
         assert rec.links == [Link.REFUSED]
 
@@ -220,19 +224,22 @@ async def test_lost_connection_resumes_from_last_applied_seq_without_snapshot() 
     calls = call_events(7)
     async with FakeHub(events=base_events() + calls, snapshot_seq=6) as hub:
         sessions = 0
+        following: list[FeedClient] = []
 
         async def script(ws: ServerConnection, since: int) -> None:
             nonlocal sessions
             sessions += 1
             if sessions == 1:
                 await ws.send(frame(calls[0]))
-                await asyncio.sleep(0.05)
+                applied = following[0]
+                await until(lambda: applied.state is not None and applied.state.seq == 7)
                 ws.transport.abort()  # no close frame: the link just dies
             else:
                 await replay_and_wait(hub, ws, since)
 
         hub.script = script
         async with running(hub) as (client, rec):
+            following.append(client)
             await rec.wait_for(lambda: client.state is not None and client.state.seq == 9)
             assert hub.feed_requests == [6, 7]
             assert rec.applied_seqs == [7, 8, 9]

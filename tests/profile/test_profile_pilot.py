@@ -7,6 +7,7 @@ from datetime import timedelta
 from profile_app import ProfileHost, make_hub, settle
 from profile_data import DAY, NOW, WARSAW, at
 from test_timeline_pilot import screen_text
+from waiting import until
 
 from ringmon.model.period import Period
 from ringmon.model.schema import CallAnswer, CallRing
@@ -102,9 +103,10 @@ async def test_new_events_refresh_today() -> None:
             hub.state.apply(event)
         hub.now = app.hub_time.at = NOW + 120
         screen.post_message(ModelChanged(frozenset({"e1"})))
-        await pilot.pause(1.3)
+        await until(
+            lambda: screen.stats.calls.incoming == before + 1, "the refetch", poll=pilot.pause
+        )
         await settle(pilot)
-        assert screen.stats.calls.incoming == before + 1
         assert "talking" in screen_text(pilot)
         timeline = screen.query_one(Timeline)
         assert timeline.rows[-1].intervals[-1].describe(WARSAW) == "talking 20:00-20:02"

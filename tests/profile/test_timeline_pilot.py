@@ -6,6 +6,7 @@ import pytest
 from profile_app import ProfileHost, make_hub, settle
 from profile_data import DAY, NOW, R14_TEXTS, R17_TEXTS, r17_events
 from textual.pilot import Pilot
+from waiting import until
 
 from ringmon.model.period import Period
 from ringmon.model.profile import day_label
@@ -23,10 +24,15 @@ def today_row(timeline: Timeline) -> int:
 
 
 async def hover_interval(pilot: Pilot[None], timeline: Timeline, row: int, index: int) -> None:
+    """Hover the interval and wait until the timeline has taken the hover in (on a loaded
+    machine that can take more than one pause)."""
     x = timeline.column_of_interval(row, index)
     gutter = timeline.content_region.offset - timeline.region.offset
     await pilot.hover(timeline, offset=(gutter.x + x, gutter.y + 1 + row))
-    await pilot.pause()
+    wanted = timeline.rows[row].intervals[index].describe(timeline.tz)
+    await until(
+        lambda: timeline.hover_text == wanted, f"the hover text {wanted!r}", poll=pilot.pause
+    )
 
 
 async def walk(pilot: Pilot[None], timeline: Timeline) -> list[str]:
@@ -161,9 +167,10 @@ async def test_status_by_day_cursor_and_hover_show_exact_times() -> None:
         assert "· offline 16:00:00" in text
         gutter = chart.content_region.offset - chart.region.offset
         await pilot.hover(chart, offset=(gutter.x + 20, gutter.y + 0))
-        await pilot.pause()
         first = chart.days[0]
-        assert chart.hover_text == status_breakdown(first)
+        await until(
+            lambda: chart.hover_text == status_breakdown(first), "the hover", poll=pilot.pause
+        )
         assert day_label(first.day) in screen_text(pilot)
 
 
