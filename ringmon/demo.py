@@ -4,8 +4,10 @@ The demo takes the real path (design.md, fixed): the hub runs as ``python -m rin
 a loopback port with its data in a temporary folder (or ``--data``), an analyst token is made
 for the occasion in that folder, and the TUI follows the hub over HTTP and WebSocket like any
 client. The token is handed to the TUI in-process, never on a command line. Whatever ends the
-demo (``q``, Ctrl-C, SIGTERM, SIGHUP), the hub is stopped and the temporary data removed; on
-Linux the hub is also told to stop if this process dies without cleaning up.
+demo (``q``, Ctrl-C, SIGTERM, SIGINT, SIGHUP), the hub is stopped and the temporary data
+removed, after a signal within 2 s (``ringmon.exit_signals``); on Linux the hub is also told to
+stop if this process dies without cleaning up. Without a terminal it says so and exits 2 before
+starting anything.
 
 Heavy imports (httpx, asyncio, Textual) wait until the hub's process has been started, so that
 its start-up overlaps ours.
