@@ -23,7 +23,7 @@ from ringmon.model.schema import (
     Event,
 )
 from ringmon.model.state import State
-from ringmon.model.touched import touched
+from ringmon.model.touched import Touched, touched
 
 
 class Ledger:
@@ -55,9 +55,10 @@ class Ledger:
         self.device_seq = {(str(a), str(d)): int(s) for a, d, s in devices}
         self.leg_seq = {str(k): [int(x) for x in v] for k, v in legs.items()}
 
-    def before(self, state: State, ev: Event) -> Touch:
-        """What must be read from the state before an event changes it: whom it concerns
-        (``ringmon.model.touched``), and what it makes the ledger forget."""
+    def before(self, state: State, ev: Event) -> Touched | Touch:
+        """What must be read from the state before an event changes it: whom it concerns and
+        the legs it changes (``ringmon.model.touched``: all most events need), and for an
+        account's change what it makes the ledger forget."""
         concerned = touched(state, ev)
         if isinstance(ev, AccountUpsert):
             acc = state.accounts.get(ev.login)
@@ -65,14 +66,17 @@ class Ledger:
             return Touch(concerned.employees, old_owner=old)
         if isinstance(ev, AccountRemove):
             acc = state.accounts.get(ev.login)
-            devices = tuple((ev.login, d) for d in acc.devices) if acc is not None else ()
+            devices = tuple((acc.login, d) for d in acc.devices) if acc is not None else ()
             return Touch(concerned.employees, legs=concerned.legs, devices=devices)
-        if not concerned.employees and not concerned.legs:
-            return NOTHING
-        return Touch(concerned.employees, legs=concerned.legs)
+        return concerned
 
     def after(
-        self, state: State, ev: Event, seq: int, pre: Touch, batch: WriteBatch | None = None
+        self,
+        state: State,
+        ev: Event,
+        seq: int,
+        pre: Touched | Touch,
+        batch: WriteBatch | None = None,
     ) -> None:
         """Bookkeeping after an event applied: links, call-log rows, and which stored events
         built each account, device and leg in progress (``batch`` is None while the state is
@@ -81,6 +85,7 @@ class Ledger:
         if links is not None:
             links.extend((emp, seq) for emp in pre.employees)
         if isinstance(ev, AccountUpsert):
+            assert isinstance(pre, Touch)
             if ev.employee is not None and ev.employee != pre.old_owner and links is not None:
                 # The new owner's history needs the account, its devices and its legs in
                 # progress as they are now: link the events that made them.
@@ -99,6 +104,7 @@ class Ledger:
         elif isinstance(ev, DeviceStatus):
             self.device_seq[(ev.account, ev.device)] = seq
         elif isinstance(ev, AccountRemove):
+            assert isinstance(pre, Touch)
             self.account_seq.pop(ev.login, None)
             for key in pre.devices:
                 self.device_seq.pop(key, None)
@@ -127,8 +133,8 @@ class Ledger:
 
 
 class Touch:
-    """What an event will change, read before it does: whom it concerns, the previous owner
-    (account.upsert), the legs it touches and the devices it removes."""
+    """What an account's change will change, read before it does: whom it concerns, the
+    previous owner (account.upsert), the legs it ends and the devices it removes."""
 
     __slots__ = ("devices", "employees", "legs", "old_owner")
 
@@ -144,9 +150,6 @@ class Touch:
         self.old_owner = old_owner
         self.legs = legs
         self.devices = devices
-
-
-NOTHING = Touch()
 
 
 def call_row(row_id: int, leg: CallLeg) -> CallRow:
