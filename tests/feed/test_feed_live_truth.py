@@ -1,10 +1,9 @@
-""" "Live" only when it is, against the real hub: a hung hub (SIGSTOP) is shown as silent once
-no frame came for 5 s, and a hub loading its history is shown as loading, never as lost.
+""""Live" only when it is, against the real hub: a hung hub (SIGSTOP) is shown as silent once
+no frame came for 5 s, a hub loading its history is shown as loading, never as lost, and with
+its only source unreachable the feed is not shown live (heartbeats are not events).
 
-The hub's side of the heartbeat contract (a heartbeat every 2 s, the sources' states) is
-being added to the hub at the same time; what the real hub does not send yet is tested
-against the scripted hub (test_feed_hub_health.py).
-"""
+Answers worded as a hub may word them (absent or garbled fields) are tested against the
+scripted hub (test_feed_hub_health.py)."""
 
 from __future__ import annotations
 
@@ -27,9 +26,9 @@ from ringmon.feed.client import FeedClient
 from ringmon.feed.connection import Link
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.serve import HubConfig, running_hub
-from ringmon.hub.sources.base import Sink, caught_up
 from ringmon.hub.tokens import TokenStore
 from ringmon.model.schema import AccountUpsert, DeviceStatus, EmployeeUpsert
+from ringmon.sources.base import Sink, SourceHealth, caught_up
 from ringmon.widgets.summary import SILENT_AFTER_SECONDS, feed_state
 
 TZ = ZoneInfo("UTC")
@@ -145,3 +144,39 @@ async def test_a_hub_loading_its_history_is_shown_loading_not_lost(tmp_path: Pat
             assert client.connection.loading is None
             assert Link.RECONNECTING not in rec.links  # never "Feed lost"
             assert client.state is not None and "anna" in client.state.employees
+
+
+class Unreachable:
+    """A PBX source that cannot reach its PBX (and keeps trying)."""
+
+    name = "asterisk:pbx1:8088"
+
+    def __init__(self) -> None:
+        self.health = SourceHealth()
+
+    async def run(self, sink: Sink) -> None:
+        self.health.unreachable("connection refused")
+        await asyncio.Event().wait()
+
+
+async def test_the_only_source_unreachable_is_not_shown_live(tmp_path: Path) -> None:
+    """The real hub's heartbeats (every 0.2 s here) keep coming; none is an event, and the
+    banner says which source is down and since when."""
+    config = HubConfig(data=tmp_path / "data", port=0, sources=(), tz="UTC", heartbeat=0.2)
+    now = datetime(2026, 3, 24, 12, 0, tzinfo=UTC).timestamp()
+    async with running_hub(config, clock=ManualClock(now), sources=[Unreachable()]) as server:
+        assert server.hub.tokens is not None
+        token = server.hub.tokens.add("alice", "analyst")
+        async with following(server.url, token) as (client, rec):
+            await rec.wait_for(lambda: any(s.down for s in client.connection.sources), 15)
+            await rec.wait_for(lambda: client.connection.heartbeat_every is not None, 15)
+            conn = client.connection
+            assert conn.last_event_at is None and conn.hub_status == "degraded"
+            (source,) = conn.sources
+            assert (source.state, source.detail) == ("unreachable", "connection refused")
+            assert source.since is not None
+            feed = feed_state(conn, client.hub_time.now(), 1.0, TZ)
+            assert feed.level == "degraded" and feed.stale and "live" not in feed.short
+            assert feed.short == "⚠ Asterisk unreachable · no event yet"
+            assert feed.banner.startswith("⚠ Asterisk pbx1:8088 unreachable since ")
+            assert feed.banner.endswith(" (connection refused): statuses may be out of date")
