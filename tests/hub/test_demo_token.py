@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 import ringmon.app
+import ringmon.terminal
 from ringmon.demo import run_demo
 from ringmon.hub.tokens import TokenStore
 
@@ -39,7 +40,11 @@ def test_demo_revokes_its_token_on_exit(tmp_path: Path, monkeypatch: pytest.Monk
     seen: dict[str, int] = {}
 
     def tui_in_place_of_the_terminal(
-        args: argparse.Namespace, *, token: str, ready: Callable[[], Awaitable[float]]
+        args: argparse.Namespace,
+        *,
+        token: str,
+        ready: Callable[[], Awaitable[float]],
+        signals: object = None,
     ) -> int:
         # The real hub process the demo started; its token works while the demo runs.
         asyncio.run(ready())
@@ -52,6 +57,7 @@ def test_demo_revokes_its_token_on_exit(tmp_path: Path, monkeypatch: pytest.Monk
         return 0
 
     monkeypatch.setattr(ringmon.app, "run_tui", tui_in_place_of_the_terminal)
+    monkeypatch.setattr(ringmon.terminal, "missing_terminal", lambda: None)  # no TUI to draw
     assert run_demo(demo_args(data)) == 0
     assert seen == {"whoami": 200, "tokens": 2}  # alice and this demo's; the orphan is gone
     left = TokenStore(data)
