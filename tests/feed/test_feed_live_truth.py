@@ -1,4 +1,4 @@
-""""Live" only when it is, against the real hub: a hung hub (SIGSTOP) is shown as silent once
+""" "Live" only when it is, against the real hub: a hung hub (SIGSTOP) is shown as silent once
 no frame came for 5 s, a hub loading its history is shown as loading, never as lost, and with
 its only source unreachable the feed is not shown live (heartbeats are not events).
 
