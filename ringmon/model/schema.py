@@ -204,6 +204,50 @@ def parse_event_obj(data: object) -> Event:
     return EVENT_ADAPTER.validate_python(data)
 
 
+PROTOCOL_VERSION = 1
+"""The feed protocol's version that this code speaks (docs/feed-protocol.md, "Versions"): a
+client says it (``?v=1`` on the feed, ``Ringmon-Protocol: 1`` on REST), the hub answers it."""
+PROTOCOL_HEADER = "Ringmon-Protocol"
+
+_EVENT_CLASSES: tuple[type[_Event], ...] = (
+    EmployeeUpsert,
+    EmployeeRemove,
+    AccountUpsert,
+    AccountRemove,
+    DeviceStatus,
+    CallRing,
+    CallAnswer,
+    CallEnd,
+)
+FEED_FIELDS: dict[str, frozenset[str]] = {
+    str(cls.model_fields["type"].default): frozenset(cls.model_fields) for cls in _EVENT_CLASSES
+}
+"""The fields of each event type this version knows, by type."""
+
+
+class UnknownEventType(ValueError):
+    """An event of a type this version does not know (from a newer hub)."""
+
+
+def parse_feed_event(data: object) -> Event:
+    """An event as the hub serves it, read leniently: fields this version does not know are
+    dropped (a newer hub may send more), and a type it does not know raises
+    ``UnknownEventType``; everything it knows is validated as strictly as ever.
+
+    For what comes from a hub only: sources and the push API stay strict (``parse_event``,
+    ``parse_event_obj``), where an unknown field is a typo to refuse.
+    """
+    if isinstance(data, dict):
+        kind = data.get("type")
+        fields = FEED_FIELDS.get(kind) if isinstance(kind, str) else None
+        if fields is None:
+            if isinstance(kind, str):
+                raise UnknownEventType(f"an event of a type this version does not know: {kind!r}")
+        elif not data.keys() <= fields:
+            data = {key: value for key, value in data.items() if key in fields}
+    return EVENT_ADAPTER.validate_python(data)
+
+
 def dump_event(event: Event) -> str:
     """The event as one compact JSON line (UTC timestamps, no nulls left out)."""
     return event.model_dump_json(exclude_none=True)
