@@ -9,10 +9,10 @@ timed in this process:
 - events/s committed: from the hub's "listening" line to the moment its storage holds the
   last event (a reader polls the SQLite file every 20 ms, as any reader may under WAL);
 - events/s to the client: until the WebSocket client has received the last event;
-- the cost of one event, stage by stage, each timed in isolation on the same frames in this
-  process: decode and validate (what the file source does), apply, the ledger's bookkeeping,
-  encoding the stored body, and the storage write (in batches the size the hub's flushes
-  write). The hub's own time beyond their sum is its event loop, the file source and fan-out.
+- the cost of one event, stage by stage, each timed alone on the same frames in this process
+  (CPU time: on a shared machine, wall time is mostly other processes): decode and validate
+  (what the file source does), apply, the ledger's bookkeeping, encoding the stored body, and
+  the storage write (in batches the size of the hub's flushes of a fast source).
 
 Target (issue 10): >= 30,000 events/s committed (50,000 stretch), every history query indexed.
 """
