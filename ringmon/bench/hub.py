@@ -146,10 +146,12 @@ async def _follow_feed(url: str, token: str, out: HubRun, done: asyncio.Event) -
                 return
 
 
-async def _watch_health(url: str, count: int, out: HubRun, done: asyncio.Event) -> None:
+async def _watch_health(url: str, token: str, count: int, out: HubRun, done: asyncio.Event) -> None:
     import httpx
 
-    async with httpx.AsyncClient(base_url=url, timeout=10.0) as http:
+    # With the token: without one, /v1/health says only whether the hub is up.
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=10.0) as http:
         while True:
             health = (await http.get("/v1/health")).json()
             rejected = health.get("rejected", {}).get("total", 0)
@@ -203,7 +205,7 @@ def run_hub(day_file: Path, folder: Path, count: int, timeout: float) -> HubRun:
             await asyncio.wait_for(
                 asyncio.gather(
                     _follow_feed(match.group(1), token, out, done),
-                    _watch_health(match.group(1), count, out, done),
+                    _watch_health(match.group(1), token, count, out, done),
                 ),
                 timeout,
             )
