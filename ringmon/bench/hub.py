@@ -214,7 +214,13 @@ def run_hub(day_file: Path, folder: Path, count: int, timeout: float) -> HubRun:
             asyncio.run(follow())
         except TimeoutError:
             out.error = f"gave up after {timeout:.0f} s"
-        # The committed moment: the first sample holding the last accepted event.
+        # The committed moment: the first sample holding the last accepted event (the client
+        # gets only committed events, so it is there; the poller may not have looked yet).
+        deadline = time.perf_counter() + 5.0
+        while out.last_seq and time.perf_counter() < deadline:
+            if out.samples and out.samples[-1][1] >= out.last_seq:
+                break
+            time.sleep(0.02)
         for at, seq in out.samples:
             if seq >= out.last_seq and out.last_seq:
                 out.committed_at = at
