@@ -494,10 +494,8 @@ class CallLogScreen(ModalScreen[None]):
             save_filename=result.path.name,
             open_method="browser" if then_play else "download",
         )
-        done = "Opened" if then_play else "Sent"
-        self._status(
-            f"{done} the recording {result.path.name} in your browser ({result.size:,} bytes)"
-        )
+        done = "Opened the recording {} in" if then_play else "Sent the recording {} to"
+        self._status(f"{done.format(result.path.name)} your browser ({result.size:,} bytes)")
 
     def _play(self, path: Path) -> None:
         self.run_worker(self._start_player(path), group="player")

@@ -32,8 +32,13 @@ class SessionService(AppService):
 
 
 def full_message(max_sessions: int) -> str:
+    taken = (
+        f"All {max_sessions} browser sessions of this ringmon are"
+        if max_sessions > 1
+        else "The one browser session of this ringmon is"
+    )
     return (
-        f"All {max_sessions} browser sessions of this ringmon are in use. Close a ringmon tab "
+        f"{taken} in use. Close a ringmon tab "
         "(yours or a colleague's) and reload this page, or ask whoever runs `ringmon web` for "
         "more (--max-sessions)."
     )

@@ -149,7 +149,7 @@ async def test_browser_session_asks_for_its_own_token(
         async with httpx.AsyncClient() as client:
             full = await client.get(web)
         assert full.status_code == 503
-        assert "All 1 browser sessions of this ringmon are in use" in full.text
+        assert "The one browser session of this ringmon is in use" in full.text
 
         # (b) the analyst's own token opens the board with the hub's people on it.
         mark = await terminal_chunks(page)
