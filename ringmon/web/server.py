@@ -74,6 +74,7 @@ class WebServer(Server):
         super().__init__(command, host=host, port=port, title=title, public_url=public_url)
         self.max_sessions = max_sessions
         self.sessions = 0
+        self._sockets: set[web.WebSocketResponse] = set()
         self._fixed_public_url = public_url is not None
 
     @property
@@ -100,6 +101,7 @@ class WebServer(Server):
         width = _int(request.query.get("width"), 80)
         height = _int(request.query.get("height"), 24)
         self.sessions += 1
+        self._sockets.add(websocket)
         log.info("session opened (%d of %d)", self.sessions, self.max_sessions)
 
         async def close() -> None:
@@ -124,8 +126,15 @@ class WebServer(Server):
             with contextlib.suppress(Exception):
                 await service.stop()
             self.sessions -= 1
+            self._sockets.discard(websocket)
             log.info("session closed (%d of %d)", self.sessions, self.max_sessions)
         return websocket
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        """Close the browsers' sockets, so that each session's process is told to quit now
+        (aiohttp would otherwise wait for the handlers before cancelling them)."""
+        for websocket in list(self._sockets):
+            await websocket.close(code=1001, message=b"ringmon web is stopping")
 
     async def on_startup(self, app: web.Application) -> None:
         """textual-serve prints a banner here; ``serve`` says where it serves instead."""

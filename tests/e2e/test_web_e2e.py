@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from chromium_devtools import Page, chromium_page, chromium_path, wait_for
 
@@ -90,8 +91,10 @@ async def analyst(hub: HubServer) -> str:
 
 
 @pytest.fixture
-async def web(hub: HubServer, analyst: str, tmp_path: Path) -> AsyncIterator[str]:
-    """``ringmon web`` on a free loopback port, one session at most; yields its URL."""
+async def web(
+    hub: HubServer, analyst: str, tmp_path: Path
+) -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
+    """``ringmon web`` on a free loopback port, one session at most: its URL and process."""
     config = tmp_path / "config.toml"
     config.write_text("")
     env = dict(os.environ, RINGMON_TOKEN=analyst, RINGMON_CONFIG=str(config))
@@ -112,7 +115,7 @@ async def web(hub: HubServer, analyst: str, tmp_path: Path) -> AsyncIterator[str
         assert found, f"ringmon web said {line!r}: {(tmp_path / 'web.log').read_text()}"
         # Keep reading its output so that it never blocks on a full pipe.
         drain = asyncio.create_task(process.stdout.read())
-        yield found.group(1)
+        yield found.group(1), process
     finally:
         if process.returncode is None:
             process.terminate()
@@ -127,14 +130,15 @@ async def web(hub: HubServer, analyst: str, tmp_path: Path) -> AsyncIterator[str
 
 
 async def test_browser_session_asks_for_its_own_token(
-    hub: HubServer, analyst: str, web: str
+    hub: HubServer, analyst: str, web: tuple[str, asyncio.subprocess.Process]
 ) -> None:
+    url, server = web
     names = [e.name for e in hub.hub.state.employees.values()]
     assert names, "the simulator made no employees"
     async with chromium_page() as page:
         await page.call("Page.enable")
         await page.call("Page.addScriptToEvaluateOnNewDocument", source=RECORD_TERMINAL)
-        await page.call("Page.navigate", url=web)
+        await page.call("Page.navigate", url=url)
 
         # (a) no token of the server's: the session asks, and a wrong token is refused.
         text = await wait_for_text(page, "Sign in to ringmon", "access token")
@@ -147,7 +151,7 @@ async def test_browser_session_asks_for_its_own_token(
 
         # The one allowed session is taken: the next visitor is told so plainly.
         async with httpx.AsyncClient() as client:
-            full = await client.get(web)
+            full = await client.get(url)
         assert full.status_code == 503
         assert "The one browser session of this ringmon is in use" in full.text
 
@@ -162,3 +166,12 @@ async def test_browser_session_asks_for_its_own_token(
             return any(name in shown for name in names)
 
         await wait_for(someone_shown, 60, "an employee of the hub on the board")
+
+        # SIGTERM ends the server and the session's process with it, the page still open.
+        sessions = psutil.Process(server.pid).children(recursive=True)
+        assert sessions, "no session process under ringmon web"
+        server.terminate()
+        async with asyncio.timeout(30):
+            await server.wait()
+        _, alive = await asyncio.to_thread(psutil.wait_procs, sessions, 30)
+        assert not alive, f"session processes outlived the server: {alive}"
