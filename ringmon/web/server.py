@@ -14,6 +14,7 @@ import html
 import logging
 import signal
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from textual_serve.app_service import AppService
@@ -89,9 +90,23 @@ class WebServer(Server):
         response: web.StreamResponse = await super().handle_index(request)
         return response
 
-    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-        """textual-serve's, with the cap and ``SessionService`` (its own builds the process's
-        environment from the server's)."""
+    def same_origin(self, request: web.Request) -> bool:
+        """Whether the socket is opened by our own page: a browser sends the page's origin,
+        and another site's page (opening ws://127.0.0.1:PORT behind its visitor's back) must
+        not take sessions. Clients that send no Origin (not a browser) are let through."""
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return True
+        theirs = urlsplit(origin)
+        ours = {request.host.lower(), urlsplit(self.public_url).netloc.lower()}
+        return theirs.scheme in ("http", "https") and theirs.netloc.lower() in ours
+
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+        """textual-serve's, with the origin check, the cap and ``SessionService`` (its own
+        builds the process's environment from the server's)."""
+        if not self.same_origin(request):
+            log.warning("refused a session opened from %s", request.headers.get("Origin"))
+            return web.Response(status=403, text="ringmon web: sessions open from its own page")
         websocket = web.WebSocketResponse(heartbeat=15)
         await websocket.prepare(request)
         if self.full:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from aiohttp import WSMsgType
+from aiohttp import WSMsgType, WSServerHandshakeError
 from aiohttp.test_utils import TestClient, TestServer
 
 from ringmon.cli import build_parser
@@ -43,6 +43,12 @@ async def wait_for_file(path: Path, timeout: float = 30.0) -> dict[str, str]:
                 await asyncio.sleep(0.05)
 
 
+async def sessions_closed(server: WebServer, timeout: float = 30.0) -> None:
+    async with asyncio.timeout(timeout):
+        while server.sessions:
+            await asyncio.sleep(0.05)
+
+
 async def test_session_gets_no_token_and_the_cap_holds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -68,9 +74,7 @@ async def test_session_gets_no_token_and_the_cap_holds(
         assert second.close_code == 1013
 
         await first.close()
-        async with asyncio.timeout(30):
-            while server.sessions:
-                await asyncio.sleep(0.05)
+        await sessions_closed(server)
         page = await client.get("/")
         assert page.status == 200
         assert "data-session-websocket-url" in await page.text()
@@ -100,3 +104,18 @@ def test_session_command_passes_the_hub_and_never_a_token() -> None:
         sys.executable, "-m", "ringmon", "--url", "http://hub:8765",
         "--tz", "Europe/Warsaw", "--wall",
     ]  # fmt: skip
+
+
+async def test_another_sites_page_cannot_open_a_session(tmp_path: Path) -> None:
+    seen = tmp_path / "env.json"
+    server = WebServer(session_script(tmp_path, seen), host="127.0.0.1", port=0, max_sessions=1)
+    async with TestClient(TestServer(await server._make_app())) as client:
+        with pytest.raises(WSServerHandshakeError) as refused:
+            await client.ws_connect("/ws", headers={"Origin": "http://evil.example"})
+        assert refused.value.status == 403
+        assert server.sessions == 0 and not seen.exists()
+        own = f"http://{client.host}:{client.port}"
+        ours = await client.ws_connect("/ws", headers={"Origin": own})
+        await wait_for_file(seen)
+        await ours.close()
+        await sessions_closed(server)
