@@ -229,7 +229,11 @@ def build_parser() -> argparse.ArgumentParser:
     web = commands.add_parser(
         "web", help="serve the TUI to browsers; each session signs in with its own token"
     )
-    web.add_argument("--url", help="hub URL, e.g. http://127.0.0.1:8765 (env RINGMON_URL)")
+    web.add_argument(  # SUPPRESS: `ringmon --url URL web` keeps the URL given before `web`
+        "--url",
+        default=argparse.SUPPRESS,
+        help="hub URL, e.g. http://127.0.0.1:8765 (env RINGMON_URL)",
+    )
     web.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)"
     )

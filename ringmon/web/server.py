@@ -24,12 +24,32 @@ from ringmon.web.session import session_environment
 
 log = logging.getLogger(__name__)
 
+STOP_SECONDS = 10.0
+"""How long a session's process has to quit once its tab is gone."""
+
 
 class SessionService(AppService):
     """One browser tab's TUI process, started without any token of the server's."""
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         return session_environment(super()._build_environment(width=width, height=height))
+
+    async def stop(self) -> None:
+        """textual-serve's (tell the TUI to quit, read its last output), then wait for the
+        process to end, killing it if it has not within ``STOP_SECONDS``: no session outlives
+        its tab, stuck or not."""
+        await super().stop()
+        process = self._process
+        if process is None or process.returncode is not None:
+            return
+        try:
+            async with asyncio.timeout(STOP_SECONDS):
+                await process.wait()
+        except TimeoutError:
+            log.warning("a session's process did not quit within %s s: killed", STOP_SECONDS)
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
 
 
 def full_message(max_sessions: int) -> str:
@@ -101,12 +121,12 @@ class WebServer(Server):
         ours = {request.host.lower(), urlsplit(self.public_url).netloc.lower()}
         return theirs.scheme in ("http", "https") and theirs.netloc.lower() in ours
 
-    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """textual-serve's, with the origin check, the cap and ``SessionService`` (its own
         builds the process's environment from the server's)."""
         if not self.same_origin(request):
             log.warning("refused a session opened from %s", request.headers.get("Origin"))
-            return web.Response(status=403, text="ringmon web: sessions open from its own page")
+            raise web.HTTPForbidden(text="ringmon web: sessions open from its own page only")
         websocket = web.WebSocketResponse(heartbeat=15)
         await websocket.prepare(request)
         if self.full:

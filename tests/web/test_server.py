@@ -96,6 +96,8 @@ def test_web_command_defaults_to_loopback() -> None:
     assert (args.host, args.port, args.max_sessions) == ("127.0.0.1", 8766, 8)
     assert is_loopback(args.host) and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10")
+    before = build_parser().parse_args(["--url", "http://127.0.0.1:9000", "web"])
+    assert before.url == "http://127.0.0.1:9000"
 
 
 def test_session_command_passes_the_hub_and_never_a_token() -> None:
