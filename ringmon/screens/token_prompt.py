@@ -108,7 +108,9 @@ class TokenPromptScreen(ModalScreen[str]):
                     f"{self.hub_url}/v1/whoami", headers={"Authorization": f"Bearer {token}"}
                 )
         except httpx.HTTPError as exc:
-            self._retry(field, f"The hub at {self.hub_url} did not answer: {exc or type(exc)}")
+            self._retry(
+                field, f"The hub at {self.hub_url} did not answer: {str(exc) or type(exc).__name__}"
+            )
             return
         if response.status_code == 200:
             self.dismiss(token)
