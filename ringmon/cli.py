@@ -258,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command in (None, "export"):  # clients of a hub: the CA of an https hub
+    if args.command in (None, "export", "web"):  # clients of a hub: the CA of an https hub
         from ringmon.feed.tls import TlsError, configure
 
         try:

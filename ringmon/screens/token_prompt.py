@@ -18,6 +18,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from ringmon.feed.tls import client_tls, untrusted
 from ringmon.screens.refused import R1_HINT
 
 MAX_ATTEMPTS = 5
@@ -103,14 +104,14 @@ class TokenPromptScreen(ModalScreen[str]):
     async def _check(self, token: str) -> None:
         field = self.query_one("#token", Input)
         try:
-            async with httpx.AsyncClient(timeout=self.timeout) as client:
+            verify = client_tls(self.hub_url)  # an https hub: --ca / RINGMON_CA, or the system's
+            async with httpx.AsyncClient(timeout=self.timeout, verify=verify) as client:
                 response = await client.get(
                     f"{self.hub_url}/v1/whoami", headers={"Authorization": f"Bearer {token}"}
                 )
         except httpx.HTTPError as exc:
-            self._retry(
-                field, f"The hub at {self.hub_url} did not answer: {str(exc) or type(exc).__name__}"
-            )
+            why = untrusted(exc) or str(exc) or type(exc).__name__
+            self._retry(field, f"The hub at {self.hub_url} did not answer: {why}")
             return
         if response.status_code == 200:
             self.dismiss(token)

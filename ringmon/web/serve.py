@@ -1,7 +1,7 @@
 """``ringmon web [--host H] [--port P] [--max-sessions N] [--public-url U]``: run the server.
 
 The command each browser tab runs is this Python's ``-m ringmon`` on the same hub, with the same
-``--tz``/``--wall``; never a token (see ``ringmon.web.session``).
+``--tz``/``--wall``/``--ca``; never a token (see ``ringmon.web.session``).
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from ringmon.config import ConfigError, load_settings
 from ringmon.web.session import TOKEN_VARIABLES
 
 
-def session_command(url: str, tz: str | None, wall: bool) -> str:
+def session_command(url: str, tz: str | None, wall: bool, ca: str | None = None) -> str:
     """The shell command textual-serve runs for each browser tab."""
     argv = [sys.executable, "-m", "ringmon", "--url", url]
+    if ca:
+        argv += ["--ca", ca]
     if tz:
         argv += ["--tz", tz]
     if wall:
@@ -70,7 +72,7 @@ def run_web(args: argparse.Namespace) -> int:
     from ringmon.web.server import WebServer
 
     server = WebServer(
-        session_command(settings.url, args.tz, args.wall),
+        session_command(settings.url, args.tz, args.wall, getattr(args, "ca", None)),
         host=args.host,
         port=args.port,
         max_sessions=args.max_sessions,

@@ -5,15 +5,18 @@ the hub accepted."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 from textual.widgets import Input, Static
 
 from ringmon.app import RingmonApp
+from ringmon.feed import tls
 from ringmon.hub.serve import HubConfig, HubServer, running_hub
 from ringmon.model.schema import AccountUpsert, EmployeeUpsert, Event, dump_event
 from ringmon.screens import token_prompt
@@ -35,13 +38,16 @@ async def until(pilot: Any, condition: Callable[[], Any], timeout: float = 10.0)
             await pilot.pause(0.02)
 
 
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[HubServer]:
+def hub_config(tmp_path: Path) -> HubConfig:
     source = tmp_path / "events.jsonl"
     t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
     source.write_text("".join(dump_event(e) + "\n" for e in roster(t0)))
-    config = HubConfig(data=tmp_path / "data", port=0, sources=[f"file:{source}"], tz="UTC")
-    async with running_hub(config) as server:
+    return HubConfig(data=tmp_path / "data", port=0, sources=[f"file:{source}"], tz="UTC")
+
+
+@pytest.fixture
+async def hub(tmp_path: Path) -> AsyncIterator[HubServer]:
+    async with running_hub(hub_config(tmp_path)) as server:
         yield server
 
 
@@ -106,3 +112,32 @@ async def test_a_hub_that_does_not_answer_is_said(tmp_path: Path) -> None:
         await until(pilot, lambda: "did not answer" in answer(app))
         assert answer(app).startswith("The hub at http://127.0.0.1:9 did not answer")
         assert not app.screen.query_one("#token", Input).disabled
+
+
+async def test_an_https_hub_is_checked_with_the_configured_ca(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ca = trustme.CA()
+    issued = ca.issue_cert("127.0.0.1")
+    ca_file, cert, key = tmp_path / "ca.pem", tmp_path / "hub.pem", tmp_path / "hub.key"
+    ca.cert_pem.write_to_path(str(ca_file))
+    issued.private_key_pem.write_to_path(str(key))
+    cert.write_bytes(b"".join(blob.bytes() for blob in issued.cert_chain_pems))
+    config = dataclasses.replace(hub_config(tmp_path), tls_cert=cert, tls_key=key)
+    monkeypatch.delenv(tls.ENV, raising=False)
+    tls.configure(None)
+    try:
+        async with running_hub(config) as hub:
+            good = token(hub)
+            app = RingmonApp(hub.url, None, feed_options=FAST)
+            async with app.run_test(size=(100, 30)) as pilot:
+                await until(pilot, lambda: isinstance(app.screen, TokenPromptScreen))
+                await submit(pilot, good)
+                await until(pilot, lambda: "not trusted" in answer(app))
+                assert "--ca FILE" in answer(app)
+                tls.configure(ca_file)  # what `ringmon --ca FILE` (or RINGMON_CA) does
+                await submit(pilot, good)
+                await until(pilot, lambda: len(app.state.employees) == 1)
+                await pilot.press("q")
+    finally:
+        tls.configure(None)

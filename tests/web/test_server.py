@@ -101,9 +101,9 @@ def test_web_command_defaults_to_loopback() -> None:
 
 
 def test_session_command_passes_the_hub_and_never_a_token() -> None:
-    argv = shlex.split(session_command("http://hub:8765", "Europe/Warsaw", True))
+    argv = shlex.split(session_command("https://hub:8765", "Europe/Warsaw", True, "/etc/ca.pem"))
     assert argv == [
-        sys.executable, "-m", "ringmon", "--url", "http://hub:8765",
+        sys.executable, "-m", "ringmon", "--url", "https://hub:8765", "--ca", "/etc/ca.pem",
         "--tz", "Europe/Warsaw", "--wall",
     ]  # fmt: skip
 
