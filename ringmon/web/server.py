@@ -12,7 +12,9 @@ import asyncio
 import contextlib
 import html
 import logging
+import os
 import signal
+from asyncio.subprocess import Process
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -34,22 +36,43 @@ class SessionService(AppService):
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         return session_environment(super()._build_environment(width=width, height=height))
 
+    async def _open_app_process(self, width: int = 80, height: int = 24) -> Process:
+        """textual-serve's, in a process group of its own: the command runs under a shell,
+        and a kill must reach the TUI, not only the shell."""
+        self._process = process = await asyncio.create_subprocess_shell(
+            self.command,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=self._build_environment(width=width, height=height),
+            start_new_session=True,
+        )
+        assert process.stdin is not None
+        self._stdin = process.stdin
+        return process
+
     async def stop(self) -> None:
         """textual-serve's (tell the TUI to quit, read its last output), then wait for the
-        process to end, killing it if it has not within ``STOP_SECONDS``: no session outlives
-        its tab, stuck or not."""
-        await super().stop()
+        process to end; one that has not ended within ``STOP_SECONDS`` is killed: no session
+        outlives its tab, stuck or not. (A kill, not a cancellation: textual-serve's reader
+        swallows cancellations.)"""
         process = self._process
-        if process is None or process.returncode is not None:
+        if process is None:
+            await super().stop()
             return
+        deadline = asyncio.get_running_loop().call_later(STOP_SECONDS, _kill, process)
         try:
-            async with asyncio.timeout(STOP_SECONDS):
-                await process.wait()
-        except TimeoutError:
-            log.warning("a session's process did not quit within %s s: killed", STOP_SECONDS)
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
+            await super().stop()
             await process.wait()
+        finally:
+            deadline.cancel()
+
+
+def _kill(process: Process) -> None:
+    if process.returncode is None:
+        log.warning("a session's process did not quit within %s s: killed", STOP_SECONDS)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def full_message(max_sessions: int) -> str:

@@ -11,11 +11,13 @@ import shlex
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 from aiohttp import WSMsgType, WSServerHandshakeError
 from aiohttp.test_utils import TestClient, TestServer
 
 from ringmon.cli import build_parser
+from ringmon.web import server as server_module
 from ringmon.web.serve import is_loopback, session_command
 from ringmon.web.server import WebServer, full_message
 from ringmon.web.session import WEB_DRIVER, in_browser_session, session_environment
@@ -121,3 +123,27 @@ async def test_another_sites_page_cannot_open_a_session(tmp_path: Path) -> None:
         await wait_for_file(seen)
         await ours.close()
         await sessions_closed(server)
+
+
+STUCK_SESSION = """
+import json, os, sys, threading
+with open(sys.argv[1], "w") as out:
+    json.dump({"pid": str(os.getpid())}, out)
+threading.Event().wait()  # never reads its input, never quits
+"""
+
+
+async def test_a_stuck_session_is_killed_when_its_tab_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server_module, "STOP_SECONDS", 0.5)
+    script, seen = tmp_path / "stuck.py", tmp_path / "pid.json"
+    script.write_text(STUCK_SESSION)
+    command = shlex.join([sys.executable, str(script), str(seen)])
+    server = WebServer(command, host="127.0.0.1", port=0, max_sessions=1)
+    async with TestClient(TestServer(await server._make_app())) as client:
+        tab = await client.ws_connect("/ws")
+        pid = int((await wait_for_file(seen))["pid"])
+        await tab.close()
+        await sessions_closed(server)
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
