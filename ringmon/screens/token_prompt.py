@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from ringmon.feed.tls import client_tls, untrusted
-from ringmon.screens.refused import R1_HINT
+from ringmon.screens.refused import ACCESS_HINT
 
 MAX_ATTEMPTS = 5
 """Refusals before the session ends (a reload starts a new one): no guessing in a loop."""
@@ -30,7 +30,7 @@ WHOAMI_TIMEOUT = 10.0
 def refusal_text(status: int, message: str) -> str:
     reason = message.strip() or "The hub refused the token."
     return (
-        f"Access refused ({status}): {reason}\n{R1_HINT}\n"
+        f"Access refused ({status}): {reason}\n{ACCESS_HINT}\n"
         "An administrator makes one with: ringmon token add NAME --role analyst"
     )
 

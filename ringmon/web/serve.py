@@ -56,7 +56,7 @@ def run_web(args: argparse.Namespace) -> int:
     if getattr(args, "token_file", None):
         print(
             "ringmon web: --token-file is not used: each browser session signs in with its own "
-            "token (R1).",
+            "token.",
             file=sys.stderr,
         )
     # Nothing of the server's may sign a browser in: not even by accident of inheritance.

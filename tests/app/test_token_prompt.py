@@ -77,7 +77,7 @@ async def test_asks_refuses_plainly_then_follows_with_the_token_given(hub: HubSe
         await submit(pilot, "not-a-token")
         await until(pilot, lambda: "Access refused" in answer(app))
         assert answer(app).startswith("Access refused (401):")
-        assert "analyst or administrator token (R1)" in answer(app)
+        assert "ringmon needs an analyst or administrator token." in answer(app)
         assert app.screen.query_one("#token", Input).value == ""
         assert not app.state.employees  # nothing of the hub's without a token
 
