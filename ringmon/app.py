@@ -42,6 +42,8 @@ from ringmon.model.state import State
 from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
 from ringmon.screens.refused import RefusedScreen
 from ringmon.terminal import missing_terminal, sized_linux_driver, stand_in_driver
+from ringmon.screens.token_prompt import TokenPromptScreen
+from ringmon.web.session import in_browser_session
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +93,8 @@ class RingmonApp(App[None]):
     ) -> None:
         """``ready``, if given, is awaited before the feed starts (``ringmon demo`` waits
         there for its hub while the screen is already up); if it raises, the App exits with
-        the exception's message and return code 1."""
+        the exception's message and return code 1. Without a ``token`` (a browser session of
+        ``ringmon web``) the App asks for one before the feed starts."""
         super().__init__()
         self.settings = settings if settings is not None else Settings()
         self.wall = wall
@@ -105,6 +108,7 @@ class RingmonApp(App[None]):
         self.feed = FeedClient(
             url, token, zone, self, hub_time=self.hub_time, **(feed_options or {})
         )
+        self._feed_options = feed_options or {}
         self._handle_signals = handle_signals
         self._before_feed = ready
         self._pending: set[str] = set()
@@ -140,6 +144,16 @@ class RingmonApp(App[None]):
             except Exception as exc:
                 self.exit(return_code=1, message=Text(f"ringmon: {exc}"))
                 return
+        if self.token is None:
+            self.token = await self.push_screen_wait(TokenPromptScreen(self.hub_url))
+            self.feed = FeedClient(
+                self.hub_url,
+                self.token,
+                self.settings.zone(),
+                self,
+                hub_time=self.hub_time,
+                **self._feed_options,
+            )
         await self.feed.run()
 
     def open_profile(self, employee_id: str) -> None:
@@ -265,11 +279,13 @@ def run_tui(
 
     ``token``, ``ready`` and ``signals`` are for callers in this process (``ringmon demo``,
     which handles the exit signals around its hub too); users pass the token by file or
-    ``RINGMON_TOKEN``, never on the command line. Without a terminal it says so and returns
-    2 (see ``ringmon.terminal``)."""
+    ``RINGMON_TOKEN``, never on the command line. In a browser session (``ringmon web``) no
+    token is read from anywhere: the App asks the person for theirs. Without a terminal (and
+    outside a browser session) it says so and returns 2 (see ``ringmon.terminal``)."""
+    browser = in_browser_session()
     try:
         settings = load_settings({"url": getattr(args, "url", None), "tz": args.tz})
-        if token is None:
+        if token is None and not browser:
             token = load_token(getattr(args, "token_file", None), settings.token_file)
     except ConfigError as exc:
         print(f"ringmon: {exc}", file=sys.stderr)
@@ -281,7 +297,7 @@ def run_tui(
             file=sys.stderr,
         )
         return 2
-    if token is None:
+    if token is None and not browser:
         print(
             "ringmon: no access token. Set RINGMON_TOKEN or pass --token-file FILE; an "
             "administrator makes one with: ringmon token add NAME --role analyst",

@@ -1,5 +1,5 @@
 """Entry points: ``ringmon`` (the TUI), ``ringmon demo``, ``ringmon hub``, ``ringmon token``,
-``ringmon export``.
+``ringmon export``, ``ringmon web``.
 
 Argument parsing only: each command lives with the idea it belongs to and is imported when
 run, so ``ringmon --help`` stays fast and the hub never imports Textual.
@@ -14,6 +14,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 DEFAULT_PORT = 8765
+DEFAULT_WEB_PORT = 8766
+DEFAULT_MAX_SESSIONS = 8
+"""Each browser session is one TUI process (some 60-100 MB): 8 fit a small server."""
 
 
 def _add_tui_options(parser: argparse.ArgumentParser) -> None:
@@ -222,12 +225,40 @@ def build_parser() -> argparse.ArgumentParser:
         "--now", help="ISO time taken as now with --events (default: the last event's time)"
     )
     _add_client_options(export)
+
+    web = commands.add_parser(
+        "web", help="serve the TUI to browsers; each session signs in with its own token"
+    )
+    web.add_argument(  # SUPPRESS: `ringmon --url URL web` keeps the URL given before `web`
+        "--url",
+        default=argparse.SUPPRESS,
+        help="hub URL, e.g. http://127.0.0.1:8765 (env RINGMON_URL)",
+    )
+    web.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)"
+    )
+    web.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_WEB_PORT,
+        help="port (default %(default)s; 0: a free one)",
+    )
+    web.add_argument(
+        "--max-sessions",
+        type=int,
+        default=DEFAULT_MAX_SESSIONS,
+        help="browser sessions at once (default %(default)s)",
+    )
+    web.add_argument(
+        "--public-url", help="the URL browsers use, behind a proxy (default http://HOST:PORT)"
+    )
+    _add_tui_options(web)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command in (None, "export"):  # clients of a hub: the CA of an https hub
+    if args.command in (None, "export", "web"):  # clients of a hub: the CA of an https hub
         from ringmon.feed.tls import TlsError, configure
 
         try:
@@ -253,6 +284,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ringmon.export import run_export
 
         return run_export(args)
+    if args.command == "web":
+        from ringmon.web.serve import run_web
+
+        return run_web(args)
     from ringmon.app import run_tui
 
     return run_tui(args)

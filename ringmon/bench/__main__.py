@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 BENCHMARKS: dict[str, str] = {
     "ingest": "the model's ingest rate beside bare json.loads",
+    "hub": "the hub's ingest rate from a file: source to storage and to a feed client",
+    "snapshot": "the cost and size of /v1/snapshot at 2,000 and 10,000 employees",
     "board": "the live board's latency and frame cost under a stream of events",
     "push": "the hub's health latency during a big push, its peak RSS for a big body",
     "fanout": "commit -> the last of 200 WebSocket clients' receipt, at 1,000 events/s",

@@ -38,7 +38,13 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from ringmon.feed.connection import Connection, FeedListener, HubTime, Link
 from ringmon.feed.hub_health import parse_hub_health
 from ringmon.feed.tls import client_tls, untrusted, websocket_tls
-from ringmon.model.schema import Event, parse_event_obj
+from ringmon.model.schema import (
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    Event,
+    UnknownEventType,
+    parse_feed_event,
+)
 from ringmon.model.state import EventRejected, State
 from ringmon.model.touched import touched_employees
 from ringmon.model.wire import SnapshotDoc, state_from_snapshot
@@ -72,6 +78,7 @@ class FeedCounters:
     applied: int = 0  # events applied to the state
     duplicates: int = 0  # events with a seq already applied: skipped, never applied twice
     malformed: int = 0  # frames or items that are not valid JSON events
+    unknown_types: int = 0  # events of a type this version does not know (a newer hub's)
     rejected: int = 0  # valid events the state refused (EventRejected)
     gaps: int = 0  # a seq was missing: something was lost
     resyncs: int = 0  # the hub said "resync"
@@ -175,8 +182,9 @@ class FeedClient:
         """Follow the hub until cancelled, or until it refuses the token (then return)."""
         timeout = httpx.Timeout(self._http_timeout, connect=min(5.0, self._http_timeout))
         # Plain http needs no TLS context; https trusts --ca / RINGMON_CA (feed/tls.py).
+        headers = {**self._headers, PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
         async with httpx.AsyncClient(
-            base_url=self.url, headers=self._headers, timeout=timeout, verify=client_tls(self.url)
+            base_url=self.url, headers=headers, timeout=timeout, verify=client_tls(self.url)
         ) as http:
             delays: Generator[float] | None = None
             need_snapshot = True
@@ -287,7 +295,8 @@ class FeedClient:
         url = httpx.URL(self.url)
         scheme = "wss" if url.scheme == "https" else "ws"
         path = url.path.rstrip("/") + "/v1/feed"
-        return str(url.copy_with(scheme=scheme, path=path, params={"since": since}))
+        params = {"since": since, "v": PROTOCOL_VERSION}
+        return str(url.copy_with(scheme=scheme, path=path, params=params))
 
     async def _follow(self) -> None:
         """Follow the feed from ``state.seq`` until it closes (returns) or fails (raises)."""
@@ -345,7 +354,12 @@ class FeedClient:
         resnapshot = False
         for item in items:
             try:
-                event = parse_event_obj(item)
+                event = parse_feed_event(item)  # lenient: a newer hub may send more fields
+            except UnknownEventType:
+                if self._skip_unknown(item):
+                    continue
+                resnapshot = True
+                break
             except pydantic.ValidationError as exc:
                 self._malformed(f"an invalid event ({exc.error_count()} errors)", item)
                 continue
@@ -377,6 +391,24 @@ class FeedClient:
             self.listener.feed_events(applied, touched)
         if resnapshot:
             raise _Resnapshot
+
+    def _skip_unknown(self, item: dict[str, Any]) -> bool:
+        """An event of a type this version does not know: counted and stepped over (its seq
+        is taken as applied, so the next event is no gap); False on a gap before it."""
+        state = self.state
+        assert state is not None
+        self.counters.unknown_types += 1
+        if self.counters.unknown_types <= 10:
+            log.info("skipped an event of a type this client does not know: %r", item["type"])
+        seq = item.get("seq")
+        if not isinstance(seq, int) or seq <= state.seq:
+            return True
+        if seq > state.seq + 1:
+            self.counters.gaps += 1
+            log.warning("feed gap: got seq %d after %d; re-snapshotting", seq, state.seq)
+            return False
+        state.seq = seq
+        return True
 
     def _on_heartbeat(self, data: dict[str, Any]) -> None:
         now = _parse_time(data.get("now"))

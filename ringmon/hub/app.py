@@ -29,6 +29,7 @@ from ringmon.hub.ingest import ingest_routes
 from ringmon.hub.queries import QueryError, calls, history, recording
 from ringmon.hub.service import Hub, StorageFailing
 from ringmon.hub.tokens import Principal
+from ringmon.model.schema import PROTOCOL_HEADER, PROTOCOL_VERSION
 from ringmon.model.wire import to_dt
 
 log = logging.getLogger("ringmon.hub")
@@ -98,6 +99,22 @@ PUBLIC_HEALTH = ("status", "seq")
 Everything else (sources, token names and logins in rejection reasons, clients) needs a token
 that may read the report."""
 
+SERVED_VERSION = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+"""The protocol version the hub answers in (docs/feed-protocol.md, "Versions")."""
+
+
+def protocol_version(text: str | None) -> int | None:
+    """The version a client says it speaks (``?v=N`` or the header): the one it is served in
+    is the lower of it and the hub's; no version is a client from before versions (1). None
+    when ``text`` is no version at all."""
+    if text is None:
+        return 1
+    try:
+        version = int(text)
+    except ValueError:
+        return None
+    return min(version, PROTOCOL_VERSION) if version >= 1 else None
+
 
 def iso(at: float) -> str:
     return to_dt(at).isoformat().replace("+00:00", "Z")
@@ -136,7 +153,7 @@ def create_app(hub: Hub) -> Starlette:
                 "that it might lose; see /v1/health",
                 {"Retry-After": "5"},
             ) from None
-        return Response(body, media_type=JSON)
+        return Response(body, media_type=JSON, headers=SERVED_VERSION)
 
     async def employee_history(request: Request) -> Response:
         authorize(hub, request.headers)
@@ -233,6 +250,14 @@ async def _feed(hub: Hub, websocket: WebSocket) -> None:
         if since < 0:
             await _deny(websocket, 400, "since must be 0 or more")
             return
+    if protocol_version(websocket.query_params.get("v")) is None:
+        text = websocket.query_params.get("v")
+        await _deny(
+            websocket,
+            400,
+            f"v={text!r} is not a protocol version (this hub speaks {PROTOCOL_VERSION})",
+        )
+        return
     await websocket.accept()
     if since is not None and hub.flushed_seq < since <= hub.seq:
         # Numbered but not committed yet (so sent to nobody by this hub): subscribe once it is.

@@ -84,7 +84,13 @@ class Ledger:
         links = batch.links if batch is not None else None
         if links is not None:
             links.extend((emp, seq) for emp in pre.employees)
-        if isinstance(ev, AccountUpsert):
+        if type(ev) is DeviceStatus:  # event classes are final: the cheap isinstance
+            self.device_seq[(ev.account, ev.device)] = seq
+        elif type(ev) is CallRing:
+            self.leg_seq[ev.leg] = [seq]
+        elif type(ev) is CallAnswer:
+            self.leg_seq.setdefault(ev.leg, []).append(seq)
+        elif isinstance(ev, AccountUpsert):
             assert isinstance(pre, Touch)
             if ev.employee is not None and ev.employee != pre.old_owner and links is not None:
                 # The new owner's history needs the account, its devices and its legs in
@@ -101,33 +107,28 @@ class Ledger:
                     if leg.account == ev.login:
                         links.extend((ev.employee, s) for s in self.leg_seq.get(leg.leg, ()))
             self.account_seq[ev.login] = seq
-        elif isinstance(ev, DeviceStatus):
-            self.device_seq[(ev.account, ev.device)] = seq
         elif isinstance(ev, AccountRemove):
             assert isinstance(pre, Touch)
             self.account_seq.pop(ev.login, None)
             for key in pre.devices:
                 self.device_seq.pop(key, None)
-        if isinstance(ev, CallRing):
-            self.leg_seq[ev.leg] = [seq]
-        elif isinstance(ev, CallAnswer):
-            self.leg_seq.setdefault(ev.leg, []).append(seq)
         for leg in pre.legs:
             if leg.end_at is not None:
                 self.leg_seq.pop(leg.leg, None)
         if batch is None:
             return
-        if isinstance(ev, CallRing):
+        calls = batch.calls
+        if type(ev) is CallRing:
             leg = state.legs[ev.leg]
-            row_id = self.call_rows[ev.leg] = self.next_call_id
+            row_id = self.call_rows[leg.leg] = self.next_call_id
             self.next_call_id += 1
-            batch.calls[row_id] = call_row(row_id, leg)
+            calls[row_id] = call_row(row_id, leg)
         else:
             for leg in pre.legs:
                 row_id_or_none = self.call_rows.get(leg.leg)
                 if row_id_or_none is None:
                     continue
-                batch.calls[row_id_or_none] = call_row(row_id_or_none, leg)
+                calls[row_id_or_none] = call_row(row_id_or_none, leg)
                 if leg.end_at is not None:
                     del self.call_rows[leg.leg]
 

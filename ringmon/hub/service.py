@@ -66,7 +66,13 @@ from ringmon.model.schema import (
     with_seq_ts,
 )
 from ringmon.model.state import EventRejected, State
-from ringmon.model.wire import SnapshotDoc, snapshot_doc, state_from_snapshot, to_dt
+from ringmon.model.wire import (
+    SnapshotDoc,
+    snapshot_doc,
+    snapshot_json,
+    state_from_snapshot,
+    to_dt,
+)
 from ringmon.sources.base import Source, SourceHealth
 
 log = logging.getLogger("ringmon.hub")
@@ -668,7 +674,7 @@ class Hub:
 
     def snapshot_json(self) -> str:
         """The live state now (may hold events not yet committed: see ``committed_snapshot``)."""
-        return snapshot_doc(self.state, self.now(), self.speed, self.tz_name).model_dump_json()
+        return snapshot_json(self.state, self.now(), self.speed, self.tz_name).decode()
 
     async def committed_snapshot(self) -> str:
         """The snapshot JSON of the live state, served only once every event in it is stored

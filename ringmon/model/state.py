@@ -33,7 +33,7 @@ from ringmon.model.schema import (
     Event,
     Registration,
 )
-from ringmon.model.status import FROM_REGISTRATION, RANK, Status, merge_status
+from ringmon.model.status import FROM_REGISTRATION, RANK, Status
 
 DEFAULT_LATE_TOLERANCE = 300.0
 
@@ -414,7 +414,24 @@ class State:
                 yield _TALKING
 
     def _refresh_employee(self, emp: Employee, at: float) -> None:
-        self._set_employee_status(emp, merge_status(self.employee_statuses(emp)), at)
+        """``merge_status(self.employee_statuses(emp))``, inlined: a hot path of ingest (a call
+        answered or ended on a device that held the employee's status)."""
+        best, best_rank = _OFFLINE, 0
+        accounts, devices = self.accounts, self.devices
+        for login in emp.accounts:
+            acc = accounts[login]
+            if acc.talking:
+                self._set_employee_status(emp, _TALKING, at)
+                return
+            for device_id in acc.devices:
+                status = devices[(login, device_id)].status
+                if status is _TALKING:
+                    self._set_employee_status(emp, _TALKING, at)
+                    return
+                rank = RANK[status]
+                if rank > best_rank:
+                    best, best_rank = status, rank
+        self._set_employee_status(emp, best, at)
 
     def _set_employee_status(self, emp: Employee, status: Status, at: float) -> None:
         if status != emp.status:

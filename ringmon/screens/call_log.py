@@ -5,6 +5,8 @@ recording is streamed to a file with a progress bar and the screen says where it
 plays it with the configured player (``RINGMON_PLAYER`` or the config file's ``player``): a
 recording already saved with ``s`` from where it was saved, else from a private temporary
 folder that is removed once the player exits (playing leaves no copy behind).
+In a browser (``ringmon web``) the recording goes to the browser instead (Textual's
+``deliver_binary``), which saves it (``s``) or plays it (``p``); nothing stays on the server.
 """
 
 from __future__ import annotations
@@ -299,6 +301,8 @@ class CallLogScreen(ModalScreen[None]):
         self._fill()
 
     def _keys_hint(self) -> str:
+        if self.app.is_web:
+            return "s/enter: download the recording · p: play it in the browser · r/i: filters"
         player = "p: play" if player_command(self.player) else "p: play (set RINGMON_PLAYER)"
         return f"s/enter: download the recording · {player} · r/i: filters"
 
@@ -392,6 +396,9 @@ class CallLogScreen(ModalScreen[None]):
         if not leg.recording:
             self._status("This call has no recording.", error=True)
             return
+        if self.app.is_web:  # the browser plays it
+            self._download(leg, then_play=True)
+            return
         if player_command(self.player) is None:
             self._status(
                 "No player configured: set RINGMON_PLAYER (e.g. 'mpv --no-video') or "
@@ -437,7 +444,10 @@ class CallLogScreen(ModalScreen[None]):
             await process.wait()
 
     @work(exclusive=True, group="recording")
-    async def _download(self, leg: LegDoc) -> None:
+    async def _download(self, leg: LegDoc, then_play: bool = False) -> None:
+        if self.app.is_web:
+            await self._deliver(leg, then_play)
+            return
         bar = self.query_one(ProgressBar)
         bar.update(total=None, progress=0)
         bar.add_class("-shown")
@@ -457,6 +467,35 @@ class CallLogScreen(ModalScreen[None]):
         self.downloads[leg.leg] = result.path
         self._status(f"Saved the recording to {result.path} ({result.size:,} bytes)")
         self.notify(f"Recording saved to {result.path}", title="Download complete")
+
+    async def _deliver(self, leg: LegDoc, then_play: bool) -> None:
+        """To the browser: the recording is fetched into a private temporary folder of the
+        server, opened, and handed to Textual (which streams it to the browser and closes it);
+        the folder is gone before the browser has the file."""
+        bar = self.query_one(ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.add_class("-shown")
+        self._status(f"Fetching the recording of {leg.leg} for your browser ...")
+
+        def progress(received: int, total: int | None) -> None:
+            bar.update(total=total, progress=received)
+
+        with tempfile.TemporaryDirectory(prefix="ringmon-recording-") as scratch:
+            try:
+                result = await self.client.download_recording(leg.leg, Path(scratch), progress)
+            except HubError as exc:
+                bar.remove_class("-shown")
+                self._status(f"Download failed: {exc.message}", error=True)
+                return
+            recording = result.path.open("rb")
+        bar.update(total=max(result.size, 1), progress=max(result.size, 1))
+        self.app.deliver_binary(
+            recording,
+            save_filename=result.path.name,
+            open_method="browser" if then_play else "download",
+        )
+        done = "Opened the recording {} in" if then_play else "Sent the recording {} to"
+        self._status(f"{done.format(result.path.name)} your browser ({result.size:,} bytes)")
 
     def _play(self, path: Path) -> None:
         self.run_worker(self._start_player(path), group="player")

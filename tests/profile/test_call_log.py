@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from profile_app import ProfileHost, make_hub, settle
@@ -163,3 +165,49 @@ def test_player_argv_places_the_file() -> None:
     path = Path("/tmp/x.wav")
     assert player_argv(["mpv", "--no-video"], path) == ["mpv", "--no-video", "/tmp/x.wav"]
     assert player_argv(["play", "{file}", "-q"], path) == ["play", "/tmp/x.wav", "-q"]
+
+
+class BrowserHost(ProfileHost):
+    """The profile's host as a browser session of ``ringmon web`` sees it: ``is_web``, and a
+    browser at the end of ``deliver_binary`` (what it was handed, read as the driver would)."""
+
+    delivered: list[tuple[bytes, str | None, str]]
+
+    @property
+    def is_web(self) -> bool:
+        return True
+
+    def deliver_binary(  # type: ignore[override]
+        self, path_or_file: Any, *, save_filename: str | None = None, **options: Any
+    ) -> str:
+        with path_or_file:
+            body = path_or_file.read()
+        self.delivered.append((body, save_filename, options.get("open_method", "download")))
+        return "key"
+
+
+@pytest.mark.parametrize(("key", "how"), [("s", "download"), ("p", "browser")])
+async def test_in_a_browser_the_recording_goes_to_the_browser(
+    key: str,
+    how: str,
+    downloads: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scratch = tmp_path / "server-tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.delenv("RINGMON_PLAYER", raising=False)
+    app = BrowserHost(make_hub())
+    app.delivered = []
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_log(pilot)
+        await pilot.press(key)  # p plays in the browser: no player on the server needed
+        await settle(pilot)
+        name = recording_filename("t6/sip102")
+        assert app.delivered == [(RECORDING, name, how)]
+        done = "Opened the recording {} in" if how == "browser" else "Sent the recording {} to"
+        expected = f"{done.format(name)} your browser ({len(RECORDING):,} bytes)"
+        assert status(screen) == expected
+    assert not list(downloads.iterdir())  # nothing saved on the server
+    assert not list(scratch.iterdir())  # nor left in its temporary folder

@@ -1,0 +1,394 @@
+"""``python -m ringmon.bench hub``: the hub's ingest rate, from a ``file:`` source to storage.
+
+A synthetic day (``ringmon.bench.synthetic``) of a recent past day (yesterday, in the call
+center's zone: retention and the hub's ``future`` check leave it alone) is written as JSONL and
+served by a real hub in a subprocess (``ringmon hub --source file:DAY.jsonl``), with one
+WebSocket client connected from the start. Printed, against ``json.loads`` of the same frames
+timed in this process:
+
+- events/s committed: from the hub's "listening" line to the moment its storage holds the
+  last event (a reader polls the SQLite file every 20 ms, as any reader may under WAL);
+- events/s to the client: until the WebSocket client has received the last event;
+- the cost of one event, stage by stage, each timed alone on the same frames in this process
+  (CPU time: on a shared machine, wall time is mostly other processes): decode and validate
+  (what the file source does), apply, the ledger's bookkeeping, encoding the stored body, and
+  the storage write (in batches the size of the hub's flushes of a fast source).
+
+Target (issue 10): >= 30,000 events/s committed (50,000 stretch), every history query indexed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ringmon.bench.synthetic import synthetic_day
+
+TZ = "Europe/Warsaw"
+TARGET = 30_000
+STRETCH = 50_000
+FLUSH_BATCH = 2_000
+"""Events per storage write in the isolated stage timing (the hub's 50-ms flushes of a fast
+file source hold about this many)."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ringmon.bench hub",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--employees", type=int, default=2_000, help="default 2000")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--day",
+        type=date.fromisoformat,
+        default=None,
+        help="the day simulated, YYYY-MM-DD (default: yesterday in the zone)",
+    )
+    parser.add_argument("--timeout", type=float, default=600.0, help="give up after (s)")
+    parser.add_argument("--keep", help="keep the hub's data folder and the day file here")
+    parser.add_argument("--no-stages", action="store_true", help="skip the per-stage breakdown")
+    parser.add_argument("--no-hub", action="store_true", help="only the per-stage breakdown")
+    return run(parser.parse_args(argv))
+
+
+def day_frames(employees: int, seed: int, day: date) -> list[str]:
+    return [
+        json.dumps(event, separators=(",", ":"))
+        for event in synthetic_day(employees, seed, day, ZoneInfo(TZ))
+    ]
+
+
+# -- the real hub -----------------------------------------------------------------------------
+
+
+@dataclass
+class HubRun:
+    listening: float = 0.0  # perf_counter when the hub said it listens
+    accepted: int = 0
+    rejected: int = 0
+    last_seq: int = 0
+    committed_at: float | None = None
+    received_at: float | None = None
+    received: int = 0
+    frames: int = 0
+    samples: list[tuple[float, int]] = field(default_factory=list)
+    error: str | None = None
+
+
+def _make_token(folder: Path) -> str:
+    from ringmon.hub.tokens import TokenStore
+
+    store = TokenStore(folder)
+    try:
+        return store.add("bench", "analyst")
+    finally:
+        store.close()
+
+
+def _poll_storage(path: Path, out: HubRun, stop: threading.Event) -> None:
+    """Sample the newest stored seq every 20 ms (read-only, as any WAL reader may)."""
+    db: sqlite3.Connection | None = None
+    while not stop.is_set():
+        try:
+            if db is None:
+                db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
+            row = db.execute("SELECT MAX(seq) FROM events").fetchone()
+            out.samples.append((time.perf_counter(), int(row[0] or 0)))
+        except sqlite3.Error:
+            pass  # not created yet
+        stop.wait(0.02)
+    if db is not None:
+        db.close()
+
+
+async def _follow_feed(url: str, token: str, out: HubRun, done: asyncio.Event) -> None:
+    """A WebSocket client from seq 0: counts events and notes when the last one came."""
+    from websockets.asyncio.client import connect
+
+    ws_url = url.replace("http://", "ws://", 1) + "/v1/feed?since=0"
+    async with connect(
+        ws_url, additional_headers={"Authorization": f"Bearer {token}"}, max_size=2**26
+    ) as ws:
+        while True:
+            try:
+                message = await asyncio.wait_for(ws.recv(), 0.5)
+            except TimeoutError:
+                if done.is_set() and out.received >= out.accepted:
+                    return
+                continue
+            data = json.loads(message)
+            items = data if isinstance(data, list) else [data]
+            out.frames += 1
+            events = [item for item in items if item.get("type") != "heartbeat"]
+            if events:
+                out.received += len(events)
+                out.last_seq = max(out.last_seq, events[-1].get("seq", 0))
+                out.received_at = time.perf_counter()
+            if done.is_set() and out.received >= out.accepted:
+                return
+
+
+async def _watch_health(url: str, token: str, count: int, out: HubRun, done: asyncio.Event) -> None:
+    import httpx
+
+    # With the token: without one, /v1/health says only whether the hub is up.
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=10.0) as http:
+        while True:
+            health = (await http.get("/v1/health")).json()
+            rejected = health.get("rejected", {}).get("total", 0)
+            if health.get("events", 0) + rejected >= count:
+                out.accepted, out.rejected = health["events"], rejected
+                done.set()
+                return
+            await asyncio.sleep(0.25)
+
+
+def run_hub(day_file: Path, folder: Path, count: int, timeout: float) -> HubRun:
+    token = _make_token(folder)
+    out = HubRun()
+    command = [
+        sys.executable,
+        "-m",
+        "ringmon",
+        "hub",
+        "--port",
+        "0",
+        "--data",
+        str(folder),
+        "--tz",
+        TZ,
+        "--source",
+        f"file:{day_file}",
+    ]
+    hub = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    stop = threading.Event()
+    poller = threading.Thread(
+        target=_poll_storage, args=(folder / "events.sqlite3", out, stop), daemon=True
+    )
+    try:
+        assert hub.stdout is not None
+        line = hub.stdout.readline()
+        out.listening = time.perf_counter()
+        match = re.search(r"listening on (\S+)", line)
+        if match is None:
+            out.error = f"the hub did not start: {line.strip() or 'no output'}"
+            return out
+        poller.start()
+
+        async def follow() -> None:
+            done = asyncio.Event()
+            await asyncio.wait_for(
+                asyncio.gather(
+                    _follow_feed(match.group(1), token, out, done),
+                    _watch_health(match.group(1), token, count, out, done),
+                ),
+                timeout,
+            )
+
+        try:
+            asyncio.run(follow())
+        except TimeoutError:
+            out.error = f"gave up after {timeout:.0f} s"
+        # The committed moment: the first sample holding the last accepted event (the client
+        # gets only committed events, so it is there; the poller may not have looked yet).
+        deadline = time.perf_counter() + 5.0
+        while out.last_seq and time.perf_counter() < deadline:
+            if out.samples and out.samples[-1][1] >= out.last_seq:
+                break
+            time.sleep(0.02)
+        for at, seq in out.samples:
+            if seq >= out.last_seq and out.last_seq:
+                out.committed_at = at
+                break
+        return out
+    finally:
+        stop.set()
+        if poller.is_alive():
+            poller.join()
+        hub.terminate()
+        try:
+            hub.wait(30)
+        except subprocess.TimeoutExpired:
+            hub.kill()
+            hub.wait()
+
+
+# -- the stages, each alone -------------------------------------------------------------------
+
+
+def _best(
+    repeat: int, fn: Callable[[], object], clock: Callable[[], float] = time.perf_counter
+) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        gc.collect()
+        started = clock()
+        fn()
+        best = min(best, clock() - started)
+    return best
+
+
+def _cpu(repeat: int, fn: Callable[[], object]) -> float:
+    """CPU seconds of this thread (best of ``repeat``): what a stage costs, whatever else the
+    machine runs meanwhile (wall time on a shared machine is mostly other processes)."""
+    return _best(repeat, fn, time.thread_time)
+
+
+def stage_times(frames: list[str], repeat: int) -> list[tuple[str, float]]:
+    """Seconds for all frames through each stage of the hub's ingest, alone."""
+    from ringmon.hub.intake import parse_input
+    from ringmon.hub.ledger import Ledger
+    from ringmon.hub.storage import Storage, WriteBatch
+    from ringmon.model.schema import dump_event
+    from ringmon.model.state import State
+
+    tz = ZoneInfo(TZ)
+    loads = json.loads
+    times: list[tuple[str, float]] = []
+    times.append(("json.loads", _cpu(repeat, lambda: [loads(f) for f in frames])))
+    times.append(("decode + validate", _cpu(repeat, lambda: [parse_input(f) for f in frames])))
+    events = [parse_input(f) for f in frames]
+
+    def apply() -> None:
+        state_apply = State(tz).apply
+        for event in events:
+            state_apply(event)
+
+    times.append(("apply", _cpu(repeat, apply)))
+
+    batches: list[WriteBatch] = []
+
+    def apply_ledger() -> None:
+        state = State(tz)
+        ledger = Ledger()
+        before, after, state_apply = ledger.before, ledger.after, state.apply
+        batches.clear()
+        batch = WriteBatch()
+        for seq, event in enumerate(events, 1):
+            pre = before(state, event)
+            at = state_apply(event)
+            batch.events.append((seq, at, event.type, ""))
+            after(state, event, seq, pre, batch)
+            if len(batch.events) >= FLUSH_BATCH:
+                batches.append(batch)
+                batch = WriteBatch()
+        batches.append(batch)
+
+    ledger_s = _cpu(repeat, apply_ledger) - times[-1][1]
+    times.append(("ledger (before + after)", ledger_s))
+
+    def encode() -> None:
+        for seq, event in enumerate(events, 1):
+            f'{{"seq":{seq},{dump_event(event)[1:]}'
+
+    times.append(("encode body", _cpu(repeat, encode)))
+    bodies = iter([f'{{"seq":{n},{dump_event(e)[1:]}' for n, e in enumerate(events, 1)])
+    for batch in batches:
+        batch.events = [(seq, at, kind, next(bodies)) for seq, at, kind, _ in batch.events]
+
+    def store() -> None:
+        folder = Path(tempfile.mkdtemp(prefix="ringmon-bench-store-"))
+        try:
+            storage = Storage(folder)
+            for batch in batches:
+                storage.write(batch)
+            storage.close()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    times.append(("store (SQLite writes)", _cpu(max(1, repeat - 1), store)))
+    return times
+
+
+# -- the report -------------------------------------------------------------------------------
+
+
+def _rate(count: int, seconds: float | None) -> str:
+    if not seconds:
+        return f"{'-':>12}"
+    return f"{count / seconds:>12,.0f}"
+
+
+def run(args: argparse.Namespace) -> int:
+    tz = ZoneInfo(TZ)
+    day = args.day or (datetime.now(tz).date() - timedelta(days=1))
+    started = time.perf_counter()
+    frames = day_frames(args.employees, args.seed, day)
+    count = len(frames)
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="ringmon-bench-hub-"))
+    work.mkdir(parents=True, exist_ok=True)
+    day_file = work / f"day-{day.isoformat()}.jsonl"
+    day_file.write_text("\n".join(frames) + "\n", encoding="utf-8")
+    size = day_file.stat().st_size
+    print(
+        f"frames: {count:,} events of a {args.employees:,}-employee day ({day}, {TZ}), "
+        f"{size / 2**20:.0f} MB of JSONL, built in {time.perf_counter() - started:.1f} s"
+    )
+    loads = json.loads
+    json_s = _best(3, lambda: [loads(f) for f in frames])
+    folder = work / "data"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir()
+    try:
+        result = HubRun() if args.no_hub else run_hub(day_file, folder, count, args.timeout)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    if result.error:
+        print(f"error: {result.error}")
+    committed_s = None if result.committed_at is None else result.committed_at - result.listening
+    received_s = None if result.received_at is None else result.received_at - result.listening
+    print(f"{'':34}{'seconds':>10}{'events/s':>12}{'x json':>9}")
+    print(f"{'json.loads (this process)':34}{json_s:>10.3f}{_rate(count, json_s)}{1.0:>9.3f}")
+    for label, seconds in (
+        ("hub: file -> committed storage", committed_s),
+        ("hub: file -> WebSocket client", received_s),
+    ):
+        shown = f"{seconds:>10.2f}" if seconds else f"{'-':>10}"
+        ratio = f"{json_s / seconds:>9.3f}" if seconds else f"{'-':>9}"
+        print(f"{label:34}{shown}{_rate(count, seconds)}{ratio}")
+    print(
+        f"accepted {result.accepted:,}, rejected {result.rejected:,}; the client got "
+        f"{result.received:,} events in {result.frames:,} frames "
+        f"(targets: >= {TARGET:,} events/s committed, stretch {STRETCH:,})"
+    )
+    if not args.no_stages:
+        print("\none event's cost by stage (each alone on the same frames; CPU time, best of 3):")
+        stages = stage_times(frames, 3)
+        total = sum(s for name, s in stages if name != "json.loads")
+        print(f"{'':34}{'us/event':>10}{'share':>9}")
+        for name, seconds in stages:
+            share = "" if name == "json.loads" else f"{seconds / total:>9.0%}"
+            print(f"{name:34}{seconds / count * 1e6:>10.2f}{share}")
+        print(f"{'sum of the stages':34}{total / count * 1e6:>10.2f}")
+        if committed_s:
+            print(f"{'hub end to end (wall time)':34}{committed_s / count * 1e6:>10.2f}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average while measuring: {load} on {os.cpu_count()} CPUs")
+    return 0 if result.error is None else 1

@@ -1,0 +1,138 @@
+"""Asks a browser session for its own access token and checks it with the hub (R1).
+
+A session of ``ringmon web`` starts without a token (it has none of the server's): this modal
+screen takes one in a password-style input and asks the hub's ``/v1/whoami`` about it. The hub
+decides (R1): a refusal is said plainly, as the refusal screen says it, and the person may try
+again, a few times; a token the hub knows dismisses the screen with it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import httpx
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from ringmon.feed.tls import client_tls, untrusted
+from ringmon.screens.refused import ACCESS_HINT
+
+MAX_ATTEMPTS = 5
+"""Refusals before the session ends (a reload starts a new one): no guessing in a loop."""
+
+WHOAMI_TIMEOUT = 10.0
+
+
+def refusal_text(status: int, message: str) -> str:
+    reason = message.strip() or "The hub refused the token."
+    return (
+        f"Access refused ({status}): {reason}\n{ACCESS_HINT}\n"
+        "An administrator makes one with: ringmon token add NAME --role analyst"
+    )
+
+
+def _hub_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.reason_phrase
+    message = body.get("error") if isinstance(body, dict) else None
+    return str(message) if message else response.reason_phrase
+
+
+class TokenPromptScreen(ModalScreen[str]):
+    """Dismissed with a token the hub accepted."""
+
+    DEFAULT_CSS = """
+    TokenPromptScreen {
+        align: center middle;
+    }
+    TokenPromptScreen #token-box {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        border: heavy $accent;
+        padding: 1 2;
+    }
+    TokenPromptScreen #token-answer {
+        margin-top: 1;
+    }
+    TokenPromptScreen #token-answer.-refused {
+        color: $text-error;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Leave", show=False),
+    ]
+
+    def __init__(self, hub_url: str, *, timeout: float = WHOAMI_TIMEOUT) -> None:
+        super().__init__()
+        self.hub_url = hub_url.rstrip("/")
+        self.timeout = timeout
+        self.refusals = 0
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="token-box"):
+            yield Static(
+                f"Sign in to ringmon\n\nHub: {self.hub_url}\n"
+                "This browser session needs your own access token (an analyst's or an "
+                "administrator's). Type or paste it and press Enter; esc leaves.",
+                markup=False,
+            )
+            yield Input(password=True, placeholder="access token", id="token")
+            yield Static("", id="token-answer", markup=False)
+
+    def action_leave(self) -> None:
+        self.app.exit(return_code=1)
+
+    @on(Input.Submitted, "#token")
+    def _submitted(self, event: Input.Submitted) -> None:
+        token = event.value.strip()
+        if not token:
+            self._say("Type a token first.", refused=True)
+            return
+        event.input.disabled = True
+        self._say("Asking the hub ...")
+        self._check(token)
+
+    @work(exclusive=True, group="token-check")
+    async def _check(self, token: str) -> None:
+        field = self.query_one("#token", Input)
+        try:
+            verify = client_tls(self.hub_url)  # an https hub: --ca / RINGMON_CA, or the system's
+            async with httpx.AsyncClient(timeout=self.timeout, verify=verify) as client:
+                response = await client.get(
+                    f"{self.hub_url}/v1/whoami", headers={"Authorization": f"Bearer {token}"}
+                )
+        except httpx.HTTPError as exc:
+            why = untrusted(exc) or str(exc) or type(exc).__name__
+            self._retry(field, f"The hub at {self.hub_url} did not answer: {why}")
+            return
+        if response.status_code == 200:
+            self.dismiss(token)
+            return
+        if response.status_code in (401, 403):
+            self.refusals += 1
+            text = refusal_text(response.status_code, _hub_message(response))
+            if self.refusals >= MAX_ATTEMPTS:
+                self.app.exit(return_code=1, message=text)
+                return
+            self._retry(field, text)
+            return
+        self._retry(field, f"The hub answered {response.status_code}: {_hub_message(response)}")
+
+    def _retry(self, field: Input, text: str) -> None:
+        self._say(text, refused=True)
+        field.value = ""
+        field.disabled = False
+        field.focus()
+
+    def _say(self, text: str, *, refused: bool = False) -> None:
+        answer = self.query_one("#token-answer", Static)
+        answer.update(text)
+        answer.set_class(refused, "-refused")
