@@ -41,8 +41,8 @@ from ringmon.model.schema import Event
 from ringmon.model.state import State
 from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
 from ringmon.screens.refused import RefusedScreen
-from ringmon.terminal import missing_terminal, sized_linux_driver, stand_in_driver
 from ringmon.screens.token_prompt import TokenPromptScreen
+from ringmon.terminal import missing_terminal, sized_linux_driver, stand_in_driver
 from ringmon.web.session import in_browser_session
 
 log = logging.getLogger(__name__)
