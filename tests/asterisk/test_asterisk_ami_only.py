@@ -15,7 +15,7 @@ from test_asterisk_mapping import FIXTURES, directory_state, legs_of, new_mapper
 
 from ringmon.model.schema import CallRing
 from ringmon.sources.asterisk.config import AsteriskConfigError, parse_spec
-from ringmon.sources.asterisk.mapping import AsteriskMapper
+from ringmon.sources.asterisk.mapping import AsteriskMapper, Snapshot
 
 ARI_TAP = FIXTURES / "e2e-frames.jsonl"
 AMI_TAP = FIXTURES / "e2e-ami-frames.jsonl"
@@ -123,6 +123,15 @@ def test_ami_dial_targets_come_from_newexten() -> None:
         ("in", "200", None),  # one leg of 101 for both contacts, no device named
     ]
     assert rings[0].call == "c.0" and rings[0].leg == "c.0/101/in"
+
+
+def test_dial_targets_of_channels_gone_while_away_are_forgotten_on_resync() -> None:
+    state = directory_state()
+    mapper = new_mapper(state, ami_calls=True)
+    _call(mapper, newexten=True)  # no Hangup: the connection broke
+    assert len(mapper._dial_targets) == 1
+    mapper.resync(Snapshot(), 200.0)
+    assert len(mapper._dial_targets) == 0 and not mapper.channels and not mapper.legs
 
 
 def test_without_newexten_the_first_ring_names_its_device() -> None:

@@ -106,6 +106,12 @@ class DialTargets:
     def forget(self, caller: str) -> None:
         self._targets.pop(caller, None)
 
+    def keep(self, callers: set[str]) -> None:
+        """Forget the callers not in ``callers`` (the channels a resync found): their Hangup
+        was missed while the connection was down."""
+        for caller in [c for c in self._targets if c not in callers]:
+            del self._targets[caller]
+
     def __len__(self) -> int:
         return len(self._targets)
 

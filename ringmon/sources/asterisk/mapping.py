@@ -384,6 +384,7 @@ class AsteriskMapper:
         for key in sorted(set(self.reported) | set(now_contacts)):
             out += self._refresh_device(key, at)
         out += self._resync_channels(snap.channels, at)
+        self._dial_targets.keep({c.id for c in snap.channels})
         return out
 
     # -- contacts and DND -------------------------------------------------------------------
