@@ -167,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="SPEC",
         help=(
-            "sim, file:PATH, asterisk:ari=URL,ami=HOST:PORT, kamailio:HOST:PORT, "
+            "sim, file:PATH, asterisk:ari=URL|off,ami=HOST:PORT, kamailio:HOST:PORT, "
             "freeswitch:HOST:PORT; repeatable (docs/sources/). Default: none (the push API "
             "is always there); the simulator runs only with --source sim"
         ),
