@@ -1,5 +1,5 @@
 """Entry points: ``ringmon`` (the TUI), ``ringmon demo``, ``ringmon hub``, ``ringmon token``,
-``ringmon export``, ``ringmon web``.
+``ringmon export``, ``ringmon web``, ``ringmon asterisk replay``.
 
 Argument parsing only: each command lives with the idea it belongs to and is imported when
 run, so ``ringmon --help`` stays fast and the hub never imports Textual.
@@ -167,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="SPEC",
         help=(
-            "sim, file:PATH, asterisk:ari=URL,ami=HOST:PORT, kamailio:HOST:PORT, "
+            "sim, file:PATH, asterisk:ari=URL|off,ami=HOST:PORT, kamailio:HOST:PORT, "
             "freeswitch:HOST:PORT; repeatable (docs/sources/). Default: none (the push API "
             "is always there); the simulator runs only with --source sim"
         ),
@@ -253,6 +253,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--public-url", help="the URL browsers use, behind a proxy (default http://HOST:PORT)"
     )
     _add_tui_options(web)
+
+    asterisk = commands.add_parser("asterisk", help="Asterisk source tools (no hub needed)")
+    asterisk_cmds = asterisk.add_subparsers(
+        dest="asterisk_command", metavar="ACTION", required=True
+    )
+    replay = asterisk_cmds.add_parser(
+        "replay", help="print the feed events (JSONL) the mapper makes of a tap= file"
+    )
+    replay.add_argument("tapfile", help="a file written by the source's tap=FILE option")
+    replay.add_argument(
+        "--ami-only",
+        action="store_true",
+        help="map as the AMI-only mode (ari=off) does: calls from AMI, ARI frames skipped",
+    )
     return parser
 
 
@@ -288,6 +302,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ringmon.web.serve import run_web
 
         return run_web(args)
+    if args.command == "asterisk":
+        from ringmon.sources.asterisk.replay import run_replay
+
+        return run_replay(args)
     from ringmon.app import run_tui
 
     return run_tui(args)

@@ -7,7 +7,8 @@
 - ``Sipp`` drives sipp: ``device()`` is a registered phone (answers OPTIONS, rings, answers
   calls from chosen numbers after a delay), ``register()`` / ``unregister()`` a contact with
   a given User-Agent, ``call()`` places a call that is answered and hung up, or cancelled.
-- ``Hub`` runs ``ringmon hub`` as a child process and reads its REST API.
+- ``Hub`` runs ``ringmon hub`` as a child process and reads its REST API; ``lab_both``
+  runs a second one on the same Asterisk in AMI-only mode (``ari=off``).
 
 By hand (as root), a PBX with two phones of Anna Nowak::
 
@@ -502,25 +503,46 @@ accounts = [{ login = "103", number = "103" }]
 @contextlib.contextmanager
 def lab(workdir: Path, *, tap: Path | None = None) -> Iterator[tuple[Asterisk, Sipp, Hub]]:
     """A booted Asterisk, a sipp driver and a hub reading the Asterisk; all stopped after."""
+    with lab_both(workdir, tap=tap, ami_only=False) as (asterisk, sipp, hub, _):
+        yield asterisk, sipp, hub
+
+
+@contextlib.contextmanager
+def lab_both(
+    workdir: Path,
+    *,
+    tap: Path | None = None,
+    ami_tap: Path | None = None,
+    ami_only: bool = True,
+) -> Iterator[tuple[Asterisk, Sipp, Hub, Hub | None]]:
+    """``lab``, and a second hub (``ami_only``) reading the same Asterisk through AMI alone
+    (``ari=off``), so that one scenario is seen in both modes at once."""
     root = build_chroot()
     asterisk = Asterisk(root, workdir)
     sipp = Sipp(workdir, asterisk.ports.sip)
     hub = Hub(workdir)
+    ami_hub = Hub(workdir / "ami-only") if ami_only else None
     directory = workdir / "directory.toml"
     directory.write_text(DIRECTORY_TOML)
-    spec = f"asterisk:ari={asterisk.ari_url},ami=127.0.0.1:{asterisk.ports.ami},recordings={root}"
+    ami = f"ami=127.0.0.1:{asterisk.ports.ami},recordings={root}"
+    spec = f"asterisk:ari={asterisk.ari_url},{ami}"
     if tap is not None:
         spec += f",tap={tap}"
+    ami_spec = f"asterisk:ari=off,{ami}"
+    if ami_tap is not None:
+        ami_spec += f",tap={ami_tap}"
+    env = {"RINGMON_ARI_PASSWORD": ARI_PASSWORD, "RINGMON_AMI_SECRET": AMI_SECRET}
     try:
         asterisk.start()
-        hub.start(
-            [spec],
-            directory,
-            {"RINGMON_ARI_PASSWORD": ARI_PASSWORD, "RINGMON_AMI_SECRET": AMI_SECRET},
-        )
-        yield asterisk, sipp, hub
+        hub.start([spec], directory, env)
+        if ami_hub is not None:
+            ami_hub.workdir.mkdir(exist_ok=True)
+            ami_hub.start([ami_spec], directory, env)
+        yield asterisk, sipp, hub, ami_hub
     finally:
         hub.stop()
+        if ami_hub is not None:
+            ami_hub.stop()
         sipp.stop()
         asterisk.stop()
         asterisk.clean()

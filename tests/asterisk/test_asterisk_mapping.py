@@ -4,6 +4,10 @@ fixtures/e2e-frames.jsonl: what the hub received in the end-to-end test (tap= op
 source): three phones of Anna (101 twice, 102), an answered call from 200, a 6 s and a 3 s
 unanswered call from 103, an Asterisk restart (two ``snapshot`` lines), DND on 101
 (Custom:DND101), presence dnd on 102, 102 unregistering, DND off.
+fixtures/e2e-ami-frames.jsonl: the same run, as the second hub of that test saw it through
+AMI alone (``ari=off``); every e2e test here runs on both. (e2e-frames.jsonl is trimmed of
+the ARI events the mapper takes without a word: ChannelDialplan, ChannelVarset of variables
+other than MIXMONITOR_FILENAME.)
 fixtures/manual-frames.jsonl: a session by hand: the same kinds of calls, presence dnd on and
 off, a call refused by DND (Busy), a call to an account with no phone (Congestion) and a phone
 that stopped answering qualify (Unreachable).
@@ -100,11 +104,14 @@ def legs_of(state: State, employee: str) -> list[Any]:
 # -- the end-to-end recording ----------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def e2e() -> tuple[State, AsteriskMapper, list[Event]]:
+@pytest.fixture(scope="module", params=["ari", "ami-only"])
+def e2e(request: pytest.FixtureRequest) -> tuple[State, AsteriskMapper, list[Event]]:
+    """The run in ARI+AMI mode, and the same run as the AMI-only hub saw it."""
     state = directory_state()
-    mapper = new_mapper(state)
-    events = replay(FIXTURES / "e2e-frames.jsonl", state, mapper)
+    ami_only = request.param == "ami-only"
+    mapper = new_mapper(state, ami_calls=ami_only)
+    name = "e2e-ami-frames.jsonl" if ami_only else "e2e-frames.jsonl"
+    events = replay(FIXTURES / name, state, mapper)
     return state, mapper, events
 
 

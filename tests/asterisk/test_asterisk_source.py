@@ -2,7 +2,8 @@
 
 The real Asterisk is in tests/e2e/test_asterisk_e2e.py; here the point is the I/O layer:
 resync on connect, user agents looked up over ARI, AMI events, a malformed frame counted,
-the reconnect and resync after the PBX drops the connection, ``/v1/health``'s error text.
+the reconnect and resync after the PBX drops the connection, ``/v1/health``'s error text;
+and the same through AMI alone (``ari=off``).
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ class FakePbx:
              "UserAgent": "MicroSIP/3.21.3"},
         ]  # fmt: skip
         self.user_agents = {"sip:101@10.0.0.6:5062": "Zoiper rv2.10.20"}
+        self.endpoints = [{"ObjectName": "101"}, {"ObjectName": "200"}]
+        self.channels: list[dict[str, str]] = []
         self.ws: ServerConnection | None = None
         self.ws_connected = asyncio.Event()
         self.ami_writers: list[asyncio.StreamWriter] = []
@@ -138,7 +141,14 @@ class FakePbx:
             "PJSIPShowContacts": ("ContactList", self.contacts),
             "DeviceStateList": ("DeviceStateChange", []),
             "PresenceStateList": ("PresenceStateChange", []),
-            "CoreShowChannels": ("CoreShowChannel", []),
+            "CoreShowChannels": ("CoreShowChannel", self.channels),
+            "PJSIPShowEndpoints": ("EndpointList", self.endpoints),
+            "PJSIPShowEndpoint": (
+                "EndpointDetail",
+                [{"ObjectName": "200", "Callerid": '"Front Desk" <200>'}]
+                if msg.get("Endpoint") == "200"
+                else [],
+            ),
         }
         if action == "Login" and msg.get("Secret") != "sec":
             send(writer, {"Response": "Error", "ActionID": aid, "Message": "Authentication failed"})
@@ -230,6 +240,78 @@ async def test_source_resyncs_maps_and_reconnects() -> None:
         assert sink.rejected == []
         saved = json.loads(sink.cursors[source.name])
         assert [d[1] for d in saved["devices"]] == []  # the old contact gone, the new one too
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    finally:
+        await starting.aclose()
+
+
+def _channel(name: str, uid: str, state: str, **extra: str) -> dict[str, str]:
+    return {
+        "Channel": name,
+        "ChannelStateDesc": state,
+        "Uniqueid": uid,
+        "Linkedid": "c.0",
+        "CallerIDNum": "200",
+        "ConnectedLineNum": "<unknown>",
+        "Exten": "101",
+        **extra,
+    }
+
+
+async def test_ami_only_source_resyncs_from_ami_actions_maps_and_reconnects() -> None:
+    pbx = FakePbx()
+    starting = pbx.start()
+    await starting.__anext__()
+    try:
+        # At connect, 200 is calling 101, whose phone rings (Asterisk rang it: AppDial).
+        pbx.channels = [
+            _channel("PJSIP/200-00000000", "c.0", "Ring", Application="Dial"),
+            _channel("PJSIP/101-00000001", "c.1", "Ringing", Application="AppDial",
+                     ConnectedLineNum="200"),
+        ]  # fmt: skip
+        config = AsteriskConfig(
+            ari=False, ami_host="127.0.0.1", ami_port=pbx.ami_port, ami_secret="sec"
+        )
+        source = AsteriskSource(config)
+        assert source.name == f"asterisk:ami@127.0.0.1:{pbx.ami_port}"
+        sink = FakeSink()
+        task = asyncio.create_task(source.run(sink))
+        await until(lambda: source.counts["resyncs"] == 1)
+        assert source.health.state == "running"
+        assert statuses(sink) == {"sip:101@10.0.0.5:5060": ("online", "MicroSIP/3.21.3")}
+        assert sink.state.employees["asterisk:200"].name == "Front Desk"  # PJSIPShowEndpoint
+        (leg,) = [leg for leg in sink.state.legs.values() if leg.account == "101"]
+        assert (leg.direction.value, leg.remote, leg.answer_at) == ("in", "200", None)
+        # the call ends: AMI Hangup of both channels
+        for ch in reversed(pbx.channels):
+            pbx.ami_event({"Event": "Hangup", **ch, "Cause": "16"})
+        await until(lambda: not sink.state.legs)
+        # a contact registers: ContactStatus carries no User-Agent, PJSIPShowContacts has it
+        pbx.contacts.append(
+            {"Endpoint": "101", "Uri": "sip:101@10.0.0.6:5062", "Status": "NonQualified",
+             "UserAgent": "Zoiper rv2.10.20"}
+        )  # fmt: skip
+        pbx.ami_event(
+            {"Event": "ContactStatus", "URI": "sip:101@10.0.0.6:5062",
+             "ContactStatus": "NonQualified", "AOR": "101", "EndpointName": "101"}
+        )  # fmt: skip
+        await until(lambda: "sip:101@10.0.0.6:5062" in statuses(sink))
+        assert statuses(sink)["sip:101@10.0.0.6:5062"] == ("online", "Zoiper rv2.10.20")
+        # the PBX drops AMI; meanwhile the first phone unregisters
+        pbx.contacts = pbx.contacts[1:]
+        pbx.channels = []
+        for w in pbx.ami_writers:
+            w.close()
+        await until(lambda: source.health.state == "unreachable")
+        assert "AMI" in (source.health.detail or "") and "retrying" in (source.error or "")
+        await until(lambda: source.counts["resyncs"] == 2)
+        assert source.health.state == "running"
+        assert statuses(sink)["sip:101@10.0.0.5:5060"] == ("offline", "MicroSIP/3.21.3")
+        assert statuses(sink)["sip:101@10.0.0.6:5062"] == ("online", "Zoiper rv2.10.20")
+        assert pbx.requests == []  # no ARI at all
+        assert sink.rejected == []
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task

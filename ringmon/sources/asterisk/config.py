@@ -3,6 +3,7 @@
 Spec: ``asterisk`` alone, or ``asterisk:`` and comma-separated options, all optional::
 
     ari=http://127.0.0.1:8088   ARI base URL (http.conf)             default shown
+    ari=off                     AMI alone: calls from AMI's channel events (no ARI)
     ami=127.0.0.1:5038          AMI HOST:PORT (manager.conf)         default shown
     app=ringmon                 ARI application name                 default shown
     unknown=show                endpoints the directory lacks: show or hide
@@ -49,6 +50,8 @@ DEFAULT_AMI = "127.0.0.1:5038"
 @dataclass(frozen=True, slots=True)
 class AsteriskConfig:
     ari_url: str = DEFAULT_ARI
+    ari: bool = True
+    """False (``ari=off``): AMI alone; calls come from AMI's channel events."""
     ami_host: str = "127.0.0.1"
     ami_port: int = 5038
     ari_user: str = "ringmon"
@@ -70,10 +73,13 @@ class AsteriskConfig:
 
     @property
     def name(self) -> str:
+        if not self.ari:
+            return f"asterisk:ami@{self.ami_host}:{self.ami_port}"
         return f"asterisk:{urlsplit(self.ari_url).netloc}"
 
     def __repr__(self) -> str:  # never print secrets
-        return f"AsteriskConfig(ari={self.ari_url!r}, ami={self.ami_host}:{self.ami_port})"
+        ari = repr(self.ari_url) if self.ari else "off"
+        return f"AsteriskConfig(ari={ari}, ami={self.ami_host}:{self.ami_port})"
 
 
 _KEYS = {"ari", "ami", "app", "unknown", "ignore", "dnd", "credentials", "recordings", "tap"}
@@ -104,6 +110,9 @@ def parse_spec(spec: str, env: Mapping[str, str] | None = None) -> AsteriskConfi
             )
         options[key] = value.strip()
     ari_url = options.get("ari", DEFAULT_ARI)
+    ari_on = ari_url.lower() not in ("off", "no", "false")
+    if not ari_on:
+        ari_url = DEFAULT_ARI
     parts = urlsplit(ari_url if "://" in ari_url else "http://" + ari_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise AsteriskConfigError(f"ari={ari_url!r}: write a URL such as http://HOST:8088")
@@ -119,12 +128,11 @@ def parse_spec(spec: str, env: Mapping[str, str] | None = None) -> AsteriskConfi
     ari_password = env.get("RINGMON_ARI_PASSWORD") or creds.get("ari.password") or ""
     ami_user = env.get("RINGMON_AMI_USER") or creds.get("ami.user") or "ringmon"
     ami_secret = env.get("RINGMON_AMI_SECRET") or creds.get("ami.secret") or ""
-    if not ari_password or not ami_secret:
-        missing = [
-            n
-            for n, v in (("RINGMON_ARI_PASSWORD", ari_password), ("RINGMON_AMI_SECRET", ami_secret))
-            if not v
-        ]
+    needed = [("RINGMON_AMI_SECRET", ami_secret)]
+    if ari_on:
+        needed.insert(0, ("RINGMON_ARI_PASSWORD", ari_password))
+    missing = [n for n, v in needed if not v]
+    if missing:
         raise AsteriskConfigError(
             f"--source asterisk needs credentials: set {' and '.join(missing)}, or name a file "
             "with credentials=FILE ([ari] user/password, [ami] user/secret)"
@@ -132,6 +140,7 @@ def parse_spec(spec: str, env: Mapping[str, str] | None = None) -> AsteriskConfi
     recordings = options.get("recordings")
     return AsteriskConfig(
         ari_url=ari_url,
+        ari=ari_on,
         ami_host=ami_host,
         ami_port=ami_port,
         ari_user=ari_user,

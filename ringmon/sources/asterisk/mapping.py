@@ -51,6 +51,12 @@ from ringmon.model.schema import (
     Registration,
 )
 from ringmon.model.wire import to_dt
+from ringmon.sources.asterisk.ami_frames import (
+    AMI_CHANNEL_EVENTS,
+    DialTargets,
+    NotAChannelEvent,
+    as_ari,
+)
 
 RECORDING_PREFIX = "asterisk:"
 UNKNOWN_EMPLOYEE_PREFIX = "asterisk:"
@@ -243,7 +249,11 @@ class AsteriskMapper:
         unknown_endpoints: bool = True,
         dnd: bool = True,
         ignore: tuple[str, ...] = (),
+        ami_calls: bool = False,
     ) -> None:
+        self.ami_calls = ami_calls
+        """AMI-only mode: calls and contacts from AMI's channel events (``ami_frames.py``)."""
+        self._dial_targets = DialTargets()
         self._account_known = account_known or (lambda login: False)
         self.unknown_endpoints = unknown_endpoints
         self.ignore = ignore
@@ -289,6 +299,20 @@ class AsteriskMapper:
         if not isinstance(frame, dict) or not isinstance(frame.get("Event"), str):
             self.ignored["malformed"] += 1
             return []
+        if self.ami_calls and frame["Event"] in AMI_CHANNEL_EVENTS:
+            try:
+                translated = as_ari(frame, self._dial_targets)
+            except NotAChannelEvent:
+                self.ignored["malformed"] += 1
+                return []
+            if translated is None:
+                return []
+            if translated["type"] == "ContactStatusChange" and frame.get("UserAgent"):
+                uri = translated["contact_info"]["uri"]
+                self.learn_contacts(
+                    [ContactInfo(translated["endpoint"]["resource"], uri, "", frame["UserAgent"])]
+                )
+            return self.ari(translated, at)
         try:
             if frame["Event"] == "PresenceStateChange":
                 return self._presence(_str(frame, "Presentity"), _str(frame, "Status"), at)
@@ -324,6 +348,19 @@ class AsteriskMapper:
         key = (account, device_id(uri))
         return key not in self.user_agents or status in ("Created", "Updated")
 
+    def ami_needs_user_agent(self, frame: object) -> bool:
+        """AMI-only: whether ``frame`` is a ContactStatus whose user agent is not known yet
+        and that does not say it (the source then lists the contacts first)."""
+        if not self.ami_calls or not isinstance(frame, dict):
+            return False
+        if frame.get("Event") != "ContactStatus" or frame.get("UserAgent"):
+            return False
+        try:
+            translated = as_ari(frame, DialTargets())
+        except NotAChannelEvent:
+            return False
+        return self.needs_user_agent(translated)
+
     def resync(self, snap: Snapshot, at: float) -> list[Event]:
         """Make the picture (and the hub, through the events returned) agree with ``snap``."""
         out: list[Event] = []
@@ -347,6 +384,7 @@ class AsteriskMapper:
         for key in sorted(set(self.reported) | set(now_contacts)):
             out += self._refresh_device(key, at)
         out += self._resync_channels(snap.channels, at)
+        self._dial_targets.keep({c.id for c in snap.channels})
         return out
 
     # -- contacts and DND -------------------------------------------------------------------
@@ -541,6 +579,10 @@ class AsteriskMapper:
                 targets = _opt_str(caller_obj, "dialplan", "app_data").split(",", 1)[0]
                 mine = [t for t in targets.split("&") if t.startswith(f"PJSIP/{peer.account}/")]
                 peer.sole_target = len(mine) <= 1
+                if not peer.sole_target:  # AMI names the targets one DialBegin at a time
+                    for other in self.channels.values():
+                        if other.call == peer.call and other.account == peer.account:
+                            other.sole_target = False
         if peer.ring_pending is not None or status == "RINGING":
             out += self._ring(peer, _first(peer.ring_pending, at))
         if status == "ANSWER":

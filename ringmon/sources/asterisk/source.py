@@ -51,6 +51,26 @@ RETRY_MAX = 10.0
 HEALTHY_AFTER = 30.0
 TICK = 1.0
 AMI_EVENTS = ("PresenceStateChange", "DeviceStateChange")
+AMI_ONLY_EVENTS = (
+    *AMI_EVENTS,
+    "Newchannel",
+    "Newstate",
+    "DialBegin",
+    "DialState",
+    "DialEnd",
+    "Hangup",
+    "ContactStatus",
+)
+AMI_ONLY_FILTERS = (
+    *(f"Event: {e}" for e in AMI_ONLY_EVENTS),
+    "Variable: MIXMONITOR_FILENAME",
+    "Application: Dial",
+)
+"""What AMI sends in AMI-only mode (``Filter`` actions): those events, the ``VarSet`` of the
+recording's file name and the ``Newexten`` of a ``Dial()`` step (its targets)."""
+AMI_ONLY_CLASSES = "system,call,dialplan"
+"""The event classes AMI-only mode logs in for: ``ContactStatus`` is ``system``, the channel
+events ``call``, ``VarSet`` and ``Newexten`` ``dialplan``."""
 
 _Item = tuple[str, object, float]
 
@@ -86,7 +106,11 @@ class AsteriskSource:
         while True:
             started = time.monotonic()
             level = logging.WARNING
-            self.health.connecting(f"connecting to ARI at {self.config.ari_url}")
+            self.health.connecting(
+                f"connecting to ARI at {self.config.ari_url}"
+                if self.config.ari
+                else f"connecting to AMI at {self.config.ami_host}:{self.config.ami_port}"
+            )
             try:
                 await self._session(sink, mapper)
                 reason = "the session ended"
@@ -138,6 +162,7 @@ class AsteriskSource:
             unknown_endpoints=self.config.unknown_endpoints,
             dnd=self.config.dnd,
             ignore=self.config.ignore,
+            ami_calls=not self.config.ari,
         )
         getter = getattr(sink, "source_cursor", None)
         saved = getter(self.name) if getter is not None else None
@@ -163,6 +188,15 @@ class AsteriskSource:
 
     async def _session(self, sink: Sink, mapper: AsteriskMapper) -> None:
         cfg = self.config
+        if not cfg.ari:
+            ami = await AmiClient.connect(
+                cfg.ami_host, cfg.ami_port, cfg.ami_user, cfg.ami_secret, events=AMI_ONLY_CLASSES
+            )
+            try:
+                await self._serve(sink, mapper, None, None, ami)
+            finally:
+                await ami.close()
+            return
         ari = AriClient(cfg.ari_url, cfg.ari_user, cfg.ari_password, cfg.app)
         try:
             async with ari.event_stream() as ws:
@@ -177,18 +211,28 @@ class AsteriskSource:
             await ari.aclose()
 
     async def _serve(
-        self, sink: Sink, mapper: AsteriskMapper, ari: AriClient, ws: Any, ami: AmiClient
+        self,
+        sink: Sink,
+        mapper: AsteriskMapper,
+        ari: AriClient | None,
+        ws: Any,
+        ami: AmiClient,
     ) -> None:
-        for event in AMI_EVENTS:
+        filters = AMI_ONLY_FILTERS if ari is None else tuple(f"Event: {e}" for e in AMI_EVENTS)
+        for text in filters:
             with contextlib.suppress(AmiError, TimeoutError):
-                await ami.action("Filter", Operation="Add", Filter=f"Event: {event}")
+                await ami.action("Filter", Operation="Add", Filter=text)
         queue: asyncio.Queue[_Item] = asyncio.Queue()
-        readers = [
-            asyncio.create_task(self._read_ari(ws, sink, queue), name="asterisk-ari"),
-            asyncio.create_task(self._read_ami(ami, sink, queue), name="asterisk-ami"),
-        ]
+        readers = [asyncio.create_task(self._read_ami(ami, sink, queue), name="asterisk-ami")]
+        if ws is not None:
+            readers.append(
+                asyncio.create_task(self._read_ari(ws, sink, queue), name="asterisk-ari")
+            )
         try:
-            snap = await self._snapshot(ari, ami, mapper)
+            if ari is None:
+                snap = await self._ami_snapshot(ami, mapper)
+            else:
+                snap = await self._snapshot(ari, ami, mapper)
             at = sink.now()
             self._record("snapshot", dataclasses.asdict(snap), at)
             await self._emit(sink, mapper, mapper.resync(snap, at))
@@ -212,11 +256,13 @@ class AsteriskSource:
                     raise SessionLost(str(frame))
                 self.counts[kind] += 1
                 self._record(kind, frame, at)
-                if kind == "ari":
+                if kind == "ari" and ari is not None:
                     if mapper.needs_user_agent(frame):
                         await self._learn_user_agent(ari, mapper, frame)
                     events = mapper.ari(frame, at)
                 else:
+                    if mapper.ami_needs_user_agent(frame):
+                        await self._ami_user_agents(ami, mapper)
                     events = mapper.ami(frame, at)
                 await self._emit(sink, mapper, events + mapper.tick(at))
         finally:
@@ -260,6 +306,39 @@ class AsteriskSource:
         self._record("user_agent", dataclasses.asdict(contact), 0.0)
         mapper.learn_contacts([contact])
 
+    async def _ami_user_agents(self, ami: AmiClient, mapper: AsteriskMapper) -> None:
+        """AMI-only: a contact whose user agent its ContactStatus event did not say."""
+        contacts = _contacts(await ami.collect("PJSIPShowContacts"))
+        for contact in contacts:
+            self._record("user_agent", dataclasses.asdict(contact), 0.0)
+        mapper.learn_contacts(contacts)
+
+    async def _ami_snapshot(self, ami: AmiClient, mapper: AsteriskMapper) -> Snapshot:
+        """The PBX from AMI's list actions alone (AMI-only mode)."""
+        snap = Snapshot()
+        for ep in await ami.collect("PJSIPShowEndpoints"):
+            name = ep.get("ObjectName", "")
+            if not name:
+                continue
+            snap.endpoints[name] = mapper.endpoints.get(name, ("", ""))
+            if not snap.endpoints[name][0] and mapper.needs_callerid(name):
+                snap.endpoints[name] = parse_callerid(await _ami_callerid(ami, name))
+        snap.contacts = _contacts(await ami.collect("PJSIPShowContacts"))
+        await self._states(ami, snap)
+        for ch in await ami.collect("CoreShowChannels"):
+            info = _ami_channel_info(ch)
+            if info is not None:
+                snap.channels.append(info)
+        return snap
+
+    async def _states(self, ami: AmiClient, snap: Snapshot) -> None:
+        for d in await ami.collect("DeviceStateList"):
+            if "Device" in d:
+                snap.device_states[d["Device"]] = d.get("State", "")
+        for p in await ami.collect("PresenceStateList"):
+            if "Presentity" in p:
+                snap.presence[p["Presentity"]] = p.get("Status", "")
+
     async def _snapshot(self, ari: AriClient, ami: AmiClient, mapper: AsteriskMapper) -> Snapshot:
         snap = Snapshot()
         for ep in await ari.endpoints():
@@ -268,19 +347,8 @@ class AsteriskSource:
                 snap.endpoints[name] = mapper.endpoints.get(name, ("", ""))
                 if not snap.endpoints[name][0] and mapper.needs_callerid(name):
                     snap.endpoints[name] = parse_callerid(await ari.endpoint_callerid(name))
-        for c in await ami.collect("PJSIPShowContacts"):
-            if c.get("Endpoint") and c.get("Uri"):
-                snap.contacts.append(
-                    ContactInfo(
-                        c["Endpoint"], c["Uri"], c.get("Status", ""), c.get("UserAgent", "")
-                    )
-                )
-        for d in await ami.collect("DeviceStateList"):
-            if "Device" in d:
-                snap.device_states[d["Device"]] = d.get("State", "")
-        for p in await ami.collect("PresenceStateList"):
-            if "Presentity" in p:
-                snap.presence[p["Presentity"]] = p.get("Status", "")
+        snap.contacts = _contacts(await ami.collect("PJSIPShowContacts"))
+        await self._states(ami, snap)
         linked = {
             m.get("Uniqueid", ""): m.get("Linkedid", "")
             for m in await ami.collect("CoreShowChannels")
@@ -317,6 +385,46 @@ def _channel_info(ch: dict[str, Any], linked: dict[str, str]) -> ChannelInfo | N
         caller_number=str(caller.get("number", "")),
         connected_number=str(connected.get("number", "")),
         exten=str(dialplan.get("exten", "")),
+    )
+
+
+def _contacts(listed: list[dict[str, str]]) -> list[ContactInfo]:
+    """ContactInfo of AMI ``PJSIPShowContacts``' ``ContactList`` events."""
+    return [
+        ContactInfo(c["Endpoint"], c["Uri"], c.get("Status", ""), c.get("UserAgent", ""))
+        for c in listed
+        if c.get("Endpoint") and c.get("Uri")
+    ]
+
+
+async def _ami_callerid(ami: AmiClient, endpoint: str) -> str:
+    """An endpoint's ``callerid`` (``"Front Desk" <200>``) from AMI ``PJSIPShowEndpoint``."""
+    for detail in await ami.collect("PJSIPShowEndpoint", Endpoint=endpoint):
+        if detail.get("Event") == "EndpointDetail":
+            return detail.get("Callerid", "")
+    return ""
+
+
+def _ami_channel_info(ch: dict[str, str]) -> ChannelInfo | None:
+    """A channel of AMI ``CoreShowChannels`` (``CoreShowChannel`` events)."""
+    try:
+        cid, name, state = ch["Uniqueid"], ch["Channel"], ch["ChannelStateDesc"]
+    except KeyError:
+        return None
+
+    def value(key: str) -> str:
+        text = ch.get(key, "")
+        return "" if text == "<unknown>" else text
+
+    return ChannelInfo(
+        id=cid,
+        name=name,
+        state=state,
+        linkedid=ch.get("Linkedid") or None,
+        dialled=ch.get("Application") == "AppDial",
+        caller_number=value("CallerIDNum"),
+        connected_number=value("ConnectedLineNum"),
+        exten=value("Exten"),
     )
 
 
