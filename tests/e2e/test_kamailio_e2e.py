@@ -170,7 +170,9 @@ def test_kamailio_phones_calls_and_expiry_end_to_end(
         hub.wait(
             "the source to connect",
             lambda: any(
-                s["name"].startswith("kamailio:") and s["state"] == "running" and "detail" not in s
+                s["name"].startswith("kamailio:")
+                and s["state"] == "running"
+                and not s.get("detail")
                 for s in hub.get("/v1/health")["sources"]
             ),
         )
