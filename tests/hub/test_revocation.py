@@ -11,7 +11,7 @@ from hub_helpers import device, feed, next_of_type, read_events, team
 from hub_served import Served
 from websockets.exceptions import ConnectionClosed
 
-from ringmon.hub.serve import HubConfig
+from ringmon.hub.server import HubConfig
 
 
 async def test_revoking_a_token_closes_its_open_feeds(served: Served, config: HubConfig) -> None:
@@ -35,7 +35,7 @@ async def test_revoking_a_token_closes_its_open_feeds(served: Served, config: Hu
         )
         assert done.returncode == 0, done.stderr
         for n in range(20):  # events keep flowing: the revoked feed must not get them
-            served.hub.ingest(
+            served.hub.accept(
                 device(300 + n, "sip201", "c1", ("offline", "online")[n % 2]), source="t"
             )
         # The hub looks for revocations about once a second (the promise is "within 5 s");
@@ -50,5 +50,5 @@ async def test_revoking_a_token_closes_its_open_feeds(served: Served, config: Hu
         assert revoked.close_code == 1008
         assert "revoked" in (revoked.close_reason or "")
         # The other token's feed goes on.
-        served.hub.ingest(device(400, "sip201", "c1", "offline"), source="t")
+        served.hub.accept(device(400, "sip201", "c1", "offline"), source="t")
         assert [e["seq"] for e in await read_events(kept, 29)] == list(range(1, 30))

@@ -9,7 +9,7 @@ import pytest
 from hub_served import TLS
 
 from ringmon.cli import main
-from ringmon.hub.serve import ConfigError, HubConfig, HubThread, make_source
+from ringmon.hub.server import ConfigError, HubConfig, HubThread, make_source
 from ringmon.hub.settings import SettingsError, local_zone_name, zone
 from ringmon.sources.file import FileSource
 

@@ -55,10 +55,10 @@ from zoneinfo import ZoneInfo
 
 from ringmon.hub.clock import Clock, HubClock
 from ringmon.hub.fanout import Subscriber, encode_frames
-from ringmon.hub.intake import BadInput, RejectKind, parse_input
 from ringmon.hub.ledger import Ledger
 from ringmon.hub.storage import Storage, WriteBatch
 from ringmon.hub.tokens import TokenStore
+from ringmon.hub.validate import BadInput, RejectKind, parse_input
 from ringmon.model.schema import (
     Event,
     dump_event,
@@ -349,7 +349,7 @@ class Hub:
             await asyncio.sleep(min(left / self.clock.speed, 1.0))
 
     async def emit(self, event: Event, *, source: str) -> bool:
-        accepted = self.ingest(event, source=source)
+        accepted = self.accept(event, source=source)
         await self._breathe()
         return accepted
 
@@ -374,7 +374,7 @@ class Hub:
             return False
         if cursor is not None:
             self.set_source_cursor(source, cursor)  # no await until the event is queued too
-        accepted = self.ingest(event, source=source, where=where)
+        accepted = self.accept(event, source=source, where=where)
         await self._breathe()
         return accepted
 
@@ -446,7 +446,7 @@ class Hub:
 
     # -- ingest ---------------------------------------------------------------------------
 
-    def ingest(
+    def accept(
         self, event: Event, *, source: str, where: str = "", dumped: str | None = None
     ) -> bool:
         """Apply, number, queue for storage and broadcast one event; False if rejected.

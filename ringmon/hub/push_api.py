@@ -19,7 +19,7 @@ does, in order (docs/sources/push.md has curl examples):
    an unknown employee, a device of an unknown account, an answer of a leg not ringing... are
    found here, even when the problem is an earlier event of the same batch. Any failure: 422
    with ``errors: [{index, message}]`` and nothing stored.
-4. **Storing**: the events go through ``Hub.ingest``, the path every source's ``emit`` takes
+4. **Storing**: the events go through ``Hub.accept``, the path every source's ``emit`` takes
    (apply, number, queue, broadcast). The check and the store are one step on the event loop
    with no await in between, so no other source's event can slip between them, and the
    answer's ``first_seq``/``last_seq`` are this request's own. The answer waits until
@@ -47,9 +47,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ringmon.hub.intake import NESTED_TOO_DEEP, BadInput, RejectKind, parse_input
-from ringmon.hub.service import Hub
+from ringmon.hub.core import Hub
 from ringmon.hub.tokens import Principal
+from ringmon.hub.validate import NESTED_TOO_DEEP, BadInput, RejectKind, parse_input
 from ringmon.model.schema import (
     AccountRemove,
     AccountUpsert,
@@ -64,7 +64,7 @@ from ringmon.model.schema import (
 from ringmon.model.state import EventRejected, State
 from ringmon.model.wire import to_dt
 
-log = logging.getLogger("ringmon.hub.ingest")
+log = logging.getLogger("ringmon.hub.push_api")
 
 WRITER_ROLES = frozenset({"source"})
 MAX_BODY = 4 * 1024 * 1024
@@ -323,7 +323,7 @@ class Ingest:
         stored_ids = (
             await asyncio.to_thread(storage.known_event_ids, principal.name, ids) if ids else set()
         )
-        # From here to the last ``hub.ingest``: no await. Nothing else changes the hub's state
+        # From here to the last ``hub.accept``: no await. Nothing else changes the hub's state
         # in between, so what was checked is what is stored, and the seqs are this batch's.
         return await self._check_and_store(items, stored_ids, principal.name, source, started)
 
@@ -375,7 +375,7 @@ class Ingest:
         for position, item in enumerate(todo):
             assert item.event is not None
             where = f"event {item.index}"
-            if not hub.ingest(item.event, source=source, where=where, dumped=item.dumped):
+            if not hub.accept(item.event, source=source, where=where, dumped=item.dumped):
                 # A lone event (a batch was checked whole): nothing of this request stored.
                 recent = hub.counters.recent[-1] if hub.counters.recent else "rejected"
                 raise IngestError(

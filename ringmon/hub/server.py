@@ -37,13 +37,13 @@ from pathlib import Path
 
 import uvicorn
 
-from ringmon.hub.app import create_app
 from ringmon.hub.clock import Clock
+from ringmon.hub.core import Hub
 from ringmon.hub.directory import DirectoryError, DirectorySource, load
 from ringmon.hub.fanout import watch_revocations
 from ringmon.hub.guards import LimitedConfig
 from ringmon.hub.limits import Limits
-from ringmon.hub.service import Hub
+from ringmon.hub.routes import create_app
 from ringmon.hub.settings import SettingsError, data_dir, zone
 from ringmon.sources.base import Source
 from ringmon.sources.file import FileSource

@@ -24,10 +24,10 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ringmon import __version__
+from ringmon.hub.core import Hub, StorageFailing
 from ringmon.hub.fanout import DIRECT_WRITE, Subscriber
-from ringmon.hub.ingest import ingest_routes
+from ringmon.hub.push_api import ingest_routes
 from ringmon.hub.queries import QueryError, calls, history, recording
-from ringmon.hub.service import Hub, StorageFailing
 from ringmon.hub.tokens import Principal
 from ringmon.model.schema import PROTOCOL_HEADER, PROTOCOL_VERSION
 from ringmon.model.wire import to_dt
