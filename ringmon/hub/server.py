@@ -45,8 +45,8 @@ from ringmon.hub.guards import LimitedConfig
 from ringmon.hub.limits import Limits
 from ringmon.hub.routes import create_app
 from ringmon.hub.settings import SettingsError, data_dir, zone
+from ringmon.sources import registry
 from ringmon.sources.base import Source
-from ringmon.sources.file import FileSource
 
 log = logging.getLogger("ringmon.hub")
 
@@ -130,49 +130,11 @@ def check_tls(config: HubConfig) -> None:
 
 
 def make_source(spec: str, config: HubConfig) -> Source:
-    """A source from a ``--source`` spec: ``sim`` or ``file:PATH``."""
-    spec = spec.strip()
-    if spec == "sim":
-        if config.employees < 1:
-            raise ConfigError("--employees must be at least 1")
-        if config.backfill_days < 0:
-            raise ConfigError("--backfill-days cannot be negative")
-        from ringmon.sources.sim import SimSource
-
-        source: Source = SimSource(
-            employees=config.employees, seed=config.seed, backfill_days=config.backfill_days
-        )
-        return source
-    if spec.startswith("file:"):
-        path = spec.removeprefix("file:")
-        if not path:
-            raise ConfigError("--source file: needs a path, e.g. file:events.jsonl")
-        if not config.follow and not Path(path).is_file():
-            raise ConfigError(f"--source {spec}: no such file (add --follow to wait for it)")
-        return FileSource(path, follow=config.follow)
-    if spec == "asterisk" or spec.startswith("asterisk:"):
-        from ringmon.sources.asterisk import AsteriskConfigError, asterisk_source
-
-        try:
-            return asterisk_source(spec)
-        except AsteriskConfigError as exc:
-            raise ConfigError(str(exc)) from None
-    if spec.startswith("kamailio:"):
-        from ringmon.sources.kamailio import SpecError, parse_spec
-
-        try:
-            return parse_spec(spec)
-        except SpecError as exc:
-            raise ConfigError(str(exc)) from None
-    if spec.startswith("freeswitch:"):
-        from ringmon.sources.freeswitch import SpecError as EslSpecError
-        from ringmon.sources.freeswitch import parse_spec as freeswitch_source
-
-        try:
-            return freeswitch_source(spec)
-        except EslSpecError as exc:
-            raise ConfigError(str(exc)) from None
-    raise ConfigError(f"unknown source {spec!r}: use sim or file:PATH")
+    """A source from a ``--source`` spec, by its scheme (sources/registry.py)."""
+    try:
+        return registry.make_source(spec, config)
+    except registry.SpecError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def build_hub(

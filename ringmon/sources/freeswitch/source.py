@@ -14,10 +14,9 @@ import logging
 import os
 from typing import Any
 
-from ringmon.sources.base import Sink, SourceHealth
+from ringmon.sources.base import Sink, SourceHealth, live_state
 from ringmon.sources.freeswitch.esl import EslClient, EslError, Message, parse_event
 from ringmon.sources.freeswitch.mapping import SUBSCRIBE, FreeswitchMapper
-from ringmon.sources.kamailio.source import StateSink
 
 log = logging.getLogger("ringmon.hub.freeswitch")
 
@@ -58,11 +57,13 @@ class FreeswitchSource:
         self.health = SourceHealth()
 
     def _mapper(self, sink: Sink) -> FreeswitchMapper:
-        if not isinstance(sink, StateSink):
+        state = live_state(sink)
+        if state is None:
             return FreeswitchMapper(add_unknown=self.add_unknown)
 
         def known(login: str) -> bool:
-            return login in sink.state.accounts
+            now = live_state(sink)  # read at each question: the hub's state, never a copy
+            return now is not None and login in now.accounts
 
         return FreeswitchMapper(known_account=known, add_unknown=self.add_unknown)
 

@@ -14,24 +14,15 @@ import asyncio
 import contextlib
 import json
 import logging
-from typing import Protocol, runtime_checkable
 
 import httpx
 
-from ringmon.model.state import State
-from ringmon.sources.base import Sink, SourceHealth
+from ringmon.sources.base import Sink, SourceHealth, live_state
 from ringmon.sources.kamailio.frames import FrameDecoder
 from ringmon.sources.kamailio.mapping import KamailioMapper
 from ringmon.sources.kamailio.rpc import KamailioRpc, RpcError
 
 log = logging.getLogger("ringmon.hub.kamailio")
-
-
-@runtime_checkable
-class StateSink(Protocol):
-    """A sink that shows its live state (the hub does)."""
-
-    state: State
 
 
 class KamailioSource:
@@ -60,14 +51,15 @@ class KamailioSource:
         self.health = SourceHealth()
 
     def _make_mapper(self, sink: Sink) -> KamailioMapper:
-        if not isinstance(sink, StateSink):
+        state = live_state(sink)
+        if state is None:
             return KamailioMapper(add_unknown=self.add_unknown)
 
         def known(login: str) -> bool:
-            return login in sink.state.accounts
+            now = live_state(sink)  # read at each question: the hub's state, never a copy
+            return now is not None and login in now.accounts
 
         mapper = KamailioMapper(known_account=known, add_unknown=self.add_unknown)
-        state = sink.state
         mapper.adopt(
             (
                 (d.account, d.device, d.user_agent, d.registration.value != "offline")
