@@ -40,6 +40,7 @@ from ringmon.hub.tokens import TokenStore
 from ringmon.model.schema import parse_event
 from ringmon.model.state import EventRejected, State
 from ringmon.model.wire import SnapshotDoc, snapshot_doc, state_from_snapshot
+from ringmon.retry import Backoff, Lost
 
 if TYPE_CHECKING:
     from ringmon.hub.core import Hub
@@ -49,6 +50,10 @@ log = logging.getLogger("ringmon.hub")
 CLOCK_KEY = "hub:clock"
 """The ``meta`` row holding the hub's clock as of the last flush: an accelerated (demo) clock
 resumes there after a restart."""
+
+
+STORAGE_RETRY = Backoff(0.5, 10.0)
+"""Waits between tries while storage fails (s)."""
 
 
 class StorageFailing(Exception):
@@ -189,18 +194,27 @@ class Store(HubShared):
             await self.flush()
 
     async def _flush_loop(self: Hub) -> None:
-        delay = self.flush_interval
-        while True:
-            await asyncio.sleep(delay)
-            try:
-                await self.flush()
-                delay = self.flush_interval
+        """Flush every ``flush_interval``; while storage fails, try again after a growing wait
+        (the one retry policy, ``STORAGE_RETRY``), saying so in ``storage_error``."""
+
+        async def flushing() -> None:
+            wrote = False
+            while True:
+                await asyncio.sleep(self.flush_interval)
+                try:
+                    await self.flush()
+                except Exception as exc:
+                    reason = f"{type(exc).__name__}: {exc}"
+                    raise Lost(reason, after_running=wrote) from exc
+                wrote = True
                 self.storage_error = None
-            except Exception as exc:
-                if self.storage_error is None:
-                    log.exception("could not write events to storage; retrying")
-                self.storage_error = f"{type(exc).__name__}: {exc}"
-                delay = min(max(delay * 2, 0.5), 10.0)
+
+        def waiting(lost: Lost, seconds: float) -> None:
+            if self.storage_error is None:
+                log.error("could not write events to storage; retrying", exc_info=lost.__cause__)
+            self.storage_error = lost.reason
+
+        await STORAGE_RETRY.keep_trying(flushing, waiting=waiting)
 
     def source_cursor(self: Hub, name: str) -> str | None:
         """Where a source got to (stored with its events, so both survive a restart)."""

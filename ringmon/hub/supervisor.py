@@ -18,12 +18,18 @@ import time
 from typing import TYPE_CHECKING
 
 from ringmon.hub.shared import DAY, HubShared
+from ringmon.retry import Backoff, Lost
 from ringmon.sources.base import Source, SourceHealth
 
 if TYPE_CHECKING:
     from ringmon.hub.core import Hub
 
 log = logging.getLogger("ringmon.hub")
+
+SOURCE_BACKOFF_CAP = 60.0
+"""The longest wait before a failed source is started again (s)."""
+RAN_WELL = 60.0
+"""A source that ran this long before failing starts the waits over (s)."""
 
 
 class Supervisor(HubShared):
@@ -46,8 +52,8 @@ class Supervisor(HubShared):
         ``running`` for the others, and ``error``/``done``/``stopped`` for all."""
         status = self.source_status[source.name]
         reports_itself = getattr(source, "health", None) is status
-        delay = self.source_backoff
-        while True:
+
+        async def run_once() -> None:
             if reports_itself:
                 status.connecting()
             else:
@@ -59,17 +65,25 @@ class Supervisor(HubShared):
                 status.set("stopped")
                 raise
             except Exception as exc:
-                if time.monotonic() - started > 60:
-                    delay = self.source_backoff  # it ran a good while: start over gently
-                log.exception("source %s failed; restarting it in %.0f s", source.name, delay)
-                status.error(f"{type(exc).__name__}: {exc}; restarting in {delay:g} s")
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 60.0)
-            else:
-                status.set("done")
-                log.info("source %s has finished", source.name)
-                self.caught_up(source.name)
-                return
+                # It ran a good while before failing: start over gently.
+                ran = time.monotonic() - started > RAN_WELL
+                raise Lost(f"{type(exc).__name__}: {exc}", after_running=ran) from exc
+
+        def waiting(lost: Lost, seconds: float) -> None:
+            log.error(
+                "source %s failed; restarting it in %.0f s",
+                source.name,
+                seconds,
+                exc_info=lost.__cause__,
+            )
+            status.error(f"{lost.reason}; restarting in {seconds:g} s")
+
+        await Backoff(self.source_backoff, SOURCE_BACKOFF_CAP).keep_trying(
+            run_once, waiting=waiting
+        )
+        status.set("done")
+        log.info("source %s has finished", source.name)
+        self.caught_up(source.name)
 
     def caught_up(self: Hub, source: str) -> None:
         """``source`` has replayed its history and is now live (idempotent)."""
