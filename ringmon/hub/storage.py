@@ -31,127 +31,21 @@ import contextlib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 from ringmon.hub.settings import private_file
-
-DB_FILE = "events.sqlite3"
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY,
-    ts REAL NOT NULL,
-    type TEXT NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
-CREATE TABLE IF NOT EXISTS event_employee (
-    employee TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    PRIMARY KEY (employee, seq)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS event_employee_seq ON event_employee (seq);
-CREATE TABLE IF NOT EXISTS calls (
-    id INTEGER PRIMARY KEY,
-    leg TEXT NOT NULL,
-    call TEXT NOT NULL,
-    account TEXT NOT NULL,
-    device TEXT,
-    employee TEXT,
-    direction TEXT NOT NULL,
-    remote TEXT NOT NULL,
-    ring_at REAL NOT NULL,
-    answer_at REAL,
-    end_at REAL,
-    recording TEXT
-);
-CREATE INDEX IF NOT EXISTS calls_time ON calls (ring_at, id);
-CREATE INDEX IF NOT EXISTS calls_employee_time ON calls (employee, ring_at, id);
-CREATE INDEX IF NOT EXISTS calls_leg ON calls (leg, id);
-CREATE TABLE IF NOT EXISTS base (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    seq INTEGER NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS checkpoint (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    seq INTEGER NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS ingest_ids (
-    token TEXT NOT NULL,
-    event_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    PRIMARY KEY (token, event_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ingest_ids_seq ON ingest_ids (seq);
-"""
-
-OLD_ID_PREFIX = "source:ingest:"
-"""How the push API kept event ids before ``ingest_ids``: meta keys ``source:ingest:TOKEN:ID``
-(ambiguous when a token name holds a colon)."""
-
-CallRow = tuple[
-    int,  # id
-    str,  # leg
-    str,  # call
-    str,  # account
-    str | None,  # device
-    str | None,  # employee
-    str,  # direction
-    str,  # remote
-    float,  # ring_at
-    float | None,  # answer_at
-    float | None,  # end_at
-    str | None,  # recording
-]
-CALL_COLUMNS = (
-    "id, leg, call, account, device, employee, direction, remote, "
-    "ring_at, answer_at, end_at, recording"
+from ringmon.hub.tables import (
+    CALL_COLUMNS,
+    DB_FILE,
+    OLD_ID_PREFIX,
+    SCHEMA,
+    UPSERT_CALL,
+    CallRow,
+    WriteBatch,
 )
 
-UPSERT_CALL = (
-    f"INSERT INTO calls ({CALL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (id) DO UPDATE SET device = excluded.device, answer_at = excluded.answer_at, "
-    "end_at = excluded.end_at, recording = excluded.recording"
-)
-"""A leg's row as it rings, then as it is answered and ends. Only what changes after the ring
-is updated, so SQLite leaves the three indexes alone (a REPLACE deletes and re-inserts the row
-in all of them): the rest of a leg (who, which call, when it rang) is fixed at its ring."""
-
-
-@dataclass(slots=True)
-class WriteBatch:
-    """Everything accepted since the last flush, written in one transaction."""
-
-    events: list[tuple[int, float, str, str]] = field(default_factory=list)
-    links: list[tuple[str, int]] = field(default_factory=list)
-    calls: dict[int, CallRow] = field(default_factory=dict)
-    meta: dict[str, str] = field(default_factory=dict)
-    checkpoint: tuple[int, str] | None = None
-    ingest_ids: dict[tuple[str, str], int] = field(default_factory=dict)
-    """(push token name, event_id) -> seq of the event it stored."""
-
-    def __bool__(self) -> bool:
-        return bool(
-            self.events
-            or self.links
-            or self.calls
-            or self.meta
-            or self.checkpoint
-            or self.ingest_ids
-        )
-
-    @property
-    def last_seq(self) -> int:
-        return self.events[-1][0] if self.events else 0
-
+__all__ = ["DB_FILE", "CallRow", "Storage", "WriteBatch"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
