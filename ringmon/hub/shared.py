@@ -52,6 +52,7 @@ class HubShared:
         prune_interval: float = 3600.0,
         source_backoff: float = 1.0,
         checkpoint_every: int = 100_000,
+        snapshot_interval: float = 3600.0,
         catch_up_wait: float = 60.0,
         max_future_skew: float = MAX_FUTURE_SKEW,
     ) -> None:
@@ -74,6 +75,10 @@ class HubShared:
         self.prune_interval = prune_interval
         self.source_backoff = source_backoff
         self.checkpoint_every = checkpoint_every
+        if not snapshot_interval >= 0:
+            raise ValueError("the snapshot interval must be zero (none) or more")
+        self.snapshot_interval = snapshot_interval
+        self._next_snapshot_at = 0.0
         self.catch_up_wait = catch_up_wait
         self.storage_error: str | None = None
         self._since_checkpoint = 0

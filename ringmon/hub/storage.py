@@ -13,6 +13,9 @@ One file, ``DATA/events.sqlite3``, in WAL mode (readers never wait for the write
   client resuming from before it must resync.
 - ``checkpoint``: the live state as of a recent seq, written now and then and at a clean stop,
   so that a restart replays only the events after it instead of every event kept.
+- ``snapshots``: the whole state (a ``SnapshotDoc``, zlib-compressed) every
+  ``snapshot_interval`` of event time (hourly), with the seq it stands at: any past moment
+  kept is one snapshot plus at most an hour of events away. Pruned with the events.
 - ``meta``: small key/value pairs (the position of ``file:`` sources, the hub's clock).
 - ``ingest_ids``: the ``event_id`` each push token has used, with the seq of its event
   (token and id in columns of their own: ``a:b`` + ``c`` is not ``a`` + ``b:c``); pruned
@@ -30,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
@@ -165,6 +169,12 @@ class Storage:
                     "INSERT OR REPLACE INTO checkpoint (id, seq, body) VALUES (1, ?, ?)",
                     batch.checkpoint,
                 )
+            if batch.snapshot is not None:
+                seq, at, body = batch.snapshot
+                db.execute(
+                    "INSERT OR REPLACE INTO snapshots (seq, at, body) VALUES (?, ?, ?)",
+                    (seq, at, zlib.compress(body.encode("utf-8"), 6)),
+                )
             if batch.ingest_ids:
                 db.executemany(
                     "INSERT OR IGNORE INTO ingest_ids (token, event_id, seq) VALUES (?, ?, ?)",
@@ -188,6 +198,7 @@ class Storage:
             db.execute("DELETE FROM events WHERE seq <= ?", (seq,))
             db.execute("DELETE FROM event_employee WHERE seq <= ?", (seq,))
             db.execute("DELETE FROM ingest_ids WHERE seq <= ?", (seq,))
+            db.execute("DELETE FROM snapshots WHERE seq <= ?", (seq,))
             db.execute(
                 "DELETE FROM calls WHERE ring_at < ? AND end_at IS NOT NULL", (calls_before,)
             )
@@ -278,6 +289,28 @@ class Storage:
     def checkpoint(self) -> tuple[int, str | None]:
         row = self._reader().execute("SELECT seq, body FROM checkpoint WHERE id = 1").fetchone()
         return (0, None) if row is None else (int(row[0]), str(row[1]))
+
+    @_guarded
+    def snapshot_before(self, at: float) -> tuple[int, float, str] | None:
+        """The newest snapshot taken at or before ``at`` (event time): (seq, at, JSON)."""
+        row = (
+            self._reader()
+            .execute(
+                "SELECT seq, at, body FROM snapshots WHERE at <= ? ORDER BY at DESC, seq DESC "
+                "LIMIT 1",
+                (at,),
+            )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        return row[0], row[1], zlib.decompress(row[2]).decode("utf-8")
+
+    @_guarded
+    def snapshot_times(self) -> list[tuple[int, float]]:
+        """(seq, at) of every snapshot kept, oldest first."""
+        rows = self._reader().execute("SELECT seq, at FROM snapshots ORDER BY seq").fetchall()
+        return [(seq, at) for seq, at in rows]
 
     @_guarded
     def last_seq_before(self, ts: float) -> int:

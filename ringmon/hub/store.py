@@ -97,6 +97,9 @@ class Store(HubShared):
         self._seq = max(self.state.seq, storage.last_seq())
         self.state.seq = self._seq
         self.flushed_seq = self._seq
+        kept = storage.snapshot_times()
+        if kept and self.snapshot_interval:
+            self._next_snapshot_at = self._snapshot_after(kept[-1][1])
         self.ledger.call_rows = storage.open_calls()
         self.ledger.next_call_id = storage.max_call_id() + 1
         if self._clock_given is None and self.speed != 1.0:
@@ -113,6 +116,11 @@ class Store(HubShared):
                 start_seq,
                 time.monotonic() - started,
             )
+
+    def _snapshot_after(self: Hub, at: float) -> float:
+        """When the snapshot after one taken at ``at`` is due: the next multiple of
+        ``snapshot_interval`` of event time (hourly: at the top of the next hour)."""
+        return (math.floor(at / self.snapshot_interval) + 1) * self.snapshot_interval
 
     def _checkpoint_body(self: Hub) -> str:
         """The live state and the ingest bookkeeping, as JSON."""
@@ -154,6 +162,16 @@ class Store(HubShared):
                 # exactly the state at the batch's last seq.
                 batch.checkpoint = (self._seq, self._checkpoint_body())
                 self._since_checkpoint = 0
+            if (
+                batch.events
+                and self.snapshot_interval
+                and self.state.clock >= self._next_snapshot_at
+            ):
+                # The same reasoning: this is the state as of the batch's last seq.
+                at = self.state.clock
+                kept = snapshot_doc(self.state, at, 1.0, self.tz_name).model_dump_json()
+                batch.snapshot = (self._seq, at, kept)
+                self._next_snapshot_at = self._snapshot_after(at)
             job = asyncio.ensure_future(asyncio.to_thread(self.storage.write, batch))
             try:
                 await asyncio.shield(job)
@@ -185,6 +203,7 @@ class Store(HubShared):
         batch.meta.update(newer.meta)
         batch.ingest_ids.update(newer.ingest_ids)
         batch.checkpoint = newer.checkpoint or batch.checkpoint
+        batch.snapshot = batch.snapshot or newer.snapshot  # each is the state at its seq
         self._pending = batch
         return failure
 

@@ -48,6 +48,12 @@ CREATE TABLE IF NOT EXISTS checkpoint (
     seq INTEGER NOT NULL,
     body TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS snapshots (
+    seq INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    body BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS snapshots_at ON snapshots (at);
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -103,6 +109,8 @@ class WriteBatch:
     calls: dict[int, CallRow] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)
     checkpoint: tuple[int, str] | None = None
+    snapshot: tuple[int, float, str] | None = None
+    """(seq, the state's clock, its ``SnapshotDoc`` JSON): the state as of the batch's end."""
     ingest_ids: dict[tuple[str, str], int] = field(default_factory=dict)
     """(push token name, event_id) -> seq of the event it stored."""
 
@@ -113,6 +121,7 @@ class WriteBatch:
             or self.calls
             or self.meta
             or self.checkpoint
+            or self.snapshot
             or self.ingest_ids
         )
 
