@@ -98,6 +98,7 @@ class Supervisor(HubShared):
         )
         if not self.catching_up:
             self._caught_up.set()
+            self._next_snapshot_at = 0.0  # live from here: hourly snapshots, the first now
 
     @property
     def is_caught_up(self: Hub) -> bool:

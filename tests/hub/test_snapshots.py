@@ -91,3 +91,24 @@ async def test_a_restarted_hub_goes_on_with_the_hours(tmp_path: Path) -> None:
     await again.flush()
     assert len(again.storage.snapshot_times()) == 2
     await again.stop()
+
+
+async def test_one_snapshot_a_day_while_history_loads(tmp_path: Path) -> None:
+    hub = Hub(tmp_path, tz_name="UTC", clock=ManualClock(LATER))
+    hub.open()
+    hub.catching_up["sim"] = None  # a source replaying its history (the demo's week)
+    for event in team():
+        hub.accept(event, source="sim")
+    await hub.flush()
+    for hour in range(1, 4):
+        assert hub.accept(device(hour * HOUR, "sip201", "c1", "online"), source="sim")
+        await hub.flush()
+    assert hub.storage is not None and len(hub.storage.snapshot_times()) == 1
+    hub.caught_up("sim")
+    assert hub.accept(device(3 * HOUR + 60, "sip201", "c1", "offline"), source="sim")
+    await hub.flush()
+    assert len(hub.storage.snapshot_times()) == 2  # live from here: one now, then hourly
+    assert hub.accept(device(4 * HOUR + 60, "sip201", "c1", "online"), source="sim")
+    await hub.flush()
+    assert len(hub.storage.snapshot_times()) == 3
+    await hub.stop()
