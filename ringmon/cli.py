@@ -285,8 +285,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_demo(args)
     if args.command == "hub":
+        from ringmon.hub.command import run_hub
         from ringmon.hub.config_file import given_on_command_line
-        from ringmon.hub.serve import run_hub
 
         argv = sys.argv[1:] if argv is None else argv
         return run_hub(args, explicit=given_on_command_line(build_parser(), argv))

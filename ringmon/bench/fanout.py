@@ -130,8 +130,8 @@ def _hub_process(conn: Connection, rate: int, seconds: float) -> None:
 
 async def _hub_main(conn: Connection, rate: int, seconds: float) -> None:
     from ringmon.hub import fanout
-    from ringmon.hub.serve import HubConfig, running_hub
-    from ringmon.hub.service import Hub
+    from ringmon.hub.core import Hub
+    from ringmon.hub.server import HubConfig, running_hub
     from ringmon.model.schema import AccountUpsert, DeviceStatus, EmployeeUpsert, Registration
 
     commits: list[tuple[int, float]] = []
@@ -192,7 +192,7 @@ async def _hub_main(conn: Connection, rate: int, seconds: float) -> None:
                         user_agent="bench",
                         status=status,
                     )
-                    hub.ingest(event, source="b")
+                    hub.accept(event, source="b")
                     sent += 1
                 await asyncio.sleep(0.005)
             await hub.flush()

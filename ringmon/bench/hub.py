@@ -261,9 +261,9 @@ def _cpu(repeat: int, fn: Callable[[], object]) -> float:
 
 def stage_times(frames: list[str], repeat: int) -> list[tuple[str, float]]:
     """Seconds for all frames through each stage of the hub's ingest, alone."""
-    from ringmon.hub.intake import parse_input
     from ringmon.hub.ledger import Ledger
     from ringmon.hub.storage import Storage, WriteBatch
+    from ringmon.hub.validate import parse_input
     from ringmon.model.schema import dump_event
     from ringmon.model.state import State
 

@@ -71,7 +71,7 @@ async def serve(state: State, noon: float, repeat: int) -> float:
     import httpx
 
     from ringmon.hub.clock import ManualClock
-    from ringmon.hub.serve import HubConfig, running_hub
+    from ringmon.hub.server import HubConfig, running_hub
 
     with tempfile.TemporaryDirectory(prefix="ringmon-bench-snapshot-") as folder:
         config = HubConfig(data=folder, port=0, sources=(), tz=TZ)

@@ -1,1 +1,19 @@
-"""The hub: records what sources report, and serves it (REST snapshot/history + WebSocket)."""
+"""The hub: records what sources report, and serves it (REST snapshot/history + WebSocket).
+
+Where an event enters:
+  ringmon/sources/ (simulator, file, PBXs) call the ``Sink`` in ``pipeline.py``;
+  ``push_api.py`` is ``POST /v1/ingest`` (``trial.py``: a batch tried whole before any of it
+  is stored); ``validate.py`` turns raw input into an event or a clear refusal.
+  ``pipeline.py`` checks, applies to the live state, numbers it and notes whom it concerns
+  (``ledger.py``). ``supervisor.py`` starts the sources and restarts them.
+Where it is stored:
+  ``store.py`` (commits in batches off the event loop, checkpoints, retention) over
+  ``storage.py`` (SQLite; ``tables.py`` its tables); ``tokens.py`` keeps the access tokens.
+Where it leaves:
+  ``fanout.py`` (each committed batch encoded once, to every feed subscriber), ``routes.py``
+  (REST + the WebSocket feed; ``guards.py``/``limits.py`` bound clients), ``queries.py``
+  (history, call log); ``health.py`` says how the hub is.
+Put together by ``core.py`` (``Hub``: the live state and its rooms, ``shared.py`` their common
+state) and run by ``server.py`` (``running_hub``, ``HubThread``) and ``command.py``
+(``ringmon hub``; settings in ``settings.py`` and ``config_file.py``).
+"""

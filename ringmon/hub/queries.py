@@ -19,7 +19,7 @@ import logging
 from datetime import date, timedelta, tzinfo
 from pathlib import Path
 
-from ringmon.hub.service import Hub
+from ringmon.hub.core import Hub
 from ringmon.hub.storage import CallRow
 from ringmon.model.calls import CallLeg
 from ringmon.model.history import employee_history

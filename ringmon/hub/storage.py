@@ -13,6 +13,9 @@ One file, ``DATA/events.sqlite3``, in WAL mode (readers never wait for the write
   client resuming from before it must resync.
 - ``checkpoint``: the live state as of a recent seq, written now and then and at a clean stop,
   so that a restart replays only the events after it instead of every event kept.
+- ``snapshots``: the whole state (a ``SnapshotDoc``, zlib-compressed) every
+  ``snapshot_interval`` of event time (hourly), with the seq it stands at: any past moment
+  kept is one snapshot plus at most an hour of events away. Pruned with the events.
 - ``meta``: small key/value pairs (the position of ``file:`` sources, the hub's clock).
 - ``ingest_ids``: the ``event_id`` each push token has used, with the seq of its event
   (token and id in columns of their own: ``a:b`` + ``c`` is not ``a`` + ``b:c``); pruned
@@ -30,128 +33,23 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 from ringmon.hub.settings import private_file
-
-DB_FILE = "events.sqlite3"
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY,
-    ts REAL NOT NULL,
-    type TEXT NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
-CREATE TABLE IF NOT EXISTS event_employee (
-    employee TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    PRIMARY KEY (employee, seq)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS event_employee_seq ON event_employee (seq);
-CREATE TABLE IF NOT EXISTS calls (
-    id INTEGER PRIMARY KEY,
-    leg TEXT NOT NULL,
-    call TEXT NOT NULL,
-    account TEXT NOT NULL,
-    device TEXT,
-    employee TEXT,
-    direction TEXT NOT NULL,
-    remote TEXT NOT NULL,
-    ring_at REAL NOT NULL,
-    answer_at REAL,
-    end_at REAL,
-    recording TEXT
-);
-CREATE INDEX IF NOT EXISTS calls_time ON calls (ring_at, id);
-CREATE INDEX IF NOT EXISTS calls_employee_time ON calls (employee, ring_at, id);
-CREATE INDEX IF NOT EXISTS calls_leg ON calls (leg, id);
-CREATE TABLE IF NOT EXISTS base (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    seq INTEGER NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS checkpoint (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    seq INTEGER NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS ingest_ids (
-    token TEXT NOT NULL,
-    event_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    PRIMARY KEY (token, event_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ingest_ids_seq ON ingest_ids (seq);
-"""
-
-OLD_ID_PREFIX = "source:ingest:"
-"""How the push API kept event ids before ``ingest_ids``: meta keys ``source:ingest:TOKEN:ID``
-(ambiguous when a token name holds a colon)."""
-
-CallRow = tuple[
-    int,  # id
-    str,  # leg
-    str,  # call
-    str,  # account
-    str | None,  # device
-    str | None,  # employee
-    str,  # direction
-    str,  # remote
-    float,  # ring_at
-    float | None,  # answer_at
-    float | None,  # end_at
-    str | None,  # recording
-]
-CALL_COLUMNS = (
-    "id, leg, call, account, device, employee, direction, remote, "
-    "ring_at, answer_at, end_at, recording"
+from ringmon.hub.tables import (
+    CALL_COLUMNS,
+    DB_FILE,
+    OLD_ID_PREFIX,
+    SCHEMA,
+    UPSERT_CALL,
+    CallRow,
+    WriteBatch,
 )
 
-UPSERT_CALL = (
-    f"INSERT INTO calls ({CALL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (id) DO UPDATE SET device = excluded.device, answer_at = excluded.answer_at, "
-    "end_at = excluded.end_at, recording = excluded.recording"
-)
-"""A leg's row as it rings, then as it is answered and ends. Only what changes after the ring
-is updated, so SQLite leaves the three indexes alone (a REPLACE deletes and re-inserts the row
-in all of them): the rest of a leg (who, which call, when it rang) is fixed at its ring."""
-
-
-@dataclass(slots=True)
-class WriteBatch:
-    """Everything accepted since the last flush, written in one transaction."""
-
-    events: list[tuple[int, float, str, str]] = field(default_factory=list)
-    links: list[tuple[str, int]] = field(default_factory=list)
-    calls: dict[int, CallRow] = field(default_factory=dict)
-    meta: dict[str, str] = field(default_factory=dict)
-    checkpoint: tuple[int, str] | None = None
-    ingest_ids: dict[tuple[str, str], int] = field(default_factory=dict)
-    """(push token name, event_id) -> seq of the event it stored."""
-
-    def __bool__(self) -> bool:
-        return bool(
-            self.events
-            or self.links
-            or self.calls
-            or self.meta
-            or self.checkpoint
-            or self.ingest_ids
-        )
-
-    @property
-    def last_seq(self) -> int:
-        return self.events[-1][0] if self.events else 0
-
+__all__ = ["DB_FILE", "CallRow", "Storage", "WriteBatch"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -271,6 +169,12 @@ class Storage:
                     "INSERT OR REPLACE INTO checkpoint (id, seq, body) VALUES (1, ?, ?)",
                     batch.checkpoint,
                 )
+            if batch.snapshot is not None:
+                seq, at, body = batch.snapshot
+                db.execute(
+                    "INSERT OR REPLACE INTO snapshots (seq, at, body) VALUES (?, ?, ?)",
+                    (seq, at, zlib.compress(body.encode("utf-8"), 6)),
+                )
             if batch.ingest_ids:
                 db.executemany(
                     "INSERT OR IGNORE INTO ingest_ids (token, event_id, seq) VALUES (?, ?, ?)",
@@ -294,6 +198,7 @@ class Storage:
             db.execute("DELETE FROM events WHERE seq <= ?", (seq,))
             db.execute("DELETE FROM event_employee WHERE seq <= ?", (seq,))
             db.execute("DELETE FROM ingest_ids WHERE seq <= ?", (seq,))
+            db.execute("DELETE FROM snapshots WHERE seq <= ?", (seq,))
             db.execute(
                 "DELETE FROM calls WHERE ring_at < ? AND end_at IS NOT NULL", (calls_before,)
             )
@@ -384,6 +289,28 @@ class Storage:
     def checkpoint(self) -> tuple[int, str | None]:
         row = self._reader().execute("SELECT seq, body FROM checkpoint WHERE id = 1").fetchone()
         return (0, None) if row is None else (int(row[0]), str(row[1]))
+
+    @_guarded
+    def snapshot_before(self, at: float) -> tuple[int, float, str] | None:
+        """The newest snapshot taken at or before ``at`` (event time): (seq, at, JSON)."""
+        row = (
+            self._reader()
+            .execute(
+                "SELECT seq, at, body FROM snapshots WHERE at <= ? ORDER BY at DESC, seq DESC "
+                "LIMIT 1",
+                (at,),
+            )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        return row[0], row[1], zlib.decompress(row[2]).decode("utf-8")
+
+    @_guarded
+    def snapshot_times(self) -> list[tuple[int, float]]:
+        """(seq, at) of every snapshot kept, oldest first."""
+        rows = self._reader().execute("SELECT seq, at FROM snapshots ORDER BY seq").fetchall()
+        return [(seq, at) for seq, at in rows]
 
     @_guarded
     def last_seq_before(self, ts: float) -> int:

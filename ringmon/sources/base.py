@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from ringmon.model.schema import Event
+from ringmon.model.state import State
 
 SOURCE_STATES = ("starting", "connecting", "running", "unreachable", "error", "done", "stopped")
 """What ``/v1/health`` and the heartbeat say of a source. ``unreachable`` and ``error`` make the
@@ -90,6 +91,20 @@ class Sink(Protocol):
         """Validate, apply, store and broadcast one event. Returns False if it was rejected
         (the hub has logged and counted the reason); never raises for bad input."""
         ...
+
+
+@runtime_checkable
+class StateReader(Protocol):
+    """What a source may read of the hub's state: its live ``State``, read only (a source
+    changes it only by emitting events). The hub is one; a test's sink may not be."""
+
+    state: State
+
+
+def live_state(sink: Sink) -> State | None:
+    """The hub's live state as handed to sources (to know which accounts exist and how their
+    devices stand), or None when ``sink`` shows none."""
+    return sink.state if isinstance(sink, StateReader) else None
 
 
 def caught_up(sink: Sink, source: str) -> None:

@@ -24,7 +24,7 @@ import sqlite3
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
-from ringmon.hub.intake import BadInput, parse_input
+from ringmon.hub.validate import BadInput, parse_input
 from ringmon.sources.base import Sink
 
 log = logging.getLogger("ringmon.hub.file")

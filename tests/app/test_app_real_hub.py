@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from ringmon.app import RingmonApp
 from ringmon.feed.connection import Link
-from ringmon.hub.serve import HubConfig, HubServer, running_hub
+from ringmon.hub.server import HubConfig, HubServer, running_hub
 from ringmon.model.schema import AccountUpsert, DeviceStatus, EmployeeUpsert, Event, dump_event
 from ringmon.screens.refused import RefusedScreen
 from ringmon.widgets.employee_table import EmployeeTable

@@ -17,7 +17,7 @@ from textual.widgets import Input, Static
 
 from ringmon.app import RingmonApp
 from ringmon.feed import tls
-from ringmon.hub.serve import HubConfig, HubServer, running_hub
+from ringmon.hub.server import HubConfig, HubServer, running_hub
 from ringmon.model.schema import AccountUpsert, EmployeeUpsert, Event, dump_event
 from ringmon.screens import token_prompt
 from ringmon.screens.token_prompt import TokenPromptScreen

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ringmon.hub.serve import ConfigError, HubConfig, make_source
+from ringmon.hub.server import ConfigError, HubConfig, make_source
 from ringmon.sources.asterisk import AsteriskSource
 from ringmon.sources.asterisk.config import AsteriskConfigError, parse_spec
 

@@ -24,7 +24,7 @@ import psutil
 import pytest
 from chromium_devtools import Page, chromium_page, chromium_path, wait_for
 
-from ringmon.hub.serve import HubConfig, HubServer, running_hub
+from ringmon.hub.server import HubConfig, HubServer, running_hub
 
 pytestmark = [
     pytest.mark.e2e,

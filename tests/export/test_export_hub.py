@@ -14,7 +14,7 @@ from test_export_file import R14, R17
 
 from ringmon.cli import main
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.serve import HubConfig, HubServer, running_hub
+from ringmon.hub.server import HubConfig, HubServer, running_hub
 from ringmon.sources.file import FileSource
 
 NOW = "2026-03-25T08:00:00+01:00"

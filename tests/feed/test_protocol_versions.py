@@ -32,9 +32,9 @@ from feed_fakehub import Recorder
 from ringmon.feed.client import FeedClient
 from ringmon.feed.connection import Link
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.intake import BadInput, parse_input
-from ringmon.hub.serve import HubConfig, HubServer, running_hub
-from ringmon.hub.service import Hub
+from ringmon.hub.core import Hub
+from ringmon.hub.server import HubConfig, HubServer, running_hub
+from ringmon.hub.validate import BadInput, parse_input
 from ringmon.model.schema import (
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
@@ -71,7 +71,7 @@ def device(minutes: int, login: str, status: Registration) -> DeviceStatus:
 
 def emit_with_field(hub: Hub, event: Event, field: str, value: object) -> int:
     """Ingest ``event`` and store it with an extra field, as a newer hub's schema would."""
-    assert hub.ingest(event, source="test")
+    assert hub.accept(event, source="test")
     seq, at, kind, body = hub._pending.events[-1]
     data = json.loads(body)
     data[field] = value
@@ -93,8 +93,8 @@ def newer_hub_events(hub: Hub) -> int:
     """A change with a new field, an unknown event type, then a plain change; the last seq."""
     emit_with_field(hub, device(5, "sip1", Registration.OFFLINE), "pause_reason", "lunch")
     emit_unknown_type(hub, "agent.pause", {"employee": "e2", "reason": "training"})
-    assert hub.ingest(device(6, "sip2", Registration.OFFLINE), source="test")
-    assert hub.ingest(device(7, "sip2", Registration.ONLINE), source="test")
+    assert hub.accept(device(6, "sip2", Registration.OFFLINE), source="test")
+    assert hub.accept(device(7, "sip2", Registration.ONLINE), source="test")
     return hub.seq
 
 

@@ -11,7 +11,7 @@ from hub_helpers import T0
 from hub_served import TLS, Served
 
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.serve import HubConfig, running_hub
+from ringmon.hub.server import HubConfig, running_hub
 
 
 @pytest.fixture

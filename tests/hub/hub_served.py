@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import httpx
 
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.serve import HubServer
-from ringmon.hub.service import Hub
+from ringmon.hub.core import Hub
+from ringmon.hub.server import HubServer
 
 
 @dataclass

@@ -10,7 +10,7 @@ from hub_helpers import auth, team
 from hub_served import TLS
 
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.serve import HubConfig, running_hub
+from ringmon.hub.server import HubConfig, running_hub
 from ringmon.sources.base import Sink, caught_up
 from ringmon.sources.sim import SimSource
 

@@ -16,8 +16,8 @@ from hub_served import TLS, Served
 from websockets.asyncio.client import ClientConnection
 
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.serve import HubConfig, running_hub
-from ringmon.hub.service import Hub
+from ringmon.hub.core import Hub
+from ringmon.hub.server import HubConfig, running_hub
 from ringmon.hub.storage import WriteBatch
 
 
@@ -65,12 +65,11 @@ async def test_events_reach_feed_and_snapshot_only_once_stored(
     for event in team():
         assert await hub.emit(event, source="t")
     await hub.flush()
-    async with feed(served.url, served.token, since=0) as ws:
+    async with feed(served.url, served.token, since=0) as ws, hub.subscription() as spy:
         assert [e["seq"] for e in await read_events(ws, 8)] == list(range(1, 9))
         held = HeldWrites(hub, monkeypatch)
-        spy = hub.subscribe()
         for event in calls(1):  # seqs 9..11, numbered and applied, not stored
-            assert hub.ingest(event, source="t")
+            assert hub.accept(event, source="t")
         flushing = asyncio.create_task(hub.flush())
         await held.wait_entered()  # the commit is in its thread, held
         snapshot = asyncio.create_task(
@@ -92,7 +91,7 @@ async def test_events_reach_feed_and_snapshot_only_once_stored(
         assert [(f.first, f.last) for f in spy.frames] == [(9, 11)]  # encoded once
         answer = await snapshot
         assert answer.status_code == 200 and answer.json()["seq"] == 11
-    hub.unsubscribe(spy)
+    assert spy not in hub.subscribers  # the block's end unsubscribed it
 
 
 async def test_a_killed_hub_never_reuses_a_seq_a_client_has_seen(
@@ -111,7 +110,7 @@ async def test_a_killed_hub_never_reuses_a_seq_a_client_has_seen(
             seen |= {e["seq"]: e for e in await read_events(ws, 8)}
             held = HeldWrites(hub, monkeypatch)
             for event in calls(2):  # seqs 9..14: applied, numbered, the commit never comes
-                assert hub.ingest(event, source="t")
+                assert hub.accept(event, source="t")
             flushing = asyncio.create_task(hub.flush())
             await held.wait_entered()
             async with httpx.AsyncClient(base_url=first.url, verify=TLS) as client:

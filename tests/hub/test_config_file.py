@@ -25,7 +25,7 @@ from ringmon.hub.config_file import (
     apply_config_file,
     given_on_command_line,
 )
-from ringmon.hub.serve import HubConfig
+from ringmon.hub.server import HubConfig
 from ringmon.hub.tokens import TokenStore
 
 # A value for every setting, none of them the default.

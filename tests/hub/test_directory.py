@@ -12,7 +12,7 @@ from hub_helpers import device
 from hub_served import Served
 
 from ringmon.hub.directory import DirectoryError, DirectorySource, parse_csv, parse_toml
-from ringmon.hub.serve import ConfigError, HubConfig, build_hub
+from ringmon.hub.server import ConfigError, HubConfig, build_hub
 
 TOML = """
 [[employee]]

@@ -134,7 +134,7 @@ async def test_a_slow_client_is_told_to_resync_and_the_hub_goes_on(served: Serve
         assert n < 500_000, "the hub never gave up on the stalled client"
         for _ in range(500):
             status = ("offline", "online")[n % 2]
-            served.hub.ingest(device(300 + n / 1000, "sip201", "c1", status), source="t")
+            served.hub.accept(device(300 + n / 1000, "sip201", "c1", status), source="t")
             n += 1
         await served.hub.flush()
     assert sub.queued == 0 and not sub.frames  # dropped, not kept

@@ -22,8 +22,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.serve import HubConfig, running_hub
-from ringmon.hub.service import Hub
+from ringmon.hub.core import Hub
+from ringmon.hub.server import HubConfig, running_hub
 
 INTERNAL_ERROR = 1011
 

@@ -10,7 +10,7 @@ from hub_helpers import calls, jsonl, team
 from hub_served import Served
 
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.serve import HubConfig, running_hub
+from ringmon.hub.server import HubConfig, running_hub
 from ringmon.sources.file import FileSource
 
 

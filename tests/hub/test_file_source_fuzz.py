@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.serve import HubConfig, HubThread
+from ringmon.hub.server import HubConfig, HubThread
 from ringmon.sources.file import MAX_LINE, FileSource
 
 TS = T0.isoformat().replace("+00:00", "Z")

@@ -23,7 +23,7 @@ from hub_helpers import (
 from hub_served import TLS, Served
 
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.serve import HubConfig, running_hub
+from ringmon.hub.server import HubConfig, running_hub
 from ringmon.model.history import employee_history
 from ringmon.model.period import days_window, parse_period
 from ringmon.model.schema import AccountRemove, EmployeeRemove, Event, with_seq_ts

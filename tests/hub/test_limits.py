@@ -14,7 +14,7 @@ from hub_helpers import device, raw_feed, team
 
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.limits import Limits
-from ringmon.hub.serve import HubConfig, HubServer, running_hub
+from ringmon.hub.server import HubConfig, HubServer, running_hub
 
 SHORT = Limits(
     header_timeout=0.5,
@@ -147,7 +147,7 @@ async def test_a_feed_client_that_stops_reading_is_dropped(
         async with asyncio.timeout(60):
             while hub.subscribers:  # the send timeout lets it go
                 for _ in range(500):
-                    hub.ingest(device(300 + n / 1000, "sip201", "c1", "online"), source="t")
+                    hub.accept(device(300 + n / 1000, "sip201", "c1", "online"), source="t")
                     n += 1
                 await hub.flush()
         sock.close()

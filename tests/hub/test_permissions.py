@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ringmon.hub.serve import HubConfig, HubThread
+from ringmon.hub.server import HubConfig, HubThread
 from ringmon.hub.settings import SettingsError, data_dir
 from ringmon.hub.tokens import TokenStore
 

@@ -14,7 +14,7 @@ from hub_helpers import auth
 from hub_served import TLS
 
 from ringmon.cli import build_parser
-from ringmon.hub.serve import HubConfig, running_hub
+from ringmon.hub.server import HubConfig, running_hub
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "sources" / "push.md"
 

@@ -16,7 +16,7 @@ from hub_helpers import auth, calls, device, feed, jsonl, read_events, team
 from hub_served import TLS
 
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.serve import HubConfig, running_hub
+from ringmon.hub.server import HubConfig, running_hub
 from ringmon.hub.tokens import TokenStore
 
 

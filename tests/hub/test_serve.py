@@ -9,9 +9,10 @@ import pytest
 from hub_served import TLS
 
 from ringmon.cli import main
-from ringmon.hub.serve import ConfigError, HubConfig, HubThread, make_source
+from ringmon.hub.server import ConfigError, HubConfig, HubThread, make_source
 from ringmon.hub.settings import SettingsError, local_zone_name, zone
 from ringmon.sources.file import FileSource
+from ringmon.sources.registry import SCHEMES
 
 
 def test_tz_env_names_the_zone(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -30,7 +31,11 @@ def test_zone() -> None:
 @pytest.mark.parametrize(
     ("argv", "words"),
     [
-        (["--source", "pbx"], "unknown source 'pbx': use sim or file:PATH"),
+        (
+            ["--source", "pbx"],
+            "unknown source 'pbx': use one of sim, file:PATH, asterisk[:OPTIONS], "
+            "kamailio:HOST:PORT[,OPTIONS], freeswitch:HOST:PORT[,OPTIONS]",
+        ),
         (["--source", "file:"], "needs a path"),
         (["--source", "file:/no/such/file.jsonl"], "no such file"),
         (["--tz", "Mars/Base"], "unknown time zone"),
@@ -64,8 +69,12 @@ def test_make_source() -> None:
     config = HubConfig(follow=True)
     source = make_source("file:later.jsonl", config)
     assert isinstance(source, FileSource) and source.follow
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError) as refused:
         make_source("ari:x", config)
+    # The refusal names every scheme the registry knows, not just two of them.
+    assert len(SCHEMES) >= 5
+    for scheme in SCHEMES.values():
+        assert scheme.example in str(refused.value)
 
 
 def test_hub_thread_for_synchronous_callers(tmp_path: Path) -> None:

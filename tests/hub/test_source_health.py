@@ -16,7 +16,7 @@ from hub_helpers import auth, feed, next_of_type
 from hub_served import TLS
 
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.serve import HubConfig, HubServer, running_hub
+from ringmon.hub.server import HubConfig, HubServer, running_hub
 from ringmon.sources.base import SourceHealth
 from ringmon.sources.kamailio.source import KamailioSource
 
@@ -137,7 +137,7 @@ def test_source_health_keeps_since_while_the_state_holds() -> None:
 
 
 def test_heartbeat_fields_say_loading_while_starting(tmp_path: Path) -> None:
-    from ringmon.hub.service import Hub
+    from ringmon.hub.core import Hub
 
     hub = Hub(tmp_path, clock=ManualClock(86_400.0 * 20))
     hub.catching_up["sim"] = 86_400.0 * 10

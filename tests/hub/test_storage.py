@@ -9,7 +9,7 @@ from pathlib import Path
 from hub_helpers import T0, calls, device, team
 
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.service import Hub
+from ringmon.hub.core import Hub
 from ringmon.hub.storage import Storage
 
 LATER = T0.timestamp() + 2 * 86_400.0
@@ -20,12 +20,12 @@ async def test_a_cancelled_flush_is_finished_not_repeated(tmp_path: Path) -> Non
     hub = Hub(tmp_path, tz_name="Europe/Warsaw", clock=ManualClock(LATER))
     hub.open()
     for event in [*team(), *calls(50)]:
-        assert hub.ingest(event, source="t")
+        assert hub.accept(event, source="t")
     flushing = asyncio.create_task(hub.flush())
     await asyncio.sleep(0)  # the write is now in its thread
     flushing.cancel()
     await asyncio.gather(flushing, return_exceptions=True)
-    assert hub.ingest(device(99_999, "sip201", "c1", "offline"), source="t")
+    assert hub.accept(device(99_999, "sip201", "c1", "offline"), source="t")
     await hub.flush()
     assert hub.storage is not None
     assert hub.storage.count_events() == 8 + 150 + 1
@@ -37,7 +37,7 @@ async def test_stop_waits_for_reads_in_flight(tmp_path: Path) -> None:
     hub = Hub(tmp_path, tz_name="UTC", clock=ManualClock(LATER))
     hub.open()
     for event in team():
-        hub.ingest(event, source="t")
+        hub.accept(event, source="t")
     await hub.flush()
     storage = hub.storage
     assert storage is not None
@@ -65,11 +65,11 @@ async def test_restart_after_a_crash_uses_the_checkpoint_and_the_events_after(
     hub = Hub(tmp_path, tz_name="Europe/Warsaw", clock=ManualClock(LATER), checkpoint_every=10)
     hub.open()
     for event in events[:20]:
-        assert hub.ingest(event, source="t")
+        assert hub.accept(event, source="t")
     await hub.flush()  # with a checkpoint: 20 events since the last
     hub.checkpoint_every = 10**9
     for n, event in enumerate(events[20:]):
-        assert hub.ingest(event, source="t")
+        assert hub.accept(event, source="t")
         if n % 4 == 3:
             await hub.flush()  # 4 at a time: no checkpoint
     await hub.flush()
@@ -81,7 +81,7 @@ async def test_restart_after_a_crash_uses_the_checkpoint_and_the_events_after(
     again.open()
     assert again.seq == len(events)
     assert snapshot(again) == expected
-    assert again.ingest(device(99_999, "sip201", "c1", "offline"), source="t")
+    assert again.accept(device(99_999, "sip201", "c1", "offline"), source="t")
     assert again.seq == len(events) + 1
     await again.stop()
 

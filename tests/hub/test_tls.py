@@ -22,7 +22,7 @@ from websockets.asyncio.client import connect
 from ringmon.feed import tls
 from ringmon.feed.client import describe
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.serve import ConfigError, HubConfig, HubServer, build_hub, running_hub
+from ringmon.hub.server import ConfigError, HubConfig, HubServer, build_hub, running_hub
 
 
 @dataclasses.dataclass

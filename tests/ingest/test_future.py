@@ -21,8 +21,8 @@ import httpx
 import pytest
 
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.serve import HubConfig, running_hub
-from ringmon.hub.service import Hub
+from ringmon.hub.core import Hub
+from ringmon.hub.server import HubConfig, running_hub
 
 
 async def wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:

@@ -14,9 +14,9 @@ import httpx
 import pytest
 import websockets
 
-from ringmon.hub.ingest import MAX_EVENTS
-from ringmon.hub.serve import HubConfig, running_hub
-from ringmon.hub.service import Hub
+from ringmon.hub.core import Hub
+from ringmon.hub.push_api import MAX_EVENTS
+from ringmon.hub.server import HubConfig, running_hub
 
 NOW = time.time()
 

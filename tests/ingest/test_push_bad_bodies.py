@@ -27,10 +27,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.ingest import MAX_BODY, MAX_EVENTS
-from ringmon.hub.intake import parse_input
-from ringmon.hub.serve import HubConfig, running_hub
-from ringmon.hub.service import Hub
+from ringmon.hub.core import Hub
+from ringmon.hub.push_api import MAX_BODY, MAX_EVENTS
+from ringmon.hub.server import HubConfig, running_hub
+from ringmon.hub.validate import parse_input
 
 START = datetime(2026, 3, 24, 9, 0, tzinfo=UTC).timestamp()
 SANE = "2026-03-24T09:00:01Z"
@@ -191,7 +191,7 @@ def thread_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadHub]:
             assert server.hub.tokens is not None
             token = server.hub.tokens.add("fuzz", "source")
             for event in SETUP:  # something for the fuzz to refer to: a device, a ringing leg
-                assert server.hub.ingest(parse_input(event), source="setup")
+                assert server.hub.accept(parse_input(event), source="setup")
             ready.append(
                 ThreadHub(
                     server.url, token, server.hub, httpx.Client(base_url=server.url, timeout=60)

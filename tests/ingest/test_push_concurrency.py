@@ -23,8 +23,8 @@ import httpx
 import pytest
 
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.serve import HubConfig, running_hub
-from ringmon.hub.service import Hub
+from ringmon.hub.core import Hub
+from ringmon.hub.server import HubConfig, running_hub
 from ringmon.hub.storage import Storage
 
 START = datetime(2026, 3, 24, 9, 0, tzinfo=UTC).timestamp()

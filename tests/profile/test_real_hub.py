@@ -14,7 +14,7 @@ from test_same_numbers_as_export import export_json, export_numbers, intervals, 
 
 from ringmon.feed.history import HubClient, recording_filename
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.serve import HubConfig, HubServer, running_hub
+from ringmon.hub.server import HubConfig, HubServer, running_hub
 from ringmon.model.period import Period
 from ringmon.model.schema import CallEnd, Event
 from ringmon.screens import call_log

@@ -14,10 +14,10 @@ import logging
 import os
 from typing import Any
 
-from ringmon.sources.base import Sink, SourceHealth
+from ringmon.retry import Backoff, Lost
+from ringmon.sources.base import Sink, SourceHealth, live_state
 from ringmon.sources.freeswitch.esl import EslClient, EslError, Message, parse_event
 from ringmon.sources.freeswitch.mapping import SUBSCRIBE, FreeswitchMapper
-from ringmon.sources.kamailio.source import StateSink
 
 log = logging.getLogger("ringmon.hub.freeswitch")
 
@@ -58,63 +58,67 @@ class FreeswitchSource:
         self.health = SourceHealth()
 
     def _mapper(self, sink: Sink) -> FreeswitchMapper:
-        if not isinstance(sink, StateSink):
+        state = live_state(sink)
+        if state is None:
             return FreeswitchMapper(add_unknown=self.add_unknown)
 
         def known(login: str) -> bool:
-            return login in sink.state.accounts
+            now = live_state(sink)  # read at each question: the hub's state, never a copy
+            return now is not None and login in now.accounts
 
         return FreeswitchMapper(known_account=known, add_unknown=self.add_unknown)
 
     async def run(self, sink: Sink) -> None:
         mapper = self._mapper(sink)
-        delay = self.retry[0]
-        while True:
-            self.health.connecting(f"connecting to the Event Socket at {self.host}:{self.port}")
-            try:
-                client = await EslClient.connect(self.host, self.port, self.password)
-            except (TimeoutError, OSError, EslError, asyncio.IncompleteReadError) as exc:
-                self.error = f"cannot use the Event Socket at {self.host}:{self.port}: {exc}"
-                self.health.unreachable(self.error)
-                log.warning("%s; retrying in %.1f s", self.error, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.retry[1])
-                continue
-            self.connected, self.error = True, None
-            try:
-                pending: list[Message] = []
-                await client.command(SUBSCRIBE, pending)
-                registrations = await client.command("api show registrations as json", pending)
-                channels = await client.command("api show channels as json", pending)
-                events = mapper.resync(
-                    [{k: str(v) for k, v in row.items()} for row in _rows(registrations)],
-                    [str(row.get("uuid", "")) for row in _rows(channels)],
-                    sink.now(),
-                )
-                self.resyncs += 1
-                self.health.running()
-                delay = self.retry[0]
-                for event in events:
-                    await sink.emit(event, source=self.name)
-                for message in pending:
-                    await self._message(message, mapper, sink)
-                while True:
-                    message = await client.read()
-                    if message.content_type == "text/disconnect-notice":
-                        break
-                    await self._message(message, mapper, sink)
-                self.error = "FreeSWITCH closed the Event Socket"
-            except (OSError, EslError, asyncio.IncompleteReadError) as exc:
-                self.error = f"Event Socket connection lost: {exc}"
-            finally:
-                self.connected = False
-                self.health.unreachable(self.error or "the Event Socket connection closed")
-                client.close()
-                with contextlib.suppress(Exception):
-                    await client.writer.wait_closed()
-            log.warning("%s; reconnecting in %.1f s", self.error, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, self.retry[1])
+        await Backoff(*self.retry).keep_trying(
+            lambda: self._session(mapper, sink), waiting=self._waiting
+        )
+
+    def _waiting(self, lost: Lost, seconds: float) -> None:
+        self.error = lost.reason
+        self.health.unreachable(self.error)
+        log.warning("%s; retrying in %.1f s", self.error, seconds)
+
+    async def _session(self, mapper: FreeswitchMapper, sink: Sink) -> None:
+        """One Event Socket connection, until it ends: ``Lost`` (after running once synced)."""
+        self.health.connecting(f"connecting to the Event Socket at {self.host}:{self.port}")
+        try:
+            client = await EslClient.connect(self.host, self.port, self.password)
+        except (TimeoutError, OSError, EslError, asyncio.IncompleteReadError) as exc:
+            raise Lost(f"cannot use the Event Socket at {self.host}:{self.port}: {exc}") from exc
+        self.connected, self.error = True, None
+        synced = False
+        try:
+            pending: list[Message] = []
+            await client.command(SUBSCRIBE, pending)
+            registrations = await client.command("api show registrations as json", pending)
+            channels = await client.command("api show channels as json", pending)
+            events = mapper.resync(
+                [{k: str(v) for k, v in row.items()} for row in _rows(registrations)],
+                [str(row.get("uuid", "")) for row in _rows(channels)],
+                sink.now(),
+            )
+            self.resyncs += 1
+            self.health.running()
+            synced = True
+            for event in events:
+                await sink.emit(event, source=self.name)
+            for message in pending:
+                await self._message(message, mapper, sink)
+            while True:
+                message = await client.read()
+                if message.content_type == "text/disconnect-notice":
+                    break
+                await self._message(message, mapper, sink)
+            reason = "FreeSWITCH closed the Event Socket"
+        except (OSError, EslError, asyncio.IncompleteReadError) as exc:
+            reason = f"Event Socket connection lost: {exc}"
+        finally:
+            self.connected = False
+            client.close()
+            with contextlib.suppress(Exception):
+                await client.writer.wait_closed()
+        raise Lost(reason, after_running=synced)
 
     async def _message(self, message: Message, mapper: FreeswitchMapper, sink: Sink) -> None:
         if message.content_type != "text/event-plain":

@@ -14,24 +14,16 @@ import asyncio
 import contextlib
 import json
 import logging
-from typing import Protocol, runtime_checkable
 
 import httpx
 
-from ringmon.model.state import State
-from ringmon.sources.base import Sink, SourceHealth
+from ringmon.retry import Backoff, Lost
+from ringmon.sources.base import Sink, SourceHealth, live_state
 from ringmon.sources.kamailio.frames import FrameDecoder
 from ringmon.sources.kamailio.mapping import KamailioMapper
 from ringmon.sources.kamailio.rpc import KamailioRpc, RpcError
 
 log = logging.getLogger("ringmon.hub.kamailio")
-
-
-@runtime_checkable
-class StateSink(Protocol):
-    """A sink that shows its live state (the hub does)."""
-
-    state: State
 
 
 class KamailioSource:
@@ -60,14 +52,15 @@ class KamailioSource:
         self.health = SourceHealth()
 
     def _make_mapper(self, sink: Sink) -> KamailioMapper:
-        if not isinstance(sink, StateSink):
+        state = live_state(sink)
+        if state is None:
             return KamailioMapper(add_unknown=self.add_unknown)
 
         def known(login: str) -> bool:
-            return login in sink.state.accounts
+            now = live_state(sink)  # read at each question: the hub's state, never a copy
+            return now is not None and login in now.accounts
 
         mapper = KamailioMapper(known_account=known, add_unknown=self.add_unknown)
-        state = sink.state
         mapper.adopt(
             (
                 (d.account, d.device, d.user_agent, d.registration.value != "offline")
@@ -82,37 +75,39 @@ class KamailioSource:
 
     async def run(self, sink: Sink) -> None:
         self.mapper = mapper = self._make_mapper(sink)
-        delay = self.retry[0]
-        while True:
-            self.health.connecting(f"connecting to evapi at {self.host}:{self.port}")
-            try:
-                reader, writer = await asyncio.open_connection(self.host, self.port)
-            except OSError as exc:
-                self.error = f"cannot reach evapi at {self.host}:{self.port}: {exc}"
-                self.health.unreachable(self.error)
-                log.warning("%s; retrying in %.1f s", self.error, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.retry[1])
-                continue
-            self.connected, self.error = True, None
-            self.health.running()
-            log.info("connected to evapi at %s:%d", self.host, self.port)
-            try:
-                await self._resync(mapper, sink)
-                delay = self.retry[0]
-                await self._read(reader, mapper, sink)
-                self.error = "evapi closed the connection"
-            except (OSError, asyncio.IncompleteReadError) as exc:
-                self.error = f"evapi connection lost: {exc}"
-            finally:
-                self.connected = False
-                self.health.unreachable(self.error or "evapi connection closed")
-                writer.close()
-                with contextlib.suppress(Exception):
-                    await writer.wait_closed()
-            log.warning("%s; reconnecting in %.1f s", self.error, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, self.retry[1])
+        await Backoff(*self.retry).keep_trying(
+            lambda: self._session(mapper, sink), waiting=self._waiting
+        )
+
+    def _waiting(self, lost: Lost, seconds: float) -> None:
+        self.error = lost.reason
+        self.health.unreachable(self.error)
+        log.warning("%s; retrying in %.1f s", self.error, seconds)
+
+    async def _session(self, mapper: KamailioMapper, sink: Sink) -> None:
+        """One connection to evapi, until it ends: ``Lost`` (after running once resynced)."""
+        self.health.connecting(f"connecting to evapi at {self.host}:{self.port}")
+        try:
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+        except OSError as exc:
+            raise Lost(f"cannot reach evapi at {self.host}:{self.port}: {exc}") from exc
+        self.connected, self.error = True, None
+        self.health.running()
+        log.info("connected to evapi at %s:%d", self.host, self.port)
+        synced = False
+        try:
+            await self._resync(mapper, sink)
+            synced = True
+            await self._read(reader, mapper, sink)
+            reason = "evapi closed the connection"
+        except (OSError, asyncio.IncompleteReadError) as exc:
+            reason = f"evapi connection lost: {exc}"
+        finally:
+            self.connected = False
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+        raise Lost(reason, after_running=synced)
 
     async def _resync(self, mapper: KamailioMapper, sink: Sink) -> None:
         if self.rpc is None:

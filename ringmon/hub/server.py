@@ -26,27 +26,25 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import signal
 import socket
 import ssl
-import sys
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
 
-from ringmon.hub.app import create_app
 from ringmon.hub.clock import Clock
+from ringmon.hub.core import Hub
 from ringmon.hub.directory import DirectoryError, DirectorySource, load
 from ringmon.hub.fanout import watch_revocations
 from ringmon.hub.guards import LimitedConfig
 from ringmon.hub.limits import Limits
-from ringmon.hub.service import Hub
+from ringmon.hub.routes import create_app
 from ringmon.hub.settings import SettingsError, data_dir, zone
+from ringmon.sources import registry
 from ringmon.sources.base import Source
-from ringmon.sources.file import FileSource
 
 log = logging.getLogger("ringmon.hub")
 
@@ -130,49 +128,11 @@ def check_tls(config: HubConfig) -> None:
 
 
 def make_source(spec: str, config: HubConfig) -> Source:
-    """A source from a ``--source`` spec: ``sim`` or ``file:PATH``."""
-    spec = spec.strip()
-    if spec == "sim":
-        if config.employees < 1:
-            raise ConfigError("--employees must be at least 1")
-        if config.backfill_days < 0:
-            raise ConfigError("--backfill-days cannot be negative")
-        from ringmon.sources.sim import SimSource
-
-        source: Source = SimSource(
-            employees=config.employees, seed=config.seed, backfill_days=config.backfill_days
-        )
-        return source
-    if spec.startswith("file:"):
-        path = spec.removeprefix("file:")
-        if not path:
-            raise ConfigError("--source file: needs a path, e.g. file:events.jsonl")
-        if not config.follow and not Path(path).is_file():
-            raise ConfigError(f"--source {spec}: no such file (add --follow to wait for it)")
-        return FileSource(path, follow=config.follow)
-    if spec == "asterisk" or spec.startswith("asterisk:"):
-        from ringmon.sources.asterisk import AsteriskConfigError, asterisk_source
-
-        try:
-            return asterisk_source(spec)
-        except AsteriskConfigError as exc:
-            raise ConfigError(str(exc)) from None
-    if spec.startswith("kamailio:"):
-        from ringmon.sources.kamailio import SpecError, parse_spec
-
-        try:
-            return parse_spec(spec)
-        except SpecError as exc:
-            raise ConfigError(str(exc)) from None
-    if spec.startswith("freeswitch:"):
-        from ringmon.sources.freeswitch import SpecError as EslSpecError
-        from ringmon.sources.freeswitch import parse_spec as freeswitch_source
-
-        try:
-            return freeswitch_source(spec)
-        except EslSpecError as exc:
-            raise ConfigError(str(exc)) from None
-    raise ConfigError(f"unknown source {spec!r}: use sim or file:PATH")
+    """A source from a ``--source`` spec, by its scheme (sources/registry.py)."""
+    try:
+        return registry.make_source(spec, config)
+    except registry.SpecError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def build_hub(
@@ -400,57 +360,3 @@ class HubThread:
             self.server = server
             self._ready.set()
             await self._stop.wait()
-
-
-async def serve_until_signal(
-    config: HubConfig, on_ready: Callable[[HubServer], None] | None = None
-) -> None:
-    """Serve until SIGINT or SIGTERM."""
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-    async with running_hub(config) as server:
-        if on_ready is not None:
-            on_ready(server)
-        await stop.wait()
-        log.info("stopping")
-
-
-def _announce(server: HubServer) -> None:
-    print(f"listening on {server.url}", flush=True)
-
-
-def run_hub(args: argparse.Namespace, explicit: set[str] | None = None) -> int:
-    """``ringmon hub``: 0 after a clean stop, 2 on bad settings, 1 on a failure.
-
-    With ``--config FILE`` the file's settings apply where the command line (``explicit``:
-    the options given on it) did not give the option."""
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    if getattr(args, "config", None):
-        from ringmon.hub.config_file import ConfigFileError, HubSettings, apply_config_file
-
-        try:
-            settings = HubSettings.load(args.config)
-            args = apply_config_file(args, settings, explicit or set(), args.config)
-        except ConfigFileError as exc:
-            print(f"ringmon hub: {exc}", file=sys.stderr)
-            return 2
-    config = HubConfig.from_args(args)
-    try:
-        asyncio.run(serve_until_signal(config, _announce))
-    except ConfigError as exc:
-        print(f"ringmon hub: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 0
-    except Exception as exc:
-        log.exception("the hub failed")
-        print(f"ringmon hub: failed: {exc}", file=sys.stderr)
-        return 1
-    return 0

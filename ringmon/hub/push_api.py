@@ -19,7 +19,7 @@ does, in order (docs/sources/push.md has curl examples):
    an unknown employee, a device of an unknown account, an answer of a leg not ringing... are
    found here, even when the problem is an earlier event of the same batch. Any failure: 422
    with ``errors: [{index, message}]`` and nothing stored.
-4. **Storing**: the events go through ``Hub.ingest``, the path every source's ``emit`` takes
+4. **Storing**: the events go through ``Hub.accept``, the path every source's ``emit`` takes
    (apply, number, queue, broadcast). The check and the store are one step on the event loop
    with no await in between, so no other source's event can slip between them, and the
    answer's ``first_seq``/``last_seq`` are this request's own. The answer waits until
@@ -47,24 +47,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ringmon.hub.intake import NESTED_TOO_DEEP, BadInput, RejectKind, parse_input
-from ringmon.hub.service import Hub
+from ringmon.hub.core import Hub
 from ringmon.hub.tokens import Principal
+from ringmon.hub.trial import scratch_state
+from ringmon.hub.validate import NESTED_TOO_DEEP, BadInput, RejectKind, parse_input
 from ringmon.model.schema import (
-    AccountRemove,
-    AccountUpsert,
-    CallAnswer,
-    CallRing,
-    DeviceStatus,
-    EmployeeRemove,
-    EmployeeUpsert,
     Event,
     dump_event,
 )
-from ringmon.model.state import EventRejected, State
-from ringmon.model.wire import to_dt
+from ringmon.model.state import EventRejected
 
-log = logging.getLogger("ringmon.hub.ingest")
+log = logging.getLogger("ringmon.hub.push_api")
 
 WRITER_ROLES = frozenset({"source"})
 MAX_BODY = 4 * 1024 * 1024
@@ -175,87 +168,6 @@ def _parse(index: int, value: Any) -> _Item:
         return _Item(index, None, event_id, exc.reason, exc.kind)
 
 
-def _scratch(state: State, events: list[Event]) -> State:
-    """A small state to try a batch on: what of the live ``state`` the batch refers to
-    (employees, accounts, devices, legs in progress), rebuilt from events at the live
-    state's clock. Its cost grows with the batch, not with the hub (copying a 10,000-employee
-    state takes seconds); and it goes through ``State.apply`` only, so whatever the model
-    checks, this checks."""
-    employees: set[str] = set()
-    accounts: set[str] = set()
-    devices: set[tuple[str, str]] = set()
-    legs: set[str] = set()
-    for ev in events:
-        if isinstance(ev, EmployeeUpsert | EmployeeRemove):
-            employees.add(ev.id)
-        elif isinstance(ev, AccountUpsert | AccountRemove):
-            accounts.add(ev.login)
-            if isinstance(ev, AccountUpsert) and ev.employee is not None:
-                employees.add(ev.employee)
-        elif isinstance(ev, DeviceStatus):
-            accounts.add(ev.account)
-        else:
-            legs.add(ev.leg)
-            if isinstance(ev, CallRing):
-                accounts.add(ev.account)
-    live_legs = [state.legs[leg] for leg in sorted(legs) if leg in state.legs]
-    for leg in live_legs:
-        accounts.add(leg.account)
-    for login in accounts:
-        account = state.accounts.get(login)
-        if account is not None:
-            # Every device of the account: an answer may name one that its ring (in this
-            # batch or before it) did not.
-            devices.update((login, device) for device in account.devices)
-            if account.employee is not None:
-                employees.add(account.employee)
-    at = to_dt(state.clock)
-    scratch = State(state.tz, late_tolerance=state.late_tolerance)
-    for emp_id in sorted(employees):
-        emp = state.employees.get(emp_id)
-        if emp is not None:
-            scratch.apply(
-                EmployeeUpsert(
-                    ts=at, id=emp.id, name=emp.name, department=emp.department, numbers=emp.numbers
-                )
-            )
-    for login in sorted(accounts):
-        acc = state.accounts.get(login)
-        if acc is not None:
-            scratch.apply(
-                AccountUpsert(ts=at, login=acc.login, number=acc.number, employee=acc.employee)
-            )
-    for key in sorted(devices):
-        dev = state.devices.get(key)
-        if dev is not None:
-            scratch.apply(
-                DeviceStatus(
-                    ts=at,
-                    account=dev.account,
-                    device=dev.device,
-                    user_agent=dev.user_agent,
-                    status=dev.registration,
-                    dnd_capable=dev.dnd_capable,
-                )
-            )
-    for leg in live_legs:
-        scratch.apply(
-            CallRing(
-                ts=at,
-                call=leg.call,
-                leg=leg.leg,
-                account=leg.account,
-                device=leg.device,
-                direction=leg.direction,
-                remote=leg.remote,
-            )
-        )
-        if leg.answer_at is not None:
-            scratch.apply(CallAnswer(ts=at, call=leg.call, leg=leg.leg))
-    scratch.clock = state.clock
-    return scratch
-
-
 async def _read_body(request: Request) -> bytes:
     """The body, read as it comes and refused (413) as soon as it passes ``MAX_BODY``."""
     too_big = (
@@ -323,7 +235,7 @@ class Ingest:
         stored_ids = (
             await asyncio.to_thread(storage.known_event_ids, principal.name, ids) if ids else set()
         )
-        # From here to the last ``hub.ingest``: no await. Nothing else changes the hub's state
+        # From here to the last ``hub.accept``: no await. Nothing else changes the hub's state
         # in between, so what was checked is what is stored, and the seqs are this batch's.
         return await self._check_and_store(items, stored_ids, principal.name, source, started)
 
@@ -356,7 +268,7 @@ class Ingest:
                 if future is not None:
                     item.error, item.kind = future, RejectKind.FUTURE
         if len(todo) > 1:
-            scratch = _scratch(hub.state, [item.event for item in todo if item.event])
+            scratch = scratch_state(hub.state, [item.event for item in todo if item.event])
             for item in todo:
                 if item.event is None or item.error:
                     continue
@@ -375,7 +287,7 @@ class Ingest:
         for position, item in enumerate(todo):
             assert item.event is not None
             where = f"event {item.index}"
-            if not hub.ingest(item.event, source=source, where=where, dumped=item.dumped):
+            if not hub.accept(item.event, source=source, where=where, dumped=item.dumped):
                 # A lone event (a batch was checked whole): nothing of this request stored.
                 recent = hub.counters.recent[-1] if hub.counters.recent else "rejected"
                 raise IngestError(

@@ -24,10 +24,10 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ringmon import __version__
+from ringmon.hub.core import Hub, StorageFailing
 from ringmon.hub.fanout import DIRECT_WRITE, Subscriber
-from ringmon.hub.ingest import ingest_routes
+from ringmon.hub.push_api import ingest_routes
 from ringmon.hub.queries import QueryError, calls, history, recording
-from ringmon.hub.service import Hub, StorageFailing
 from ringmon.hub.tokens import Principal
 from ringmon.model.schema import PROTOCOL_HEADER, PROTOCOL_VERSION
 from ringmon.model.wire import to_dt
@@ -263,24 +263,23 @@ async def _feed(hub: Hub, websocket: WebSocket) -> None:
         # Numbered but not committed yet (so sent to nobody by this hub): subscribe once it is.
         with contextlib.suppress(Exception):  # storage failing: the sender says resync
             await hub.wait_flushed(since)
-    sub = hub.subscribe(bearer(websocket.headers))
-    sender = asyncio.create_task(_send_feed(hub, websocket, sub, since))
-    receiver = asyncio.create_task(_ignore_incoming(websocket))
-    try:
-        await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        sub.direct = None
-        hub.unsubscribe(sub)
-        for task in (sender, receiver):
-            task.cancel()
-        for task in (sender, receiver):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        failure = sender.exception() if sender.done() and not sender.cancelled() else None
-        if failure is not None and not isinstance(
-            failure, WebSocketDisconnect | OSError | RuntimeError
-        ):
-            log.error("feed connection failed", exc_info=failure)
+    async with hub.subscription(bearer(websocket.headers)) as sub:
+        sender = asyncio.create_task(_send_feed(hub, websocket, sub, since))
+        receiver = asyncio.create_task(_ignore_incoming(websocket))
+        try:
+            await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sub.direct = None
+            for task in (sender, receiver):
+                task.cancel()
+            for task in (sender, receiver):
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            failure = sender.exception() if sender.done() and not sender.cancelled() else None
+            if failure is not None and not isinstance(
+                failure, WebSocketDisconnect | OSError | RuntimeError
+            ):
+                log.error("feed connection failed", exc_info=failure)
 
 
 async def _ignore_incoming(websocket: WebSocket) -> None:

@@ -1,0 +1,121 @@
+"""The hub: one live ``State`` and its rooms, put together (life cycle, the live feed's
+subscriptions, snapshots).
+
+Where an event enters is pipeline.py (and push_api.py for ``POST /v1/ingest``), where it is
+stored is store.py (storage.py underneath), where it leaves is fanout.py (the WebSocket feed,
+via ``subscription``) and routes.py (REST). Sources are started and watched by supervisor.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+
+from ringmon.hub.fanout import Subscriber
+from ringmon.hub.health import Health
+from ringmon.hub.pipeline import Pipeline
+from ringmon.hub.shared import MAX_FUTURE_SKEW
+from ringmon.hub.store import CLOCK_KEY, StorageFailing, Store
+from ringmon.hub.supervisor import Supervisor
+from ringmon.model.wire import snapshot_json
+from ringmon.sources.base import Source
+
+log = logging.getLogger("ringmon.hub")
+
+__all__ = ["MAX_FUTURE_SKEW", "Hub", "StorageFailing"]
+
+
+class Hub(Pipeline, Store, Supervisor, Health):
+    """One live ``State`` and the rooms around it: ``Pipeline`` (where an event enters),
+    ``Store`` (where it is stored), the fan-out (``subscription``: where it leaves),
+    ``Supervisor`` (the sources) and ``Health``."""
+
+    async def start(self, sources: Iterable[Source] = ()) -> None:
+        """Start the flush and prune tasks, then every source (each supervised)."""
+        if self.storage is None:
+            self.open()
+        self._tasks.append(asyncio.create_task(self._flush_loop(), name="hub-flush"))
+        self._tasks.append(asyncio.create_task(self._prune_loop(), name="hub-prune"))
+        for source in sources:
+            self.add_source(source)
+
+    def close_subscribers(self, reason: str = "the hub is shutting down") -> None:
+        self._stopping = True
+        for sub in list(self.subscribers):
+            sub.close(reason)
+
+    async def stop(self) -> None:
+        """Stop sources, tell feed clients, write what is pending, close storage."""
+        self.close_subscribers()
+        for task in self._source_tasks + self._tasks:
+            task.cancel()
+        for task in self._source_tasks + self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._source_tasks.clear()
+        self._tasks.clear()
+        self._pending.meta[CLOCK_KEY] = repr(self.clock.now())
+        try:
+            await self.flush(checkpoint=self._since_checkpoint > 0)
+        except Exception:
+            log.exception("could not write the last events")
+        storage, self.storage = self.storage, None
+        if storage is not None:
+            await asyncio.to_thread(storage.close)  # waits for reads still in their threads
+        if self.tokens is not None:
+            self.tokens.close()
+            self.tokens = None
+
+    # -- the live feed --------------------------------------------------------------------
+
+    @property
+    def seq(self) -> int:
+        return self._seq
+
+    @contextlib.asynccontextmanager
+    async def subscription(self, token: str | None = None) -> AsyncIterator[Subscriber]:
+        """A live queue from the newest committed seq, for the block's duration: it gets every
+        batch committed after it, and the feed replays from storage up to its ``start_seq``.
+        With ``token``, the feed is closed when that token is revoked
+        (fanout.watch_revocations). Leaving the block unsubscribes it, whatever happens."""
+        sub = Subscriber(self.flushed_seq, self.queue_bytes, token)
+        if self._stopping:
+            sub.close("the hub is shutting down")
+        self.subscribers.add(sub)
+        try:
+            yield sub
+        finally:
+            sub.direct = None
+            self.subscribers.discard(sub)
+
+    async def replay(self, after: int, upto: int) -> AsyncIterator[list[tuple[int, str]]]:
+        """Stored events ``after < seq <= upto`` in batches (read off the event loop)."""
+        await self.wait_flushed(upto)
+        storage = self.storage
+        if storage is None:
+            return
+        iterator = storage.iter_events(after, upto, batch=1000)
+        while True:
+            rows = await asyncio.to_thread(next, iterator, None)
+            if rows is None:
+                return
+            yield rows
+
+    # -- documents ------------------------------------------------------------------------
+
+    def snapshot_json(self) -> str:
+        """The live state now (may hold events not yet committed: see ``committed_snapshot``)."""
+        return snapshot_json(self.state, self.now(), self.speed, self.tz_name).decode()
+
+    async def committed_snapshot(self) -> str:
+        """The snapshot JSON of the live state, served only once every event in it is stored
+        (at most one flush away). Raises ``StorageFailing`` when storage cannot commit."""
+        try:
+            doc = await self.flush(snapshot=True)
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageFailing(f"{type(exc).__name__}: {exc}") from exc
+        assert doc is not None
+        return doc

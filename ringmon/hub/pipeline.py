@@ -1,0 +1,168 @@
+# mypy: disable-error-code="misc"
+"""Where an event enters: the sources' ``Sink`` and the one path every event takes (a room of
+``Hub``).
+
+Ingest path (``emit``, ``emit_raw``, the push API's ``accept``): validate -> refuse as
+``future`` an event dated more than ``max_future_skew`` ahead of the hub's clock ->
+``State.apply`` (all or nothing; ``EventRejected`` means nothing changed) -> assign ``seq`` ->
+the ledger (whom it concerns) -> queue for storage (store.py). All of it runs on the event loop
+and touches only memory, so a source is never slowed by the disk.
+
+Clock: the hub's clock is the wall clock, or under ``speed`` an accelerated one whose reading
+is stored with every flush and resumed at a restart. No event's ``ts`` ever moves it: the
+``future`` check and retention read it; stored events are applied again (restart, retention)
+without looking at any clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from ringmon.hub.shared import HubShared
+from ringmon.hub.validate import BadInput, RejectKind, parse_input
+from ringmon.model.schema import Event, dump_event, with_seq_ts
+from ringmon.model.state import EventRejected
+from ringmon.model.wire import to_dt
+
+if TYPE_CHECKING:
+    from ringmon.hub.core import Hub
+
+log = logging.getLogger("ringmon.hub")
+
+YIELD_AFTER = 0.005
+"""A source emitting without pause (a backfill) lets the loop run at least this often (s)."""
+
+
+class Pipeline(HubShared):
+    """The ``Sink`` of sources/base.py: the clock a source reads, ``emit``/``emit_raw``, and
+    ``accept`` (validate, future check, apply, number, ledger, queue)."""
+
+    # -- the Sink interface ---------------------------------------------------------------
+
+    def now(self: Hub) -> float:
+        """The time documents and sources are stamped with: the hub's clock, or the newest
+        event applied when a source's clock runs ahead (by at most ``max_future_skew``)."""
+        return max(self.clock.now(), self.state.clock)
+
+    def clock_now(self: Hub) -> float:
+        """The hub's own clock (wall clock, or the demo's accelerated one), never an event's
+        ts: what ``future`` is measured against and what retention follows."""
+        return self.clock.now()
+
+    def too_far_ahead(self: Hub, event: Event) -> str | None:
+        """Why ``event`` is refused as ``future`` (ahead of the hub's clock by more than the
+        skew), or None. Only for events arriving: stored events are applied without a clock."""
+        ahead = event.ts.timestamp() - self.clock.now()
+        if ahead <= self.max_future_skew:
+            return None
+        now = to_dt(self.clock.now()).isoformat().replace("+00:00", "Z")
+        return (
+            f"{event.type}: event at {event.ts.isoformat().replace('+00:00', 'Z')} is "
+            f"{ahead:.0f} s ahead of the hub's clock ({now}); the limit is "
+            f"{self.max_future_skew:.0f} s (--max-future-skew): check the sender's clock"
+        )
+
+    def last_ts(self: Hub) -> float | None:
+        return self.state.clock or None
+
+    async def sleep_until(self: Hub, at: float) -> None:
+        while True:
+            left = at - self.clock.now()
+            if left <= 0:
+                return
+            await asyncio.sleep(min(left / self.clock.speed, 1.0))
+
+    async def emit(self: Hub, event: Event, *, source: str) -> bool:
+        accepted = self.accept(event, source=source)
+        await self._breathe()
+        return accepted
+
+    async def emit_raw(
+        self: Hub,
+        data: str | bytes | object,
+        *,
+        source: str,
+        where: str = "",
+        cursor: str | None = None,
+    ) -> bool:
+        """Parse and emit raw input (a JSON line or value); ``where`` prefixes the reason.
+        ``cursor``: where ``source`` got to with this input, stored in the same transaction
+        as the event (or with the events before it, when this one is rejected)."""
+        try:
+            event = parse_input(data)
+        except BadInput as exc:
+            if cursor is not None:
+                self.set_source_cursor(source, cursor)
+            self.reject(exc.kind, f"{where}: {exc.reason}" if where else exc.reason, source)
+            await self._breathe()
+            return False
+        if cursor is not None:
+            self.set_source_cursor(source, cursor)  # no await until the event is queued too
+        accepted = self.accept(event, source=source, where=where)
+        await self._breathe()
+        return accepted
+
+    async def _breathe(self: Hub) -> None:
+        """Let the loop run now and then, and wait for the disk when far behind."""
+        if len(self._pending.events) >= self.max_pending:
+            await self.flush()
+        now = time.perf_counter()
+        if now - self._last_yield >= YIELD_AFTER:
+            await asyncio.sleep(0)
+            self._last_yield = time.perf_counter()
+
+    def reject(self: Hub, kind: RejectKind | str, reason: str, source: str) -> None:
+        c = self.counters
+        c.rejected_kind[str(kind)] += 1
+        c.rejected_source[source] += 1
+        c.recent.append(f"{source}: {kind}: {reason}")
+        n = c.rejected_source[source]
+        if n <= 100 or n % 1000 == 0:
+            suffix = f" (rejection {n} from this source; logging every 1000th)" if n > 100 else ""
+            log.warning("rejected %s event from %s: %s%s", kind, source, reason, suffix)
+
+    # -- ingest ---------------------------------------------------------------------------
+
+    def accept(
+        self, event: Event, *, source: str, where: str = "", dumped: str | None = None
+    ) -> bool:
+        """Apply, number, queue for storage and broadcast one event; False if rejected.
+
+        ``dumped``: ``dump_event(event)`` made beforehand (off the event loop), if it was."""
+        if event.seq is not None:  # a source's numbering means nothing here
+            event = event.model_copy(update={"seq": None})
+        future = self.too_far_ahead(event)
+        if future is not None:
+            self.reject(RejectKind.FUTURE, f"{where}: {future}" if where else future, source)
+            return False
+        pre = self.ledger.before(self.state, event)
+        try:
+            at = self.state.apply(event)
+        except EventRejected as exc:
+            reason = f"{event.type}: {exc.reason}"
+            self.reject(exc.kind, f"{where}: {reason}" if where else reason, source)
+            return False
+        except Exception as exc:  # a bug in the model must not take the hub down
+            log.exception("event from %s broke the model", source)
+            self.reject(RejectKind.INTERNAL, f"{event.type}: {exc!r}", source)
+            return False
+        seq = self._seq = self.state.seq = self._seq + 1
+        if at != event.ts.timestamp():
+            body = dump_event(with_seq_ts(event, seq, to_dt(at)))
+            self.counters.clamped += 1
+        else:
+            # The same JSON as dumping a copy carrying the seq (seq is the first field), at a
+            # fraction of the cost of copying a pydantic model.
+            body = f'{{"seq":{seq},{(dumped or dump_event(event))[1:]}'
+        self.counters.events += 1
+        self._since_checkpoint += 1
+        if self._first_ts_wanted and self.catching_up.get(source, 0) is None:
+            self.catching_up[source] = at
+            self._first_ts_wanted = any(v is None for v in self.catching_up.values())
+        batch = self._pending
+        batch.events.append((seq, at, event.type, body))
+        self.ledger.after(self.state, event, seq, pre, batch)
+        return True  # subscribers get it once it is committed (``_written``)

@@ -1,0 +1,111 @@
+"""The state and settings the hub's rooms share (pipeline, store, supervisor, health): one
+``__init__`` for ``Hub``, so that every room sees the same declared attributes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ringmon.hub.clock import Clock, HubClock
+from ringmon.hub.fanout import Subscriber
+from ringmon.hub.ledger import Ledger
+from ringmon.hub.storage import Storage, WriteBatch
+from ringmon.hub.tokens import TokenStore
+from ringmon.model.state import State
+from ringmon.model.wire import SnapshotDoc
+from ringmon.sources.base import Source, SourceHealth
+
+DAY = 86_400.0
+MAX_FUTURE_SKEW = 300.0
+"""Default of ``--max-future-skew``: how far ahead of the hub's clock an arriving event's
+``ts`` may be (a PBX whose clock runs a few minutes fast); one further ahead is ``future``."""
+
+
+@dataclass(slots=True)
+class Counters:
+    events: int = 0
+    clamped: int = 0
+    rejected_kind: Counter[str] = field(default_factory=Counter)
+    rejected_source: Counter[str] = field(default_factory=Counter)
+    recent: deque[str] = field(default_factory=lambda: deque(maxlen=10))
+
+
+class HubShared:
+    """The hub's settings and the state its rooms share."""
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        tz_name: str = "UTC",
+        speed: float = 1.0,
+        clock: Clock | None = None,
+        retention_days: float = 35.0,
+        heartbeat: float = 2.0,
+        flush_interval: float = 0.05,
+        queue_bytes: int = 8 * 2**20,
+        max_pending: int = 50_000,
+        prune_interval: float = 3600.0,
+        source_backoff: float = 1.0,
+        checkpoint_every: int = 100_000,
+        snapshot_interval: float = 3600.0,
+        catch_up_wait: float = 60.0,
+        max_future_skew: float = MAX_FUTURE_SKEW,
+    ) -> None:
+        if retention_days <= 0:
+            raise ValueError("retention must be positive")
+        if not max_future_skew >= 0:
+            raise ValueError("the future skew must be zero or more")
+        self.max_future_skew = max_future_skew
+        self.folder = folder
+        self.tz_name = tz_name
+        self.tz = ZoneInfo(tz_name)
+        self.speed = clock.speed if clock is not None else speed
+        self._clock_given = clock
+        self.clock: Clock = clock if clock is not None else HubClock(speed)
+        self.retention = retention_days * DAY
+        self.heartbeat = heartbeat
+        self.flush_interval = flush_interval
+        self.queue_bytes = queue_bytes
+        self.max_pending = max_pending
+        self.prune_interval = prune_interval
+        self.source_backoff = source_backoff
+        self.checkpoint_every = checkpoint_every
+        if not snapshot_interval >= 0:
+            raise ValueError("the snapshot interval must be zero (none) or more")
+        self.snapshot_interval = snapshot_interval
+        self._next_snapshot_at = 0.0
+        self.catch_up_wait = catch_up_wait
+        self.storage_error: str | None = None
+        self._since_checkpoint = 0
+        self.state = State(self.tz)
+        self.storage: Storage | None = None
+        self.tokens: TokenStore | None = None
+        self.counters = Counters()
+        self.sources: list[Source] = []
+        self.source_status: dict[str, SourceHealth] = {}
+        self.subscribers: set[Subscriber] = set()
+        self.base_seq = 0
+        self.flushed_seq = 0
+        self._seq = 0
+        self._pending = WriteBatch()
+        self._flush_lock = asyncio.Lock()
+        self._prune_lock = asyncio.Lock()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._source_tasks: list[asyncio.Task[None]] = []
+        self._last_yield = 0.0
+        self._base_cache: tuple[int, SnapshotDoc | None] = (-1, None)
+        # Ingest bookkeeping: which stored events built an account / a device, so that when an
+        # account changes hands its new owner's history gets them too; call-log rows.
+        self.ledger = Ledger()
+        self._stopping = False
+        # Sources still replaying history -> the time of their first event (None before it).
+        self.catching_up: dict[str, float | None] = {}
+        self._first_ts_wanted = False
+        self._caught_up = asyncio.Event()
+        self._caught_up.set()
+        self._started_at = time.monotonic()

@@ -1,0 +1,130 @@
+"""The tables of ``DATA/events.sqlite3`` (storage.py says what each holds) and the rows one
+flush writes (``WriteBatch``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DB_FILE = "events.sqlite3"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    ts REAL NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
+CREATE TABLE IF NOT EXISTS event_employee (
+    employee TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (employee, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS event_employee_seq ON event_employee (seq);
+CREATE TABLE IF NOT EXISTS calls (
+    id INTEGER PRIMARY KEY,
+    leg TEXT NOT NULL,
+    call TEXT NOT NULL,
+    account TEXT NOT NULL,
+    device TEXT,
+    employee TEXT,
+    direction TEXT NOT NULL,
+    remote TEXT NOT NULL,
+    ring_at REAL NOT NULL,
+    answer_at REAL,
+    end_at REAL,
+    recording TEXT
+);
+CREATE INDEX IF NOT EXISTS calls_time ON calls (ring_at, id);
+CREATE INDEX IF NOT EXISTS calls_employee_time ON calls (employee, ring_at, id);
+CREATE INDEX IF NOT EXISTS calls_leg ON calls (leg, id);
+CREATE TABLE IF NOT EXISTS base (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS checkpoint (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS snapshots (
+    seq INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    body BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS snapshots_at ON snapshots (at);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ingest_ids (
+    token TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (token, event_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ingest_ids_seq ON ingest_ids (seq);
+"""
+
+OLD_ID_PREFIX = "source:ingest:"
+"""How the push API kept event ids before ``ingest_ids``: meta keys ``source:ingest:TOKEN:ID``
+(ambiguous when a token name holds a colon)."""
+
+CallRow = tuple[
+    int,  # id
+    str,  # leg
+    str,  # call
+    str,  # account
+    str | None,  # device
+    str | None,  # employee
+    str,  # direction
+    str,  # remote
+    float,  # ring_at
+    float | None,  # answer_at
+    float | None,  # end_at
+    str | None,  # recording
+]
+CALL_COLUMNS = (
+    "id, leg, call, account, device, employee, direction, remote, "
+    "ring_at, answer_at, end_at, recording"
+)
+
+UPSERT_CALL = (
+    f"INSERT INTO calls ({CALL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET device = excluded.device, answer_at = excluded.answer_at, "
+    "end_at = excluded.end_at, recording = excluded.recording"
+)
+"""A leg's row as it rings, then as it is answered and ends. Only what changes after the ring
+is updated, so SQLite leaves the three indexes alone (a REPLACE deletes and re-inserts the row
+in all of them): the rest of a leg (who, which call, when it rang) is fixed at its ring."""
+
+
+@dataclass(slots=True)
+class WriteBatch:
+    """Everything accepted since the last flush, written in one transaction."""
+
+    events: list[tuple[int, float, str, str]] = field(default_factory=list)
+    links: list[tuple[str, int]] = field(default_factory=list)
+    calls: dict[int, CallRow] = field(default_factory=dict)
+    meta: dict[str, str] = field(default_factory=dict)
+    checkpoint: tuple[int, str] | None = None
+    snapshot: tuple[int, float, str] | None = None
+    """(seq, the state's clock, its ``SnapshotDoc`` JSON): the state as of the batch's end."""
+    ingest_ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(push token name, event_id) -> seq of the event it stored."""
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.events
+            or self.links
+            or self.calls
+            or self.meta
+            or self.checkpoint
+            or self.snapshot
+            or self.ingest_ids
+        )
+
+    @property
+    def last_seq(self) -> int:
+        return self.events[-1][0] if self.events else 0
