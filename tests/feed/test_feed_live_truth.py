@@ -25,7 +25,7 @@ from waiting import until
 from ringmon.feed.client import FeedClient
 from ringmon.feed.connection import Link
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.serve import HubConfig, running_hub
+from ringmon.hub.server import HubConfig, running_hub
 from ringmon.hub.tokens import TokenStore
 from ringmon.model.schema import AccountUpsert, DeviceStatus, EmployeeUpsert
 from ringmon.sources.base import Sink, SourceHealth, caught_up
@@ -50,7 +50,8 @@ async def following(url: str, token: str) -> AsyncIterator[tuple[FeedClient, Rec
 HUB = textwrap.dedent(
     """
     import asyncio, sys
-    from ringmon.hub.serve import HubConfig, serve_until_signal
+    from ringmon.hub.command import serve_until_signal
+    from ringmon.hub.server import HubConfig
 
     config = HubConfig(data=sys.argv[1], port=0, sources=(), tz="UTC", heartbeat=2.0)
     asyncio.run(serve_until_signal(config, lambda s: print(s.url, flush=True)))

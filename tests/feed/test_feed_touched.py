@@ -23,7 +23,7 @@ from waiting import until
 from ringmon.feed.client import FeedClient
 from ringmon.feed.connection import Connection
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.serve import HubConfig, HubServer, running_hub
+from ringmon.hub.server import HubConfig, HubServer, running_hub
 from ringmon.model.board import Board
 from ringmon.model.board_rows import Row, build_rows
 from ringmon.model.schema import (
