@@ -525,7 +525,9 @@ async def test_thresholds_are_off_by_default() -> None:
 
 
 async def test_wall_mode_is_read_only_and_pages() -> None:
-    app = BoardHost(board_state(60), wall=True, settings_obj=settings(page=5))
+    # Pages turn here by hand: an hour between automatic turns, so that a slow machine never
+    # sees one between two steps.
+    app = BoardHost(board_state(60), wall=True, settings_obj=settings(page=3600))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         board = app.board
