@@ -71,6 +71,9 @@ class FileSource:
         self._resumed = False
         self._inode: int | None = None
         self._head: tuple[int, str] | None = None
+        self._raw: RawSink | None = None
+        """The sink as a ``RawSink``, looked up once a run: a runtime-checkable Protocol's
+        ``isinstance`` costs a good part of the hub's time when done for every line."""
 
     def _resume(self, sink: Sink) -> None:
         """Continue where the previous run of the hub stopped (once per process)."""
@@ -102,6 +105,7 @@ class FileSource:
             sink.set_source_cursor(self.name, self._cursor())
 
     async def run(self, sink: Sink) -> None:
+        self._raw = sink if isinstance(sink, RawSink) else None
         if not self._resumed:
             self._resume(sink)
         while True:
@@ -150,7 +154,8 @@ class FileSource:
     async def _line(self, sink: Sink, raw: bytes, *, too_long: bool = False) -> None:
         """Emit one line; whatever is wrong with it is a counted rejection, never a raise."""
         where = f"{self.name} line {self.line_no}"
-        if not isinstance(sink, RawSink):
+        raw_sink = self._raw
+        if raw_sink is None:
             await self._line_plain(sink, raw, where)
             return
         cursor = self._cursor()
@@ -166,7 +171,7 @@ class FileSource:
                 if not text or text.startswith("#"):
                     return
                 try:
-                    await sink.emit_raw(text, source=self.name, where=where, cursor=cursor)
+                    await raw_sink.emit_raw(text, source=self.name, where=where, cursor=cursor)
                     return
                 except (OSError, sqlite3.Error):
                     raise  # storage trouble, not this line's: the supervisor says "error"
@@ -175,8 +180,8 @@ class FileSource:
                 except Exception as exc:  # a bug of ours must not stop the file
                     log.exception("%s broke the hub's intake", where)
                     reason = ("internal", f"{where}: {type(exc).__name__}: {exc}")
-        sink.set_source_cursor(self.name, cursor)
-        sink.reject(reason[0], reason[1], self.name)
+        raw_sink.set_source_cursor(self.name, cursor)
+        raw_sink.reject(reason[0], reason[1], self.name)
 
     async def _line_plain(self, sink: Sink, raw: bytes, where: str) -> None:
         """For a sink that is only a ``Sink`` (a test's): parse here, log what is bad."""
