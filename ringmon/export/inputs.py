@@ -21,10 +21,11 @@ from pydantic import ValidationError
 from ringmon.feed.tls import client_tls, untrusted
 from ringmon.hub.settings import local_zone_name
 from ringmon.model.history import EmployeeHistory, employee_history, find_employee, replay
+from ringmon.model.history_docs import HistoryDoc, history_from_doc
 from ringmon.model.period import PeriodError, days_window, parse_period
 from ringmon.model.schema import Event, parse_event
 from ringmon.model.state import State
-from ringmon.model.wire import HistoryDoc, SnapshotDoc, history_from_doc, state_from_snapshot
+from ringmon.model.wire import SnapshotDoc, state_from_snapshot
 
 Doc = TypeVar("Doc", HistoryDoc, SnapshotDoc)
 

@@ -14,9 +14,10 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from ringmon.export.inputs import Subject
+from ringmon.model.history_docs import StatsDoc
 from ringmon.model.stats import PeriodStats, legs_by_day, period_stats
 from ringmon.model.status import BY_PRIORITY
-from ringmon.model.wire import LegDoc, StatsDoc
+from ringmon.model.wire import LegDoc
 
 Row = dict[str, Any]
 

@@ -20,7 +20,8 @@ import httpx
 from pydantic import ValidationError
 
 from ringmon.feed.tls import client_tls
-from ringmon.model.wire import HistoryDoc, LegDoc
+from ringmon.model.history_docs import HistoryDoc
+from ringmon.model.wire import LegDoc
 
 CHUNK = 64 * 1024
 MAX_CALLS = 5000

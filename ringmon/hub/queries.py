@@ -23,11 +23,12 @@ from ringmon.hub.core import Hub
 from ringmon.hub.storage import CallRow
 from ringmon.model.calls import CallLeg
 from ringmon.model.history import employee_history
+from ringmon.model.history_docs import HistoryDoc, history_doc
 from ringmon.model.period import PeriodError, day_bounds, days_window, local_date, parse_period
 from ringmon.model.schema import AccountUpsert, Direction, EmployeeUpsert, parse_event
 from ringmon.model.state import EventRejected, History, State, Transition
 from ringmon.model.stats import period_stats
-from ringmon.model.wire import HistoryDoc, LegDoc, SnapshotDoc, history_doc, state_from_snapshot
+from ringmon.model.wire import LegDoc, SnapshotDoc, state_from_snapshot
 from ringmon.sources.base import RecordingSource
 
 log = logging.getLogger("ringmon.hub")

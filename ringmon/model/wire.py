@@ -13,24 +13,21 @@ import orjson
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ringmon.model.calls import CallLeg, DayTally, OpenCall, Outcome
-from ringmon.model.history import EmployeeHistory
 from ringmon.model.period import local_date
 from ringmon.model.schema import Direction, Registration
-from ringmon.model.state import Account, Device, Employee, State, Transition
-from ringmon.model.stats import CallStats, PeriodStats
+from ringmon.model.state import Account, Device, Employee, State
 from ringmon.model.status import Status
-from ringmon.model.timeline import Interval
 
 
 def to_dt(at: float) -> datetime:
     return datetime.fromtimestamp(at, UTC)
 
 
-class _Doc(BaseModel):
+class Doc(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class EmployeeDoc(_Doc):
+class EmployeeDoc(Doc):
     id: str
     name: str
     department: str | None = None
@@ -39,13 +36,13 @@ class EmployeeDoc(_Doc):
     since: AwareDatetime | None = None
 
 
-class AccountDoc(_Doc):
+class AccountDoc(Doc):
     login: str
     number: str | None = None
     employee: str | None = None
 
 
-class DeviceDoc(_Doc):
+class DeviceDoc(Doc):
     account: str
     device: str
     user_agent: str = ""
@@ -56,7 +53,7 @@ class DeviceDoc(_Doc):
     since: AwareDatetime
 
 
-class LegDoc(_Doc):
+class LegDoc(Doc):
     call: str
     leg: str
     account: str
@@ -107,14 +104,14 @@ class LegDoc(_Doc):
         )
 
 
-class TallyDoc(_Doc):
+class TallyDoc(Doc):
     day: date
     calls: int = 0
     answered: int = 0
     missed: int = 0
 
 
-class OpenCallDoc(_Doc):
+class OpenCallDoc(Doc):
     """A call the day's tally still follows: legs in progress, or ended a short while ago
     (``closed_at``) so that a further leg of it joins it (calls.CallTally)."""
 
@@ -126,7 +123,7 @@ class OpenCallDoc(_Doc):
     closed_at: AwareDatetime | None = None
 
 
-class SnapshotDoc(_Doc):
+class SnapshotDoc(Doc):
     """``GET /v1/snapshot``: the whole current state as of ``seq``."""
 
     seq: int = Field(description="The last event applied; follow the feed from here.")
@@ -344,151 +341,3 @@ def state_from_snapshot(doc: SnapshotDoc, tz: tzinfo) -> State:
             opened.answered = opened.answered or leg.answered
         state.restore_leg_indexes(leg)
     return state
-
-
-class IntervalDoc(_Doc):
-    start: AwareDatetime
-    end: AwareDatetime
-    status: Status
-
-    @classmethod
-    def of(cls, interval: Interval) -> IntervalDoc:
-        return cls(start=to_dt(interval.start), end=to_dt(interval.end), status=interval.status)
-
-
-class TransitionDoc(_Doc):
-    at: AwareDatetime
-    status: Status
-
-
-class DeviceHistoryDoc(_Doc):
-    account: str
-    device: str
-    user_agent: str = ""
-    transitions: list[TransitionDoc]
-
-
-class StatsDoc(_Doc):
-    handled: int
-    incoming: int
-    outgoing: int
-    missed: int
-    short_unanswered: int
-    outgoing_unanswered: int
-    total_talk: float
-    average_talk: float
-    average_answer: float
-    in_status: dict[Status, float]
-
-    @classmethod
-    def of(cls, calls: CallStats, in_status: dict[Status, float]) -> StatsDoc:
-        return cls(**calls.as_dict(), in_status={s: round(v, 3) for s, v in in_status.items()})
-
-
-class DayDoc(_Doc):
-    day: date
-    stats: StatsDoc
-    timeline: list[IntervalDoc]
-
-
-class HistoryDoc(_Doc):
-    """``GET /v1/employees/{id}/history``: everything the profile shows for a period.
-
-    ``merged`` and ``devices`` carry the transitions inside the window (and the one in force
-    at its start), from which the client recomputes any sub-period; ``days`` and ``total`` are
-    the hub's own computation, for consumers other than ringmon.
-    """
-
-    employee: EmployeeDoc
-    accounts: list[AccountDoc]
-    start: AwareDatetime
-    end: AwareDatetime
-    now: AwareDatetime
-    tz: str
-    merged: list[TransitionDoc]
-    devices: list[DeviceHistoryDoc]
-    calls: list[LegDoc]
-    days: list[DayDoc]
-    total: StatsDoc
-
-
-def _window_transitions(log: list[Transition], start: float, end: float) -> list[TransitionDoc]:
-    out: list[TransitionDoc] = []
-    before: Transition | None = None
-    for t in log:
-        if t.at <= start:
-            before = t
-        elif t.at < end:
-            out.append(TransitionDoc(at=to_dt(t.at), status=t.status))
-    if before is not None:
-        out.insert(0, TransitionDoc(at=to_dt(before.at), status=before.status))
-    return out
-
-
-def history_doc(
-    history: EmployeeHistory,
-    stats: PeriodStats,
-    start: float,
-    end: float,
-    now: float,
-    tz_name: str,
-    status: Status = Status.OFFLINE,
-    since: float | None = None,
-) -> HistoryDoc:
-    return HistoryDoc(
-        employee=EmployeeDoc(
-            id=history.id,
-            name=history.name,
-            department=history.department,
-            numbers=list(history.numbers),
-            status=status,
-            since=None if since is None else to_dt(since),
-        ),
-        accounts=[
-            AccountDoc(login=login, number=number, employee=history.id)
-            for login, number in history.accounts
-        ],
-        start=to_dt(start),
-        end=to_dt(end),
-        now=to_dt(now),
-        tz=tz_name,
-        merged=_window_transitions(history.merged, start, end),
-        devices=[
-            DeviceHistoryDoc(
-                account=key[0],
-                device=key[1],
-                user_agent=history.user_agents.get(key, ""),
-                transitions=_window_transitions(log, start, end),
-            )
-            for key, log in sorted(history.devices.items())
-        ],
-        calls=[LegDoc.of(leg, now) for leg in history.calls if start <= leg.ring_at < end],
-        days=[
-            DayDoc(
-                day=d.day,
-                stats=StatsDoc.of(d.calls, d.in_status),
-                timeline=[IntervalDoc.of(i) for i in d.timeline],
-            )
-            for d in stats.days
-        ],
-        total=StatsDoc.of(stats.calls, stats.in_status),
-    )
-
-
-def history_from_doc(doc: HistoryDoc) -> EmployeeHistory:
-    """The model's view of a history document, to recompute stats for any sub-period."""
-    devices = {
-        (d.account, d.device): [Transition(t.at.timestamp(), t.status) for t in d.transitions]
-        for d in doc.devices
-    }
-    return EmployeeHistory(
-        id=doc.employee.id,
-        name=doc.employee.name,
-        department=doc.employee.department,
-        numbers=tuple(doc.employee.numbers),
-        accounts=[(a.login, a.number) for a in doc.accounts],
-        merged=[Transition(t.at.timestamp(), t.status) for t in doc.merged],
-        devices=devices,
-        user_agents={(d.account, d.device): d.user_agent for d in doc.devices},
-        calls=[c.to_leg() for c in doc.calls],
-    )

@@ -27,10 +27,10 @@ from textual.widgets import Collapsible, Footer, Static, Tab, Tabs
 
 from ringmon.feed.history import HubClient, HubError
 from ringmon.model.history import EmployeeHistory
+from ringmon.model.history_docs import HistoryDoc, history_from_doc
 from ringmon.model.period import Period
 from ringmon.model.profile import day_label, day_span, device_days, profile_stats
 from ringmon.model.stats import PeriodStats
-from ringmon.model.wire import HistoryDoc, history_from_doc
 from ringmon.screens.model_messages import ModelChanged
 from ringmon.screens.profile_host import app_client, app_now, app_player, app_state, app_tz
 from ringmon.widgets.day_charts import CallsByDay, StatusByDay

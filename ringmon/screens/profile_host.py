@@ -15,8 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ringmon.feed.history import HubClient, HubError
+from ringmon.model.history_docs import HistoryDoc
 from ringmon.model.state import State
-from ringmon.model.wire import HistoryDoc
 
 
 def app_state(app: Any) -> State | None:

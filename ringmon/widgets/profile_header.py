@@ -10,11 +10,11 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from ringmon.model.history_docs import HistoryDoc
 from ringmon.model.schema import Registration
 from ringmon.model.state import State
 from ringmon.model.status import Status
 from ringmon.model.timeline import clock
-from ringmon.model.wire import HistoryDoc
 from ringmon.widgets.profile_style import MARK, STYLE, status_text
 
 

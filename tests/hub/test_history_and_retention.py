@@ -25,11 +25,11 @@ from hub_served import TLS, Served
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.server import HubConfig, running_hub
 from ringmon.model.history import employee_history
+from ringmon.model.history_docs import history_doc
 from ringmon.model.period import days_window, parse_period
 from ringmon.model.schema import AccountRemove, EmployeeRemove, Event, with_seq_ts
 from ringmon.model.state import State
 from ringmon.model.stats import period_stats
-from ringmon.model.wire import history_doc
 
 DAY = 86_400.0
 

@@ -28,19 +28,12 @@ from model_events import (
 from test_r14_example_day import r14_events
 
 from ringmon.model.history import employee_history
+from ringmon.model.history_docs import HistoryDoc, StatsDoc, history_doc, history_from_doc
 from ringmon.model.period import days_window, parse_period
 from ringmon.model.schema import Event
 from ringmon.model.state import State
 from ringmon.model.stats import PeriodStats, period_stats
-from ringmon.model.wire import (
-    HistoryDoc,
-    SnapshotDoc,
-    StatsDoc,
-    history_doc,
-    history_from_doc,
-    snapshot_doc,
-    state_from_snapshot,
-)
+from ringmon.model.wire import SnapshotDoc, snapshot_doc, state_from_snapshot
 
 
 def view(state: State, now: float) -> dict[str, Any]:

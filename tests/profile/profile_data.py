@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from ringmon.model.history import employee_history
+from ringmon.model.history_docs import history_doc
 from ringmon.model.period import Period, days_window, period_days
 from ringmon.model.schema import (
     AccountUpsert,
@@ -30,7 +31,7 @@ from ringmon.model.schema import (
 )
 from ringmon.model.state import State
 from ringmon.model.stats import period_stats
-from ringmon.model.wire import LegDoc, history_doc
+from ringmon.model.wire import LegDoc
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 DAY = date(2026, 3, 24)

@@ -20,12 +20,12 @@ from test_timeline_pilot import screen_text
 
 from ringmon.cli import main
 from ringmon.model.history import employee_history, replay
+from ringmon.model.history_docs import StatsDoc
 from ringmon.model.period import Period, period_days
 from ringmon.model.profile import fmt_duration
 from ringmon.model.state import State
 from ringmon.model.stats import PeriodStats, period_stats
 from ringmon.model.status import BY_PRIORITY
-from ringmon.model.wire import StatsDoc
 from ringmon.screens.profile import ProfileScreen
 from ringmon.widgets.profile_summary import CallsTable, day_row
 from ringmon.widgets.timeline import Timeline
