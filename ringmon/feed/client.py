@@ -24,7 +24,7 @@ import logging
 import random
 from collections.abc import Generator
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -36,7 +36,7 @@ from websockets.client import backoff
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from ringmon.feed.connection import Connection, FeedListener, HubTime, Link
-from ringmon.feed.hub_health import parse_hub_health
+from ringmon.feed.hub_health import parse_hub_health, parse_time
 from ringmon.feed.tls import client_tls, untrusted, websocket_tls
 from ringmon.model.schema import (
     PROTOCOL_HEADER,
@@ -119,16 +119,6 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, pydantic.ValidationError):
         return "the hub sent a snapshot ringmon cannot read"
     return str(exc) or type(exc).__name__
-
-
-def _parse_time(value: object) -> float | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return at.timestamp() if at.tzinfo is not None else None
 
 
 class _Resnapshot(Exception):
@@ -411,7 +401,7 @@ class FeedClient:
         return True
 
     def _on_heartbeat(self, data: dict[str, Any]) -> None:
-        now = _parse_time(data.get("now"))
+        now = parse_time(data.get("now"))
         speed = data.get("speed", 1.0)
         if now is None or not isinstance(speed, int | float) or speed <= 0:
             self._malformed("a heartbeat without a valid now/speed", data)

@@ -46,7 +46,7 @@ def _source(item: object) -> SourceHealth | None:
         return None
     detail = item.get("detail")
     return SourceHealth(
-        name, state, _time(item.get("since")), detail if isinstance(detail, str) else None
+        name, state, parse_time(item.get("since")), detail if isinstance(detail, str) else None
     )
 
 
@@ -64,7 +64,8 @@ def _number(value: object) -> float | None:
     return float(value)
 
 
-def _time(value: object) -> float | None:
+def parse_time(value: object) -> float | None:
+    """An aware ISO time from the hub as a UNIX time; anything else is None (unknown)."""
     if not isinstance(value, str):
         return None
     try:

@@ -107,6 +107,19 @@ def live_state(sink: Sink) -> State | None:
     return sink.state if isinstance(sink, StateReader) else None
 
 
+def account_known(sink: Sink) -> Callable[[str], bool] | None:
+    """For a mapper: whether a SIP account exists in the hub's live state, read at each
+    question (the hub's state, never a copy); None when ``sink`` shows no state."""
+    if live_state(sink) is None:
+        return None
+
+    def known(login: str) -> bool:
+        now = live_state(sink)
+        return now is not None and login in now.accounts
+
+    return known
+
+
 def caught_up(sink: Sink, source: str) -> None:
     """Tell ``sink`` that ``source`` has replayed its history and is now live.
 

@@ -15,7 +15,7 @@ import os
 from typing import Any
 
 from ringmon.retry import Backoff, Lost
-from ringmon.sources.base import Sink, SourceHealth, live_state
+from ringmon.sources.base import Sink, SourceHealth, account_known
 from ringmon.sources.freeswitch.esl import EslClient, EslError, Message, parse_event
 from ringmon.sources.freeswitch.mapping import SUBSCRIBE, FreeswitchMapper
 
@@ -58,14 +58,9 @@ class FreeswitchSource:
         self.health = SourceHealth()
 
     def _mapper(self, sink: Sink) -> FreeswitchMapper:
-        state = live_state(sink)
-        if state is None:
+        known = account_known(sink)
+        if known is None:
             return FreeswitchMapper(add_unknown=self.add_unknown)
-
-        def known(login: str) -> bool:
-            now = live_state(sink)  # read at each question: the hub's state, never a copy
-            return now is not None and login in now.accounts
-
         return FreeswitchMapper(known_account=known, add_unknown=self.add_unknown)
 
     async def run(self, sink: Sink) -> None:

@@ -18,7 +18,7 @@ import logging
 import httpx
 
 from ringmon.retry import Backoff, Lost
-from ringmon.sources.base import Sink, SourceHealth, live_state
+from ringmon.sources.base import Sink, SourceHealth, account_known, live_state
 from ringmon.sources.kamailio.frames import FrameDecoder
 from ringmon.sources.kamailio.mapping import KamailioMapper
 from ringmon.sources.kamailio.rpc import KamailioRpc, RpcError
@@ -55,12 +55,7 @@ class KamailioSource:
         state = live_state(sink)
         if state is None:
             return KamailioMapper(add_unknown=self.add_unknown)
-
-        def known(login: str) -> bool:
-            now = live_state(sink)  # read at each question: the hub's state, never a copy
-            return now is not None and login in now.accounts
-
-        mapper = KamailioMapper(known_account=known, add_unknown=self.add_unknown)
+        mapper = KamailioMapper(known_account=account_known(sink), add_unknown=self.add_unknown)
         mapper.adopt(
             (
                 (d.account, d.device, d.user_agent, d.registration.value != "offline")
