@@ -17,38 +17,22 @@ from enum import StrEnum
 from typing import Any
 
 from ringmon.model.board_rows import (
-    GLYPHS,
-    RINGING_GLYPH,
-    SHORT_LABELS,
-    AgentPiece,
-    DeviceLine,
     DeviceView,
     Row,
-    agent_name,
     build_row,
     build_rows,
-    condense_agents,
     deciding_device,
-    device_lines,
-    devices_text,
-    format_duration,
     ringing_legs,
-    status_label,
 )
 from ringmon.model.status import BY_PRIORITY, RANK, Status
 
 __all__ = [
-    "GLYPHS",
     "NO_DEPARTMENT",
     "RINGING",
-    "RINGING_GLYPH",
-    "SHORT_LABELS",
-    "AgentPiece",
     "Board",
     "Change",
     "Chip",
     "ChipKind",
-    "DeviceLine",
     "DeviceView",
     "Filters",
     "Row",
@@ -56,16 +40,10 @@ __all__ = [
     "SortColumn",
     "Summary",
     "Thresholds",
-    "agent_name",
     "build_row",
     "build_rows",
-    "condense_agents",
     "deciding_device",
-    "device_lines",
-    "devices_text",
-    "format_duration",
     "ringing_legs",
-    "status_label",
 ]
 
 RINGING = "ringing"

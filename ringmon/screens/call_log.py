@@ -1,18 +1,14 @@
 """The call log of one employee for a period (R12): browse, filter, download and play.
 
-Pushed by the profile (key ``c``). Calls come from ``GET /v1/calls`` (newest first). A
-recording is streamed to a file with a progress bar and the screen says where it went; ``p``
-plays it with the configured player (``RINGMON_PLAYER`` or the config file's ``player``): a
-recording already saved with ``s`` from where it was saved, else from a private temporary
-folder that is removed once the player exits (playing leaves no copy behind).
-In a browser (``ringmon web``) the recording goes to the browser instead (Textual's
-``deliver_binary``), which saves it (``s``) or plays it (``p``); nothing stays on the server.
+Pushed by the profile (key ``c``). Calls come from ``GET /v1/calls`` (newest first); which
+calls show is the model's (``ringmon.model.call_filter``), how a call reads is
+``ringmon.present.call_row``'s, and downloading and playing a recording is
+``ringmon.screens.call_recording``'s.
 """
 
 from __future__ import annotations
 
-import tempfile
-from datetime import date, tzinfo
+from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
@@ -26,42 +22,16 @@ from textual.events import Resize
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, ProgressBar, Static
 
-from ringmon.feed.history import (
-    HubClient,
-    HubError,
-    PlayerError,
-    download_folder,
-    play,
-    player_command,
-)
-from ringmon.model.calls import Outcome
+from ringmon.feed.history import HubClient, HubError
+from ringmon.model.call_filter import DIRECTION_FILTERS, RESULT_FILTERS, shows
 from ringmon.model.period import Period
-from ringmon.model.profile import day_label, fmt_short
-from ringmon.model.schema import Direction
 from ringmon.model.wire import LegDoc
+from ringmon.present.call_row import call_row
+from ringmon.present.words import counted, day_label
+from ringmon.screens.call_recording import RecordingActions
 from ringmon.screens.profile import NARROW
 from ringmon.screens.profile_host import app_now, app_tz
-from ringmon.widgets.words import counted
 
-RESULT_FILTERS: tuple[str, ...] = ("all", "answered", "missed", "short", "unanswered")
-DIRECTION_FILTERS: tuple[str, ...] = ("all", "in", "out")
-
-RESULT_LABEL: dict[Outcome, str] = {
-    Outcome.ANSWERED: "answered",
-    Outcome.MISSED: "missed",
-    Outcome.SHORT: "short ≤5 s",
-    Outcome.UNANSWERED: "no answer",
-    Outcome.RINGING: "ringing",
-    Outcome.TALKING: "talking",
-}
-RESULT_STYLE: dict[Outcome, str] = {
-    Outcome.ANSWERED: "green",
-    Outcome.MISSED: "bold bright_red",
-    Outcome.SHORT: "yellow",
-    Outcome.UNANSWERED: "dim",
-    Outcome.RINGING: "cyan",
-    Outcome.TALKING: "bright_red",
-}
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("time", "Time"),
     ("dir", "Dir"),
@@ -77,58 +47,7 @@ COMPACT_BELOW = 76
 recording cells), so that every column still fits at 60 cells."""
 
 
-def leg_outcome(leg: LegDoc) -> Outcome:
-    return leg.outcome if leg.outcome is not None else leg.to_leg().outcome()
-
-
-def matches(leg: LegDoc, result: str, direction: str) -> bool:
-    """The filters: ``result`` in RESULT_FILTERS, ``direction`` in DIRECTION_FILTERS."""
-    if direction != "all" and leg.direction.value != direction:
-        return False
-    if result == "all":
-        return True
-    outcome = leg_outcome(leg)
-    if result == "answered":
-        return outcome in (Outcome.ANSWERED, Outcome.TALKING)
-    return outcome.value == result
-
-
-def call_row(
-    leg: LegDoc, tz: tzinfo, now: float, many_days: bool, compact: bool = False
-) -> tuple[Text, ...]:
-    """A table row: time, direction, remote, ring time, talk time, result, recording; when
-    ``compact``, the direction is an arrow before the remote and there is no Dir column."""
-    local = leg.ring_at.astimezone(tz)
-    if compact:
-        when = local.strftime("%a %H:%M" if many_days else "%H:%M:%S")
-    else:
-        when = local.strftime("%a %d %H:%M:%S" if many_days else "%H:%M:%S")
-    model = leg.to_leg()
-    ring = leg.ring_seconds if leg.ring_seconds is not None else model.ring_seconds(now)
-    talk = leg.talk_seconds if leg.talk_seconds is not None else model.talk_seconds(now)
-    outcome = leg_outcome(leg)
-    arrow = "← in" if leg.direction is Direction.IN else "→ out"
-    if compact:
-        return (
-            Text(when),
-            Text(f"{arrow[0]} {leg.remote or 'unknown'}"),
-            Text(fmt_short(ring), justify="right"),
-            Text(fmt_short(talk) if model.answered else "-", justify="right"),
-            Text(RESULT_LABEL[outcome], RESULT_STYLE[outcome]),
-            Text("♪" if leg.recording else "-", justify="center"),
-        )
-    return (
-        Text(when),
-        Text(arrow),
-        Text(leg.remote or "unknown"),
-        Text(fmt_short(ring), justify="right"),
-        Text(fmt_short(talk) if model.answered else "-", justify="right"),
-        Text(RESULT_LABEL[outcome], RESULT_STYLE[outcome]),
-        Text("♪ yes" if leg.recording else "-"),
-    )
-
-
-class CallLogScreen(ModalScreen[None]):
+class CallLogScreen(RecordingActions, ModalScreen[None]):
     """The calls of one employee in one period, newest first."""
 
     DEFAULT_CSS = """
@@ -300,19 +219,13 @@ class CallLogScreen(ModalScreen[None]):
         self._status(self._keys_hint())
         self._fill()
 
-    def _keys_hint(self) -> str:
-        if self.app.is_web:
-            return "s/enter: download the recording · p: play it in the browser · r/i: filters"
-        player = "p: play" if player_command(self.player) else "p: play (set RINGMON_PLAYER)"
-        return f"s/enter: download the recording · {player} · r/i: filters"
-
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#log-status", Static)
         status.update(text)
         status.set_class(error, "-error")
 
     def visible_calls(self) -> list[LegDoc]:
-        return [c for c in self.calls if matches(c, self.result_filter, self.direction_filter)]
+        return [c for c in self.calls if shows(c, self.result_filter, self.direction_filter)]
 
     def _fill(self) -> None:
         table: DataTable[Text] = self.query_one(DataTable)
@@ -379,134 +292,3 @@ class CallLogScreen(ModalScreen[None]):
     @on(DataTable.RowSelected, "#calls")
     def _row_selected(self) -> None:
         self.action_download()
-
-    def action_download(self) -> None:
-        leg = self._selected()
-        if leg is None:
-            return
-        if not leg.recording:
-            self._status("This call has no recording.", error=True)
-            return
-        self._download(leg)
-
-    def action_play(self) -> None:
-        leg = self._selected()
-        if leg is None:
-            return
-        if not leg.recording:
-            self._status("This call has no recording.", error=True)
-            return
-        if self.app.is_web:  # the browser plays it
-            self._download(leg, then_play=True)
-            return
-        if player_command(self.player) is None:
-            self._status(
-                "No player configured: set RINGMON_PLAYER (e.g. 'mpv --no-video') or "
-                "'player' in the config file. s downloads the file instead.",
-                error=True,
-            )
-            return
-        done = self.downloads.get(leg.leg)
-        if done is not None and done.exists():
-            self._play(done)
-        else:
-            self.run_worker(self._play_once(leg), group="player")
-
-    async def _play_once(self, leg: LegDoc) -> None:
-        """Fetch the recording into a private temporary folder (mode 0700), play it, and
-        remove the folder when the player exits (or when the screen goes: a player that is
-        still running keeps its open file)."""
-        command = player_command(self.player)
-        if command is None:
-            return
-        bar = self.query_one(ProgressBar)
-        bar.update(total=None, progress=0)
-        bar.add_class("-shown")
-        self._status(f"Fetching the recording of {leg.leg} to play it ...")
-
-        def progress(received: int, total: int | None) -> None:
-            bar.update(total=total, progress=received)
-
-        with tempfile.TemporaryDirectory(prefix="ringmon-play-") as folder:
-            try:
-                result = await self.client.download_recording(leg.leg, Path(folder), progress)
-            except HubError as exc:
-                bar.remove_class("-shown")
-                self._status(f"Could not fetch the recording: {exc.message}", error=True)
-                return
-            bar.update(total=max(result.size, 1), progress=max(result.size, 1))
-            try:
-                process = await play(command, result.path)
-            except PlayerError as exc:
-                self._status(str(exc), error=True)
-                return
-            self._status(f"Playing the recording of {leg.leg} with {command[0]} (on this machine)")
-            await process.wait()
-
-    @work(exclusive=True, group="recording")
-    async def _download(self, leg: LegDoc, then_play: bool = False) -> None:
-        if self.app.is_web:
-            await self._deliver(leg, then_play)
-            return
-        bar = self.query_one(ProgressBar)
-        bar.update(total=None, progress=0)
-        bar.add_class("-shown")
-        folder = download_folder(self.download_dir)
-        self._status(f"Downloading the recording of {leg.leg} to {folder} ...")
-
-        def progress(received: int, total: int | None) -> None:
-            bar.update(total=total, progress=received)
-
-        try:
-            result = await self.client.download_recording(leg.leg, folder, progress)
-        except HubError as exc:
-            bar.remove_class("-shown")
-            self._status(f"Download failed: {exc.message}", error=True)
-            return
-        bar.update(total=max(result.size, 1), progress=max(result.size, 1))
-        self.downloads[leg.leg] = result.path
-        self._status(f"Saved the recording to {result.path} ({result.size:,} bytes)")
-        self.notify(f"Recording saved to {result.path}", title="Download complete")
-
-    async def _deliver(self, leg: LegDoc, then_play: bool) -> None:
-        """To the browser: the recording is fetched into a private temporary folder of the
-        server, opened, and handed to Textual (which streams it to the browser and closes it);
-        the folder is gone before the browser has the file."""
-        bar = self.query_one(ProgressBar)
-        bar.update(total=None, progress=0)
-        bar.add_class("-shown")
-        self._status(f"Fetching the recording of {leg.leg} for your browser ...")
-
-        def progress(received: int, total: int | None) -> None:
-            bar.update(total=total, progress=received)
-
-        with tempfile.TemporaryDirectory(prefix="ringmon-recording-") as scratch:
-            try:
-                result = await self.client.download_recording(leg.leg, Path(scratch), progress)
-            except HubError as exc:
-                bar.remove_class("-shown")
-                self._status(f"Download failed: {exc.message}", error=True)
-                return
-            recording = result.path.open("rb")
-        bar.update(total=max(result.size, 1), progress=max(result.size, 1))
-        self.app.deliver_binary(
-            recording,
-            save_filename=result.path.name,
-            open_method="browser" if then_play else "download",
-        )
-        done = "Opened the recording {} in" if then_play else "Sent the recording {} to"
-        self._status(f"{done.format(result.path.name)} your browser ({result.size:,} bytes)")
-
-    def _play(self, path: Path) -> None:
-        self.run_worker(self._start_player(path), group="player")
-
-    async def _start_player(self, path: Path) -> None:
-        command = player_command(self.player)
-        if command is None:
-            return
-        try:
-            await play(command, path)
-        except PlayerError as exc:
-            self._status(str(exc), error=True)
-            return
-        self._status(f"Playing {path} with {command[0]} (on this machine)")

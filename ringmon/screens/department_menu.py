@@ -20,18 +20,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 from textual.widgets.selection_list import Selection
 
-from ringmon.model.board import GLYPHS, NO_DEPARTMENT, RINGING, RINGING_GLYPH
+from ringmon.model.board import NO_DEPARTMENT, RINGING
 from ringmon.model.status import Status
+from ringmon.present.glyphs import GLYPHS, RINGING_GLYPH
+from ringmon.present.status_style import RINGING_VAR, STATUS_VARS
 from ringmon.screens.choice_list import ChoiceList
 from ringmon.screens.filter_panel import department_label, filter_of, ticked_at_start
-
-_VARS = {
-    Status.TALKING: "$primary",
-    Status.ONLINE: "$success",
-    Status.DND: "$error",
-    Status.OFFLINE: "$text-muted",
-}
-
 
 COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     # (count key, heading, glyph, width)
@@ -57,7 +51,7 @@ def department_line(name: str, counts: Mapping[str, int], width: int) -> Content
     parts: list[Content | str] = [label, " " * (width - label.cell_length)]
     for key, _head, glyph, w in COLUMNS:
         number = f"{counts.get(key, 0)}"
-        var = "$warning" if key == RINGING else _VARS[Status(key)]
+        var = RINGING_VAR if key == RINGING else STATUS_VARS[Status(key)]
         parts.append(" " * (w - len(number) - 2))
         parts.append(Content.from_markup(f"[{var}]{glyph}[/] {number}"))
     parts.append(f"{total:>{TOTAL_WIDTH}}")

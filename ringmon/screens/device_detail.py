@@ -17,10 +17,12 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ringmon.model.board import GLYPHS, RINGING_GLYPH, build_rows, device_lines, format_duration
+from ringmon.model.board import build_rows
+from ringmon.present.durations import format_duration
+from ringmon.present.glyphs import GLYPHS, RINGING_GLYPH
+from ringmon.present.row_text import device_lines
+from ringmon.present.status_style import RINGING_VAR, STATUS_VARS
 from ringmon.screens.model_messages import ModelChanged
-
-_VARS = {"talking": "$primary", "online": "$success", "dnd": "$error", "offline": "$text-muted"}
 
 
 class DeviceDetail(ModalScreen[None]):
@@ -80,7 +82,7 @@ class DeviceDetail(ModalScreen[None]):
         dept = Content(row.department or "no department").markup
         lines = [
             f"[b]{Content(row.name).markup}[/b] · {dept} · "
-            f"[{_VARS[row.status.value]}]{glyph} {row.status.label}[/] for "
+            f"[{STATUS_VARS[row.status]}]{glyph} {row.status.label}[/] for "
             f"{format_duration(now - row.since)}",
             "[$text-muted]The highest status wins: talking > online > dnd > offline.[/]",
             "",
@@ -90,8 +92,8 @@ class DeviceDetail(ModalScreen[None]):
             lines.append("[$text-muted]No device registered.[/]")
         for dev in devices:
             since = _clock(dev.since, tz)
-            var = _VARS[dev.status.value]
-            ring = f" [$warning b]{RINGING_GLYPH} ringing[/]" if dev.ringing else ""
+            var = STATUS_VARS[dev.status]
+            ring = f" [{RINGING_VAR} b]{RINGING_GLYPH} ringing[/]" if dev.ringing else ""
             decides = "  [b]← decides the status[/b]" if dev.decides else ""
             lines.append(
                 f"[{var}]{GLYPHS[dev.status]} {dev.status.label:<14}[/]"
@@ -101,7 +103,7 @@ class DeviceDetail(ModalScreen[None]):
             )
         if row.status.value != "offline" and not any(d.decides for d in devices):
             lines.append(
-                f"[{_VARS[row.status.value]}]{row.status.label}[/]: "
+                f"[{STATUS_VARS[row.status]}]{row.status.label}[/]: "
                 "a call on an account whose device is not known"
             )
         body.update("\n".join(lines))

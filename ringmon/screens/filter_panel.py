@@ -20,8 +20,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 from textual.widgets.selection_list import Selection
 
-from ringmon.model.board import GLYPHS, NO_DEPARTMENT, RINGING, RINGING_GLYPH
+from ringmon.model.board import NO_DEPARTMENT, RINGING
 from ringmon.model.status import BY_PRIORITY
+from ringmon.present.glyphs import GLYPHS, RINGING_GLYPH
 from ringmon.screens.choice_list import ChoiceList
 
 Result = tuple[frozenset[str], frozenset[str]]

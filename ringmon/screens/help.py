@@ -12,8 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from ringmon.model.board import GLYPHS, RINGING_GLYPH
 from ringmon.model.status import BY_PRIORITY
+from ringmon.present.glyphs import GLYPHS, RINGING_GLYPH
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("↑ ↓  j k", "move the cursor; then it stays on that employee as rows move"),

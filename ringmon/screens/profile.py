@@ -29,13 +29,14 @@ from ringmon.feed.history import HubClient, HubError
 from ringmon.model.history import EmployeeHistory
 from ringmon.model.history_docs import HistoryDoc, history_from_doc
 from ringmon.model.period import Period
-from ringmon.model.profile import day_label, day_span, device_days, profile_stats
+from ringmon.model.profile import day_span, device_days, profile_stats
 from ringmon.model.stats import PeriodStats
+from ringmon.present.status_style import legend
+from ringmon.present.words import day_label
 from ringmon.screens.model_messages import ModelChanged
 from ringmon.screens.profile_host import app_client, app_now, app_player, app_state, app_tz
 from ringmon.widgets.day_charts import CallsByDay, StatusByDay
 from ringmon.widgets.profile_header import ProfileHeader, header_facts
-from ringmon.widgets.profile_style import legend
 from ringmon.widgets.profile_summary import CallsTable, ProfileSummary
 from ringmon.widgets.timeline import Timeline, TimelineRow
 

@@ -12,10 +12,14 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from ringmon.model.profile import day_label, day_span, fmt_duration, scaled, split_width
+from ringmon.model.profile import day_span
 from ringmon.model.stats import DayStats
 from ringmon.model.status import BY_PRIORITY
-from ringmon.widgets.profile_style import BAR_GLYPH, HOVER, STYLE, flow, status_items
+from ringmon.present.chart import scaled, split_width
+from ringmon.present.durations import format_duration
+from ringmon.present.glyphs import BAR_GLYPH
+from ringmon.present.status_style import HOVER, STYLE, status_items
+from ringmon.present.words import day_label, flow
 
 LABEL_WIDTH = 12
 
@@ -77,7 +81,7 @@ class CallsByDay(Widget):
 
 def status_breakdown(day: DayStats) -> str:
     """``● talking 0:03:00   ○ online 1:11:00   ⊘ do not disturb 0:20:00   · offline ...``."""
-    return "   ".join(item.plain for item in status_items(day.in_status, fmt_duration))
+    return "   ".join(item.plain for item in status_items(day.in_status, format_duration))
 
 
 class StatusByDay(Widget, can_focus=True):
@@ -151,7 +155,7 @@ class StatusByDay(Widget, can_focus=True):
         if not 0 <= index < len(self.days):
             return Text(" ")
         head = Text(f"{day_label(self.days[index].day)}: ", "bold")
-        items = status_items(self.days[index].in_status, fmt_duration)
+        items = status_items(self.days[index].in_status, format_duration)
         items[0] = head + items[0]
         return flow(items, max(20, width), indent=head.cell_len)
 

@@ -26,7 +26,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ringmon.model.board import Board, Row, devices_text
+from ringmon.model.board import Board, Row
+from ringmon.present.row_text import devices_text
 from ringmon.widgets.columns import FILTERABLE, Col, Layout, layout_columns
 from ringmon.widgets.row_lines import RowLines
 

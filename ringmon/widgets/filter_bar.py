@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from ringmon.model.board import ChipKind, Filters, Sort
-from ringmon.widgets.words import counted
+from ringmon.present.words import counted
 
 
 class NameInput(Input):

@@ -15,7 +15,8 @@ from ringmon.model.schema import Registration
 from ringmon.model.state import State
 from ringmon.model.status import Status
 from ringmon.model.timeline import clock
-from ringmon.widgets.profile_style import MARK, STYLE, status_text
+from ringmon.present.glyphs import GLYPHS
+from ringmon.present.status_style import STYLE, status_text
 
 
 @dataclass(slots=True)
@@ -101,7 +102,7 @@ def render_header(facts: HeaderFacts, tz: tzinfo) -> Table:
     else:
         for n, dev in enumerate(facts.devices):
             line = Text.assemble(
-                (MARK[dev.status], STYLE[dev.status]),
+                (GLYPHS[dev.status], STYLE[dev.status]),
                 f" {dev.name} ",
                 (dev.user_agent or "unknown user agent", "dim"),
                 " ",

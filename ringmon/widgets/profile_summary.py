@@ -6,9 +6,10 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
-from ringmon.model.profile import fmt_duration, fmt_short
 from ringmon.model.stats import CallStats, PeriodStats
-from ringmon.widgets.profile_style import flow, status_items
+from ringmon.present.durations import format_duration
+from ringmon.present.status_style import status_items
+from ringmon.present.words import flow
 
 
 def render_summary(stats: PeriodStats, width: int) -> Table:
@@ -34,12 +35,12 @@ def render_summary(stats: PeriodStats, width: int) -> Table:
     grid.add_row(
         "Talk time",
         Text.assemble(
-            (fmt_duration(calls.total_talk), "bold"),
-            f"  average {fmt_duration(calls.average_talk)}",
+            (format_duration(calls.total_talk), "bold"),
+            f"  average {format_duration(calls.average_talk)}",
         ),
     )
-    grid.add_row("Answer time", Text(f"average {fmt_duration(calls.average_answer)}"))
-    in_status = flow(status_items(stats.in_status, fmt_duration), max(20, width - 17))
+    grid.add_row("Answer time", Text(f"average {format_duration(calls.average_answer)}"))
+    in_status = flow(status_items(stats.in_status, format_duration), max(20, width - 17))
     grid.add_row("In status", in_status)
     return grid
 
@@ -88,9 +89,9 @@ def day_row(label: str, calls: CallStats) -> tuple[str, ...]:
         str(calls.missed),
         str(calls.short_unanswered),
         str(calls.outgoing_unanswered),
-        fmt_short(calls.total_talk),
-        fmt_short(calls.average_talk),
-        fmt_short(calls.average_answer),
+        format_duration(calls.total_talk),
+        format_duration(calls.average_talk),
+        format_duration(calls.average_answer),
     )
 
 

@@ -16,16 +16,11 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from ringmon.model.board import (
-    GLYPHS,
-    RINGING_GLYPH,
-    Row,
-    Sort,
-    condense_agents,
-    format_duration,
-    status_label,
-)
+from ringmon.model.board import Row, Sort
 from ringmon.model.status import Status
+from ringmon.present.durations import format_duration
+from ringmon.present.glyphs import GLYPHS, RINGING_GLYPH, status_label
+from ringmon.present.row_text import condense_agents
 from ringmon.widgets.columns import Col, Layout
 
 STATUS_CLASS = {

@@ -19,8 +19,11 @@ from textual.content import Content
 from textual.widgets import Digits, Static
 
 from ringmon.feed.connection import Connection, Link, Loading, SourceHealth
-from ringmon.model.board import GLYPHS, RINGING_GLYPH, Summary
+from ringmon.model.board import Summary
 from ringmon.model.status import Status
+from ringmon.present.durations import format_age
+from ringmon.present.glyphs import GLYPHS, RINGING_GLYPH
+from ringmon.present.status_style import RINGING_VAR, STATUS_VARS
 
 SILENT_AFTER_SECONDS = 5.0
 """No frame at all (event, batch or heartbeat) for this long (real seconds): the feed is silent.
@@ -35,23 +38,6 @@ SOURCE_KINDS = {
     "sim": "Simulator",
     "push": "Push API",
 }
-
-STATUS_VARS = {
-    Status.TALKING: "$primary",
-    Status.ONLINE: "$success",
-    Status.DND: "$error",
-    Status.OFFLINE: "$text-muted",
-}
-
-
-def format_age(seconds: float) -> str:
-    """A short human age: ``4 s``, ``3 min``, ``2 h 05 min``."""
-    s = max(0, int(seconds))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min"
-    return f"{s // 3600} h {s // 60 % 60:02d} min"
 
 
 def clock(at: float, tz: tzinfo, *, seconds: bool = True) -> str:
@@ -180,7 +166,7 @@ def _count(glyph: str, label: str, value: int, var: str) -> str:
 
 def summary_markup(summary: Summary, feed: FeedState, wide: bool) -> tuple[str, str]:
     """The two lines of the summary bar, as Textual markup."""
-    ringing = _count(RINGING_GLYPH, "ringing", summary.ringing, "$warning")
+    ringing = _count(RINGING_GLYPH, "ringing", summary.ringing, RINGING_VAR)
     parts = [
         _count(GLYPHS[Status.TALKING], "talking", summary.talking, STATUS_VARS[Status.TALKING]),
         ringing,
@@ -237,7 +223,7 @@ def compact_counts(summary: Summary) -> str:
     """The status counts by glyph only (``● 3 ♪ 1 ○ 11 ⊘ 2 · 23``), for a narrow terminal."""
     counts = (
         (GLYPHS[Status.TALKING], summary.talking, STATUS_VARS[Status.TALKING]),
-        (RINGING_GLYPH, summary.ringing, "$warning"),
+        (RINGING_GLYPH, summary.ringing, RINGING_VAR),
         (GLYPHS[Status.ONLINE], summary.online, STATUS_VARS[Status.ONLINE]),
         (GLYPHS[Status.DND], summary.dnd, STATUS_VARS[Status.DND]),
         (GLYPHS[Status.OFFLINE], summary.offline, STATUS_VARS[Status.OFFLINE]),

@@ -21,7 +21,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from ringmon.model.profile import (
+from ringmon.model.timeline import Interval
+from ringmon.present.chart import (
     hour_axis,
     interval_at,
     layout_columns,
@@ -29,8 +30,8 @@ from ringmon.model.profile import (
     same_time_of_day,
     step,
 )
-from ringmon.model.timeline import Interval
-from ringmon.widgets.profile_style import BAR_GLYPH, CURSOR, FUTURE, HOVER, STYLE
+from ringmon.present.glyphs import BAR_GLYPH
+from ringmon.present.status_style import CURSOR, FUTURE, HOVER, STYLE
 
 LABEL_WIDTH = 12
 MIN_BAR = 12

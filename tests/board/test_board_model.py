@@ -12,7 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ringmon.model.board import (
-    GLYPHS,
     NO_DEPARTMENT,
     RINGING,
     Board,
@@ -23,13 +22,8 @@ from ringmon.model.board import (
     Sort,
     SortColumn,
     Thresholds,
-    agent_name,
     build_row,
     build_rows,
-    condense_agents,
-    device_lines,
-    devices_text,
-    format_duration,
 )
 from ringmon.model.schema import (
     AccountUpsert,
@@ -41,6 +35,8 @@ from ringmon.model.schema import (
 )
 from ringmon.model.state import State
 from ringmon.model.status import Status
+from ringmon.present.glyphs import GLYPHS
+from ringmon.present.row_text import agent_name, condense_agents, device_lines, devices_text
 
 
 def row(
@@ -129,21 +125,6 @@ def test_removed_employee_maps_to_none() -> None:
 
 
 # -- formatting -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [
-        (0, "0:00"),
-        (7, "0:07"),
-        (754, "12:34"),
-        (3723, "1:02:03"),
-        (3 * 86400 + 4 * 3600, "3d 04h"),
-        (-5, "0:00"),
-    ],
-)
-def test_format_duration(seconds: float, text: str) -> None:
-    assert format_duration(seconds) == text
 
 
 @pytest.mark.parametrize(

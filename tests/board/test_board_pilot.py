@@ -19,10 +19,10 @@ from ringmon.model.board import (
     Sort,
     SortColumn,
     build_rows,
-    devices_text,
 )
 from ringmon.model.schema import CallAnswer, CallEnd, CallRing, DeviceStatus, EmployeeUpsert
 from ringmon.model.status import Status
+from ringmon.present.row_text import devices_text
 from ringmon.screens.board import COMMANDS, BoardCommands, BoardScreen
 from ringmon.screens.department_menu import DepartmentMenu
 from ringmon.screens.device_detail import DeviceDetail
@@ -582,7 +582,7 @@ async def test_in_status_ticks_with_the_hub_clock() -> None:
         await settle(pilot)
         later = board.table.render_line(1).text
         assert line != later
-        from ringmon.model.board import format_duration
+        from ringmon.present.durations import format_duration
 
         assert format_duration(NOW + 61 - first.since) in later
 

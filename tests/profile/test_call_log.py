@@ -16,7 +16,7 @@ from textual.widgets import DataTable, ProgressBar, Static
 
 from ringmon.feed.history import player_argv, recording_filename
 from ringmon.model.period import Period
-from ringmon.screens import call_log
+from ringmon.screens import call_recording
 from ringmon.screens.call_log import CallLogScreen
 
 
@@ -24,7 +24,7 @@ from ringmon.screens.call_log import CallLogScreen
 def downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "downloads"
     folder.mkdir()
-    monkeypatch.setattr(call_log, "download_folder", lambda configured=None: folder)
+    monkeypatch.setattr(call_recording, "download_folder", lambda configured=None: folder)
     return folder
 
 
@@ -57,7 +57,7 @@ async def test_today_calls_newest_first_with_every_column() -> None:
             "answered", "no answer", "answered", "short ≤5 s", "missed", "answered",
         ]  # fmt: skip
         assert column(screen, "dir") == ["← in", "→ out", "→ out", "← in", "← in", "← in"]
-        assert column(screen, "ring") == ["10s", "40s", "20s", "3s", "8s", "10s"]
+        assert column(screen, "ring") == ["0:10", "0:40", "0:20", "0:03", "0:08", "0:10"]
         assert column(screen, "talk") == ["3:00", "-", "5:00", "-", "-", "12:00"]
         assert column(screen, "rec") == ["♪ yes", "-", "-", "-", "-", "♪ yes"]
         assert column(screen, "remote")[1] == "+48222000112"

@@ -1,4 +1,4 @@
-"""The profile's view arithmetic (ringmon/model/profile.py): columns, cursor, bars, text."""
+"""The profile's chart geometry (ringmon/present/chart.py): columns, cursor, bars, hour axis."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from profile_data import WARSAW
 
 from ringmon.model.period import day_bounds
-from ringmon.model.profile import (
+from ringmon.model.status import Status
+from ringmon.model.timeline import Interval
+from ringmon.present.chart import (
     column_of,
-    fmt_duration,
-    fmt_short,
     hour_axis,
     hour_ticks,
     interval_at,
@@ -23,8 +23,6 @@ from ringmon.model.profile import (
     split_width,
     step,
 )
-from ringmon.model.status import Status
-from ringmon.model.timeline import Interval
 
 H = 3600.0
 
@@ -125,11 +123,3 @@ def test_hour_axis_follows_the_width_and_dst_days() -> None:
     start, end = day_bounds(date(2026, 3, 29), WARSAW)
     hours = [h for _, h in hour_ticks(start, end, 92, WARSAW)]
     assert len(hours) == 24 and 2 not in hours and hours[-1] == 24
-
-
-def test_durations() -> None:
-    assert fmt_duration(0) == "0:00:00"
-    assert fmt_duration(3723.4) == "1:02:03"
-    assert fmt_short(8) == "8s"
-    assert fmt_short(185) == "3:05"
-    assert fmt_short(3723) == "1:02:03"

@@ -17,7 +17,7 @@ from textual.command import CommandPalette
 from textual.widgets import Button, DataTable, Static
 
 from ringmon.model.period import Period
-from ringmon.screens import call_log
+from ringmon.screens import call_recording
 from ringmon.screens.call_log import CallLogScreen
 from ringmon.screens.help import HelpScreen
 from ringmon.screens.profile import ProfileScreen
@@ -113,7 +113,7 @@ async def test_play_leaves_no_copy_of_the_recording(
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     monkeypatch.chdir(here)
-    monkeypatch.setattr(call_log, "download_folder", lambda configured=None: downloads)
+    monkeypatch.setattr(call_recording, "download_folder", lambda configured=None: downloads)
     seen = tmp_path / "seen.txt"
     script = (
         "import os,stat,sys; p=sys.argv[1]; d=os.path.dirname(p); "

@@ -17,7 +17,7 @@ from ringmon.hub.clock import ManualClock
 from ringmon.hub.server import HubConfig, HubServer, running_hub
 from ringmon.model.period import Period
 from ringmon.model.schema import CallEnd, Event
-from ringmon.screens import call_log
+from ringmon.screens import call_recording
 from ringmon.screens.call_log import CallLogScreen
 from ringmon.screens.profile import ProfileScreen
 from ringmon.sources.file import FileSource
@@ -91,7 +91,7 @@ async def test_real_hub_call_log_and_recording_download(
     server, token, _ = served
     folder = tmp_path / "downloads"
     folder.mkdir()
-    monkeypatch.setattr(call_log, "download_folder", lambda configured=None: folder)
+    monkeypatch.setattr(call_recording, "download_folder", lambda configured=None: folder)
     app = RealHubHost(server, token, period=Period.LAST_7_DAYS)
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)

@@ -22,10 +22,10 @@ from ringmon.cli import main
 from ringmon.model.history import employee_history, replay
 from ringmon.model.history_docs import StatsDoc
 from ringmon.model.period import Period, period_days
-from ringmon.model.profile import fmt_duration
 from ringmon.model.state import State
 from ringmon.model.stats import PeriodStats, period_stats
 from ringmon.model.status import BY_PRIORITY
+from ringmon.present.durations import format_duration
 from ringmon.screens.profile import ProfileScreen
 from ringmon.widgets.profile_summary import CallsTable, day_row
 from ringmon.widgets.timeline import Timeline
@@ -120,7 +120,7 @@ async def test_profile_and_export_agree(
 
     assert numbers(shown) == numbers(expected)
     assert intervals(shown) == intervals(expected)
-    assert f"Talk time      {fmt_duration(expected.calls.total_talk)}" in text
+    assert f"Talk time      {format_duration(expected.calls.total_talk)}" in text
 
     stats_doc = export_json(path, "stats", employee, period)
     assert export_numbers(stats_doc) == numbers(shown)

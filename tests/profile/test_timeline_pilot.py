@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from waiting import until
 
 from ringmon.model.period import Period
-from ringmon.model.profile import day_label
+from ringmon.present.words import day_label
 from ringmon.widgets.day_charts import StatusByDay, status_breakdown
 from ringmon.widgets.timeline import Timeline
 
@@ -163,7 +163,7 @@ async def test_status_by_day_cursor_and_hover_show_exact_times() -> None:
         yesterday = chart.days[chart.cursor]
         text = f"{day_label(yesterday.day)}: {status_breakdown(yesterday)}"
         assert chart.readout() == text
-        assert "talking 0:13:00   ○ online 7:47:00" in text  # a shift of 8 h, 13 min talking
+        assert "talking 13:00   ○ online 7:47:00" in text  # a shift of 8 h, 13 min talking
         assert "· offline 16:00:00" in text
         gutter = chart.content_region.offset - chart.region.offset
         await pilot.hover(chart, offset=(gutter.x + 20, gutter.y + 0))

@@ -1,0 +1,69 @@
+"""A call of the call log as a table row: time, direction, remote, ring and talk time, result
+and recording (R11, R12), in the one duration format.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from rich.text import Text
+
+from ringmon.model.call_filter import leg_outcome
+from ringmon.model.calls import Outcome
+from ringmon.model.schema import Direction
+from ringmon.model.wire import LegDoc
+from ringmon.present.durations import format_duration
+from ringmon.present.glyphs import RECORDING_GLYPH
+
+RESULT_LABEL: dict[Outcome, str] = {
+    Outcome.ANSWERED: "answered",
+    Outcome.MISSED: "missed",
+    Outcome.SHORT: "short ≤5 s",
+    Outcome.UNANSWERED: "no answer",
+    Outcome.RINGING: "ringing",
+    Outcome.TALKING: "talking",
+}
+RESULT_STYLE: dict[Outcome, str] = {
+    Outcome.ANSWERED: "green",
+    Outcome.MISSED: "bold bright_red",
+    Outcome.SHORT: "yellow",
+    Outcome.UNANSWERED: "dim",
+    Outcome.RINGING: "cyan",
+    Outcome.TALKING: "bright_red",
+}
+
+
+def call_row(
+    leg: LegDoc, tz: tzinfo, now: float, many_days: bool, compact: bool = False
+) -> tuple[Text, ...]:
+    """A table row: time, direction, remote, ring time, talk time, result, recording; when
+    ``compact``, the direction is an arrow before the remote and there is no Dir column."""
+    local = leg.ring_at.astimezone(tz)
+    if compact:
+        when = local.strftime("%a %H:%M" if many_days else "%H:%M:%S")
+    else:
+        when = local.strftime("%a %d %H:%M:%S" if many_days else "%H:%M:%S")
+    model = leg.to_leg()
+    answered = model.answered
+    ring = leg.ring_seconds if leg.ring_seconds is not None else model.ring_seconds(now)
+    talk = leg.talk_seconds if leg.talk_seconds is not None else model.talk_seconds(now)
+    outcome = leg_outcome(leg)
+    arrow = "← in" if leg.direction is Direction.IN else "→ out"
+    if compact:
+        return (
+            Text(when),
+            Text(f"{arrow[0]} {leg.remote or 'unknown'}"),
+            Text(format_duration(ring), justify="right"),
+            Text(format_duration(talk) if answered else "-", justify="right"),
+            Text(RESULT_LABEL[outcome], RESULT_STYLE[outcome]),
+            Text(RECORDING_GLYPH if leg.recording else "-", justify="center"),
+        )
+    return (
+        Text(when),
+        Text(arrow),
+        Text(leg.remote or "unknown"),
+        Text(format_duration(ring), justify="right"),
+        Text(format_duration(talk) if answered else "-", justify="right"),
+        Text(RESULT_LABEL[outcome], RESULT_STYLE[outcome]),
+        Text(f"{RECORDING_GLYPH} yes" if leg.recording else "-"),
+    )
