@@ -5,6 +5,7 @@ board and rounded on the profile)."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -50,7 +51,7 @@ def device_detail(seconds: float) -> str:
 def profile_summary(seconds: float) -> str:
     """The profile summary's talk time, and the same day's talk time in the calls table."""
     calls = CallStats(incoming=1, total_talk=seconds)
-    console = Console(width=100, record=True, color_system=None)
+    console = Console(width=100, record=True, color_system=None, file=io.StringIO())
     console.print(render_summary(PeriodStats(days=[], calls=calls), 100))
     found = re.search(r"Talk time\s+(\S+(?: \d\dh)?)\s+average", console.export_text())
     assert found is not None
@@ -78,7 +79,10 @@ def call_log(seconds: float) -> str:
 
 
 @settings(max_examples=150)
-@given(st.floats(min_value=0, max_value=30 * 86400, allow_nan=False))
+# Whole microseconds, as the hub's times are: a float a hair under a second (0.9999999) has no
+# datetime of its own, so the board, which reads a moment, and the profile, which reads a sum, would
+# be given different seconds, not written differently.
+@given(st.integers(min_value=0, max_value=30 * 86400 * 10**6).map(lambda us: us / 10**6))
 def test_every_screen_writes_the_same_seconds_alike(seconds: float) -> None:
     texts = {
         "board": board_cell(seconds),
