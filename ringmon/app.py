@@ -32,7 +32,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 
-from ringmon.config import ConfigError, Settings, load_settings, load_token
+from ringmon.client_state import ClientState, StateFile, state_path
+from ringmon.config import ConfigError, Settings, config_path, load_settings, load_token
 from ringmon.exit_signals import ExitSignals
 from ringmon.feed.client import FeedClient
 from ringmon.feed.connection import Connection, HubTime, Link
@@ -90,13 +91,19 @@ class RingmonApp(App[None]):
         handle_signals: bool = False,
         feed_options: dict[str, Any] | None = None,
         ready: Callable[[], Awaitable[object]] | None = None,
+        state_file: StateFile | None = None,
     ) -> None:
         """``ready``, if given, is awaited before the feed starts (``ringmon demo`` waits
         there for its hub while the screen is already up); if it raises, the App exits with
         the exception's message and return code 1. Without a ``token`` (a browser session of
-        ``ringmon web``) the App asks for one before the feed starts."""
+        ``ringmon web``) the App asks for one before the feed starts. ``state_file``: where
+        the theme chosen in the palette is remembered (None: nowhere)."""
         super().__init__()
         self.settings = settings if settings is not None else Settings()
+        self.state_file = state_file
+        self.remembered = state_file.load() if state_file is not None else ClientState()
+        if self.settings.keys:
+            self.set_keymap(dict(self.settings.keys))
         self.wall = wall
         zone = self.settings.zone()
         self.tz: tzinfo = zone if zone is not None else ZoneInfo("UTC")
@@ -123,12 +130,17 @@ class RingmonApp(App[None]):
 
     def on_mount(self) -> None:
         log.info("app mounted")
-        theme = self.settings.theme
+        if self.state_file is not None and self.state_file.problem:
+            self.notify(self.state_file.problem, severity="warning", timeout=10)
+        # The theme last chosen in the palette, else the configured one.
+        theme = self.remembered.theme or self.settings.theme
         if theme:
             if theme in self.available_themes:
                 self.theme = theme
             else:
                 self.notify(f"unknown theme {theme!r}; see the command palette's themes")
+        # After the theme set just now is published: only a change from here on is a choice.
+        self.call_next(self.theme_changed_signal.subscribe, self, self._remember_theme)
         if self._handle_signals:
             self._install_signal_handlers()
         self._signal_loop = asyncio.get_running_loop()
@@ -136,6 +148,13 @@ class RingmonApp(App[None]):
             self._signalled(self._pending_signal)
             return
         self.run_worker(self._run_feed(), name="feed", group="feed", exclusive=True)
+
+    def _remember_theme(self, theme: object) -> None:
+        name = getattr(theme, "name", None)
+        if self.state_file is None or not isinstance(name, str) or name == self.remembered.theme:
+            return
+        self.remembered = self.remembered.model_copy(update={"theme": name})
+        self.state_file.save(self.remembered)
 
     async def _run_feed(self) -> None:
         if self._before_feed is not None:
@@ -285,6 +304,10 @@ def run_tui(
     browser = in_browser_session()
     try:
         settings = load_settings({"url": getattr(args, "url", None), "tz": args.tz})
+        if settings.keys:
+            from ringmon.key_bindings import check_keymap
+
+            check_keymap(settings.keys, config_path())
         if token is None and not browser:
             token = load_token(getattr(args, "token_file", None), settings.token_file)
     except ConfigError as exc:
@@ -310,7 +333,13 @@ def run_tui(
         return 2
     configure_logging()
     app = RingmonApp(
-        settings.url, token, settings, wall=args.wall, handle_signals=True, ready=ready
+        settings.url,
+        token,
+        settings,
+        wall=args.wall,
+        handle_signals=True,
+        ready=ready,
+        state_file=StateFile(state_path(config_path())),
     )
     with contextlib.ExitStack() as stack:
         if signals is None:

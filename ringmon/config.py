@@ -1,9 +1,13 @@
-"""The client's settings: a TOML file, then environment variables, then command-line options.
+"""The client's settings: a TOML file, then ``RINGMON_*`` environment variables, then
+command-line options, with pydantic-settings (its TOML and environment sources; the file is
+read as the hub's config file is, by ``ringmon.settings_file``).
 
 The file is ``config.toml`` in the user config dir (``~/.config/ringmon/`` on Linux), or the
 path in ``RINGMON_CONFIG``. Every field is optional; see docs/configuration.md. A file that
-cannot be read or does not validate stops ringmon with a message naming the file and the
-problem (``ConfigError``), never with a traceback.
+cannot be read or does not validate stops ringmon with a message naming the file, the line, the
+key and what is allowed (``ConfigError``), never with a traceback. ringmon never writes this
+file: what it remembers by itself (the theme chosen in the palette) is in the state file
+beside it (``ringmon.client_state``).
 
 The access token is deliberately not a setting: it comes from ``RINGMON_TOKEN`` or a token file
 (``--token-file``, or ``token_file`` here), never from the command line (see ``load_token``).
@@ -14,16 +18,31 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.sources.utils import parse_env_vars
 
 from ringmon.model.status import Status
+from ringmon.settings_file import ConfigFileError, describe, file_values, read_toml
 
 _DURATION = re.compile(
     r"^\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*(?:(\d+(?:\.\d+)?)s)?\s*$"
@@ -48,6 +67,23 @@ def parse_duration(value: object) -> object:
 
 
 Seconds = Annotated[float, BeforeValidator(parse_duration), Field(gt=0)]
+
+_KEY = re.compile(r"^[a-z0-9_+-]+$|^.$", re.IGNORECASE)
+
+
+def check_keys(value: str) -> str:
+    """A binding's keys as Textual writes them: ``ctrl+f``, ``f2,slash``, ``question_mark``."""
+    keys = [key.strip() for key in value.split(",")]
+    bad = [key for key in keys if not key or not _KEY.match(key)]
+    if bad:
+        raise ValueError(
+            f"{value!r} is not a list of keys: write Textual key names separated by commas, "
+            'e.g. "ctrl+f,f2" (see the help screen for the names)'
+        )
+    return ",".join(keys)
+
+
+KeyList = Annotated[str, AfterValidator(check_keys)]
 
 
 class _Section(BaseModel):
@@ -76,8 +112,21 @@ class Wall(_Section):
     page_seconds: Seconds = Field(default=10.0, description="how long each page of rows shows")
 
 
-class Settings(_Section):
+ENV_PREFIX = "RINGMON_"
+
+
+class Settings(BaseSettings):
     """Everything a user can set for the client. Defaults suit a laptop."""
+
+    model_config = SettingsConfigDict(
+        extra="forbid",
+        frozen=True,
+        env_prefix=ENV_PREFIX,
+        # RINGMON_WALL_PAGE_SECONDS is wall.page_seconds: one split after the table's name.
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        env_ignore_empty=True,
+    )
 
     url: str | None = Field(default=None, description="the hub, e.g. http://127.0.0.1:8765")
     token_file: Path | None = Field(default=None, description="file holding the access token")
@@ -92,6 +141,10 @@ class Settings(_Section):
     )
     thresholds: Thresholds = Field(default_factory=Thresholds)
     wall: Wall = Field(default_factory=Wall)
+    keys: dict[str, KeyList] = Field(
+        default_factory=dict,
+        description='key bindings by id, e.g. "board.filter_panel" = "ctrl+f,f"',
+    )
 
     @field_validator("url")
     @classmethod
@@ -110,6 +163,19 @@ class Settings(_Section):
                 raise ValueError(f"{value!r} is not an IANA time zone") from None
         return value
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """What ``load_settings`` hands over, already layered (file, environment, command
+        line): a bare ``Settings()`` is the defaults, whatever the environment holds."""
+        return (init_settings,)
+
     def zone(self) -> ZoneInfo | None:
         return None if self.tz is None else ZoneInfo(self.tz)
 
@@ -119,16 +185,21 @@ class Settings(_Section):
         return self.wall.page_seconds
 
 
-# Environment variables and the setting each one overrides ("section.field" for nested ones).
-ENVIRONMENT: dict[str, str] = {
-    "RINGMON_URL": "url",
-    "RINGMON_TOKEN_FILE": "token_file",
-    "RINGMON_TZ": "tz",
-    "RINGMON_THEME": "theme",
-    "RINGMON_BELL": "bell",
-    "RINGMON_PLAYER": "player",
-    "RINGMON_WALL_PAGE_SECONDS": "wall.page_seconds",
-}
+def env_name(loc: Sequence[str | int]) -> str:
+    """The environment variable of a setting: ``RINGMON_WALL_PAGE_SECONDS`` for
+    ``wall.page_seconds``."""
+    return ENV_PREFIX + "_".join(str(part) for part in loc).upper()
+
+
+class _Environment(EnvSettingsSource):
+    """pydantic-settings' environment source, on a given mapping (``os.environ`` by default)."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(Settings)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(self._environ, self.case_sensitive, self.env_ignore_empty)
 
 
 def config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -140,26 +211,28 @@ def config_path(environ: Mapping[str, str] | None = None) -> Path:
     return Path(platformdirs.user_config_dir("ringmon")) / "config.toml"
 
 
-def _problems(exc: ValidationError) -> str:
+def _nested(overrides: Mapping[str, object]) -> dict[str, Any]:
+    """The command line's values (by dotted name; None: not given) as nested tables."""
+    data: dict[str, Any] = {}
+    for dotted, value in overrides.items():
+        if value is None:
+            continue
+        *sections, name = dotted.split(".")
+        target = data
+        for section in sections:
+            target = target.setdefault(section, {})
+        target[name] = value
+    return data
+
+
+def _problems(exc: ValidationError, name: Callable[[Sequence[str | int]], str]) -> str:
     lines = []
     for error in exc.errors():
-        where = ".".join(str(p) for p in error["loc"]) or "(top level)"
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
-            message = "unknown setting (a typo?)"
-        lines.append(f"  {where}: {message}")
+            message = "no such setting"
+        lines.append(f"  {name(error['loc'])} = {error['input']!r}: {message}")
     return "\n".join(lines)
-
-
-def _set(data: dict[str, Any], dotted: str, value: object) -> None:
-    *sections, name = dotted.split(".")
-    target = data
-    for section in sections:
-        existing = target.get(section)
-        if not isinstance(existing, dict):
-            existing = target[section] = {}
-        target = existing
-    target[name] = value
 
 
 def load_settings(
@@ -168,35 +241,51 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
     path: Path | None = None,
 ) -> Settings:
-    """File, then environment, then ``overrides`` (the command line's non-None values, by
-    dotted name). A missing file is fine unless ``RINGMON_CONFIG`` named it."""
+    """The config file, then ``RINGMON_*`` environment variables, then ``overrides`` (the
+    command line's values by dotted name; None: not given). A missing file is fine unless
+    ``RINGMON_CONFIG`` named it. Each layer is checked on its own first, so that a problem is
+    reported where it is: the file with its line, the variable by name, the option."""
     env = os.environ if environ is None else environ
     file = path if path is not None else config_path(env)
-    data: dict[str, Any] = {}
+    layers: list[dict[str, Any]] = []
     if file.exists() or (path is None and env.get("RINGMON_CONFIG")):
         try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"cannot read the config file {file}: {exc.strerror}") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"the config file {file} is not valid TOML: {exc}") from None
-        try:
-            Settings.model_validate(data)
-        except ValidationError as exc:
-            raise ConfigError(f"the config file {file} has problems:\n{_problems(exc)}") from None
-    from_env = {ENVIRONMENT[k]: v for k, v in env.items() if k in ENVIRONMENT and v != ""}
-    for dotted, text in from_env.items():
-        _set(data, dotted, text)
-    for dotted, value in (overrides or {}).items():
-        if value is not None:
-            _set(data, dotted, value)
+            text = read_toml(file)
+            from_file = file_values(Settings, file)
+            try:
+                Settings(**from_file)
+            except ValidationError as exc:
+                raise ConfigFileError(describe(file, text, exc, Settings)) from None
+        except ConfigFileError as exc:
+            raise ConfigError(str(exc)) from None
+        layers.append(from_file)
+    from_env = _Environment(env)()
     try:
-        return Settings.model_validate(data)
+        Settings(**from_env)
     except ValidationError as exc:
-        raise ConfigError(
-            f"the settings (config file {file}, RINGMON_* variables, command line) have "
-            f"problems:\n{_problems(exc)}"
-        ) from None
+        raise ConfigError(f"environment variables:\n{_problems(exc, env_name)}") from None
+    layers.append(from_env)
+    given = _nested(overrides or {})
+    try:
+        Settings(**given)
+    except ValidationError as exc:
+        option = lambda loc: "--" + "-".join(str(p) for p in loc).replace("_", "-")  # noqa: E731
+        raise ConfigError(f"command line:\n{_problems(exc, option)}") from None
+    layers.append(given)
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        _merge(merged, layer)
+    return Settings(**merged)
+
+
+def _merge(into: dict[str, Any], layer: Mapping[str, Any]) -> None:
+    """``layer`` over ``into``, table by table (a later layer's ``[wall]`` keeps the file's
+    other keys of ``[wall]``)."""
+    for key, value in layer.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = dict(value) if isinstance(value, Mapping) else value
 
 
 def load_token(

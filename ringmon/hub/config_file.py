@@ -7,33 +7,25 @@ files that hold them (``credentials=/etc/ringmon/asterisk.toml``,
 ``password-file=/etc/ringmon/esl.secret``), as on the command line.
 
 The settings model is a pydantic-settings ``BaseSettings`` that reads the TOML file (and
-nothing else: no environment variables). A key it does not know, or a value that cannot work,
-stops the hub with a message naming the file, the key, its line and the value.
+nothing else: no environment variables), with the client's reader (``ringmon.settings_file``).
+A key it does not know, or a value that cannot work, stops the hub with a message naming the
+file, the key, its line and the value.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, ValidationError
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from ringmon.settings_file import ConfigFileError, describe, file_values, read_toml
 
 # The command line's destination for each key whose name differs from it.
 DEST = {"sources": "source"}
-
-
-class ConfigFileError(ValueError):
-    """A config file that cannot be used; the message names the file and what is wrong."""
 
 
 class HubSettings(BaseSettings):
@@ -114,25 +106,11 @@ class HubSettings(BaseSettings):
     def load(cls, path: str | Path) -> HubSettings:
         """The settings of the TOML file ``path``; ``ConfigFileError`` with a clear message."""
         path = Path(path).expanduser()
+        text = read_toml(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigFileError(
-                f"cannot read the config file {str(path)!r}: {exc.strerror}"
-            ) from None
-        except UnicodeDecodeError as exc:
-            raise ConfigFileError(
-                f"the config file {path} is not UTF-8 text (byte {exc.start + 1})"
-            ) from None
-        try:
-            tomllib.loads(text)  # its own message says the line and column
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigFileError(f"the config file {path} is not valid TOML: {exc}") from None
-        data = TomlConfigSettingsSource(cls, toml_file=path)()
-        try:
-            return cls(**data)
+            return cls(**file_values(cls, path))
         except ValidationError as exc:
-            raise ConfigFileError(_describe(path, text, exc)) from None
+            raise ConfigFileError(describe(path, text, exc, cls)) from None
 
     def given(self) -> dict[str, Any]:
         """The options the file sets, by the command line's names (``dest``)."""
@@ -142,29 +120,6 @@ class HubSettings(BaseSettings):
             if value is not None:
                 out[DEST.get(key, key)] = str(value) if isinstance(value, Path) else value
         return out
-
-
-def _line_of(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.M)
-    match = pattern.search(text)
-    return None if match is None else text.count("\n", 0, match.start()) + 1
-
-
-def _describe(path: Path, text: str, exc: ValidationError) -> str:
-    problems: list[tuple[int, str]] = []
-    for error in exc.errors():
-        key = ".".join(str(p) for p in error["loc"]) or "?"
-        top = str(error["loc"][0]) if error["loc"] else key
-        line = _line_of(text, top)
-        where = f"line {line}: {key}" if line else key
-        if error["type"] == "extra_forbidden":
-            known = ", ".join(HubSettings.model_fields)
-            problem = f"{where}: no such setting (the settings are: {known})"
-        else:
-            problem = f"{where} = {error['input']!r}: {error['msg']}"
-        problems.append((line or 0, problem))
-    lines = "\n  ".join(problem for _, problem in sorted(problems))
-    return f"the config file {path} has problems:\n  {lines}"
 
 
 def given_on_command_line(parser: argparse.ArgumentParser, argv: Iterable[str]) -> set[str]:

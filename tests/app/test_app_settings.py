@@ -70,11 +70,19 @@ def test_config_path_from_environment(tmp_path: Path) -> None:
     ("text", "problem"),
     [
         ("url = ", "not valid TOML"),
-        ('urll = "http://x"', "urll: unknown setting (a typo?)"),
-        ('tz = "Mars/Olympus"', "tz: 'Mars/Olympus' is not an IANA time zone"),
-        ('[thresholds]\ndnd = "soon"', "thresholds.dnd: 'soon' is not a duration"),
-        ("[thresholds]\ndnd = -5", "thresholds.dnd: Input should be greater than 0"),
-        ('url = "hub:8765"', "url: 'hub:8765' is not an http:// or https:// URL"),
+        (
+            'tz = "UTC"\nurll = "http://x"',
+            "line 2: urll: no such setting (the settings are: url, token_file, tz, theme,",
+        ),
+        ('tz = "Mars/Olympus"', "line 1: tz = 'Mars/Olympus': 'Mars/Olympus' is not an IANA"),
+        ('[thresholds]\ndnd = "soon"', "line 2: thresholds.dnd = 'soon': 'soon' is not a duration"),
+        ("[thresholds]\ndnd = -5", "line 2: thresholds.dnd = -5: Input should be greater than 0"),
+        (
+            "[thresholds]\ndnd_limit = 5",
+            "line 2: thresholds.dnd_limit: no such setting (the settings are: dnd, talking,",
+        ),
+        ('url = "hub:8765"', "line 1: url = 'hub:8765': 'hub:8765' is not an http:// or https://"),
+        ('[keys]\n"board.help" = "ctrl f"', "line 2: keys.board.help = 'ctrl f': 'ctrl f' is not"),
     ],
 )
 def test_broken_file_names_the_file_and_the_problem(
