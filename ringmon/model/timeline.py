@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 
 from ringmon.model.period import day_bounds
 from ringmon.model.state import Transition
@@ -26,28 +26,6 @@ class Interval:
     @property
     def seconds(self) -> float:
         return self.end - self.start
-
-    def describe(self, tz: tzinfo) -> str:
-        """As the profile shows it on hover: ``online 12:34-13:25`` (R14). A stretch that
-        starts and ends within one minute shows seconds (``talking 21:56:05-21:56:40``), never
-        ``21:56-21:56``."""
-        start, end = clock(self.start, tz), clock(self.end, tz, end=True)
-        if start == end:
-            start = clock(self.start, tz, seconds=True)
-            end = clock(self.end, tz, end=True, seconds=True)
-            if start == end:
-                end += " (under a second)"
-        return f"{self.status.label} {start}-{end}"
-
-
-def clock(at: float, tz: tzinfo, *, end: bool = False, seconds: bool = False) -> str:
-    """HH:MM (or HH:MM:SS) in the zone; the end of a day reads 24:00, not 00:00."""
-    moment = datetime.fromtimestamp(at, tz)
-    if end and moment.hour == 0 and moment.minute == 0 and moment.second == 0:
-        previous = datetime.fromtimestamp(at - 1, tz)
-        if previous.date() != moment.date():
-            return "24:00:00" if seconds else "24:00"
-    return moment.strftime("%H:%M:%S" if seconds else "%H:%M")
 
 
 def status_at(transitions: Sequence[Transition], at: float) -> Status:

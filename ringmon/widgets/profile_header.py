@@ -14,7 +14,7 @@ from ringmon.model.history_docs import HistoryDoc
 from ringmon.model.schema import Registration
 from ringmon.model.state import State
 from ringmon.model.status import Status
-from ringmon.model.timeline import clock
+from ringmon.present.clock import clock
 from ringmon.present.glyphs import GLYPHS
 from ringmon.present.status_style import STYLE, status_text
 

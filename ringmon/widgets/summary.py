@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -21,6 +21,7 @@ from textual.widgets import Digits, Static
 from ringmon.feed.connection import Connection, Link, Loading, SourceHealth
 from ringmon.model.board import Summary
 from ringmon.model.status import Status
+from ringmon.present.clock import clock
 from ringmon.present.durations import format_age
 from ringmon.present.glyphs import GLYPHS, RINGING_GLYPH
 from ringmon.present.status_style import RINGING_VAR, STATUS_VARS
@@ -38,10 +39,6 @@ SOURCE_KINDS = {
     "sim": "Simulator",
     "push": "Push API",
 }
-
-
-def clock(at: float, tz: tzinfo, *, seconds: bool = True) -> str:
-    return datetime.fromtimestamp(at, tz).strftime("%H:%M:%S" if seconds else "%H:%M")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +76,7 @@ def source_label(name: str, *, short: bool = False) -> str:
 
 
 def _source_down(source: SourceHealth, tz: tzinfo) -> str:
-    since = "" if source.since is None else f" since {clock(source.since, tz, seconds=False)}"
+    since = "" if source.since is None else f" since {clock(source.since, tz)}"
     detail = f" ({source.detail})" if source.detail else ""
     return f"{source_label(source.name)} {source.state}{since}{detail}"
 
@@ -98,9 +95,9 @@ def feed_state(conn: Connection, now: float, speed: float, tz: tzinfo) -> FeedSt
         if loading is not None:
             return FeedState("wait", f"… {loading}", "", waiting=f"The hub is {loading}…")
         return FeedState("wait", "… connecting", "")
-    data = f"data as of {clock(last, tz)}" if last is not None else "no data"
+    data = f"data as of {clock(last, tz, seconds=True)}" if last is not None else "no data"
     if conn.link is Link.RECONNECTING:
-        since = clock(conn.since, tz)
+        since = clock(conn.since, tz, seconds=True)
         if loading is not None:
             return FeedState(
                 "stale",
@@ -125,7 +122,7 @@ def feed_state(conn: Connection, now: float, speed: float, tz: tzinfo) -> FeedSt
         return FeedState(
             "stale",
             f"⚠ feed silent {format_age(quiet)}",
-            f"⚠ Feed silent since {clock(heard or now, tz)} ({format_age(quiet)}): "
+            f"⚠ Feed silent since {clock(heard or now, tz, seconds=True)} ({format_age(quiet)}): "
             "statuses below may be out of date",
             True,
         )
@@ -352,7 +349,7 @@ class WallStatus(Horizontal):
         yield Static("", id="wall-feed", markup=False)
 
     def show(self, now: float, tz: tzinfo, feed: FeedState) -> None:
-        shown = (clock(now, tz), feed)
+        shown = (clock(now, tz, seconds=True), feed)
         if shown == self._shown:
             return
         self._shown = shown

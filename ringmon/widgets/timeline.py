@@ -30,6 +30,7 @@ from ringmon.present.chart import (
     same_time_of_day,
     step,
 )
+from ringmon.present.clock import stretch
 from ringmon.present.glyphs import BAR_GLYPH
 from ringmon.present.status_style import CURSOR, FUTURE, HOVER, STYLE
 
@@ -150,7 +151,7 @@ class Timeline(Widget, can_focus=True):
     def cursor_text(self) -> str:
         """The stretch under the keyboard cursor, as R14 writes it: ``online 12:34-13:25``."""
         interval = self.cursor_interval
-        return "" if interval is None else interval.describe(self.tz)
+        return "" if interval is None else stretch(interval, self.tz)
 
     @property
     def hover_text(self) -> str:
@@ -158,7 +159,7 @@ class Timeline(Widget, can_focus=True):
         if self.hover is None:
             return ""
         row, index = self.hover
-        return self.rows[row].intervals[index].describe(self.tz)
+        return stretch(self.rows[row].intervals[index], self.tz)
 
     def readout(self) -> str:
         """The info line: the hovered stretch, else the cursor's, with its day and device."""

@@ -20,6 +20,7 @@ from ringmon.model.schema import Event
 from ringmon.model.stats import period_stats
 from ringmon.model.status import Status
 from ringmon.model.timeline import day_timeline
+from ringmon.present.clock import stretch
 
 SPRING = date(2026, 3, 29)  # Europe/Warsaw: 02:00 -> 03:00, a 23-hour day
 AUTUMN = date(2026, 10, 25)  # Europe/Warsaw: 03:00 -> 02:00, a 25-hour day
@@ -103,7 +104,7 @@ def test_spring_forward_day_timeline_covers_23_hours() -> None:
     state = recorded(online_across_dst())
     assert state.history is not None
     timeline = day_timeline(state.history.employee["e1"], SPRING, WARSAW, now=2e9)
-    assert [i.describe(WARSAW) for i in timeline] == [
+    assert [stretch(i, WARSAW) for i in timeline] == [
         "online 00:00-01:30",
         "offline 01:30-03:30",
         "online 03:30-24:00",
@@ -116,7 +117,7 @@ def test_fall_back_day_timeline_covers_25_hours() -> None:
     state = recorded(online_across_dst())
     assert state.history is not None
     timeline = day_timeline(state.history.employee["e1"], AUTUMN, WARSAW, now=2e9)
-    assert [i.describe(WARSAW) for i in timeline] == ["online 00:00-23:00", "offline 23:00-24:00"]
+    assert [stretch(i, WARSAW) for i in timeline] == ["online 00:00-23:00", "offline 23:00-24:00"]
     assert timeline[0].seconds == 24 * 3600  # 00:00-23:00 holds the repeated hour
     assert sum(i.seconds for i in timeline) == 25 * 3600
 

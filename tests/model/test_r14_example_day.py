@@ -16,6 +16,7 @@ from ringmon.model.state import State, Transition
 from ringmon.model.stats import period_stats
 from ringmon.model.status import Status
 from ringmon.model.timeline import day_timeline, time_in_status
+from ringmon.present.clock import stretch
 
 DAY = date(2026, 3, 24)
 
@@ -89,7 +90,7 @@ def merged(st: State) -> list[Transition]:
 
 def test_r14_day_describes_as_the_report_says() -> None:
     timeline = day_timeline(merged(state()), DAY, WARSAW, now=2e9)
-    described = [i.describe(WARSAW) for i in timeline]
+    described = [stretch(i, WARSAW) for i in timeline]
     assert described == EXPECTED
     # The four stretches the report quotes, verbatim.
     for quoted in (
@@ -117,7 +118,7 @@ def test_r14_day_totals_per_status_add_up_to_the_day() -> None:
 def test_r14_day_cut_at_now_while_the_day_is_running() -> None:
     now = local(DAY, "13:30").timestamp()
     timeline = day_timeline(merged(state()), DAY, WARSAW, now=now)
-    assert timeline[-1].describe(WARSAW) == "do not disturb 13:25-13:30"
+    assert stretch(timeline[-1], WARSAW) == "do not disturb 13:25-13:30"
     assert timeline[-1].end == now
     assert timeline[0].start == day_bounds(DAY, WARSAW)[0]
 
@@ -146,7 +147,7 @@ def test_r14_device_timelines_are_kept_apart() -> None:
     assert st.history is not None
     a1 = day_timeline(st.history.device[("A", "a1")], DAY, WARSAW, now=2e9)
     b1 = day_timeline(st.history.device[("B", "b1")], DAY, WARSAW, now=2e9)
-    assert [i.describe(WARSAW) for i in b1] == [
+    assert [stretch(i, WARSAW) for i in b1] == [
         "offline 00:00-12:34",
         "online 12:34-13:25",
         "do not disturb 13:25-13:45",
@@ -155,7 +156,7 @@ def test_r14_device_timelines_are_kept_apart() -> None:
         "online 14:08-16:30",
         "offline 16:30-24:00",
     ]
-    assert [i.describe(WARSAW) for i in a1][:3] == [
+    assert [stretch(i, WARSAW) for i in a1][:3] == [
         "offline 00:00-05:56",
         "online 05:56-09:10",
         "talking 09:10-09:22",

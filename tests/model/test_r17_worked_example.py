@@ -16,6 +16,7 @@ from ringmon.model.schema import (
 )
 from ringmon.model.state import State
 from ringmon.model.timeline import day_timeline
+from ringmon.present.clock import stretch
 
 TZ = ZoneInfo("Europe/Warsaw")
 DAY = date(2026, 3, 24)
@@ -70,7 +71,7 @@ def describe(events: list[Event]) -> list[str]:
     state.apply_all(events)
     assert state.history is not None
     return [
-        i.describe(TZ)
+        stretch(i, TZ)
         # The day is over: "now" lies after it, so nothing is cut.
         for i in day_timeline(state.history.employee["e1"], DAY, TZ, now=2e9)
     ]

@@ -11,6 +11,7 @@ from waiting import until
 
 from ringmon.model.period import Period
 from ringmon.model.schema import CallAnswer, CallRing
+from ringmon.present.clock import stretch
 from ringmon.screens.model_messages import ModelChanged
 from ringmon.screens.profile import ProfileScreen
 from ringmon.widgets.day_charts import CallsByDay, StatusByDay
@@ -109,7 +110,7 @@ async def test_new_events_refresh_today() -> None:
         await settle(pilot)
         assert "talking" in screen_text(pilot)
         timeline = screen.query_one(Timeline)
-        assert timeline.rows[-1].intervals[-1].describe(WARSAW) == "talking 20:00-20:02"
+        assert stretch(timeline.rows[-1].intervals[-1], WARSAW) == "talking 20:00-20:02"
         # Events of somebody else do not refetch.
         fetched = len(hub.requests)
         screen.post_message(ModelChanged(frozenset({"e2"})))

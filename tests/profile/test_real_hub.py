@@ -17,6 +17,7 @@ from ringmon.hub.clock import ManualClock
 from ringmon.hub.server import HubConfig, HubServer, running_hub
 from ringmon.model.period import Period
 from ringmon.model.schema import CallEnd, Event
+from ringmon.present.clock import stretch
 from ringmon.screens import call_recording
 from ringmon.screens.call_log import CallLogScreen
 from ringmon.screens.profile import ProfileScreen
@@ -82,7 +83,7 @@ async def test_real_hub_profile_equals_export(
     assert export_numbers(export_json(path, "stats", "e1", period)) == numbers(shown)
     timeline = export_json(path, "timeline", "e1", period)["timeline"]
     assert [(r["day"], r["start"], r["end"], r["status"]) for r in timeline] == intervals(shown)
-    assert shown.days[-1].timeline[0].describe(WARSAW) == "offline 00:00-05:56"
+    assert stretch(shown.days[-1].timeline[0], WARSAW) == "offline 00:00-05:56"
 
 
 async def test_real_hub_call_log_and_recording_download(

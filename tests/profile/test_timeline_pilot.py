@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 from waiting import until
 
 from ringmon.model.period import Period
+from ringmon.present.clock import stretch
 from ringmon.present.words import day_label
 from ringmon.widgets.day_charts import StatusByDay, status_breakdown
 from ringmon.widgets.timeline import Timeline
@@ -29,7 +30,7 @@ async def hover_interval(pilot: Pilot[None], timeline: Timeline, row: int, index
     x = timeline.column_of_interval(row, index)
     gutter = timeline.content_region.offset - timeline.region.offset
     await pilot.hover(timeline, offset=(gutter.x + x, gutter.y + 1 + row))
-    wanted = timeline.rows[row].intervals[index].describe(timeline.tz)
+    wanted = stretch(timeline.rows[row].intervals[index], timeline.tz)
     await until(
         lambda: timeline.hover_text == wanted, f"the hover text {wanted!r}", poll=pilot.pause
     )
@@ -54,7 +55,7 @@ async def test_r14_texts_on_hover(size: tuple[int, int]) -> None:
         await settle(pilot)
         timeline = app.screen.query_one(Timeline)
         row = today_row(timeline)
-        texts = [i.describe(timeline.tz) for i in timeline.rows[row].intervals]
+        texts = [stretch(i, timeline.tz) for i in timeline.rows[row].intervals]
         for wanted in R14_TEXTS:
             timeline.scroll_visible(animate=False)
             await pilot.pause()
@@ -71,7 +72,7 @@ async def test_r14_texts_on_cursor_steps(size: tuple[int, int]) -> None:
         timeline = app.screen.query_one(Timeline)
         row = today_row(timeline)
         stops = await walk(pilot, timeline)
-        everything = [i.describe(timeline.tz) for i in timeline.rows[row].intervals]
+        everything = [stretch(i, timeline.tz) for i in timeline.rows[row].intervals]
         # Interval by interval, not column by column: every stretch is one stop, in order,
         # including the 3-minute call narrower than a column.
         assert stops == everything
@@ -91,7 +92,7 @@ async def test_r14_short_call_gets_a_column_of_its_own_at_80() -> None:
         owners = timeline._owners(row)
         seconds_per_column = 86400 / len(owners)
         assert seconds_per_column > 180  # the call is narrower than a column...
-        talking = [i.describe(timeline.tz) for i in timeline.rows[row].intervals].index(
+        talking = [stretch(i, timeline.tz) for i in timeline.rows[row].intervals].index(
             "talking 14:05-14:08"
         )
         assert talking in owners  # ...and still drawn
@@ -121,7 +122,7 @@ async def test_r17_per_device_rows_beneath_the_merged_one() -> None:
         rows = [r for r in timeline.rows if r.day == DAY]
         assert [r.device for r in rows] == [None, "A/a1", "B/b1"]
         described = {
-            r.device: [i.describe(timeline.tz) for i in r.intervals] for r in rows if r.device
+            r.device: [stretch(i, timeline.tz) for i in r.intervals] for r in rows if r.device
         }
         assert described["A/a1"] == [
             "offline 00:00-08:00",

@@ -1,5 +1,5 @@
-"""How a stretch of a timeline reads (R14): minutes, and seconds when the minutes would say
-``21:56-21:56``."""
+"""How a stretch of a timeline reads (R14, ringmon/present/clock.py): minutes, and seconds
+when the minutes would say ``21:56-21:56``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from ringmon.model.status import Status
 from ringmon.model.timeline import Interval
+from ringmon.present.clock import stretch
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -17,16 +18,16 @@ def t(hhmmss: str) -> float:
 
 
 def test_stretches_read_in_minutes() -> None:
-    assert Interval(t("12:34"), t("13:25"), Status.ONLINE).describe(WARSAW) == "online 12:34-13:25"
-    assert Interval(t("23:00"), t("23:00") + 3600, Status.OFFLINE).describe(WARSAW) == (
+    assert stretch(Interval(t("12:34"), t("13:25"), Status.ONLINE), WARSAW) == "online 12:34-13:25"
+    assert stretch(Interval(t("23:00"), t("23:00") + 3600, Status.OFFLINE), WARSAW) == (
         "offline 23:00-24:00"
     )
 
 
 def test_a_stretch_within_one_minute_shows_seconds() -> None:
     short = Interval(t("21:56:05"), t("21:56:40"), Status.TALKING)
-    assert short.describe(WARSAW) == "talking 21:56:05-21:56:40"
+    assert stretch(short, WARSAW) == "talking 21:56:05-21:56:40"
     across = Interval(t("21:55:50"), t("21:56:20"), Status.TALKING)
-    assert across.describe(WARSAW) == "talking 21:55-21:56"
+    assert stretch(across, WARSAW) == "talking 21:55-21:56"
     instant = Interval(t("21:56:05"), t("21:56:05") + 0.4, Status.TALKING)
-    assert instant.describe(WARSAW) == "talking 21:56:05-21:56:05 (under a second)"
+    assert stretch(instant, WARSAW) == "talking 21:56:05-21:56:05 (under a second)"
