@@ -60,6 +60,9 @@ class Ledger:
         the legs it changes (``ringmon.model.touched``: all most events need), and for an
         account's change what it makes the ledger forget."""
         concerned = touched(state, ev)
+        kind = type(ev)  # event classes are final: the cheap isinstance
+        if kind is not AccountUpsert and kind is not AccountRemove:
+            return concerned
         if isinstance(ev, AccountUpsert):
             acc = state.accounts.get(ev.login)
             old = acc.employee if acc is not None else None
@@ -83,7 +86,8 @@ class Ledger:
         rebuilt at start: then only that last part is done)."""
         links = batch.links if batch is not None else None
         if links is not None:
-            links.extend((emp, seq) for emp in pre.employees)
+            for employee in pre.employees:
+                links.append((employee, seq))
         if type(ev) is DeviceStatus:  # event classes are final: the cheap isinstance
             self.device_seq[(ev.account, ev.device)] = seq
         elif type(ev) is CallRing:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -79,6 +80,7 @@ class HubShared:
             raise ValueError("the snapshot interval must be zero (none) or more")
         self.snapshot_interval = snapshot_interval
         self._next_snapshot_at = 0.0
+        self._last_snapshot_wall = -math.inf
         self.catch_up_wait = catch_up_wait
         self.storage_error: str | None = None
         self._since_checkpoint = 0

@@ -52,6 +52,14 @@ CLOCK_KEY = "hub:clock"
 resumes there after a restart."""
 
 
+BACKLOG_BATCH = 1000
+BACKLOG_SNAPSHOT_GAP = 2.0
+"""A flush of at least ``BACKLOG_BATCH`` events means the hub is taking a backlog at full speed
+(a file of past events): then a snapshot due by event time waits until this many seconds of
+wall time have passed since the last one. Each costs the event loop what a ``/v1/snapshot``
+does, and a day's file loaded in seconds would take 24; a replay from one is still at most
+a couple of seconds of ingest away."""
+
 STORAGE_RETRY = Backoff(0.5, 10.0)
 """Waits between tries while storage fails (s)."""
 
@@ -170,7 +178,12 @@ class Store(HubShared):
                 batch.events
                 and self.snapshot_interval
                 and self.state.clock >= self._next_snapshot_at
+                and (
+                    len(batch.events) < BACKLOG_BATCH
+                    or time.monotonic() - self._last_snapshot_wall >= BACKLOG_SNAPSHOT_GAP
+                )
             ):
+                self._last_snapshot_wall = time.monotonic()
                 # The same reasoning: this is the state as of the batch's last seq.
                 at = self.state.clock
                 kept = snapshot_doc(self.state, at, 1.0, self.tz_name).model_dump_json()
