@@ -167,6 +167,7 @@ class Store(HubShared):
             if not batch or self.storage is None:
                 return doc
             self._pending = WriteBatch()
+            batch.seal()
             if batch.events:
                 batch.meta[CLOCK_KEY] = repr(self.clock.now())
             if (checkpoint or self._since_checkpoint >= self.checkpoint_every) and batch.events:
@@ -217,6 +218,7 @@ class Store(HubShared):
         batch.events.extend(newer.events)
         batch.links.extend(newer.links)
         batch.calls.update(newer.calls)
+        batch.legs.update(newer.legs)  # sealed at the next cut, over the older rows
         batch.meta.update(newer.meta)
         batch.ingest_ids.update(newer.ingest_ids)
         batch.checkpoint = newer.checkpoint or batch.checkpoint
