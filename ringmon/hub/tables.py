@@ -1,8 +1,10 @@
-"""The tables of ``DATA/events.sqlite3`` (storage.py says what each holds) and the rows one
-flush writes (``WriteBatch``)."""
+"""The tables of ``DATA/events.sqlite3`` (storage.py says what each holds), their in-place
+migrations, and the rows one flush writes (``WriteBatch``)."""
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ringmon.model.calls import CallLeg
@@ -159,3 +161,37 @@ def call_row(row_id: int, leg: CallLeg) -> CallRow:
         leg.end_at,
         leg.recording,
     )
+
+
+def migrate_ingest_ids(db: sqlite3.Connection, token_names: Iterable[str]) -> int:
+    """Move event ids kept the old way (meta ``source:ingest:TOKEN:ID``) into ``ingest_ids``
+    (in place, on the writer's connection); returns how many rows were moved. A key that
+    more than one token name could have made (``a:b:c`` for tokens ``a`` and ``a:b``) is kept
+    for each of them: a retry is then never stored twice, whichever token sent it."""
+    rows = db.execute(
+        "SELECT key, value FROM meta WHERE key >= ? AND key < ?",
+        (OLD_ID_PREFIX, OLD_ID_PREFIX[:-1] + chr(ord(":") + 1)),
+    ).fetchall()
+    if not rows:
+        return 0
+    names = sorted(set(token_names))
+    moved: list[tuple[str, str, int]] = []
+    for key, value in rows:
+        rest = str(key)[len(OLD_ID_PREFIX) :]
+        owners = [n for n in names if rest.startswith(n + ":") and len(rest) > len(n) + 1]
+        if not owners:
+            owners = [rest.partition(":")[0]]
+        seq = int(value) if str(value).isdigit() else 0
+        moved += [(owner, rest[len(owner) + 1 :], seq) for owner in owners]
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.executemany(
+            "INSERT OR IGNORE INTO ingest_ids (token, event_id, seq) VALUES (?, ?, ?)",
+            moved,
+        )
+        db.executemany("DELETE FROM meta WHERE key = ?", [(k,) for k, _ in rows])
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return len(rows)
