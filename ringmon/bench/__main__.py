@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, str] = {
     "board": "the live board's latency and frame cost under a stream of events",
     "push": "the hub's health latency during a big push, its peak RSS for a big body",
     "fanout": "commit -> the last of 200 WebSocket clients' receipt, at 1,000 events/s",
+    "demo": "first rows of the demo's hub at 40, 2,000 and 10,000 employees (and its history)",
     "stalled": "hub memory with 100 feed clients that never read while 60,000 events flow",
 }
 

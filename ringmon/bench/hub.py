@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import os
 import re
@@ -32,20 +31,18 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ringmon.bench.hub_stages import best_of, stage_times
 from ringmon.bench.synthetic import synthetic_day
 
 TZ = "Europe/Warsaw"
 TARGET = 30_000
 STRETCH = 50_000
-FLUSH_BATCH = 2_000
-"""Events per storage write in the isolated stage timing (the hub's 50-ms flushes of a fast
-file source hold about this many)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -86,10 +83,14 @@ class HubRun:
     rejected: int = 0
     last_seq: int = 0
     committed_at: float | None = None
+    cpu_at_listening: float = 0.0
+    committed_cpu: float | None = None
+    """The hub's CPU seconds from listening to the committed moment."""
     received_at: float | None = None
     received: int = 0
     frames: int = 0
-    samples: list[tuple[float, int]] = field(default_factory=list)
+    samples: list[tuple[float, int, float]] = field(default_factory=list)
+    """(perf_counter, newest stored seq, the hub process's CPU seconds so far)."""
     error: str | None = None
 
 
@@ -103,15 +104,25 @@ def _make_token(folder: Path) -> str:
         store.close()
 
 
-def _poll_storage(path: Path, out: HubRun, stop: threading.Event) -> None:
-    """Sample the newest stored seq every 20 ms (read-only, as any WAL reader may)."""
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _poll_storage(path: Path, pid: int, out: HubRun, stop: threading.Event) -> None:
+    """Sample the newest stored seq every 20 ms (read-only, as any WAL reader may), with the
+    hub's CPU time."""
     db: sqlite3.Connection | None = None
     while not stop.is_set():
         try:
             if db is None:
                 db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
             row = db.execute("SELECT MAX(seq) FROM events").fetchone()
-            out.samples.append((time.perf_counter(), int(row[0] or 0)))
+            out.samples.append((time.perf_counter(), int(row[0] or 0), _cpu_seconds(pid)))
         except sqlite3.Error:
             pass  # not created yet
         stop.wait(0.02)
@@ -188,12 +199,13 @@ def run_hub(day_file: Path, folder: Path, count: int, timeout: float) -> HubRun:
     )
     stop = threading.Event()
     poller = threading.Thread(
-        target=_poll_storage, args=(folder / "events.sqlite3", out, stop), daemon=True
+        target=_poll_storage, args=(folder / "events.sqlite3", hub.pid, out, stop), daemon=True
     )
     try:
         assert hub.stdout is not None
         line = hub.stdout.readline()
         out.listening = time.perf_counter()
+        out.cpu_at_listening = _cpu_seconds(hub.pid)
         match = re.search(r"listening on (\S+)", line)
         if match is None:
             out.error = f"the hub did not start: {line.strip() or 'no output'}"
@@ -221,9 +233,10 @@ def run_hub(day_file: Path, folder: Path, count: int, timeout: float) -> HubRun:
             if out.samples and out.samples[-1][1] >= out.last_seq:
                 break
             time.sleep(0.02)
-        for at, seq in out.samples:
+        for at, seq, cpu in out.samples:
             if seq >= out.last_seq and out.last_seq:
                 out.committed_at = at
+                out.committed_cpu = cpu - out.cpu_at_listening
                 break
         return out
     finally:
@@ -236,93 +249,6 @@ def run_hub(day_file: Path, folder: Path, count: int, timeout: float) -> HubRun:
         except subprocess.TimeoutExpired:
             hub.kill()
             hub.wait()
-
-
-# -- the stages, each alone -------------------------------------------------------------------
-
-
-def _best(
-    repeat: int, fn: Callable[[], object], clock: Callable[[], float] = time.perf_counter
-) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        gc.collect()
-        started = clock()
-        fn()
-        best = min(best, clock() - started)
-    return best
-
-
-def _cpu(repeat: int, fn: Callable[[], object]) -> float:
-    """CPU seconds of this thread (best of ``repeat``): what a stage costs, whatever else the
-    machine runs meanwhile (wall time on a shared machine is mostly other processes)."""
-    return _best(repeat, fn, time.thread_time)
-
-
-def stage_times(frames: list[str], repeat: int) -> list[tuple[str, float]]:
-    """Seconds for all frames through each stage of the hub's ingest, alone."""
-    from ringmon.hub.ledger import Ledger
-    from ringmon.hub.storage import Storage, WriteBatch
-    from ringmon.hub.validate import parse_input
-    from ringmon.model.schema import dump_event
-    from ringmon.model.state import State
-
-    tz = ZoneInfo(TZ)
-    loads = json.loads
-    times: list[tuple[str, float]] = []
-    times.append(("json.loads", _cpu(repeat, lambda: [loads(f) for f in frames])))
-    times.append(("decode + validate", _cpu(repeat, lambda: [parse_input(f) for f in frames])))
-    events = [parse_input(f) for f in frames]
-
-    def apply() -> None:
-        state_apply = State(tz).apply
-        for event in events:
-            state_apply(event)
-
-    times.append(("apply", _cpu(repeat, apply)))
-
-    batches: list[WriteBatch] = []
-
-    def apply_ledger() -> None:
-        state = State(tz)
-        ledger = Ledger()
-        before, after, state_apply = ledger.before, ledger.after, state.apply
-        batches.clear()
-        batch = WriteBatch()
-        for seq, event in enumerate(events, 1):
-            pre = before(state, event)
-            at = state_apply(event)
-            batch.events.append((seq, at, event.type, ""))
-            after(state, event, seq, pre, batch)
-            if len(batch.events) >= FLUSH_BATCH:
-                batches.append(batch)
-                batch = WriteBatch()
-        batches.append(batch)
-
-    ledger_s = _cpu(repeat, apply_ledger) - times[-1][1]
-    times.append(("ledger (before + after)", ledger_s))
-
-    def encode() -> None:
-        for seq, event in enumerate(events, 1):
-            f'{{"seq":{seq},{dump_event(event)[1:]}'
-
-    times.append(("encode body", _cpu(repeat, encode)))
-    bodies = iter([f'{{"seq":{n},{dump_event(e)[1:]}' for n, e in enumerate(events, 1)])
-    for batch in batches:
-        batch.events = [(seq, at, kind, next(bodies)) for seq, at, kind, _ in batch.events]
-
-    def store() -> None:
-        folder = Path(tempfile.mkdtemp(prefix="ringmon-bench-store-"))
-        try:
-            storage = Storage(folder)
-            for batch in batches:
-                storage.write(batch)
-            storage.close()
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    times.append(("store (SQLite writes)", _cpu(max(1, repeat - 1), store)))
-    return times
 
 
 # -- the report -------------------------------------------------------------------------------
@@ -350,7 +276,7 @@ def run(args: argparse.Namespace) -> int:
         f"{size / 2**20:.0f} MB of JSONL, built in {time.perf_counter() - started:.1f} s"
     )
     loads = json.loads
-    json_s = _best(3, lambda: [loads(f) for f in frames])
+    json_s = best_of(3, lambda: [loads(f) for f in frames])
     folder = work / "data"
     if folder.exists():
         shutil.rmtree(folder)
@@ -373,6 +299,12 @@ def run(args: argparse.Namespace) -> int:
         shown = f"{seconds:>10.2f}" if seconds else f"{'-':>10}"
         ratio = f"{json_s / seconds:>9.3f}" if seconds else f"{'-':>9}"
         print(f"{label:34}{shown}{_rate(count, seconds)}{ratio}")
+    if result.committed_cpu:
+        cpu = result.committed_cpu
+        print(
+            f"{'hub CPU time to commit (all threads)':34}{cpu:>10.2f}{_rate(count, cpu)}"
+            f"{json_s / cpu:>9.3f}   (what a quiet machine's 2 cores would allow)"
+        )
     print(
         f"accepted {result.accepted:,}, rejected {result.rejected:,}; the client got "
         f"{result.received:,} events in {result.frames:,} frames "
@@ -380,7 +312,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if not args.no_stages:
         print("\none event's cost by stage (each alone on the same frames; CPU time, best of 3):")
-        stages = stage_times(frames, 3)
+        stages = stage_times(frames, 3, TZ)
         total = sum(s for name, s in stages if name != "json.loads")
         print(f"{'':34}{'us/event':>10}{'share':>9}")
         for name, seconds in stages:

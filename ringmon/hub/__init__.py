@@ -5,7 +5,8 @@ Where an event enters:
   ``push_api.py`` is ``POST /v1/ingest`` (``trial.py``: a batch tried whole before any of it
   is stored); ``validate.py`` turns raw input into an event or a clear refusal.
   ``pipeline.py`` checks, applies to the live state, numbers it and notes whom it concerns
-  (``ledger.py``). ``supervisor.py`` starts the sources and restarts them.
+  (``ledger.py``). ``supervisor.py`` starts the sources and restarts them. ``backfill.py``
+  writes a source's past days in bulk after today is served (seqs reserved before today's).
 Where it is stored:
   ``store.py`` (commits in batches off the event loop, checkpoints, retention) over
   ``storage.py`` (SQLite; ``tables.py`` its tables); ``tokens.py`` keeps the access tokens.

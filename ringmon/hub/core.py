@@ -14,6 +14,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 
+from ringmon.hub.backfill import Backfill
 from ringmon.hub.fanout import Subscriber
 from ringmon.hub.health import Health
 from ringmon.hub.pipeline import Pipeline
@@ -28,7 +29,7 @@ log = logging.getLogger("ringmon.hub")
 __all__ = ["MAX_FUTURE_SKEW", "Hub", "StorageFailing"]
 
 
-class Hub(Pipeline, Store, Supervisor, Health):
+class Hub(Pipeline, Store, Supervisor, Backfill, Health):
     """One live ``State`` and the rooms around it: ``Pipeline`` (where an event enters),
     ``Store`` (where it is stored), the fan-out (``subscription``: where it leaves),
     ``Supervisor`` (the sources) and ``Health``."""

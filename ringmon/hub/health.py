@@ -22,14 +22,14 @@ class Health(HubShared):
             extra = {"storage_error": self.storage_error, "pending": len(self._pending.events)}
         if self.catching_up:
             extra["catching_up"] = sorted(self.catching_up)
-            progress = self.loading_progress()
-            if progress is not None:
-                extra["loaded_days"] = round(progress[0], 2)
-                extra["loading_days"] = round(progress[1], 2)
-                extra["loading"] = {  # as in the feed's heartbeat
-                    "loaded_days": extra["loaded_days"],
-                    "loading_days": extra["loading_days"],
-                }
+        progress = self._loading()
+        if progress is not None:
+            extra["loaded_days"] = round(progress[0], 2)
+            extra["loading_days"] = round(progress[1], 2)
+            extra["loading"] = {  # as in the feed's heartbeat
+                "loaded_days": extra["loaded_days"],
+                "loading_days": extra["loading_days"],
+            }
         return {
             "status": self.status(),
             "seq": self._seq,
@@ -70,11 +70,17 @@ class Health(HubShared):
         """What the feed's heartbeat says of the hub (docs/feed-protocol.md): status, sources
         and, while starting, the history loading progress."""
         fields: dict[str, Any] = {"status": self.status(), "sources": self.sources_health()}
-        if self.catching_up:
-            progress = self.loading_progress()
-            if progress is not None:
-                fields["loading"] = {
-                    "loaded_days": round(progress[0], 2),
-                    "loading_days": round(progress[1], 2),
-                }
+        progress = self._loading()
+        if progress is not None:
+            fields["loading"] = {
+                "loaded_days": round(progress[0], 2),
+                "loading_days": round(progress[1], 2),
+            }
         return fields
+
+    def _loading(self: Hub) -> tuple[float, float] | None:
+        """(days loaded, days to load): of the history sources are replaying before the hub
+        serves today, else of the past days written in bulk after it (backfill.py)."""
+        if self.catching_up:
+            return self.loading_progress()
+        return self.history_progress()

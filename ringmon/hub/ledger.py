@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 
-from ringmon.hub.storage import CallRow, WriteBatch
+from ringmon.hub.storage import WriteBatch
 from ringmon.model.calls import CallLeg
 from ringmon.model.schema import (
     AccountRemove,
     AccountUpsert,
     CallAnswer,
+    CallEnd,
     CallRing,
     DeviceStatus,
     Event,
@@ -60,6 +61,9 @@ class Ledger:
         the legs it changes (``ringmon.model.touched``: all most events need), and for an
         account's change what it makes the ledger forget."""
         concerned = touched(state, ev)
+        kind = type(ev)  # event classes are final: the cheap isinstance
+        if kind is not AccountUpsert and kind is not AccountRemove:
+            return concerned
         if isinstance(ev, AccountUpsert):
             acc = state.accounts.get(ev.login)
             old = acc.employee if acc is not None else None
@@ -83,13 +87,18 @@ class Ledger:
         rebuilt at start: then only that last part is done)."""
         links = batch.links if batch is not None else None
         if links is not None:
-            links.extend((emp, seq) for emp in pre.employees)
-        if type(ev) is DeviceStatus:  # event classes are final: the cheap isinstance
-            self.device_seq[(ev.account, ev.device)] = seq
-        elif type(ev) is CallRing:
-            self.leg_seq[ev.leg] = [seq]
-        elif type(ev) is CallAnswer:
-            self.leg_seq.setdefault(ev.leg, []).append(seq)
+            for employee in pre.employees:
+                links.append((employee, seq))
+        kind = type(ev)  # event classes are final: the cheap isinstance
+        fields = ev.__dict__  # cheaper than a pydantic model's attributes (see State.apply)
+        if kind is DeviceStatus:
+            self.device_seq[(fields["account"], fields["device"])] = seq
+        elif kind is CallRing:
+            self.leg_seq[fields["leg"]] = [seq]
+        elif kind is CallAnswer:
+            self.leg_seq.setdefault(fields["leg"], []).append(seq)
+        elif kind is CallEnd:
+            pass
         elif isinstance(ev, AccountUpsert):
             assert isinstance(pre, Touch)
             if ev.employee is not None and ev.employee != pre.old_owner and links is not None:
@@ -117,18 +126,20 @@ class Ledger:
                 self.leg_seq.pop(leg.leg, None)
         if batch is None:
             return
-        calls = batch.calls
-        if type(ev) is CallRing:
-            leg = state.legs[ev.leg]
+        # The legs whose call-log rows change, by row id: made rows when the batch is cut
+        # (``WriteBatch.seal``), once however many of a leg's events the batch holds.
+        legs = batch.legs
+        if kind is CallRing:
+            leg = state.legs[fields["leg"]]
             row_id = self.call_rows[leg.leg] = self.next_call_id
             self.next_call_id += 1
-            calls[row_id] = call_row(row_id, leg)
+            legs[row_id] = leg
         else:
             for leg in pre.legs:
                 row_id_or_none = self.call_rows.get(leg.leg)
                 if row_id_or_none is None:
                     continue
-                calls[row_id_or_none] = call_row(row_id_or_none, leg)
+                legs[row_id_or_none] = leg
                 if leg.end_at is not None:
                     del self.call_rows[leg.leg]
 
@@ -151,20 +162,3 @@ class Touch:
         self.old_owner = old_owner
         self.legs = legs
         self.devices = devices
-
-
-def call_row(row_id: int, leg: CallLeg) -> CallRow:
-    return (
-        row_id,
-        leg.leg,
-        leg.call,
-        leg.account,
-        leg.device,
-        leg.employee,
-        str(leg.direction),
-        leg.remote,
-        leg.ring_at,
-        leg.answer_at,
-        leg.end_at,
-        leg.recording,
-    )

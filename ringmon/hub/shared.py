@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -79,6 +80,12 @@ class HubShared:
             raise ValueError("the snapshot interval must be zero (none) or more")
         self.snapshot_interval = snapshot_interval
         self._next_snapshot_at = 0.0
+        self._last_snapshot_wall = -math.inf
+        # A history loaded in bulk (backfill.py): the next seq kept for it, the last one,
+        # and while it loads (its first time, its end, how far it is).
+        self._history_next = 0
+        self._history_upto = 0
+        self._history_span: tuple[float, float, float] | None = None
         self.catch_up_wait = catch_up_wait
         self.storage_error: str | None = None
         self._since_checkpoint = 0

@@ -42,11 +42,11 @@ from ringmon.hub.settings import private_file
 from ringmon.hub.tables import (
     CALL_COLUMNS,
     DB_FILE,
-    OLD_ID_PREFIX,
     SCHEMA,
     UPSERT_CALL,
     CallRow,
     WriteBatch,
+    migrate_ingest_ids,
 )
 
 __all__ = ["DB_FILE", "CallRow", "Storage", "WriteBatch"]
@@ -208,39 +208,10 @@ class Storage:
         db.execute("COMMIT")
 
     def migrate_ingest_ids(self, token_names: Iterable[str]) -> int:
-        """Move event ids kept the old way (meta ``source:ingest:TOKEN:ID``) into
-        ``ingest_ids``; returns how many rows were moved. A key that more than one token
-        name could have made (``a:b:c`` for tokens ``a`` and ``a:b``) is kept for each of
-        them: a retry is then never stored twice, whichever token sent it."""
+        """Move event ids kept the old way into ``ingest_ids`` (``tables.migrate_ingest_ids``);
+        returns how many rows were moved."""
         with self._use(), self._write_lock:
-            db = self._writer
-            rows = db.execute(
-                "SELECT key, value FROM meta WHERE key >= ? AND key < ?",
-                (OLD_ID_PREFIX, OLD_ID_PREFIX[:-1] + chr(ord(":") + 1)),
-            ).fetchall()
-            if not rows:
-                return 0
-            names = sorted(set(token_names))
-            moved: list[tuple[str, str, int]] = []
-            for key, value in rows:
-                rest = str(key)[len(OLD_ID_PREFIX) :]
-                owners = [n for n in names if rest.startswith(n + ":") and len(rest) > len(n) + 1]
-                if not owners:
-                    owners = [rest.partition(":")[0]]
-                seq = int(value) if str(value).isdigit() else 0
-                moved += [(owner, rest[len(owner) + 1 :], seq) for owner in owners]
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                db.executemany(
-                    "INSERT OR IGNORE INTO ingest_ids (token, event_id, seq) VALUES (?, ?, ?)",
-                    moved,
-                )
-                db.executemany("DELETE FROM meta WHERE key = ?", [(k,) for k, _ in rows])
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-            return len(rows)
+            return migrate_ingest_ids(self._writer, token_names)
 
     # -- reading (any thread) -------------------------------------------------------------
 

@@ -52,6 +52,14 @@ CLOCK_KEY = "hub:clock"
 resumes there after a restart."""
 
 
+BACKLOG_BATCH = 1000
+BACKLOG_SNAPSHOT_GAP = 2.0
+"""A flush of at least ``BACKLOG_BATCH`` events means the hub is taking a backlog at full speed
+(a file of past events): then a snapshot due by event time waits until this many seconds of
+wall time have passed since the last one. Each costs the event loop what a ``/v1/snapshot``
+does, and a day's file loaded in seconds would take 24; a replay from one is still at most
+a couple of seconds of ingest away."""
+
 STORAGE_RETRY = Backoff(0.5, 10.0)
 """Waits between tries while storage fails (s)."""
 
@@ -159,6 +167,7 @@ class Store(HubShared):
             if not batch or self.storage is None:
                 return doc
             self._pending = WriteBatch()
+            batch.seal()
             if batch.events:
                 batch.meta[CLOCK_KEY] = repr(self.clock.now())
             if (checkpoint or self._since_checkpoint >= self.checkpoint_every) and batch.events:
@@ -170,7 +179,12 @@ class Store(HubShared):
                 batch.events
                 and self.snapshot_interval
                 and self.state.clock >= self._next_snapshot_at
+                and (
+                    len(batch.events) < BACKLOG_BATCH
+                    or time.monotonic() - self._last_snapshot_wall >= BACKLOG_SNAPSHOT_GAP
+                )
             ):
+                self._last_snapshot_wall = time.monotonic()
                 # The same reasoning: this is the state as of the batch's last seq.
                 at = self.state.clock
                 kept = snapshot_doc(self.state, at, 1.0, self.tz_name).model_dump_json()
@@ -204,6 +218,7 @@ class Store(HubShared):
         batch.events.extend(newer.events)
         batch.links.extend(newer.links)
         batch.calls.update(newer.calls)
+        batch.legs.update(newer.legs)  # sealed at the next cut, over the older rows
         batch.meta.update(newer.meta)
         batch.ingest_ids.update(newer.ingest_ids)
         batch.checkpoint = newer.checkpoint or batch.checkpoint

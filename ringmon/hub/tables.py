@@ -1,9 +1,13 @@
-"""The tables of ``DATA/events.sqlite3`` (storage.py says what each holds) and the rows one
-flush writes (``WriteBatch``)."""
+"""The tables of ``DATA/events.sqlite3`` (storage.py says what each holds), their in-place
+migrations, and the rows one flush writes (``WriteBatch``)."""
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from ringmon.model.calls import CallLeg
 
 DB_FILE = "events.sqlite3"
 
@@ -107,6 +111,9 @@ class WriteBatch:
     events: list[tuple[int, float, str, str]] = field(default_factory=list)
     links: list[tuple[str, int]] = field(default_factory=list)
     calls: dict[int, CallRow] = field(default_factory=dict)
+    legs: dict[int, CallLeg] = field(default_factory=dict)
+    """Legs whose call-log rows changed, by row id, as live objects: made ``calls`` rows by
+    ``seal`` when the batch is cut (on the event loop: the legs change there)."""
     meta: dict[str, str] = field(default_factory=dict)
     checkpoint: tuple[int, str] | None = None
     snapshot: tuple[int, float, str] | None = None
@@ -119,6 +126,7 @@ class WriteBatch:
             self.events
             or self.links
             or self.calls
+            or self.legs
             or self.meta
             or self.checkpoint
             or self.snapshot
@@ -128,3 +136,62 @@ class WriteBatch:
     @property
     def last_seq(self) -> int:
         return self.events[-1][0] if self.events else 0
+
+    def seal(self) -> None:
+        """Make the changed legs' rows as they are now (when the batch is cut: the state is
+        then the state as of its last event)."""
+        calls = self.calls
+        for row_id, leg in self.legs.items():
+            calls[row_id] = call_row(row_id, leg)
+        self.legs.clear()
+
+
+def call_row(row_id: int, leg: CallLeg) -> CallRow:
+    return (
+        row_id,
+        leg.leg,
+        leg.call,
+        leg.account,
+        leg.device,
+        leg.employee,
+        str(leg.direction),
+        leg.remote,
+        leg.ring_at,
+        leg.answer_at,
+        leg.end_at,
+        leg.recording,
+    )
+
+
+def migrate_ingest_ids(db: sqlite3.Connection, token_names: Iterable[str]) -> int:
+    """Move event ids kept the old way (meta ``source:ingest:TOKEN:ID``) into ``ingest_ids``
+    (in place, on the writer's connection); returns how many rows were moved. A key that
+    more than one token name could have made (``a:b:c`` for tokens ``a`` and ``a:b``) is kept
+    for each of them: a retry is then never stored twice, whichever token sent it."""
+    rows = db.execute(
+        "SELECT key, value FROM meta WHERE key >= ? AND key < ?",
+        (OLD_ID_PREFIX, OLD_ID_PREFIX[:-1] + chr(ord(":") + 1)),
+    ).fetchall()
+    if not rows:
+        return 0
+    names = sorted(set(token_names))
+    moved: list[tuple[str, str, int]] = []
+    for key, value in rows:
+        rest = str(key)[len(OLD_ID_PREFIX) :]
+        owners = [n for n in names if rest.startswith(n + ":") and len(rest) > len(n) + 1]
+        if not owners:
+            owners = [rest.partition(":")[0]]
+        seq = int(value) if str(value).isdigit() else 0
+        moved += [(owner, rest[len(owner) + 1 :], seq) for owner in owners]
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.executemany(
+            "INSERT OR IGNORE INTO ingest_ids (token, event_id, seq) VALUES (?, ?, ?)",
+            moved,
+        )
+        db.executemany("DELETE FROM meta WHERE key = ?", [(k,) for k, _ in rows])
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return len(rows)

@@ -3,17 +3,17 @@ the whole batch is tried before any of it is stored (push_api.py)."""
 
 from __future__ import annotations
 
+from ringmon.model.calls import CallLeg
 from ringmon.model.schema import (
-    AccountRemove,
     AccountUpsert,
     CallAnswer,
     CallRing,
     DeviceStatus,
-    EmployeeRemove,
     EmployeeUpsert,
     Event,
 )
 from ringmon.model.state import State
+from ringmon.model.touched import touched
 from ringmon.model.wire import to_dt
 
 
@@ -22,27 +22,28 @@ def scratch_state(state: State, events: list[Event]) -> State:
     (employees, accounts, devices, legs in progress), rebuilt from events at the live
     state's clock. Its cost grows with the batch, not with the hub (copying a 10,000-employee
     state takes seconds); and it goes through ``State.apply`` only, so whatever the model
-    checks, this checks."""
+    checks, this checks.
+
+    Whom and which legs an event touches is the model's one rule (``model.touched``, as for
+    the feed and the ledger), read in the live state; the accounts are those the events
+    name and those of the legs, each with its devices and its owner (whom the rebuilt
+    account needs)."""
     employees: set[str] = set()
     accounts: set[str] = set()
-    devices: set[tuple[str, str]] = set()
-    legs: set[str] = set()
+    legs: dict[str, CallLeg] = {}
     for ev in events:
-        if isinstance(ev, EmployeeUpsert | EmployeeRemove):
-            employees.add(ev.id)
-        elif isinstance(ev, AccountUpsert | AccountRemove):
-            accounts.add(ev.login)
-            if isinstance(ev, AccountUpsert) and ev.employee is not None:
-                employees.add(ev.employee)
-        elif isinstance(ev, DeviceStatus):
-            accounts.add(ev.account)
-        else:
-            legs.add(ev.leg)
-            if isinstance(ev, CallRing):
-                accounts.add(ev.account)
-    live_legs = [state.legs[leg] for leg in sorted(legs) if leg in state.legs]
+        found = touched(state, ev)
+        employees.update(found.employees)
+        for leg in found.legs:
+            legs[leg.leg] = leg
+        fields = ev.__dict__
+        login = fields.get("login") or fields.get("account")
+        if login is not None:
+            accounts.add(login)
+    live_legs = [legs[leg_id] for leg_id in sorted(legs)]
     for leg in live_legs:
         accounts.add(leg.account)
+    devices: set[tuple[str, str]] = set()
     for login in accounts:
         account = state.accounts.get(login)
         if account is not None:

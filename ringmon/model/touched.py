@@ -64,7 +64,13 @@ def _on_leg(state: State, ev: Fields) -> Touched:
     leg = state.legs.get(ev["leg"])
     if leg is None:
         return NOTHING
-    return Touched(_ids(leg.employee, _owner(state, leg.account)), (leg,))
+    # _ids(leg.employee, owner), spelt out: this runs for two events of every call.
+    employee = leg.employee
+    account = state.accounts.get(leg.account)
+    owner = None if account is None else account.employee
+    if owner is None or owner == employee:
+        return Touched(() if employee is None else (employee,), (leg,))
+    return Touched((owner,) if employee is None else (employee, owner), (leg,))
 
 
 def _on_employee(state: State, ev: Fields) -> Touched:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
@@ -91,6 +91,21 @@ class Sink(Protocol):
         """Validate, apply, store and broadcast one event. Returns False if it was rejected
         (the hub has logged and counted the reason); never raises for bad input."""
         ...
+
+
+@runtime_checkable
+class HistorySink(Protocol):
+    """A sink that takes a source's past days in bulk after today (the hub: hub/backfill.py):
+    ``reserve_history`` keeps the seqs before today's, ``load_history`` fills them (or
+    ``drop_history``: they will not come)."""
+
+    def reserve_history(self, count: int, *, start: float, end: float) -> bool: ...
+
+    def drop_history(self) -> None: ...
+
+    async def load_history(
+        self, events: Iterable[Event], *, source: str, start: float, end: float
+    ) -> int: ...
 
 
 @runtime_checkable

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 from hub_served import TLS
 
-LINES = 8_000
+LINES = 16_000
 KILLS = 8
 BAD_EVERY = 97  # a garbage line now and then: rejected lines are also read once
 
@@ -82,9 +82,10 @@ async def test_kill_9_while_reading_stores_every_line_once(tmp_path: Path) -> No
                 start = await _seq(client)
                 if start >= LINES:
                     break
-                # Kill it in the middle of reading: once it has taken a few hundred lines more.
+                # Kill it in the middle of reading: as soon as it has committed more lines
+                # (it takes them in runs of up to 500: file.RUN_LINES).
                 for _ in range(5000):
-                    if await _seq(client) >= min(start + 300, LINES - 1):
+                    if await _seq(client) >= min(start + 1, LINES - 1):
                         break
                     await asyncio.sleep(0.002)
         finally:

@@ -20,6 +20,8 @@ given to the constructor, else the sink's ``tz`` attribute if it has one, else t
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import math
 import os
 from collections.abc import Iterator
@@ -28,14 +30,19 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ringmon.model.schema import Event
-from ringmon.sources.base import Sink, caught_up
+from ringmon.sources.base import HistorySink, Sink, caught_up
 from ringmon.sources.sim.day_plan import local_time
 from ringmon.sources.sim.recording import synth_recording
 from ringmon.sources.sim.roster import Roster, build_roster
-from ringmon.sources.sim.stream import local_date, timed_events
+from ringmon.sources.sim.stream import day_start, local_date, timed_events
+
+log = logging.getLogger("ringmon.hub.sim")
 
 SOURCE_NAME = "sim"
 YIELD_EVERY = 500
+EVENTS_PER_PERSON_DAY = 1_000
+"""An upper bound of the events one employee makes in a day (about 100 on a weekday): the
+seqs kept for the past days are this many per employee and day."""
 """During the backfill, let the event loop breathe after this many events."""
 
 
@@ -150,26 +157,73 @@ class SimSource:
         # (offline ones too) so that nothing stale stays registered.
         return timed_events(self.roster, self.seed, tz, start=start, condense_offline=True)
 
+    def history_window(self, sink: Sink, now: float, tz: tzinfo) -> tuple[float, float] | None:
+        """On an empty hub that can load history in bulk (``reserve_history``, hub/backfill.py):
+        the past days' window (from the backfill's start to today's local midnight), once its
+        seqs are reserved; None otherwise (everything goes through ``emit``)."""
+        if not isinstance(sink, HistorySink) or sink.last_ts() is not None:
+            return None
+        if self.backfill_days == 0:
+            return None
+        start, midnight = self.backfill_start(now, tz), day_start(now, tz)
+        days = round((midnight - start) / 86_400)
+        bound = days * (len(self.roster.employees) * EVENTS_PER_PERSON_DAY + 1000)
+        if midnight <= start or not sink.reserve_history(bound, start=start, end=midnight):
+            return None
+        return start, midnight
+
     async def run(self, sink: Sink) -> None:
         tz = self.tz_for(sink)
-        stream = self.events(sink.now(), sink.last_ts(), tz)
+        now = sink.now()
+        history = self.history_window(sink, now, tz)
+        if history is None:
+            stream = self.events(now, sink.last_ts(), tz)
+        else:
+            # Today from its midnight (no call is in progress then), every device saying how
+            # it stands: the same state the past days lead to; they are loaded once today is
+            # served.
+            stream = timed_events(
+                self.roster, self.seed, tz, start=history[1], condense_offline=True
+            )
+        loader: asyncio.Task[None] | None = None
         burst = 0
         live = False
-        for at, event in stream:
-            if at > sink.now():
-                if not live:
-                    live = True
-                    caught_up(sink, SOURCE_NAME)
-                await sink.sleep_until(at)
-                burst = 0
-            if await sink.emit(event, source=SOURCE_NAME):
-                self.emitted += 1
-            else:
-                self.rejected += 1
-            burst += 1
-            if burst >= YIELD_EVERY:
-                burst = 0
-                await asyncio.sleep(0)
+        try:
+            for at, event in stream:
+                if at > sink.now():
+                    if not live:
+                        live = True
+                        caught_up(sink, SOURCE_NAME)
+                        if history is not None:
+                            loader = asyncio.create_task(self._load_history(sink, tz, *history))
+                    await sink.sleep_until(at)
+                    burst = 0
+                if await sink.emit(event, source=SOURCE_NAME):
+                    self.emitted += 1
+                else:
+                    self.rejected += 1
+                burst += 1
+                if burst >= YIELD_EVERY:
+                    burst = 0
+                    await asyncio.sleep(0)
+        finally:
+            if loader is not None and not loader.done():
+                loader.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await loader
+            if history is not None and isinstance(sink, HistorySink):
+                sink.drop_history()  # loaded, or it will not be
+
+    async def _load_history(self, sink: Sink, tz: tzinfo, start: float, end: float) -> None:
+        events = (
+            event for _, event in timed_events(self.roster, self.seed, tz, start=start, end=end)
+        )
+        try:
+            await sink.load_history(events, source=SOURCE_NAME, start=start, end=end)  # type: ignore[attr-defined]
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("loading the simulator's past days failed")
 
     def recording(self, ref: str) -> bytes | None:
         """The WAV bytes of a ``sim:`` recording reference; None for anyone else's."""

@@ -1,0 +1,148 @@
+"""``python -m ringmon.bench demo``: how soon ``ringmon demo --employees N`` has its first
+true rows, at 40, 2,000 and 10,000 employees (targets: 2 s, 8 s, 30 s).
+
+Black-box, as the demo starts it: a real hub in a subprocess (``ringmon hub --source sim
+--employees N --backfill-days 7``, an empty data folder), with an analyst token made in its
+folder. Printed for each size, from the moment the hub's process is started:
+
+- health: the hub first answers ``/v1/health``;
+- first rows: ``/v1/snapshot`` first answers with every employee (the TUI's first rows; it
+  polls health, then asks for the snapshot, so add its own start-up: ~1-2 s);
+- history: the past days are in storage (``/v1/health`` no longer says ``loading``), with
+  how many events storage holds then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+
+TZ = "Europe/Warsaw"
+SIZES = (40, 2_000, 10_000)
+TARGETS = {40: 2.0, 2_000: 8.0, 10_000: 30.0}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ringmon.bench demo",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--backfill-days", type=int, default=7)
+    parser.add_argument("--timeout", type=float, default=600.0, help="per size (s)")
+    parser.add_argument("--no-history", action="store_true", help="stop at the first rows")
+    args = parser.parse_args(argv)
+    print(
+        f"{'employees':>10}{'health s':>10}{'rows s':>9}{'target':>8}{'history s':>11}"
+        f"{'events':>11}"
+    )
+    failed = 0
+    for size in args.sizes:
+        row = first_rows(size, args.backfill_days, args.timeout, not args.no_history)
+        health, rows, history, events = row
+        target = TARGETS.get(size)
+        print(
+            f"{size:>10,}{_s(health):>10}{_s(rows):>9}{_s(target):>8}{_s(history):>11}"
+            f"{events:>11,}",
+            flush=True,
+        )
+        failed += rows is None
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average while measuring: {load} on {os.cpu_count()} CPUs")
+    return 1 if failed else 0
+
+
+def _s(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _token(folder: Path) -> str:
+    from ringmon.hub.tokens import TokenStore
+
+    store = TokenStore(folder)
+    try:
+        return store.add("bench", "analyst")
+    finally:
+        store.close()
+
+
+def _stored(folder: Path) -> int:
+    """Events in the hub's storage (read-only, as any WAL reader may)."""
+    db = sqlite3.connect(f"file:{folder / 'events.sqlite3'}?mode=ro", uri=True, timeout=10.0)
+    try:
+        return int(db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+    finally:
+        db.close()
+
+
+def first_rows(
+    employees: int, days: int, timeout: float, history: bool
+) -> tuple[float | None, float | None, float | None, int]:
+    """(s to health, s to a full snapshot, s to the history loaded, events stored)."""
+    folder = Path(tempfile.mkdtemp(prefix="ringmon-bench-demo-"))
+    token = _token(folder)
+    command = [sys.executable, "-m", "ringmon", "hub", "--port", "0", "--data", str(folder)]
+    command += ["--source", "sim", "--employees", str(employees), "--seed", "1"]
+    command += ["--backfill-days", str(days), "--tz", TZ]
+    started = time.perf_counter()
+    hub = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    health_s = rows_s = history_s = None
+    events = 0
+    try:
+        assert hub.stdout is not None
+        line = hub.stdout.readline()
+        if not line.startswith("listening on "):
+            return None, None, None, 0
+        url = line.removeprefix("listening on ").strip()
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=url, headers=headers, timeout=30.0) as http:
+            deadline = started + timeout
+            while time.perf_counter() < deadline:
+                elapsed = time.perf_counter() - started
+                try:
+                    if health_s is None:
+                        if http.get("/v1/health").status_code == 200:
+                            health_s = elapsed
+                    elif rows_s is None:
+                        answer = http.get("/v1/snapshot")
+                        if (
+                            answer.status_code == 200
+                            and len(answer.json()["employees"]) >= employees
+                        ):
+                            rows_s = time.perf_counter() - started
+                            if not history:
+                                break
+                    else:
+                        if "loading" not in http.get("/v1/health").json():
+                            history_s = elapsed
+                            events = _stored(folder)
+                            break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.05)
+    finally:
+        hub.terminate()
+        try:
+            hub.wait(30)
+        except subprocess.TimeoutExpired:
+            hub.kill()
+            hub.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+    return health_s, rows_s, history_s, events
