@@ -128,9 +128,9 @@ class Store(HubShared):
 
     def _checkpoint_body(self: Hub) -> str:
         """The live state and the ingest bookkeeping, as JSON."""
-        doc = snapshot_doc(self.state, self.state.clock, 1.0, self.tz_name)
+        doc = self.snapshot_writer.write(self.state, self.state.clock, 1.0, self.tz_name)
         extra = self.ledger.to_json()
-        return f'{{"state":{doc.model_dump_json()},"ingest":{extra}}}'
+        return f'{{"state":{doc.decode()},"ingest":{extra}}}'
 
     def _restore_checkpoint(self: Hub, body: str) -> None:
         raw = json.loads(body)
@@ -173,7 +173,7 @@ class Store(HubShared):
             ):
                 # The same reasoning: this is the state as of the batch's last seq.
                 at = self.state.clock
-                kept = snapshot_doc(self.state, at, 1.0, self.tz_name).model_dump_json()
+                kept = self.snapshot_writer.write(self.state, at, 1.0, self.tz_name).decode()
                 batch.snapshot = (self._seq, at, kept)
                 self._next_snapshot_at = self._snapshot_after(at)
             job = asyncio.ensure_future(asyncio.to_thread(self.storage.write, batch))

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from enum import StrEnum
+from itertools import compress
+from operator import attrgetter, ne
 from typing import Generic, TypeVar
 
 import orjson
@@ -83,7 +85,12 @@ class SnapshotWriter:
 
 
 class _Parts(Generic[K, V]):
-    """The JSON of each entity of one table, by its key, with the values it was written from."""
+    """The JSON of each entity of one table, by its key, with the values it was written from.
+
+    Which entities changed is found in C loops (``map``, ``compress``, ``attrgetter``): the
+    values of 50,000 entities are compared in milliseconds; only the changed ones are
+    written, in Python.
+    """
 
     def __init__(
         self,
@@ -92,35 +99,28 @@ class _Parts(Generic[K, V]):
     ) -> None:
         self._part = part
         self._values = values
-        self._known: dict[K, tuple[tuple[object, ...], orjson.Fragment]] = {}
+        self._written_from: dict[K, tuple[object, ...]] = {}
+        self._json: dict[K, orjson.Fragment] = {}
 
     def parts(self, table: dict[K, V]) -> list[Part]:
-        known = self._known
-        values = self._values
-        out: list[Part] = []
-        changed: list[tuple[int, K, V, tuple[object, ...]]] = []
-        for key, item in table.items():
-            written_from = values(item)
-            entry = known.get(key)
-            if entry is None or entry[0] != written_from:
-                changed.append((len(out), key, item, written_from))
-                out.append(_UNWRITTEN)
-            else:
-                out.append(entry[1])
+        keys = list(table)
+        items = list(table.values())
+        now = list(map(self._values, items))
+        written_from, known = self._written_from, self._json
+        changed = list(compress(range(len(keys)), map(ne, map(written_from.get, keys), now)))
+        out: list[Part] = list(map(known.__getitem__, keys)) if not changed else []
         if changed:
             part = self._part
-            texts = _each_json([part(key, item) for _, key, item, _ in changed])
-            for (at, key, _, written_from), text in zip(changed, texts, strict=True):
-                fragment = orjson.Fragment(text)
-                known[key] = (written_from, fragment)
-                out[at] = fragment
-        if len(known) != len(table):  # some left the table: forget them
-            self._known = {key: known[key] for key in table}
+            texts = _each_json([part(keys[at], items[at]) for at in changed])
+            for at, text in zip(changed, texts, strict=True):
+                key = keys[at]
+                known[key] = orjson.Fragment(text)
+                written_from[key] = now[at]
+            out = list(map(known.__getitem__, keys))
+        if len(known) != len(keys):  # some left the table: forget them
+            self._json = {key: known[key] for key in keys}
+            self._written_from = {key: written_from[key] for key in keys}
         return out
-
-
-_UNWRITTEN = orjson.Fragment(b"null")
-"""A place held in a list for a part written just after."""
 
 
 def _each_json(dicts: list[dict[str, object]]) -> list[bytes]:
@@ -187,16 +187,14 @@ def _employee(_: str, e: Employee) -> dict[str, object]:
     }
 
 
-def _employee_values(e: Employee) -> tuple[object, ...]:
-    return (e.id, e.name, e.department, e.numbers, e.status, e.since)
+_employee_values = attrgetter("id", "name", "department", "numbers", "status", "since")
 
 
 def _account(_: str, a: Account) -> dict[str, object]:
     return {"login": a.login, "number": a.number, "employee": a.employee}
 
 
-def _account_values(a: Account) -> tuple[object, ...]:
-    return (a.login, a.number, a.employee)
+_account_values = attrgetter("login", "number", "employee")
 
 
 def _device(_: tuple[str, str], d: Device) -> dict[str, object]:
@@ -212,17 +210,16 @@ def _device(_: tuple[str, str], d: Device) -> dict[str, object]:
     }
 
 
-def _device_values(d: Device) -> tuple[object, ...]:
-    return (
-        d.account,
-        d.device,
-        d.user_agent,
-        d.registration,
-        d.dnd_capable,
-        d.registered_since,
-        d.status,
-        d.since,
-    )
+_device_values = attrgetter(
+    "account",
+    "device",
+    "user_agent",
+    "registration",
+    "dnd_capable",
+    "registered_since",
+    "status",
+    "since",
+)
 
 
 def _open_call(call_id: str, call: OpenCall) -> dict[str, object]:
@@ -236,8 +233,7 @@ def _open_call(call_id: str, call: OpenCall) -> dict[str, object]:
     }
 
 
-def _open_call_values(call: OpenCall) -> tuple[object, ...]:
-    return (call.day, call.legs, call.answered, call.missed, call.closed_at)
+_open_call_values = attrgetter("day", "legs", "answered", "missed", "closed_at")
 
 
 def _leg(leg: CallLeg, now: float) -> dict[str, object]:
