@@ -20,6 +20,7 @@ from ringmon.hub.pipeline import Pipeline
 from ringmon.hub.shared import MAX_FUTURE_SKEW
 from ringmon.hub.store import CLOCK_KEY, StorageFailing, Store
 from ringmon.hub.supervisor import Supervisor
+from ringmon.model.snapshot_writer import snapshot_json
 from ringmon.sources.base import Source
 
 log = logging.getLogger("ringmon.hub")
@@ -107,8 +108,7 @@ class Hub(Pipeline, Store, Supervisor, Health):
 
     def snapshot_json(self) -> str:
         """The live state now (may hold events not yet committed: see ``committed_snapshot``)."""
-        writer = self.snapshot_writer
-        return writer.write(self.state, self.now(), self.speed, self.tz_name).decode()
+        return snapshot_json(self.state, self.now(), self.speed, self.tz_name).decode()
 
     async def committed_snapshot(self) -> str:
         """The snapshot JSON of the live state, served only once every event in it is stored

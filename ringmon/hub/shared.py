@@ -15,7 +15,6 @@ from ringmon.hub.fanout import Subscriber
 from ringmon.hub.ledger import Ledger
 from ringmon.hub.storage import Storage, WriteBatch
 from ringmon.hub.tokens import TokenStore
-from ringmon.model.snapshot_writer import SnapshotWriter
 from ringmon.model.state import State
 from ringmon.model.wire import SnapshotDoc
 from ringmon.sources.base import Source, SourceHealth
@@ -100,7 +99,6 @@ class HubShared:
         self._source_tasks: list[asyncio.Task[None]] = []
         self._last_yield = 0.0
         self._base_cache: tuple[int, SnapshotDoc | None] = (-1, None)
-        self.snapshot_writer = SnapshotWriter()  # /v1/snapshot: rewrites only what changed
         # Ingest bookkeeping: which stored events built an account / a device, so that when an
         # account changes hands its new owner's history gets them too; call-log rows.
         self.ledger = Ledger()
