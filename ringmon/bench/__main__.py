@@ -17,6 +17,7 @@ BENCHMARKS: dict[str, str] = {
     "fanout": "commit -> the last of 200 WebSocket clients' receipt, at 1,000 events/s",
     "demo": "first rows of the demo's hub at 40, 2,000 and 10,000 employees (and its history)",
     "stalled": "hub memory with 100 feed clients that never read while 60,000 events flow",
+    "first_rows": "the TUI's first rows on a 10,000-employee hub, its RSS, its imports",
 }
 
 

@@ -8,6 +8,18 @@ inside it, which notes the ``time.monotonic()`` of every committed batch. The cl
 clock for every process on Linux). For each batch the latency is the last client's receipt of
 its newest event minus the commit; printed as p50 / p99 / max over the batches after a warm-up
 second. Heavy load on the machine shows in the figures: the load average is printed with them.
+
+The baseline, measured in the same run by the same clients: a bare ``websockets`` server
+broadcasting the same frames (the same event JSON, a batch every ``flush_interval``) with
+``websockets.broadcast`` and no compression, timed from the moment it starts the broadcast. The
+ratio of the two p99 is the hub's own share, whatever the load.
+
+The clients (``--client``): ``protocol`` (the default) reads each connection with websockets'
+own protocol (sans-I/O) under an ``asyncio.Protocol`` and notes a frame's receipt when its bytes
+arrive; ``tasks`` is a websockets asyncio client with a ``recv()`` task per connection, as
+before: 100 tasks to wake per batch in a worker process, which costs as much as the hub's side
+on this machine and is not the hub's (each real client has a process, usually a machine, of its
+own).
 """
 
 from __future__ import annotations
@@ -38,18 +50,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rate", type=int, default=1000, help="events/s (default 1000)")
     parser.add_argument("--seconds", type=float, default=10.0, help="default 10")
     parser.add_argument("--workers", type=int, default=2, help="client processes (default 2)")
+    parser.add_argument(
+        "--client", choices=CLIENTS, default="protocol", help="how clients read (see above)"
+    )
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="measure the hub only, not the bare server"
+    )
     args = parser.parse_args(argv)
     if args.clients < 1 or args.rate < 1 or args.seconds <= WARM_UP or args.workers < 1:
         parser.error("--clients, --rate, --workers must be positive and --seconds > 1")
-    result = run(args.clients, args.rate, args.seconds, args.workers)
-    print(report(result, args))
+    baseline = None
+    if not args.no_baseline:
+        baseline = run(args.clients, args.rate, args.seconds, args.workers, args.client, bare=True)
+    result = run(args.clients, args.rate, args.seconds, args.workers, args.client)
+    print(report(result, baseline, args))
     return 0
 
 
-def run(clients: int, rate: int, seconds: float, workers: int) -> dict[str, Any]:
+CLIENTS = ("protocol", "tasks")
+BATCH_INTERVAL = 0.05
+"""The bare server's batches: the hub's ``flush_interval``."""
+
+
+def run(
+    clients: int, rate: int, seconds: float, workers: int, kind: str, *, bare: bool = False
+) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     hub_end, hub_conn = ctx.Pipe()
-    hub = ctx.Process(target=_hub_process, args=(hub_conn, rate, seconds), daemon=True)
+    target = _bare_process if bare else _hub_process
+    hub = ctx.Process(target=target, args=(hub_conn, rate, seconds), daemon=True)
     hub.start()
     url, token = hub_end.recv()
     pipes: list[Connection] = []
@@ -57,7 +86,9 @@ def run(clients: int, rate: int, seconds: float, workers: int) -> dict[str, Any]
     shares = [clients // workers + (1 if i < clients % workers else 0) for i in range(workers)]
     for share in (s for s in shares if s):
         end, conn = ctx.Pipe()
-        proc = ctx.Process(target=_client_process, args=(conn, url, token, share), daemon=True)
+        proc = ctx.Process(
+            target=_client_process, args=(conn, url, token, share, kind), daemon=True
+        )
         proc.start()
         pipes.append(end)
         procs.append(proc)
@@ -100,25 +131,45 @@ def latencies(
     return out
 
 
-def report(result: dict[str, Any], args: argparse.Namespace) -> str:
+def report(
+    result: dict[str, Any], baseline: dict[str, Any] | None, args: argparse.Namespace
+) -> str:
     lat = sorted(latencies(result["commits"], result["receipts"]))
     if not lat:
         return "no batches were measured"
-    load = os.getloadavg()[0]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     hub_side = sorted(latencies(result["commits"], result["written"]))
-    return (
-        f"fan-out: {args.clients} clients, {args.rate} events/s for {args.seconds:g} s, "
-        f"{len(lat)} committed batches measured (load average {load:.1f})\n"
-        f"  commit -> last client's receipt: {_quantiles(lat)} (target p99 <= 50 ms)\n"
-        f"  commit -> the hub hands it to the last client: {_quantiles(hub_side)}"
-    )
+    lines = [
+        f"fan-out: {args.clients} clients ({args.client} clients in {args.workers} processes), "
+        f"{args.rate} events/s for {args.seconds:g} s, {len(lat)} committed batches measured",
+        f"  hub: commit -> last client's receipt: {_quantiles(lat)} (target p99 <= 50 ms)",
+        f"  hub: commit -> the hub hands it to the last client: {_quantiles(hub_side)}",
+    ]
+    if baseline is not None:
+        bare = sorted(latencies(baseline["commits"], baseline["receipts"]))
+        bare_side = sorted(latencies(baseline["commits"], baseline["written"]))
+        lines += [
+            f"  bare websockets broadcast: send -> last client's receipt: {_quantiles(bare)}",
+            f"  bare websockets broadcast: its broadcast() call: {_quantiles(bare_side)}",
+        ]
+        if bare:
+            ratio = _quantile(lat, 98) / max(_quantile(bare, 98), 1e-9)
+            lines.append(f"  p99 hub / p99 bare broadcast: {ratio:.2f}")
+    lines.append(f"load average after measuring: {load} on {os.cpu_count()} CPUs")
+    return "\n".join(lines)
+
+
+def _quantile(values: list[float], index: int) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[index]
 
 
 def _quantiles(values: list[float]) -> str:
     if not values:
         return "-"
-    q = statistics.quantiles(values, n=100, method="inclusive") if len(values) > 1 else values * 99
-    return f"p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, max {values[-1] * 1000:.1f} ms"
+    p50, p99 = _quantile(values, 49), _quantile(values, 98)
+    return f"p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, max {values[-1] * 1000:.1f} ms"
 
 
 # -- the hub's process -------------------------------------------------------------------
@@ -201,14 +252,139 @@ async def _hub_main(conn: Connection, rate: int, seconds: float) -> None:
             conn.send(list(handed.values()))
 
 
+# -- the baseline: a bare websockets server -----------------------------------------------
+
+
+def _bare_process(conn: Connection, rate: int, seconds: float) -> None:
+    asyncio.run(_bare_main(conn, rate, seconds))
+
+
+async def _bare_main(conn: Connection, rate: int, seconds: float) -> None:
+    """``websockets.broadcast`` of the hub's frames (the same event JSON, one JSON array per
+    batch) every ``BATCH_INTERVAL``, uncompressed like the hub's."""
+    from websockets.asyncio.server import ServerConnection, broadcast, serve
+
+    from ringmon.model.schema import DeviceStatus, Registration, dump_event
+
+    people = 50
+    clients: set[ServerConnection] = set()
+    commits: list[tuple[int, float]] = []
+    written: list[tuple[int, float]] = []
+
+    async def handler(ws: ServerConnection) -> None:
+        clients.add(ws)
+        try:
+            await ws.wait_closed()
+        finally:
+            clients.discard(ws)
+
+    def body(seq: int) -> str:
+        event = DeviceStatus(
+            ts=datetime.now(UTC),
+            account=f"a{seq % people}",
+            device="d",
+            user_agent="bench",
+            status=(Registration.ONLINE, Registration.OFFLINE)[(seq // people) % 2],
+        )
+        return f'{{"seq":{seq},{dump_event(event)[1:]}'
+
+    loop = asyncio.get_running_loop()
+    async with serve(handler, "127.0.0.1", 0, compression=None, max_size=None) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        conn.send((f"http://127.0.0.1:{port}", "none"))
+        await loop.run_in_executor(None, conn.recv)  # "go"
+        began = loop.time()
+        sent = 0
+        while (elapsed := loop.time() - began) < seconds:
+            await asyncio.sleep(BATCH_INTERVAL)
+            due = int(elapsed * rate)
+            if due <= sent:
+                continue
+            bodies = [body(seq) for seq in range(sent + 1, due + 1)]
+            sent = due
+            text = bodies[0] if len(bodies) == 1 else "[" + ",".join(bodies) + "]"
+            committed = time.monotonic()
+            broadcast(clients, text)
+            written.append((sent, time.monotonic()))
+            commits.append((sent, committed))
+        await asyncio.sleep(1.0)  # the last batch reaches the clients
+        conn.send(commits)
+        conn.send([written])
+
+
 # -- the clients' processes --------------------------------------------------------------
 
 
-def _client_process(conn: Connection, url: str, token: str, clients: int) -> None:
-    asyncio.run(_clients_main(conn, url, token, clients))
+def _client_process(conn: Connection, url: str, token: str, clients: int, kind: str) -> None:
+    main = _protocol_clients_main if kind == "protocol" else _clients_main
+    asyncio.run(main(conn, url, token, clients))
+
+
+SEQ = b'{"seq":'
+
+
+async def _protocol_clients_main(conn: Connection, url: str, token: str, clients: int) -> None:
+    """Each connection read by websockets' sans-I/O protocol under an ``asyncio.Protocol``:
+    a frame's receipt is noted when its bytes arrive, without a task to wake per client."""
+    from websockets.client import ClientProtocol
+    from websockets.frames import Frame, Opcode
+    from websockets.http11 import Response
+    from websockets.uri import parse_uri
+
+    uri = parse_uri(url.replace("http", "ws", 1) + "/v1/feed")
+    loop = asyncio.get_running_loop()
+
+    class Reader(asyncio.Protocol):
+        def __init__(self) -> None:
+            self.ws = ClientProtocol(uri, max_size=None)
+            self.receipts: list[tuple[int, float]] = []
+            self.open: asyncio.Future[None] = loop.create_future()
+            self.transport: asyncio.Transport | None = None
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            assert isinstance(transport, asyncio.Transport)
+            self.transport = transport
+            request = self.ws.connect()
+            request.headers["Authorization"] = f"Bearer {token}"
+            self.ws.send_request(request)
+            self.flush()
+
+        def data_received(self, data: bytes) -> None:
+            t = time.monotonic()
+            self.ws.receive_data(data)
+            for event in self.ws.events_received():
+                if isinstance(event, Frame):
+                    if event.opcode is Opcode.TEXT:
+                        text = bytes(event.data)
+                        at = text.rfind(SEQ)
+                        if at >= 0:  # (not a heartbeat)
+                            end = text.index(b",", at)
+                            self.receipts.append((int(text[at + len(SEQ) : end]), t))
+                elif isinstance(event, Response) and not self.open.done():
+                    self.open.set_result(None)
+            self.flush()
+
+        def flush(self) -> None:
+            assert self.transport is not None
+            for out in self.ws.data_to_send():
+                if out:
+                    self.transport.write(out)
+
+    readers: list[Reader] = []
+    for _ in range(clients):
+        _, reader = await loop.create_connection(Reader, uri.host, uri.port)
+        await reader.open
+        readers.append(reader)
+    conn.send("connected")
+    await loop.run_in_executor(None, conn.recv)  # the server's last seq: everything was sent
+    for reader in readers:
+        assert reader.transport is not None
+        reader.transport.close()
+    conn.send([reader.receipts for reader in readers])
 
 
 async def _clients_main(conn: Connection, url: str, token: str, clients: int) -> None:
+    """A websockets asyncio client per connection, each read by a ``recv()`` task."""
     from websockets.asyncio.client import connect
 
     ws_url = url.replace("http", "ws", 1) + "/v1/feed"

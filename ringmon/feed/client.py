@@ -45,9 +45,9 @@ from ringmon.model.schema import (
     UnknownEventType,
     parse_feed_event,
 )
+from ringmon.model.snapshot_reader import SnapshotReading
 from ringmon.model.state import EventRejected, State
 from ringmon.model.touched import touched_employees
-from ringmon.model.wire import SnapshotDoc, state_from_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -230,9 +230,9 @@ class FeedClient:
             if response.status_code != 503 or not await self._loading(http):
                 break
         response.raise_for_status()
-        doc = SnapshotDoc.model_validate_json(response.content)
-        state = state_from_snapshot(doc, self.tz or self._hub_zone(doc.tz))
-        now = doc.now.timestamp()
+        doc = SnapshotReading(response.content)  # the models' reading, faster
+        state = doc.state(self.tz or self._hub_zone(doc.tz))
+        now = doc.now
         self.hub_time.sync(now, doc.speed)
         self.state = state
         self.counters.snapshots += 1
@@ -241,7 +241,7 @@ class FeedClient:
         self.connection = self.connection.evolve(
             last_event_at=last_event, last_frame_at=now, loading=None
         )
-        log.info("snapshot at seq %d: %d employees", doc.seq, len(doc.employees))
+        log.info("snapshot at seq %d: %d employees", doc.seq, len(state.employees))
         self.listener.feed_snapshot(state)
 
     async def _wait_until_loaded(self, http: httpx.AsyncClient) -> None:

@@ -21,7 +21,7 @@ from ringmon.hub.pipeline import Pipeline
 from ringmon.hub.shared import MAX_FUTURE_SKEW
 from ringmon.hub.store import CLOCK_KEY, StorageFailing, Store
 from ringmon.hub.supervisor import Supervisor
-from ringmon.model.wire import snapshot_json
+from ringmon.model.snapshot_writer import snapshot_json
 from ringmon.sources.base import Source
 
 log = logging.getLogger("ringmon.hub")

@@ -24,6 +24,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ringmon import __version__
+from ringmon.hub.compression import maybe_gzipped
 from ringmon.hub.core import Hub, StorageFailing
 from ringmon.hub.fanout import DIRECT_WRITE, Subscriber
 from ringmon.hub.push_api import ingest_routes
@@ -153,7 +154,7 @@ def create_app(hub: Hub) -> Starlette:
                 "that it might lose; see /v1/health",
                 {"Retry-After": "5"},
             ) from None
-        return Response(body, media_type=JSON, headers=SERVED_VERSION)
+        return await maybe_gzipped(request, body, SERVED_VERSION)
 
     async def employee_history(request: Request) -> Response:
         authorize(hub, request.headers)

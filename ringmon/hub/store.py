@@ -38,6 +38,7 @@ from ringmon.hub.shared import DAY, HubShared
 from ringmon.hub.storage import Storage, WriteBatch
 from ringmon.hub.tokens import TokenStore
 from ringmon.model.schema import parse_event
+from ringmon.model.snapshot_writer import snapshot_json
 from ringmon.model.state import EventRejected, State
 from ringmon.model.wire import SnapshotDoc, snapshot_doc, state_from_snapshot
 from ringmon.retry import Backoff, Lost
@@ -136,9 +137,9 @@ class Store(HubShared):
 
     def _checkpoint_body(self: Hub) -> str:
         """The live state and the ingest bookkeeping, as JSON."""
-        doc = snapshot_doc(self.state, self.state.clock, 1.0, self.tz_name)
+        doc = snapshot_json(self.state, self.state.clock, 1.0, self.tz_name)
         extra = self.ledger.to_json()
-        return f'{{"state":{doc.model_dump_json()},"ingest":{extra}}}'
+        return f'{{"state":{doc.decode()},"ingest":{extra}}}'
 
     def _restore_checkpoint(self: Hub, body: str) -> None:
         raw = json.loads(body)
@@ -187,7 +188,7 @@ class Store(HubShared):
                 self._last_snapshot_wall = time.monotonic()
                 # The same reasoning: this is the state as of the batch's last seq.
                 at = self.state.clock
-                kept = snapshot_doc(self.state, at, 1.0, self.tz_name).model_dump_json()
+                kept = snapshot_json(self.state, at, 1.0, self.tz_name).decode()
                 batch.snapshot = (self._seq, at, kept)
                 self._next_snapshot_at = self._snapshot_after(at)
             job = asyncio.ensure_future(asyncio.to_thread(self.storage.write, batch))

@@ -14,13 +14,19 @@ clamped value is what the hub stores and serves); an older one is rejected as st
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ringmon.model.calls import CallLeg, CallTally, DayTally
+from ringmon.model.derived import DerivedStatus
+from ringmon.model.entities import Account as Account
+from ringmon.model.entities import Device as Device
+from ringmon.model.entities import DeviceKey as DeviceKey
+from ringmon.model.entities import Employee as Employee
+from ringmon.model.entities import History as History
+from ringmon.model.entities import Transition as Transition
 from ringmon.model.schema import (
     AccountRemove,
     AccountUpsert,
@@ -33,7 +39,7 @@ from ringmon.model.schema import (
     Event,
     Registration,
 )
-from ringmon.model.status import FROM_REGISTRATION, RANK, Status
+from ringmon.model.status import Status
 
 DEFAULT_LATE_TOLERANCE = 300.0
 
@@ -42,14 +48,10 @@ LATEST = datetime(9998, 12, 31, tzinfo=UTC).timestamp()
 """The times an event may have: a day inside the calendar's ends in every time zone (a
 local date, the day after it) is computable, so no rule ever overflows half way through."""
 
-DeviceKey = tuple[str, str]
-"""(SIP account login, device id)."""
-
 Fields = dict[str, Any]
 """An event's fields, as its ``__dict__`` holds them (what ``State.apply`` hands handlers)."""
 
 # Module constants, not ``Status.TALKING``: an enum class has a ``__getattr__`` hook too.
-_TALKING = Status.TALKING
 _OFFLINE = Status.OFFLINE
 _DND_REGISTRATION = Registration.DND
 
@@ -63,60 +65,7 @@ class EventRejected(ValueError):
         self.kind = kind
 
 
-@dataclass(slots=True)
-class Employee:
-    id: str
-    name: str
-    department: str | None
-    numbers: tuple[str, ...]
-    status: Status = Status.OFFLINE
-    since: float = 0.0
-    accounts: set[str] = field(default_factory=set)
-
-
-@dataclass(slots=True)
-class Account:
-    login: str
-    number: str | None
-    employee: str | None
-    devices: set[str] = field(default_factory=set)
-    # Answered legs in progress on the account that named no device (they make its employee
-    # talking, R16). Derived from ``State.legs``, so no part of the account's identity.
-    talking: int = field(default=0, compare=False)
-
-
-@dataclass(slots=True)
-class Device:
-    account: str
-    device: str
-    user_agent: str
-    registration: Registration
-    dnd_capable: bool
-    registered_since: float
-    status: Status
-    since: float
-    # Answered legs in progress on this device (it is talking while any is). Derived from
-    # ``State.legs``, so no part of the device's identity.
-    talking: int = field(default=0, compare=False)
-
-
-@dataclass(slots=True)
-class Transition:
-    at: float
-    status: Status
-
-
-@dataclass(slots=True)
-class History:
-    """What a recording state remembers: every status change and every call leg."""
-
-    employee: dict[str, list[Transition]] = field(default_factory=dict)
-    device: dict[DeviceKey, list[Transition]] = field(default_factory=dict)
-    device_agent: dict[DeviceKey, str] = field(default_factory=dict)
-    calls: list[CallLeg] = field(default_factory=list)
-
-
-class State:
+class State(DerivedStatus):
     """Everything ringmon knows right now; optionally a recorder of its whole history."""
 
     def __init__(
@@ -309,137 +258,6 @@ class State:
     def _call_end(self, ev: Fields, at: float) -> None:
         self._finish_leg(self._leg(ev["leg"], ev["call"]), at, ev["recording"])
 
-    # -- derived status -------------------------------------------------------------------
-
-    def _finish_leg(self, leg: CallLeg, at: float, recording: str | None) -> None:
-        leg.end_at = at
-        leg.recording = recording
-        del self.legs[leg.leg]
-        self.tally.end(leg)
-        if self.history is not None:
-            self.history.calls.append(leg)
-        if leg.answer_at is None:
-            if leg.employee is not None:
-                self._stop_ringing(leg.employee)
-            return
-        dev = leg.talks_on
-        if dev is not None:
-            dev.talking -= 1
-            if not dev.talking:
-                self._refresh_device(dev, self.accounts[leg.account].employee, at)
-            return
-        # Talking on an account whose device nobody named: only the employee can tell.
-        owner = self.accounts.get(leg.account)
-        if owner is not None and leg.device is None:
-            owner.talking -= 1
-            if owner.employee is not None:
-                self._refresh_employee(self.employees[owner.employee], at)
-
-    def restore_leg_indexes(self, leg: CallLeg) -> None:
-        """Index a leg put straight into ``legs`` (when a state is rebuilt from a snapshot).
-
-        Its account and device must be in the state already.
-        """
-        if leg.answer_at is None:
-            if leg.employee is not None:
-                self._ringing[leg.employee] = self._ringing.get(leg.employee, 0) + 1
-        elif leg.device is not None:
-            dev = self.devices.get((leg.account, leg.device))
-            if dev is not None:
-                dev.talking += 1
-                leg.talks_on = dev
-        else:
-            acc = self.accounts.get(leg.account)
-            if acc is not None:
-                acc.talking += 1
-
-    def _start_talking(self, leg: CallLeg, dev: Device | None, at: float) -> None:
-        """An answered leg makes its device talking, or its account's employee (R16)."""
-        if dev is not None:
-            leg.talks_on = dev
-            dev.talking += 1
-            if dev.talking == 1:
-                self._refresh_device(dev, self.accounts[leg.account].employee, at)
-            return
-        if leg.device is None:
-            acc = self.accounts[leg.account]
-            acc.talking += 1
-            if acc.employee is not None:
-                self._refresh_employee(self.employees[acc.employee], at)
-
-    def _stop_ringing(self, employee: str) -> None:
-        ringing = self._ringing
-        left = ringing.get(employee, 0) - 1
-        if left > 0:
-            ringing[employee] = left
-        else:
-            ringing.pop(employee, None)
-
-    def _refresh_device(self, dev: Device, owner: str | None, at: float) -> None:
-        """Recompute a device's status and, when it changed, its ``owner``'s (R16).
-
-        The employee's status is the highest of their devices'; it is kept up to date at every
-        change, so one device's change needs a scan of the others only when that device held
-        the highest status and lost it. This is the hot path of ingest: keep it lean.
-        """
-        status = _TALKING if dev.talking else FROM_REGISTRATION[dev.registration]
-        old = dev.status
-        if status is old:
-            return
-        dev.status = status
-        dev.since = at
-        if self.history is not None:
-            self._record_device(dev, status, at)
-        if owner is None:
-            return
-        emp = self.employees[owner]
-        if RANK[status] >= RANK[emp.status]:
-            self._set_employee_status(emp, status, at)
-        elif old is emp.status:
-            self._refresh_employee(emp, at)
-
-    def _record_device(self, dev: Device, status: Status, at: float) -> None:
-        if self.history is not None:
-            log = self.history.device.setdefault((dev.account, dev.device), [])
-            _append_transition(log, at, status)
-
-    def employee_statuses(self, emp: Employee) -> Iterator[Status]:
-        """Every status that competes for the employee's merged status (R16)."""
-        for login in emp.accounts:
-            acc = self.accounts[login]
-            for device_id in acc.devices:
-                yield self.devices[(login, device_id)].status
-            # A leg answered on an account whose device nobody named still means talking.
-            if acc.talking:
-                yield _TALKING
-
-    def _refresh_employee(self, emp: Employee, at: float) -> None:
-        """``merge_status(self.employee_statuses(emp))``, inlined: a hot path of ingest (a call
-        answered or ended on a device that held the employee's status)."""
-        best, best_rank = _OFFLINE, 0
-        accounts, devices = self.accounts, self.devices
-        for login in emp.accounts:
-            acc = accounts[login]
-            if acc.talking:
-                self._set_employee_status(emp, _TALKING, at)
-                return
-            for device_id in acc.devices:
-                status = devices[(login, device_id)].status
-                if status is _TALKING:
-                    self._set_employee_status(emp, _TALKING, at)
-                    return
-                rank = RANK[status]
-                if rank > best_rank:
-                    best, best_rank = status, rank
-        self._set_employee_status(emp, best, at)
-
-    def _set_employee_status(self, emp: Employee, status: Status, at: float) -> None:
-        if status != emp.status:
-            emp.status = status
-            emp.since = at
-            if self.history is not None:
-                _append_transition(self.history.employee.setdefault(emp.id, []), at, status)
-
     # -- lookups --------------------------------------------------------------------------
 
     def _employee(self, employee_id: str) -> Employee:
@@ -496,20 +314,6 @@ class State:
     def apply_all(self, events: Iterable[Event]) -> None:
         for event in events:
             self.apply(event)
-
-
-def _append_transition(log: list[Transition], at: float, status: Status) -> None:
-    """Log a status change, keeping the log minimal: strictly increasing times, no repeats.
-
-    Several changes at one instant leave only the last (the others lasted no time). Before
-    its first transition everyone is offline, so an empty log counts as offline: a change
-    back to offline at the instant of the first transition leaves the log empty.
-    """
-    if log and log[-1].at == at:
-        log.pop()
-    previous = log[-1].status if log else Status.OFFLINE
-    if previous != status:
-        log.append(Transition(at, status))
 
 
 _HANDLERS: dict[type[Any], Callable[[State, Fields, float], None]] = {

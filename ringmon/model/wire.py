@@ -1,15 +1,14 @@
 """REST documents of the hub (snapshot, history) and their conversion to and from the model.
 
 The hub builds these from a ``State``; the client turns them back into model objects, so both
-sides compute every number with the same functions.
+sides compute every number with the same functions. The hub writes the snapshot's JSON with
+``snapshot_writer.py`` (the same bytes as these models, faster).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
-from enum import StrEnum
 
-import orjson
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ringmon.model.calls import CallLeg, DayTally, OpenCall, Outcome
@@ -192,100 +191,6 @@ def snapshot_doc(state: State, now: float, speed: float, tz_name: str) -> Snapsh
             for call_id, call in state.tally.open_calls.items()
         ],
     )
-
-
-_TEXT: dict[StrEnum, str] = {
-    member: member.value for kind in (Status, Registration, Direction, Outcome) for member in kind
-}
-"""Each enum member's text: a dict lookup, not the enum's slow ``.value`` property."""
-
-
-def snapshot_json(state: State, now: float, speed: float, tz_name: str) -> bytes:
-    """``snapshot_doc(...).model_dump_json()``, the same bytes, several times faster.
-
-    The snapshot is the biggest document the hub serves (8 MB at 10,000 employees): building
-    its pydantic models validates every field of what the state already guarantees, so it is
-    written from plain dicts and lists (in the models' field order, statuses as plain text)
-    and encoded by orjson (3-4x pydantic-core's speed on plain values, and the same text:
-    UTC times with ``Z``). ``tests/model/test_snapshot_json.py`` holds it equal to the models'.
-    """
-    today = local_date(now, state.tz)
-    tally = state.tally.day(today)
-    dt = to_dt
-    doc = {
-        "seq": state.seq,
-        "now": dt(now),
-        "speed": speed,
-        "tz": tz_name,
-        "clock": dt(state.clock) if state.clock else None,
-        "employees": [
-            {
-                "id": e.id,
-                "name": e.name,
-                "department": e.department,
-                "numbers": e.numbers,
-                "status": _TEXT[e.status],
-                "since": dt(e.since),
-            }
-            for e in state.employees.values()
-        ],
-        "accounts": [
-            {"login": a.login, "number": a.number, "employee": a.employee}
-            for a in state.accounts.values()
-        ],
-        "devices": [
-            {
-                "account": d.account,
-                "device": d.device,
-                "user_agent": d.user_agent,
-                "registration": _TEXT[d.registration],
-                "dnd_capable": d.dnd_capable,
-                "registered_since": dt(d.registered_since),
-                "status": _TEXT[d.status],
-                "since": dt(d.since),
-            }
-            for d in state.devices.values()
-        ],
-        "legs": [_leg_dict(leg, now) for leg in state.legs.values()],
-        "today": {
-            "day": today,
-            "calls": tally.calls,
-            "answered": tally.answered,
-            "missed": tally.missed,
-        },
-        "open_calls": [
-            {
-                "call": call_id,
-                "day": call.day,
-                "legs": call.legs,
-                "answered": call.answered,
-                "missed": call.missed,
-                "closed_at": None if call.closed_at is None else dt(call.closed_at),
-            }
-            for call_id, call in state.tally.open_calls.items()
-        ],
-    }
-    return orjson.dumps(doc, option=orjson.OPT_UTC_Z)
-
-
-def _leg_dict(leg: CallLeg, now: float) -> dict[str, object]:
-    """``LegDoc.of(leg, now)`` as a dict in the model's field order."""
-    return {
-        "call": leg.call,
-        "leg": leg.leg,
-        "account": leg.account,
-        "device": leg.device,
-        "employee": leg.employee,
-        "direction": _TEXT[leg.direction],
-        "remote": leg.remote,
-        "ring_at": to_dt(leg.ring_at),
-        "answer_at": None if leg.answer_at is None else to_dt(leg.answer_at),
-        "end_at": None if leg.end_at is None else to_dt(leg.end_at),
-        "recording": leg.recording,
-        "outcome": _TEXT[leg.outcome()],
-        "ring_seconds": round(leg.ring_seconds(now), 3),
-        "talk_seconds": round(leg.talk_seconds(now), 3),
-    }
 
 
 def _closing_order(call: OpenCallDoc) -> float:

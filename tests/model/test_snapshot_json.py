@@ -10,8 +10,9 @@ from model_events import NOON, busy_state
 
 from ringmon.bench.synthetic import synthetic_day
 from ringmon.model.schema import parse_event_obj
+from ringmon.model.snapshot_writer import snapshot_json
 from ringmon.model.state import State
-from ringmon.model.wire import SnapshotDoc, snapshot_doc, snapshot_json
+from ringmon.model.wire import SnapshotDoc, snapshot_doc
 
 
 def test_busy_state_same_bytes() -> None:

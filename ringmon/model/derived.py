@@ -1,0 +1,168 @@
+"""Derived status (R16): how a device's and an employee's status follow from registrations
+and calls in progress, kept up to date by ``State.apply`` (state.py) at every change.
+
+A device is talking while an answered leg is in progress on it, else what its registration
+says; an employee's status is the highest of their devices' (a leg answered on an account
+that named no device counts as talking). Ringing legs are counted by employee.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ringmon.model.calls import CallLeg, CallTally
+from ringmon.model.entities import (
+    Account,
+    Device,
+    DeviceKey,
+    Employee,
+    History,
+    append_transition,
+)
+from ringmon.model.status import FROM_REGISTRATION, RANK, Status
+
+# Module constants, not ``Status.TALKING``: an enum class has a ``__getattr__`` hook too.
+_TALKING = Status.TALKING
+_OFFLINE = Status.OFFLINE
+
+
+class DerivedStatus:
+    """The state's tables and the rules that keep their derived fields (``status``,
+    ``since``, ``talking``, the ringing counts); ``State`` applies events on top."""
+
+    employees: dict[str, Employee]
+    accounts: dict[str, Account]
+    devices: dict[DeviceKey, Device]
+    legs: dict[str, CallLeg]
+    tally: CallTally
+    history: History | None
+    _ringing: dict[str, int]
+
+    def _finish_leg(self, leg: CallLeg, at: float, recording: str | None) -> None:
+        leg.end_at = at
+        leg.recording = recording
+        del self.legs[leg.leg]
+        self.tally.end(leg)
+        if self.history is not None:
+            self.history.calls.append(leg)
+        if leg.answer_at is None:
+            if leg.employee is not None:
+                self._stop_ringing(leg.employee)
+            return
+        dev = leg.talks_on
+        if dev is not None:
+            dev.talking -= 1
+            if not dev.talking:
+                self._refresh_device(dev, self.accounts[leg.account].employee, at)
+            return
+        # Talking on an account whose device nobody named: only the employee can tell.
+        owner = self.accounts.get(leg.account)
+        if owner is not None and leg.device is None:
+            owner.talking -= 1
+            if owner.employee is not None:
+                self._refresh_employee(self.employees[owner.employee], at)
+
+    def restore_leg_indexes(self, leg: CallLeg) -> None:
+        """Index a leg put straight into ``legs`` (when a state is rebuilt from a snapshot).
+
+        Its account and device must be in the state already.
+        """
+        if leg.answer_at is None:
+            if leg.employee is not None:
+                self._ringing[leg.employee] = self._ringing.get(leg.employee, 0) + 1
+        elif leg.device is not None:
+            dev = self.devices.get((leg.account, leg.device))
+            if dev is not None:
+                dev.talking += 1
+                leg.talks_on = dev
+        else:
+            acc = self.accounts.get(leg.account)
+            if acc is not None:
+                acc.talking += 1
+
+    def _start_talking(self, leg: CallLeg, dev: Device | None, at: float) -> None:
+        """An answered leg makes its device talking, or its account's employee (R16)."""
+        if dev is not None:
+            leg.talks_on = dev
+            dev.talking += 1
+            if dev.talking == 1:
+                self._refresh_device(dev, self.accounts[leg.account].employee, at)
+            return
+        if leg.device is None:
+            acc = self.accounts[leg.account]
+            acc.talking += 1
+            if acc.employee is not None:
+                self._refresh_employee(self.employees[acc.employee], at)
+
+    def _stop_ringing(self, employee: str) -> None:
+        ringing = self._ringing
+        left = ringing.get(employee, 0) - 1
+        if left > 0:
+            ringing[employee] = left
+        else:
+            ringing.pop(employee, None)
+
+    def _refresh_device(self, dev: Device, owner: str | None, at: float) -> None:
+        """Recompute a device's status and, when it changed, its ``owner``'s (R16).
+
+        The employee's status is the highest of their devices'; it is kept up to date at every
+        change, so one device's change needs a scan of the others only when that device held
+        the highest status and lost it. This is the hot path of ingest: keep it lean.
+        """
+        status = _TALKING if dev.talking else FROM_REGISTRATION[dev.registration]
+        old = dev.status
+        if status is old:
+            return
+        dev.status = status
+        dev.since = at
+        if self.history is not None:
+            self._record_device(dev, status, at)
+        if owner is None:
+            return
+        emp = self.employees[owner]
+        if RANK[status] >= RANK[emp.status]:
+            self._set_employee_status(emp, status, at)
+        elif old is emp.status:
+            self._refresh_employee(emp, at)
+
+    def _record_device(self, dev: Device, status: Status, at: float) -> None:
+        if self.history is not None:
+            log = self.history.device.setdefault((dev.account, dev.device), [])
+            append_transition(log, at, status)
+
+    def employee_statuses(self, emp: Employee) -> Iterator[Status]:
+        """Every status that competes for the employee's merged status (R16)."""
+        for login in emp.accounts:
+            acc = self.accounts[login]
+            for device_id in acc.devices:
+                yield self.devices[(login, device_id)].status
+            # A leg answered on an account whose device nobody named still means talking.
+            if acc.talking:
+                yield _TALKING
+
+    def _refresh_employee(self, emp: Employee, at: float) -> None:
+        """``merge_status(self.employee_statuses(emp))``, inlined: a hot path of ingest (a call
+        answered or ended on a device that held the employee's status)."""
+        best, best_rank = _OFFLINE, 0
+        accounts, devices = self.accounts, self.devices
+        for login in emp.accounts:
+            acc = accounts[login]
+            if acc.talking:
+                self._set_employee_status(emp, _TALKING, at)
+                return
+            for device_id in acc.devices:
+                status = devices[(login, device_id)].status
+                if status is _TALKING:
+                    self._set_employee_status(emp, _TALKING, at)
+                    return
+                rank = RANK[status]
+                if rank > best_rank:
+                    best, best_rank = status, rank
+        self._set_employee_status(emp, best, at)
+
+    def _set_employee_status(self, emp: Employee, status: Status, at: float) -> None:
+        if status != emp.status:
+            emp.status = status
+            emp.since = at
+            if self.history is not None:
+                append_transition(self.history.employee.setdefault(emp.id, []), at, status)

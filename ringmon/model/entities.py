@@ -1,0 +1,84 @@
+"""What the live state is made of: employees, SIP accounts and their devices (the state's
+tables), and what a recording state remembers of them (``History``: status transitions).
+
+The derived fields (``status``, ``since``, ``talking``) are kept by ``State.apply``
+(state.py), the one place where an event changes anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ringmon.model.calls import CallLeg
+from ringmon.model.schema import Registration
+from ringmon.model.status import Status
+
+DeviceKey = tuple[str, str]
+"""(SIP account login, device id)."""
+
+
+@dataclass(slots=True)
+class Employee:
+    id: str
+    name: str
+    department: str | None
+    numbers: tuple[str, ...]
+    status: Status = Status.OFFLINE
+    since: float = 0.0
+    accounts: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class Account:
+    login: str
+    number: str | None
+    employee: str | None
+    devices: set[str] = field(default_factory=set)
+    # Answered legs in progress on the account that named no device (they make its employee
+    # talking, R16). Derived from ``State.legs``, so no part of the account's identity.
+    talking: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class Device:
+    account: str
+    device: str
+    user_agent: str
+    registration: Registration
+    dnd_capable: bool
+    registered_since: float
+    status: Status
+    since: float
+    # Answered legs in progress on this device (it is talking while any is). Derived from
+    # ``State.legs``, so no part of the device's identity.
+    talking: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class Transition:
+    at: float
+    status: Status
+
+
+@dataclass(slots=True)
+class History:
+    """What a recording state remembers: every status change and every call leg."""
+
+    employee: dict[str, list[Transition]] = field(default_factory=dict)
+    device: dict[DeviceKey, list[Transition]] = field(default_factory=dict)
+    device_agent: dict[DeviceKey, str] = field(default_factory=dict)
+    calls: list[CallLeg] = field(default_factory=list)
+
+
+def append_transition(log: list[Transition], at: float, status: Status) -> None:
+    """Log a status change, keeping the log minimal: strictly increasing times, no repeats.
+
+    Several changes at one instant leave only the last (the others lasted no time). Before
+    its first transition everyone is offline, so an empty log counts as offline: a change
+    back to offline at the instant of the first transition leaves the log empty.
+    """
+    if log and log[-1].at == at:
+        log.pop()
+    previous = log[-1].status if log else Status.OFFLINE
+    if previous != status:
+        log.append(Transition(at, status))
