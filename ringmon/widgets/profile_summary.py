@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import DataTable, Static
@@ -45,6 +46,19 @@ def render_summary(stats: PeriodStats, width: int) -> Table:
     return grid
 
 
+class SummaryRenderable:
+    """The summary laid out at the width it is drawn at: Textual measures the height of an
+    auto-height widget by rendering it at the container's width, so the "In status" line wraps
+    (or not) the same way when measured and when drawn. (Laid out at a width guessed before the
+    first resize, the widget kept the height of a wrapped line it no longer had.)"""
+
+    def __init__(self, stats: PeriodStats) -> None:
+        self.stats = stats
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield render_summary(self.stats, options.max_width)
+
+
 class ProfileSummary(Static):
     DEFAULT_CSS = """
     ProfileSummary {
@@ -57,11 +71,7 @@ class ProfileSummary(Static):
 
     def show(self, stats: PeriodStats) -> None:
         self.stats = stats
-        self.update(render_summary(stats, self.content_size.width or 80))
-
-    def on_resize(self) -> None:
-        if self.stats is not None:
-            self.update(render_summary(self.stats, self.content_size.width))
+        self.update(SummaryRenderable(stats))
 
 
 DAY_COLUMNS: tuple[str, ...] = (
