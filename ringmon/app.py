@@ -88,6 +88,7 @@ class RingmonApp(App[None]):
         settings: Settings | None = None,
         *,
         wall: bool = False,
+        mask_numbers: bool | None = None,
         handle_signals: bool = False,
         feed_options: dict[str, Any] | None = None,
         ready: Callable[[], Awaitable[object]] | None = None,
@@ -105,6 +106,8 @@ class RingmonApp(App[None]):
         if self.settings.keys:
             self.set_keymap(dict(self.settings.keys))
         self.wall = wall
+        self.mask_numbers = wall if mask_numbers is None else mask_numbers
+        """Callers' numbers masked on the screen (personal data): by default in wall mode."""
         zone = self.settings.zone()
         self.tz: tzinfo = zone if zone is not None else ZoneInfo("UTC")
         self.state = State(self.tz)
@@ -337,6 +340,7 @@ def run_tui(
         token,
         settings,
         wall=args.wall,
+        mask_numbers=getattr(args, "mask_numbers", None),
         handle_signals=True,
         ready=ready,
         state_file=StateFile(state_path(config_path())),

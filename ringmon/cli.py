@@ -21,6 +21,12 @@ DEFAULT_MAX_SESSIONS = 8
 
 def _add_tui_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wall", action="store_true", help="read-only wall-screen mode")
+    parser.add_argument(
+        "--mask-numbers",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="mask callers' numbers, +48 601 *** *00 (default: on with --wall and in ringmon web)",
+    )
     parser.add_argument("--tz", help="the call center's IANA time zone (default: the hub's)")
 
 

@@ -236,7 +236,13 @@ def run_demo(args: argparse.Namespace) -> int:
         log.info("token made")
         from ringmon.app import run_tui
 
-        tui_args = argparse.Namespace(url=url, tz=args.tz, wall=args.wall, token_file=None)
+        tui_args = argparse.Namespace(
+            url=url,
+            tz=args.tz,
+            wall=args.wall,
+            token_file=None,
+            mask_numbers=getattr(args, "mask_numbers", None),
+        )
         return run_tui(
             tui_args,
             token=token,

@@ -37,7 +37,7 @@ def spreadsheet_safe(value: object) -> object:
     return value
 
 
-TIMELINE_COLUMNS = ["day", "start", "end", "status", "seconds"]
+TIMELINE_COLUMNS = ["day", "start", "end", "status", "seconds", "reason"]
 STATS_COLUMNS = [
     "day",
     *(name for name in StatsDoc.model_fields if name != "in_status"),
@@ -47,6 +47,7 @@ CALL_COLUMNS = [
     "start",
     "direction",
     "remote",
+    "remote_name",
     "ring_seconds",
     "talk_seconds",
     "outcome",
@@ -85,6 +86,7 @@ def timeline_rows(subject: Subject) -> list[Row]:
             "end": iso(interval.end, subject.tz),
             "status": interval.status.value,
             "seconds": seconds(interval.seconds),
+            "reason": interval.reason or "",
         }
         for day in subject_stats(subject).days
         for interval in day.timeline
@@ -120,6 +122,7 @@ def call_rows(subject: Subject) -> list[Row]:
                 "start": iso(leg.ring_at, subject.tz),
                 "direction": leg.direction.value,
                 "remote": leg.remote,
+                "remote_name": leg.remote_name,
                 "ring_seconds": doc.ring_seconds,
                 "talk_seconds": doc.talk_seconds,
                 "outcome": doc.outcome.value if doc.outcome is not None else "",

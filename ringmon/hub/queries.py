@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ringmon.hub.core import Hub
 from ringmon.hub.storage import CallRow
-from ringmon.model.calls import CallLeg
+from ringmon.model.calls import CallLeg, mark_answered_by_colleague
 from ringmon.model.history import employee_history
 from ringmon.model.history_docs import HistoryDoc, history_doc
 from ringmon.model.period import PeriodError, day_bounds, days_window, local_date, parse_period
@@ -89,9 +89,9 @@ def _history_state(base: SnapshotDoc | None, bodies: list[str], tz: tzinfo) -> S
         history = state.history = History()
         # What was in force at the base, so that timelines do not start "offline".
         for emp in state.employees.values():
-            history.employee[emp.id] = [Transition(emp.since, emp.status)]
+            history.employee[emp.id] = [Transition(emp.since, emp.status, emp.reason)]
         for key, dev in state.devices.items():
-            history.device[key] = [Transition(dev.since, dev.status)]
+            history.device[key] = [Transition(dev.since, dev.status, dev.reason)]
             history.device_agent[key] = dev.user_agent
     for body in bodies:
         event = parse_event(body)
@@ -138,6 +138,12 @@ async def history(
     found = employee_history(state, employee)
     if found is None:
         raise QueryError(404, f"employee {employee!r} has been removed")
+    # Which of the legs nobody answered here a colleague answered: their legs are not in this
+    # employee's events, the calls table has them.
+    unanswered = {leg.call for leg in found.calls if leg.answer_at is None}
+    if unanswered:
+        answered = await asyncio.to_thread(storage.answered_legs, unanswered)
+        mark_answered_by_colleague(found.calls, answered)
     stats = period_stats(found.merged, found.calls, days, hub.tz, now)
     return history_doc(
         found,

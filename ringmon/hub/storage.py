@@ -34,7 +34,7 @@ import contextlib
 import sqlite3
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -359,6 +359,20 @@ class Storage:
         sql += " ORDER BY ring_at DESC, id DESC LIMIT ?"
         params.append(limit)
         return [tuple(row) for row in self._reader().execute(sql, params)]
+
+    @_guarded
+    def answered_legs(self, calls: Collection[str]) -> list[tuple[str, str | None]]:
+        """(call id, employee) of every answered leg of these calls, anyone's."""
+        ids, out = list(calls), []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = (
+                f"SELECT call, employee FROM calls WHERE call IN ({marks})"
+                " AND answer_at IS NOT NULL"
+            )
+            out += [(str(c), e) for c, e in self._reader().execute(sql, chunk)]
+        return out
 
     @_guarded
     def call_by_leg(self, leg: str) -> CallRow | None:

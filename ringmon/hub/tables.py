@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS calls (
 CREATE INDEX IF NOT EXISTS calls_time ON calls (ring_at, id);
 CREATE INDEX IF NOT EXISTS calls_employee_time ON calls (employee, ring_at, id);
 CREATE INDEX IF NOT EXISTS calls_leg ON calls (leg, id);
+CREATE INDEX IF NOT EXISTS calls_call ON calls (call);
 CREATE TABLE IF NOT EXISTS base (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     seq INTEGER NOT NULL,

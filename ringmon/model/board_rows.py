@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ringmon.model.caller_id import OtherParty, other_parties
 from ringmon.model.calls import CallLeg
+from ringmon.model.schema import QueuePause
 from ringmon.model.state import Device, State
 from ringmon.model.status import Status
 
@@ -30,6 +32,14 @@ class DeviceView:
     ringing: bool
     decides: bool
     """This device decides the employee's status (R16): it is the longest in the winning one."""
+    reason: str | None = None
+    """Why its status, when the source says (``Lunch``, ``unreachable``, ``unregistered``)."""
+    paused: tuple[QueuePause, ...] = ()
+    """The call-center queues its account is paused in."""
+
+    def paused_text(self) -> str:
+        """``sales (Lunch), support``: the paused queues with their reasons."""
+        return ", ".join(f"{p.queue} ({p.reason})" if p.reason else p.queue for p in self.paused)
 
 
 @dataclass(slots=True, eq=False)
@@ -47,6 +57,10 @@ class Row:
     devices: tuple[DeviceView, ...]
     folded: str = ""
     """The name, case-folded, for the type-to-filter."""
+    reason: str | None = None
+    """Why dnd, when a device says (a queue break: ``Lunch``)."""
+    party: OtherParty | None = None
+    """Who the call in progress is with, while ringing or talking."""
 
     @property
     def ringing(self) -> bool:
@@ -78,6 +92,7 @@ def build_row(
     employee_id: str,
     ringing: list[CallLeg] | None = None,
     previous: Row | None = None,
+    party: OtherParty | None = None,
 ) -> Row | None:
     """The row of one employee, or None if the state no longer has them.
 
@@ -111,6 +126,8 @@ def build_row(
             ringing=(dev.account, dev.device) in ringing_keys
             or ((dev.account, None) in ringing_keys and dev.status != Status.OFFLINE),
             decides=dev is decider,
+            reason=dev.reason if dev.status is not Status.TALKING else None,
+            paused=dev.paused,
         )
         if i < len(old_views) and old_views[i] == view:
             view = old_views[i]
@@ -119,6 +136,9 @@ def build_row(
     views = old_views if reused == len(old_views) == len(views_list) else tuple(views_list)
     ringing_since = min((leg.ring_at for leg in legs), default=None)
     department = emp.department or None
+    if party is None and (legs or emp.status is Status.TALKING):
+        party = other_parties(state, [employee_id]).get(employee_id)
+    reason = emp.reason
     if (
         previous is not None
         and views is previous.devices
@@ -127,6 +147,8 @@ def build_row(
         and previous.ringing_since == ringing_since
         and previous.name == emp.name
         and previous.department == department
+        and previous.reason == reason
+        and previous.party == party
     ):
         return previous
     return Row(
@@ -138,6 +160,8 @@ def build_row(
         ringing_since=ringing_since,
         devices=views,
         folded=emp.name.casefold(),
+        reason=reason,
+        party=party,
     )
 
 
@@ -152,7 +176,13 @@ def build_rows(
     # One pass over the calls in progress, and only when one of these employees has one ringing.
     wanted = [i for i in ids if state.ringing(i)]
     legs = ringing_legs(state, None if employees is None else wanted) if wanted else {}
+    # Who each call in progress is with: for those ringing or talking only.
+    talking = Status.TALKING
+    staff = state.employees
+    busy = wanted + [i for i in ids if (e := staff.get(i)) is not None and e.status is talking]
+    parties = other_parties(state, None if employees is None else busy) if busy else {}
     old = previous or {}
     return {
-        emp_id: build_row(state, emp_id, legs.get(emp_id, []), old.get(emp_id)) for emp_id in ids
+        emp_id: build_row(state, emp_id, legs.get(emp_id, []), old.get(emp_id), parties.get(emp_id))
+        for emp_id in ids
     }

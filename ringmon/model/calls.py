@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from enum import StrEnum
@@ -42,6 +43,11 @@ class CallLeg:
     answer_at: float | None = None
     end_at: float | None = None
     recording: str | None = None
+    remote_name: str = ""
+    """The other party's name, when the source knows it (caller-id name)."""
+    answered_by_colleague: bool = False
+    """Unanswered here, answered by another employee's leg of the same call (a hunt group,
+    a queue): see ``mark_answered_by_colleague``."""
     # The state's device object it talks on, once answered on a known device: the state's
     # shortcut to it (no lookup by key when the leg ends), no part of the leg itself.
     talks_on: Device | None = field(default=None, init=False, repr=False, compare=False)
@@ -85,6 +91,23 @@ def is_missed(leg: CallLeg) -> bool:
         and leg.end_at is not None
         and leg.end_at - leg.ring_at > MISSED_AFTER_SECONDS
     )
+
+
+def mark_answered_by_colleague(
+    legs: Iterable[CallLeg], answered: Iterable[tuple[str, str | None]]
+) -> None:
+    """Set ``answered_by_colleague`` on the unanswered incoming legs of ``legs`` (one
+    employee's) whose call another employee answered; ``answered`` is (call id, employee) of
+    answered legs, anyone's. R11 stays per leg (such a leg is still the employee's missed call
+    when it rang over 5 s); the profile and ``export stats`` say how many of the missed were
+    answered by a colleague (issue 12's product decision)."""
+    by_call: dict[str, set[str | None]] = {}
+    for call, employee in answered:
+        by_call.setdefault(call, set()).add(employee)
+    for leg in legs:
+        if leg.answer_at is None and leg.direction is _IN:
+            answerers = by_call.get(leg.call, set()) - {leg.employee}
+            leg.answered_by_colleague = bool(answerers - {None})
 
 
 @dataclass(slots=True)

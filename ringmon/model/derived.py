@@ -24,6 +24,7 @@ from ringmon.model.status import FROM_REGISTRATION, RANK, Status
 # Module constants, not ``Status.TALKING``: an enum class has a ``__getattr__`` hook too.
 _TALKING = Status.TALKING
 _OFFLINE = Status.OFFLINE
+_DND = Status.DND
 
 
 class DerivedStatus:
@@ -128,7 +129,26 @@ class DerivedStatus:
     def _record_device(self, dev: Device, status: Status, at: float) -> None:
         if self.history is not None:
             log = self.history.device.setdefault((dev.account, dev.device), [])
-            append_transition(log, at, status)
+            append_transition(log, at, status, dev.reason if status is not _TALKING else None)
+
+    def _reason_changed(self, dev: Device, owner: str | None, at: float) -> None:
+        """A device's reason changed, its status did not (dnd Lunch -> dnd Training)."""
+        if self.history is not None:
+            self._record_device(dev, dev.status, at)
+        if owner is not None:
+            emp = self.employees[owner]
+            if emp.status is _DND and dev.status is _DND:
+                self._set_employee_status(emp, _DND, at)
+
+    def dnd_reason(self, emp: Employee) -> str | None:
+        """The reason of the employee's dnd: the first reason a dnd device of theirs gives."""
+        reasons = sorted(
+            dev.reason
+            for login in emp.accounts
+            for device_id in self.accounts[login].devices
+            if (dev := self.devices[(login, device_id)]).status is _DND and dev.reason
+        )
+        return reasons[0] if reasons else None
 
     def employee_statuses(self, emp: Employee) -> Iterator[Status]:
         """Every status that competes for the employee's merged status (R16)."""
@@ -161,8 +181,12 @@ class DerivedStatus:
         self._set_employee_status(emp, best, at)
 
     def _set_employee_status(self, emp: Employee, status: Status, at: float) -> None:
-        if status != emp.status:
+        reason = self.dnd_reason(emp) if status is _DND else None
+        if status != emp.status or reason != emp.reason:
+            if status != emp.status:
+                emp.since = at
             emp.status = status
-            emp.since = at
+            emp.reason = reason
             if self.history is not None:
-                append_transition(self.history.employee.setdefault(emp.id, []), at, status)
+                log = self.history.employee.setdefault(emp.id, [])
+                append_transition(log, at, status, reason)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ringmon.model.calls import CallLeg
-from ringmon.model.schema import Registration
+from ringmon.model.schema import QueuePause, Registration
 from ringmon.model.status import Status
 
 DeviceKey = tuple[str, str]
@@ -26,6 +26,8 @@ class Employee:
     status: Status = Status.OFFLINE
     since: float = 0.0
     accounts: set[str] = field(default_factory=set)
+    reason: str | None = None
+    """Why dnd, when a device says (a queue break: ``Lunch``); None in any other status."""
 
 
 @dataclass(slots=True)
@@ -52,12 +54,17 @@ class Device:
     # Answered legs in progress on this device (it is talking while any is). Derived from
     # ``State.legs``, so no part of the device's identity.
     talking: int = field(default=0, compare=False)
+    reason: str | None = None
+    """Why its registration, when the source says: ``Lunch`` (dnd), ``unreachable``."""
+    paused: tuple[QueuePause, ...] = ()
+    """The call-center queues its account is paused in."""
 
 
 @dataclass(slots=True)
 class Transition:
     at: float
     status: Status
+    reason: str | None = None
 
 
 @dataclass(slots=True)
@@ -70,8 +77,11 @@ class History:
     calls: list[CallLeg] = field(default_factory=list)
 
 
-def append_transition(log: list[Transition], at: float, status: Status) -> None:
-    """Log a status change, keeping the log minimal: strictly increasing times, no repeats.
+def append_transition(
+    log: list[Transition], at: float, status: Status, reason: str | None = None
+) -> None:
+    """Log a status change (or of its reason), keeping the log minimal: strictly increasing
+    times, no repeats.
 
     Several changes at one instant leave only the last (the others lasted no time). Before
     its first transition everyone is offline, so an empty log counts as offline: a change
@@ -79,6 +89,6 @@ def append_transition(log: list[Transition], at: float, status: Status) -> None:
     """
     if log and log[-1].at == at:
         log.pop()
-    previous = log[-1].status if log else Status.OFFLINE
-    if previous != status:
-        log.append(Transition(at, status))
+    previous = (log[-1].status, log[-1].reason) if log else (Status.OFFLINE, None)
+    if previous != (status, reason):
+        log.append(Transition(at, status, reason))

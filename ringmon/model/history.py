@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ringmon.model.calls import CallLeg
+from ringmon.model.calls import CallLeg, mark_answered_by_colleague
 from ringmon.model.schema import Event
 from ringmon.model.state import DeviceKey, EventRejected, State, Transition
 
@@ -36,6 +36,15 @@ def employee_history(state: State, employee_id: str) -> EmployeeHistory | None:
     calls = [leg for leg in history.calls if leg.employee == employee_id]
     calls.extend(leg for leg in state.legs.values() if leg.employee == employee_id)
     calls.sort(key=lambda leg: (leg.ring_at, leg.leg))
+    mark_answered_by_colleague(
+        calls,
+        (
+            (leg.call, leg.employee)
+            for legs in (history.calls, state.legs.values())
+            for leg in legs
+            if leg.answer_at is not None
+        ),
+    )
     return EmployeeHistory(
         id=emp.id,
         name=emp.name,

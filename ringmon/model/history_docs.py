@@ -21,15 +21,22 @@ class IntervalDoc(Doc):
     start: AwareDatetime
     end: AwareDatetime
     status: Status
+    reason: str | None = None
 
     @classmethod
     def of(cls, interval: Interval) -> IntervalDoc:
-        return cls(start=to_dt(interval.start), end=to_dt(interval.end), status=interval.status)
+        return cls(
+            start=to_dt(interval.start),
+            end=to_dt(interval.end),
+            status=interval.status,
+            reason=interval.reason,
+        )
 
 
 class TransitionDoc(Doc):
     at: AwareDatetime
     status: Status
+    reason: str | None = None
 
 
 class DeviceHistoryDoc(Doc):
@@ -46,6 +53,7 @@ class StatsDoc(Doc):
     missed: int
     short_unanswered: int
     outgoing_unanswered: int
+    missed_answered_by_colleague: int = 0
     total_talk: float
     average_talk: float
     average_answer: float
@@ -90,9 +98,11 @@ def _window_transitions(log: list[Transition], start: float, end: float) -> list
         if t.at <= start:
             before = t
         elif t.at < end:
-            out.append(TransitionDoc(at=to_dt(t.at), status=t.status))
+            out.append(TransitionDoc(at=to_dt(t.at), status=t.status, reason=t.reason))
     if before is not None:
-        out.insert(0, TransitionDoc(at=to_dt(before.at), status=before.status))
+        out.insert(
+            0, TransitionDoc(at=to_dt(before.at), status=before.status, reason=before.reason)
+        )
     return out
 
 
@@ -149,7 +159,9 @@ def history_doc(
 def history_from_doc(doc: HistoryDoc) -> EmployeeHistory:
     """The model's view of a history document, to recompute stats for any sub-period."""
     devices = {
-        (d.account, d.device): [Transition(t.at.timestamp(), t.status) for t in d.transitions]
+        (d.account, d.device): [
+            Transition(t.at.timestamp(), t.status, t.reason) for t in d.transitions
+        ]
         for d in doc.devices
     }
     return EmployeeHistory(
@@ -158,7 +170,7 @@ def history_from_doc(doc: HistoryDoc) -> EmployeeHistory:
         department=doc.employee.department,
         numbers=tuple(doc.employee.numbers),
         accounts=[(a.login, a.number) for a in doc.accounts],
-        merged=[Transition(t.at.timestamp(), t.status) for t in doc.merged],
+        merged=[Transition(t.at.timestamp(), t.status, t.reason) for t in doc.merged],
         devices=devices,
         user_agents={(d.account, d.device): d.user_agent for d in doc.devices},
         calls=[c.to_leg() for c in doc.calls],

@@ -128,11 +128,24 @@ class AccountRemove(_Event):
     login: Id
 
 
+class QueuePause(BaseModel):
+    """A call-center queue the device's account is paused in, and why (``Lunch``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    queue: Id
+    reason: Text = ""
+
+
 class DeviceStatus(_Event):
     """One registered contact (a softphone, a desk phone) of a SIP account.
 
     ``dnd_capable`` says whether this user agent can report do-not-disturb at all (R15): only
     the vendor's own desktop app can; a ``dnd`` status from any other device is rejected.
+    ``reason`` says why the status, when the source knows: a break's reason for ``dnd``
+    (``Lunch``), ``unreachable`` (stopped answering qualify) or ``unregistered`` for
+    ``offline``. ``paused`` lists the queues the account is paused in (it may be online,
+    paused in some queues only). Both optional, added in protocol 1 (older clients drop them).
     """
 
     type: Literal["device.status"] = "device.status"
@@ -141,6 +154,8 @@ class DeviceStatus(_Event):
     user_agent: Text = ""
     status: Registration
     dnd_capable: bool = False
+    reason: Text | None = None
+    paused: tuple[QueuePause, ...] | None = None
 
 
 class CallRing(_Event):
@@ -153,6 +168,7 @@ class CallRing(_Event):
     device: Id | None = None
     direction: Direction
     remote: Text = ""
+    remote_name: Text | None = None
 
 
 class CallAnswer(_Event):

@@ -22,7 +22,7 @@ import orjson
 
 from ringmon.model.calls import CallLeg, DayTally, OpenCall
 from ringmon.model.period import local_date
-from ringmon.model.schema import Direction, Registration
+from ringmon.model.schema import Direction, QueuePause, Registration
 from ringmon.model.state import Account, Device, Employee, State
 from ringmon.model.status import Status
 from ringmon.model.wire import SnapshotDoc, state_from_snapshot
@@ -116,6 +116,7 @@ def _state(raw: dict[str, Any], seq: int, clock: float, tz: tzinfo) -> State:
             tuple(_str(n) for n in e.get("numbers", ())),
             _STATUS[e.get("status", "offline")],
             0.0 if since is None else _time(since),
+            reason=_str_or_none(e.get("reason")),
         )
     for a in raw.get("accounts", ()):
         login = _str(a["login"])
@@ -135,6 +136,10 @@ def _state(raw: dict[str, Any], seq: int, clock: float, tz: tzinfo) -> State:
         devices[(login, device_id)] = Device(
             login, device_id, user_agent, registration, dnd_capable, registered_since, status, since
         )
+        if d.get("reason") is not None or d.get("paused"):
+            device = devices[(login, device_id)]
+            device.reason = _str_or_none(d.get("reason"))
+            device.paused = tuple(_pause(p) for p in d.get("paused") or ())
         accounts[login].devices.add(device_id)
     today = raw["today"]
     state.tally.days[_date(today["day"])] = DayTally(
@@ -172,6 +177,8 @@ def _state(raw: dict[str, Any], seq: int, clock: float, tz: tzinfo) -> State:
             answer_at=None if answer is None else _time(answer),
             end_at=None if end is None else _time(end),
             recording=_str_or_none(g.get("recording")),
+            remote_name=_str(g.get("remote_name", "")),
+            answered_by_colleague=_bool(g.get("answered_by_colleague", False)),
         )
         state.legs[leg.leg] = leg
         if open_calls is None:
@@ -198,6 +205,12 @@ def _time(value: object) -> float:
     if moment.tzinfo is None:
         raise _Unread
     return moment.timestamp()
+
+
+def _pause(value: object) -> QueuePause:
+    if type(value) is not dict:
+        raise _Unread
+    return QueuePause(queue=_str(value["queue"]), reason=_str(value.get("reason", "")))
 
 
 def _date(value: object) -> date:

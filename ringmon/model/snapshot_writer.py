@@ -68,6 +68,7 @@ def _employee(e: Employee) -> dict[str, object]:
         "numbers": e.numbers,
         "status": _TEXT[e.status],
         "since": to_dt(e.since),
+        "reason": e.reason,
     }
 
 
@@ -85,6 +86,8 @@ def _device(d: Device) -> dict[str, object]:
         "registered_since": to_dt(d.registered_since),
         "status": _TEXT[d.status],
         "since": to_dt(d.since),
+        "reason": d.reason,
+        "paused": [{"queue": p.queue, "reason": p.reason} for p in d.paused],
     }
 
 
@@ -109,6 +112,8 @@ def _leg(leg: CallLeg, now: float) -> dict[str, object]:
         "employee": leg.employee,
         "direction": _TEXT[leg.direction],
         "remote": leg.remote,
+        "remote_name": leg.remote_name,
+        "answered_by_colleague": leg.answered_by_colleague,
         "ring_at": to_dt(leg.ring_at),
         "answer_at": None if leg.answer_at is None else to_dt(leg.answer_at),
         "end_at": None if leg.end_at is None else to_dt(leg.end_at),

@@ -39,7 +39,7 @@ from ringmon.model.schema import (
     Event,
     Registration,
 )
-from ringmon.model.status import Status
+from ringmon.model.status import FROM_REGISTRATION, Status
 
 DEFAULT_LATE_TOLERANCE = 300.0
 
@@ -210,8 +210,13 @@ class State(DerivedStatus):
             dev.registration = registration
             dev.user_agent = ev["user_agent"] or dev.user_agent
             dev.dnd_capable = ev["dnd_capable"]
+        reason, dev.paused = ev["reason"], ev["paused"] or ()
         if self.history is not None:
             self.history.device_agent[key] = dev.user_agent
+        if reason != dev.reason:
+            dev.reason = reason
+            if dev.status is FROM_REGISTRATION[registration] and not dev.talking:
+                self._reason_changed(dev, acc.employee, at)
         self._refresh_device(dev, acc.employee, at)
 
     def _call_ring(self, ev: Fields, at: float) -> None:
@@ -230,6 +235,8 @@ class State(DerivedStatus):
         leg = CallLeg(
             ev["call"], leg_id, login, device, employee, ev["direction"], ev["remote"], at
         )
+        if ev["remote_name"]:
+            leg.remote_name = ev["remote_name"]
         legs[leg_id] = leg
         self.tally.ring(leg)
         if employee is not None:

@@ -7,6 +7,8 @@ Definitions (docs/feed-protocol.md repeats them):
 - ``missed``: incoming legs unanswered after ringing more than 5 s (R11);
   ``short_unanswered``: incoming legs unanswered after 5 s or less (not missed);
   ``outgoing_unanswered``: outgoing legs nobody picked up;
+  ``missed_answered_by_colleague``: of the missed, those whose call another employee answered
+  (a hunt group, a queue: ``calls.mark_answered_by_colleague``);
 - ``total_talk``: answered time of every handled leg (a call in progress counts up to now);
   ``average_talk`` = total_talk / handled; ``average_answer``: the mean ring time of the
   answered incoming legs.
@@ -33,6 +35,7 @@ class CallStats:
     missed: int = 0
     short_unanswered: int = 0
     outgoing_unanswered: int = 0
+    missed_answered_by_colleague: int = 0
     total_talk: float = 0.0
     _answer_total: float = 0.0
 
@@ -59,6 +62,8 @@ class CallStats:
             self.total_talk += leg.talk_seconds(now)
         elif outcome is Outcome.MISSED:
             self.missed += 1
+            if leg.answered_by_colleague:
+                self.missed_answered_by_colleague += 1
         elif outcome is Outcome.SHORT:
             self.short_unanswered += 1
         elif outcome is Outcome.UNANSWERED:
@@ -70,6 +75,7 @@ class CallStats:
         self.missed += other.missed
         self.short_unanswered += other.short_unanswered
         self.outgoing_unanswered += other.outgoing_unanswered
+        self.missed_answered_by_colleague += other.missed_answered_by_colleague
         self.total_talk += other.total_talk
         self._answer_total += other._answer_total
 
@@ -81,6 +87,7 @@ class CallStats:
             "missed": self.missed,
             "short_unanswered": self.short_unanswered,
             "outgoing_unanswered": self.outgoing_unanswered,
+            "missed_answered_by_colleague": self.missed_answered_by_colleague,
             "total_talk": round(self.total_talk, 3),
             "average_talk": round(self.average_talk, 3),
             "average_answer": round(self.average_answer, 3),

@@ -22,6 +22,8 @@ class Interval:
     start: float
     end: float
     status: Status
+    reason: str | None = None
+    """Why the status, when a source said (a dnd's ``Lunch``)."""
 
     @property
     def seconds(self) -> float:
@@ -40,27 +42,33 @@ def intervals(transitions: Sequence[Transition], start: float, end: float) -> li
         return []
     times = [t.at for t in transitions]
     index = bisect_right(times, start)
-    current = transitions[index - 1].status if index else Status.OFFLINE
+    last = transitions[index - 1] if index else None
+    current = (last.status, last.reason) if last is not None else (Status.OFFLINE, None)
     cursor = start
     out: list[Interval] = []
     for transition in transitions[index:]:
         if transition.at >= end:
             break
-        if transition.status == current:
+        if (transition.status, transition.reason) == current:
             continue
         if transition.at > cursor:
-            out.append(Interval(cursor, transition.at, current))
+            out.append(Interval(cursor, transition.at, *current))
             cursor = transition.at
-        current = transition.status
-    out.append(Interval(cursor, end, current))
+        current = (transition.status, transition.reason)
+    out.append(Interval(cursor, end, *current))
     return _joined(out)
 
 
 def _joined(parts: list[Interval]) -> list[Interval]:
     joined: list[Interval] = []
     for part in parts:
-        if joined and joined[-1].status == part.status and joined[-1].end == part.start:
-            joined[-1] = Interval(joined[-1].start, part.end, part.status)
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and (last.status, last.reason) == (part.status, part.reason)
+            and last.end == part.start
+        ):
+            joined[-1] = Interval(last.start, part.end, part.status, part.reason)
         else:
             joined.append(part)
     return joined

@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ringmon.model.calls import CallLeg, DayTally, OpenCall, Outcome
 from ringmon.model.period import local_date
-from ringmon.model.schema import Direction, Registration
+from ringmon.model.schema import Direction, QueuePause, Registration
 from ringmon.model.state import Account, Device, Employee, State
 from ringmon.model.status import Status
 
@@ -33,6 +33,7 @@ class EmployeeDoc(Doc):
     numbers: list[str] = []
     status: Status = Status.OFFLINE
     since: AwareDatetime | None = None
+    reason: str | None = None
 
 
 class AccountDoc(Doc):
@@ -50,6 +51,8 @@ class DeviceDoc(Doc):
     registered_since: AwareDatetime
     status: Status
     since: AwareDatetime
+    reason: str | None = None
+    paused: list[QueuePause] = []
 
 
 class LegDoc(Doc):
@@ -60,6 +63,8 @@ class LegDoc(Doc):
     employee: str | None = None
     direction: Direction
     remote: str = ""
+    remote_name: str = ""
+    answered_by_colleague: bool = False
     ring_at: AwareDatetime
     answer_at: AwareDatetime | None = None
     end_at: AwareDatetime | None = None
@@ -78,6 +83,8 @@ class LegDoc(Doc):
             employee=leg.employee,
             direction=leg.direction,
             remote=leg.remote,
+            remote_name=leg.remote_name,
+            answered_by_colleague=leg.answered_by_colleague,
             ring_at=to_dt(leg.ring_at),
             answer_at=None if leg.answer_at is None else to_dt(leg.answer_at),
             end_at=None if leg.end_at is None else to_dt(leg.end_at),
@@ -100,6 +107,8 @@ class LegDoc(Doc):
             answer_at=None if self.answer_at is None else self.answer_at.timestamp(),
             end_at=None if self.end_at is None else self.end_at.timestamp(),
             recording=self.recording,
+            remote_name=self.remote_name,
+            answered_by_colleague=self.answered_by_colleague,
         )
 
 
@@ -157,6 +166,7 @@ def snapshot_doc(state: State, now: float, speed: float, tz_name: str) -> Snapsh
                 numbers=list(e.numbers),
                 status=e.status,
                 since=to_dt(e.since),
+                reason=e.reason,
             )
             for e in state.employees.values()
         ],
@@ -174,6 +184,8 @@ def snapshot_doc(state: State, now: float, speed: float, tz_name: str) -> Snapsh
                 registered_since=to_dt(d.registered_since),
                 status=d.status,
                 since=to_dt(d.since),
+                reason=d.reason,
+                paused=list(d.paused),
             )
             for d in state.devices.values()
         ],
@@ -206,7 +218,7 @@ def state_from_snapshot(doc: SnapshotDoc, tz: tzinfo) -> State:
     for e in doc.employees:
         since = e.since.timestamp() if e.since else 0.0
         state.employees[e.id] = Employee(
-            e.id, e.name, e.department, tuple(e.numbers), e.status, since
+            e.id, e.name, e.department, tuple(e.numbers), e.status, since, reason=e.reason
         )
     for a in doc.accounts:
         state.accounts[a.login] = Account(a.login, a.number, a.employee)
@@ -224,6 +236,8 @@ def state_from_snapshot(doc: SnapshotDoc, tz: tzinfo) -> State:
             d.registered_since.timestamp(),
             d.status,
             d.since.timestamp(),
+            reason=d.reason,
+            paused=tuple(d.paused),
         )
         state.accounts[d.account].devices.add(d.device)
     state.tally.days[doc.today.day] = DayTally(

@@ -9,6 +9,7 @@ from datetime import tzinfo
 from rich.text import Text
 
 from ringmon.model.call_filter import leg_outcome
+from ringmon.model.caller_id import mask_number
 from ringmon.model.calls import Outcome
 from ringmon.model.schema import Direction
 from ringmon.model.wire import LegDoc
@@ -34,10 +35,16 @@ RESULT_STYLE: dict[Outcome, str] = {
 
 
 def call_row(
-    leg: LegDoc, tz: tzinfo, now: float, many_days: bool, compact: bool = False
+    leg: LegDoc,
+    tz: tzinfo,
+    now: float,
+    many_days: bool,
+    compact: bool = False,
+    masked: bool = False,
 ) -> tuple[Text, ...]:
     """A table row: time, direction, remote, ring time, talk time, result, recording; when
-    ``compact``, the direction is an arrow before the remote and there is no Dir column."""
+    ``compact``, the direction is an arrow before the remote and there is no Dir column. The
+    remote is its number (``masked``: ``+48 601 *** *00``) and name, when known."""
     local = leg.ring_at.astimezone(tz)
     if compact:
         when = local.strftime("%a %H:%M" if many_days else "%H:%M:%S")
@@ -49,10 +56,12 @@ def call_row(
     talk = leg.talk_seconds if leg.talk_seconds is not None else model.talk_seconds(now)
     outcome = leg_outcome(leg)
     arrow = "← in" if leg.direction is Direction.IN else "→ out"
+    number = mask_number(leg.remote) if masked else leg.remote
+    remote = " ".join(part for part in (number, leg.remote_name) if part) or "unknown"
     if compact:
         return (
             Text(when),
-            Text(f"{arrow[0]} {leg.remote or 'unknown'}"),
+            Text(f"{arrow[0]} {remote}"),
             Text(format_duration(ring), justify="right"),
             Text(format_duration(talk) if answered else "-", justify="right"),
             Text(RESULT_LABEL[outcome], RESULT_STYLE[outcome]),
@@ -61,7 +70,7 @@ def call_row(
     return (
         Text(when),
         Text(arrow),
-        Text(leg.remote or "unknown"),
+        Text(remote),
         Text(format_duration(ring), justify="right"),
         Text(format_duration(talk) if answered else "-", justify="right"),
         Text(RESULT_LABEL[outcome], RESULT_STYLE[outcome]),

@@ -20,7 +20,8 @@ def clock(at: float, tz: tzinfo, *, seconds: bool = False, end: bool = False) ->
 
 
 def stretch(interval: Interval, tz: tzinfo) -> str:
-    """A stretch as the profile shows it on hover: ``online 12:34-13:25`` (R14). One that
+    """A stretch as the profile shows it on hover: ``online 12:34-13:25`` (R14), with its
+    reason when a source gave one (``do not disturb · Lunch 12:03-12:40``). One that
     starts and ends within one minute shows seconds (``talking 21:56:05-21:56:40``), never
     ``21:56-21:56``."""
     start, end = clock(interval.start, tz), clock(interval.end, tz, end=True)
@@ -29,4 +30,5 @@ def stretch(interval: Interval, tz: tzinfo) -> str:
         end = clock(interval.end, tz, end=True, seconds=True)
         if start == end:
             end += " (under a second)"
-    return f"{interval.status.label} {start}-{end}"
+    why = f" · {interval.reason}" if interval.reason else ""
+    return f"{interval.status.label}{why} {start}-{end}"

@@ -124,21 +124,36 @@ class DeviceLine:
     since: float
     ringing: bool
     decides: bool
+    reason: str | None = None
+    paused: str = ""
+    """The paused queues, as ``DeviceView.paused_text`` says them."""
 
     def text(self, now: float, tz: tzinfo) -> str:
         clock = datetime.fromtimestamp(self.since, tz).strftime("%H:%M:%S")
         word = "ringing, " if self.ringing else ""
         mark = "  ← decides the status" if self.decides else ""
+        why = f" ({self.reason})" if self.reason else ""
+        queues = f" · paused in {self.paused}" if self.paused else ""
         return (
             f"{GLYPHS[self.status]} {self.user_agent or '?'} · {self.account} · "
-            f"{word}{self.status.label} since {clock} ({format_duration(now - self.since)}){mark}"
+            f"{word}{self.status.label}{why} since {clock} ({format_duration(now - self.since)})"
+            f"{queues}{mark}"
         )
 
 
 def device_lines(row: Row) -> list[DeviceLine]:
     """The row's devices, most telling first (ringing, then by status priority)."""
     return [
-        DeviceLine(d.user_agent, d.account, d.status, d.since, d.ringing, d.decides)
+        DeviceLine(
+            d.user_agent,
+            d.account,
+            d.status,
+            d.since,
+            d.ringing,
+            d.decides,
+            d.reason,
+            d.paused_text(),
+        )
         for d in sorted(row.devices, key=_device_order)
     ]
 

@@ -242,7 +242,8 @@ class BoardScreen(Screen[None]):
         # Wall mode is read-only: no name input, so nothing takes the focus (and the keys:
         # q, ?) from the screen.
         yield FilterBar(editable=not wall)
-        yield EmployeeTable(self.board, self.now, self.host.tz, wall=wall)
+        mask = getattr(self.app, "mask_numbers", None)
+        yield EmployeeTable(self.board, self.now, self.host.tz, wall=wall, mask_numbers=mask)
         if not wall:
             yield Footer(compact=True)
 

@@ -236,7 +236,8 @@ class CallLogScreen(RecordingActions, ModalScreen[None]):
         many = self.first != self.last
         shown = self.visible_calls()
         for leg in shown:
-            table.add_row(*call_row(leg, tz, now, many, self.compact), key=leg.leg)
+            masked = bool(getattr(self.app, "mask_numbers", False))
+            table.add_row(*call_row(leg, tz, now, many, self.compact, masked), key=leg.leg)
         if keep is not None:
             for n, leg in enumerate(shown):
                 if leg.leg == keep.leg:

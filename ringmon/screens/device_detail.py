@@ -87,6 +87,16 @@ class DeviceDetail(ModalScreen[None]):
             "[$text-muted]The highest status wins: talking > online > dnd > offline.[/]",
             "",
         ]
+        if row.reason:
+            lines[0] += f" · {Content(row.reason).markup}"
+        if row.party is not None:
+            masked = bool(getattr(app, "mask_numbers", False))
+            call = "talking with" if row.party.talking else "ringing from"
+            if row.party.direction.value == "out":
+                call = "talking with" if row.party.talking else "calling"
+            who = Content(row.party.text(masked=masked)).markup
+            mark = "" if row.party.talking else f"[$warning]{RINGING_GLYPH}[/] "
+            lines.insert(2, f"{mark}{call} {who}")
         devices = device_lines(row)
         if not devices:
             lines.append("[$text-muted]No device registered.[/]")
@@ -95,11 +105,13 @@ class DeviceDetail(ModalScreen[None]):
             var = STATUS_VARS[dev.status]
             ring = f" [{RINGING_VAR} b]{RINGING_GLYPH} ringing[/]" if dev.ringing else ""
             decides = "  [b]← decides the status[/b]" if dev.decides else ""
+            why = f" ({Content(dev.reason).markup})" if dev.reason else ""
+            queues = f"\n    paused in {Content(dev.paused).markup}" if dev.paused else ""
             lines.append(
                 f"[{var}]{GLYPHS[dev.status]} {dev.status.label:<14}[/]"
                 f" {Content(dev.user_agent or '?').markup}{ring}{decides}\n"
                 f"    account {Content(dev.account).markup} · since {since}"
-                f" ({format_duration(now - dev.since)})"
+                f" ({format_duration(now - dev.since)}){why}{queues}"
             )
         if row.status.value != "offline" and not any(d.decides for d in devices):
             lines.append(

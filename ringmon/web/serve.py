@@ -16,9 +16,13 @@ from ringmon.config import ConfigError, load_settings
 from ringmon.web.session import TOKEN_VARIABLES
 
 
-def session_command(url: str, tz: str | None, wall: bool, ca: str | None = None) -> str:
-    """The shell command textual-serve runs for each browser tab."""
+def session_command(
+    url: str, tz: str | None, wall: bool, ca: str | None = None, mask_numbers: bool = True
+) -> str:
+    """The shell command textual-serve runs for each browser tab (callers' numbers masked
+    unless ``ringmon web --no-mask-numbers``: a browser is a screen others may see)."""
     argv = [sys.executable, "-m", "ringmon", "--url", url]
+    argv.append("--mask-numbers" if mask_numbers else "--no-mask-numbers")
     if ca:
         argv += ["--ca", ca]
     if tz:
@@ -72,7 +76,13 @@ def run_web(args: argparse.Namespace) -> int:
     from ringmon.web.server import WebServer
 
     server = WebServer(
-        session_command(settings.url, args.tz, args.wall, getattr(args, "ca", None)),
+        session_command(
+            settings.url,
+            args.tz,
+            args.wall,
+            getattr(args, "ca", None),
+            mask_numbers=getattr(args, "mask_numbers", None) is not False,
+        ),
         host=args.host,
         port=args.port,
         max_sessions=args.max_sessions,

@@ -149,10 +149,12 @@ class EmployeeTable(ScrollView, can_focus=True):
         tz: tzinfo,
         *,
         wall: bool = False,
+        mask_numbers: bool | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
+        """``mask_numbers``: callers' numbers masked (None: in wall mode)."""
         super().__init__(name=name, id=id, classes=classes)
         self.board = board
         self.now = now
@@ -169,6 +171,7 @@ class EmployeeTable(ScrollView, can_focus=True):
         self._painted: dict[int, tuple[Row | None, bool]] = {}
         self._lines = RowLines(self._style, lambda: self.rich_style)
         self._lines.wall = wall
+        self._lines.mask_numbers = wall if mask_numbers is None else mask_numbers
         self._lines.layout = self._layout
         self._width = 0
         self._styles: dict[str, Style] = {}

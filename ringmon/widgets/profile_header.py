@@ -25,6 +25,7 @@ class DeviceLine:
     user_agent: str
     status: Status
     since: float
+    reason: str | None = None
 
 
 @dataclass(slots=True)
@@ -39,6 +40,8 @@ class HeaderFacts:
     numbers: list[str] = field(default_factory=list)
     devices: list[DeviceLine] = field(default_factory=list)
     offline_devices: int = 0
+    offline_reasons: list[str] = field(default_factory=list)
+    """Why the offline ones are (``unreachable``, ``unregistered``), when a source said."""
     known: bool = True
 
 
@@ -52,9 +55,13 @@ def header_facts(employee_id: str, state: State | None, doc: HistoryDoc | None) 
         for dev in state.devices_of(employee_id):
             if dev.registration is Registration.OFFLINE:
                 facts.offline_devices += 1
+                if dev.reason:
+                    facts.offline_reasons.append(dev.reason)
                 continue
             facts.devices.append(
-                DeviceLine(f"{dev.account}/{dev.device}", dev.user_agent, dev.status, dev.since)
+                DeviceLine(
+                    f"{dev.account}/{dev.device}", dev.user_agent, dev.status, dev.since, dev.reason
+                )
             )
         return facts
     if doc is not None:
@@ -64,6 +71,11 @@ def header_facts(employee_id: str, state: State | None, doc: HistoryDoc | None) 
         facts.numbers = list(e.numbers)
         return facts
     return HeaderFacts(employee_id, None, known=False)
+
+
+def _why(reasons: list[str]) -> str:
+    """``: unreachable, unregistered``: why devices are offline, when sources said."""
+    return ": " + ", ".join(sorted(set(reasons))) if reasons else ""
 
 
 def _joined(parts: list[str], empty: str) -> Text:
@@ -97,7 +109,7 @@ def render_header(facts: HeaderFacts, tz: tzinfo) -> Table:
     elif not facts.devices:
         note = "none registered now"
         if facts.offline_devices:
-            note += f" ({facts.offline_devices} offline)"
+            note += f" ({facts.offline_devices} offline{_why(facts.offline_reasons)})"
         grid.add_row(Text("Devices"), Text(note, style="italic"))
     else:
         for n, dev in enumerate(facts.devices):
@@ -107,10 +119,12 @@ def render_header(facts: HeaderFacts, tz: tzinfo) -> Table:
                 (dev.user_agent or "unknown user agent", "dim"),
                 " ",
                 (dev.status.label, STYLE[dev.status]),
+                (f" · {dev.reason}" if dev.reason else "", STYLE[dev.status]),
             )
             grid.add_row(Text("Devices" if n == 0 else ""), line)
         if facts.offline_devices:
-            grid.add_row(Text(""), Text(f"+{facts.offline_devices} offline", style="dim"))
+            more = f"+{facts.offline_devices} offline{_why(facts.offline_reasons)}"
+            grid.add_row(Text(""), Text(more, style="dim"))
     return grid
 
 

@@ -25,6 +25,9 @@ def render_summary(stats: PeriodStats, width: int) -> Table:
     grid.add_row("Calls handled", handled)
     missed = Text.assemble((str(calls.missed), "bold bright_red" if calls.missed else "bold"))
     missed.append("  rang > 5 s, not answered", "dim")
+    if calls.missed_answered_by_colleague:
+        n = calls.missed_answered_by_colleague
+        missed.append(f", {n} of them answered by a colleague", "dim")
     grid.add_row("Missed", missed)
     not_missed = []
     if calls.short_unanswered:

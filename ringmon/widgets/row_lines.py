@@ -30,6 +30,11 @@ STATUS_CLASS = {
     Status.OFFLINE: "employee-table--offline",
 }
 
+PARTY_WIDTH = 34
+"""At most this much of the User agents cell says who a call is with."""
+PARTY_MIN_COLUMN = 30
+"""A User agents cell narrower than this shows only the devices."""
+
 CACHE_ROWS = 400
 """Rows whose lines are kept. A screen shows at most ~100; each kept line holds a dozen
 objects the cyclic GC has to walk, so the cache stays small and starts over when full."""
@@ -58,6 +63,8 @@ class RowLines:
         self.base = base
         self.layout: Layout | None = None
         self.wall = False
+        self.mask_numbers = False
+        """Callers' numbers masked (``--wall``, ``ringmon web``: personal data)."""
         self._cache: dict[str, _Parts] = {}
         self._header: tuple[object, Strip] | None = None
 
@@ -173,8 +180,9 @@ class RowLines:
                 style = base if row.department else muted
                 segments.append(Segment(text, style + extra if extra else style))
             elif col is Col.STATUS:
-                word = status_label(row.status, layout.short_status)
-                text = fit(f"{GLYPHS[row.status]} {word}", w)
+                word = status_label(row.status, layout.short_status or bool(row.reason))
+                why = f" · {row.reason}" if row.reason and row.status is Status.DND else ""
+                text = fit(f"{GLYPHS[row.status]} {word}{why}", w)
                 segments.append(Segment(text, status_style + extra if extra else status_style))
             elif col is Col.IN_STATUS:
                 in_width = w
@@ -192,10 +200,17 @@ class RowLines:
     def _agents_segments(
         self, row: Row, width: int, base: Style, is_cursor: bool, stale: bool
     ) -> list[Segment]:
-        pieces = condense_agents(row.devices, width)
         out: list[Segment] = []
-        used = 0
         ringing = self.style("employee-table--ringing")
+        if row.party is not None and width >= PARTY_MIN_COLUMN:
+            # Caller ID first: who the call is with (← in, → out), then the devices (a
+            # narrow column keeps its devices; the device detail still says who).
+            room = min(PARTY_WIDTH, width - PARTY_MIN_COLUMN // 2)
+            who = fit(row.party.text(masked=self.mask_numbers), room).rstrip() + "  "
+            out.append(Segment(who, base if row.party.talking or is_cursor else base + ringing))
+            width -= cell_len(who)
+        pieces = condense_agents(row.devices, width)
+        used = 0
         for piece in pieces:
             text = piece.text
             if piece.status is None:

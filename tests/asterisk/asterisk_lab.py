@@ -42,7 +42,9 @@ PYTHON = sys.executable
 ARI_USER, ARI_PASSWORD = "ringmon", "ringmon-ari-test"
 AMI_USER, AMI_SECRET = "ringmon", "ringmon-ami-test"
 DRIVER_USER, DRIVER_SECRET = "ringmon-test", "ringmon-ami-driver"
-SIP_PASSWORDS = {login: f"ringmon-test-{login}" for login in ("101", "102", "103", "200")}
+SIP_PASSWORDS = {
+    login: f"ringmon-test-{login}" for login in ("101", "102", "103", "104", "105", "200")
+}
 
 T = TypeVar("T")
 
@@ -497,6 +499,20 @@ name = "Piotr Zielinski"
 department = "Support"
 numbers = ["103"]
 accounts = [{ login = "103", number = "103" }]
+
+[[employee]]
+id = "e3"
+name = "Ewa Kowalska"
+department = "Queue"
+numbers = ["104"]
+accounts = [{ login = "104", number = "104" }]
+
+[[employee]]
+id = "e4"
+name = "Jan Wisniewski"
+department = "Queue"
+numbers = ["105"]
+accounts = [{ login = "105", number = "105" }]
 """
 
 

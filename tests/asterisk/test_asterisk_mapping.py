@@ -145,6 +145,9 @@ def test_e2e_calls_ring_talk_and_missed_rule(e2e: Any) -> None:
         Outcome.SHORT,
     ]
     assert [leg.remote for leg in (answered, missed, short)] == ["200", "103", "103"]
+    # Caller ID on the row: the caller-id name as the PBX knows it (Asterisk's endpoint).
+    names = [leg.remote_name for leg in (answered, missed, short)]
+    assert names == ["Front Desk", "Piotr Zielinski", "Piotr Zielinski"]
     assert answered.ring_seconds() == pytest.approx(2.0, abs=0.2)
     assert answered.talk_seconds(answered.end_at or 0) == pytest.approx(3.0, abs=0.2)
     assert missed.ring_seconds() == pytest.approx(6.0, abs=0.2)

@@ -265,6 +265,7 @@ def _check(hub: Any, t: dict[str, Any]) -> dict[str, Any]:
         dev_c: ("online", UA_C),
         dev_b: ("offline", UA_B),
     }
+    assert devices[dev_b]["reason"] == "unregistered"  # not "unreachable": it said goodbye
     front = _employee(hub, "asterisk:200")
     assert (front["name"], front["numbers"]) == ("Front Desk", ["200"])
     health = hub.health()

@@ -69,6 +69,7 @@ def channel(
         "Call-Direction": "outbound",
         "variable_dialed_user": "1000",
         "Caller-Caller-ID-Number": "+48601000200",
+        "Caller-Caller-ID-Name": "Hotel Baltic",
         "Caller-Destination-Number": "1000",
     }
     if req_uri:
@@ -137,10 +138,11 @@ def test_session_maps_to_events_the_state_accepts() -> None:
     ]
     assert state.history is not None
     first, second = state.history.calls
-    assert (first.outcome(), first.device, first.remote) == (
+    assert (first.outcome(), first.device, first.remote, first.remote_name) == (
         Outcome.ANSWERED,
         PHONE_B,
         "+48601000200",
+        "Hotel Baltic",
     )
     assert first.ring_seconds() == pytest.approx(7.0) and first.talk_seconds() == pytest.approx(
         60.0

@@ -32,8 +32,8 @@ async def test_push_doc_examples_on_a_hub_started_as_the_readme_says(tmp_path: P
     config = HubConfig.from_args(args)
     assert list(config.sources) == []  # `ringmon hub` runs no simulator
     bodies, answers = doc_examples()
-    assert len(bodies) == 4 and len(answers) == 3
-    one, array, all_or_nothing, with_ids = bodies
+    assert len(bodies) == 5 and len(answers) == 3
+    one, array, with_reason, all_or_nothing, with_ids = bodies
     async with running_hub(config) as server:
         assert server.hub.tokens is not None
         token = server.hub.tokens.add("crm-bridge", "source")
@@ -49,6 +49,11 @@ async def test_push_doc_examples_on_a_hub_started_as_the_readme_says(tmp_path: P
             assert first.json()["accepted"] == 1
             second = await push(array)
             assert (second.status_code, second.json()) == (200, answers[0])
+            lunch = await push(with_reason)
+            assert lunch.status_code == 200, lunch.text
+            snapshot = (await client.get("/v1/snapshot", headers=auth(reader))).json()
+            app = next(d for d in snapshot["devices"] if d["device"] == "app")
+            assert (app["status"], app["reason"]) == ("dnd", "Lunch")
             refused = await push(all_or_nothing)
             assert refused.status_code == 422
             assert refused.json() == answers[1]
@@ -58,6 +63,6 @@ async def test_push_doc_examples_on_a_hub_started_as_the_readme_says(tmp_path: P
             again = await push(with_ids)
             assert (again.status_code, again.json()) == (200, answers[2])
             health = (await client.get("/v1/health", headers=auth(reader))).json()
-    assert health["events"] == 5
+    assert health["events"] == 6
     assert health["status"] == "ok"
     assert set(health["rejected"]["by_source"]) == {"ingest:crm-bridge"}

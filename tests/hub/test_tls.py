@@ -104,7 +104,7 @@ async def test_export_over_https(https_hub: HubServer, pki: Pki) -> None:
 
     done = await asyncio.to_thread(run, "--ca", str(pki.ca))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[0] == "day,start,end,status,seconds"
+    assert done.stdout.splitlines()[0] == "day,start,end,status,seconds,reason"
     by_env = await asyncio.to_thread(run, RINGMON_CA=str(pki.ca))
     assert by_env.returncode == 0 and by_env.stdout == done.stdout
     refused = await asyncio.to_thread(run)

@@ -89,6 +89,7 @@ def test_outgoing_unanswered_is_never_missed(rang: float) -> None:
         "missed": 0,
         "short_unanswered": 0,
         "outgoing_unanswered": 1,
+        "missed_answered_by_colleague": 0,
         "total_talk": 0.0,
         "average_talk": 0.0,
         "average_answer": 0.0,

@@ -134,6 +134,7 @@ def test_r14_day_call_stats() -> None:
         "missed": 1,
         "short_unanswered": 1,
         "outgoing_unanswered": 1,
+        "missed_answered_by_colleague": 0,
         "total_talk": 1200.0,
         "average_talk": 400.0,
         "average_answer": 10.0,

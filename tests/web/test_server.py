@@ -105,9 +105,15 @@ def test_web_command_defaults_to_loopback() -> None:
 def test_session_command_passes_the_hub_and_never_a_token() -> None:
     argv = shlex.split(session_command("https://hub:8765", "Europe/Warsaw", True, "/etc/ca.pem"))
     assert argv == [
-        sys.executable, "-m", "ringmon", "--url", "https://hub:8765", "--ca", "/etc/ca.pem",
-        "--tz", "Europe/Warsaw", "--wall",
+        sys.executable, "-m", "ringmon", "--url", "https://hub:8765", "--mask-numbers",
+        "--ca", "/etc/ca.pem", "--tz", "Europe/Warsaw", "--wall",
     ]  # fmt: skip
+    # Callers' numbers are masked in the browser unless `ringmon web --no-mask-numbers`.
+    shown = session_command("http://hub", None, False, mask_numbers=False)
+    assert "--no-mask-numbers" in shlex.split(shown)
+    args = build_parser().parse_args(["web", "--no-mask-numbers"])
+    assert args.mask_numbers is False
+    assert build_parser().parse_args(["web"]).mask_numbers is None
 
 
 async def test_another_sites_page_cannot_open_a_session(tmp_path: Path) -> None:

@@ -2,8 +2,8 @@
 
 One session = the ARI event WebSocket + an AMI login. On every session start (the first one
 and after every reconnect) the source reads the whole picture again (endpoints and channels
-from ARI; contacts with their user agents, device states and presence states from AMI) and
-emits what differs from what it reported before, so the hub is right even when events were
+from ARI; contacts with their user agents, device and presence states and queue members from
+AMI) and emits what differs from what it reported before, so the hub is right even when events were
 missed while it was away: a device that unregistered meanwhile goes offline, a call that
 ended meanwhile ends. Between resyncs it maps ARI (and a few AMI) events as they come
 (``mapping.py``). What it reported and the legs it left open are saved with the hub's events
@@ -42,6 +42,7 @@ from ringmon.sources.asterisk.mapping import (
     Snapshot,
     parse_callerid,
 )
+from ringmon.sources.asterisk.queues import QUEUE_EVENTS, member_of
 from ringmon.sources.base import Sink, SourceHealth
 
 log = logging.getLogger("ringmon.hub.asterisk")
@@ -50,7 +51,10 @@ RETRY_FIRST = 0.5
 RETRY_MAX = 10.0
 HEALTHY_AFTER = 30.0
 TICK = 1.0
-AMI_EVENTS = ("PresenceStateChange", "DeviceStateChange")
+AMI_EVENTS = ("PresenceStateChange", "DeviceStateChange", *sorted(QUEUE_EVENTS))
+AMI_CLASSES = "call,agent"
+"""The event classes read beside ARI: ``DeviceStateChange`` and ``PresenceStateChange`` are
+``call``, app_queue's member events ``agent``."""
 AMI_ONLY_EVENTS = (
     *AMI_EVENTS,
     "Newchannel",
@@ -68,9 +72,9 @@ AMI_ONLY_FILTERS = (
 )
 """What AMI sends in AMI-only mode (``Filter`` actions): those events, the ``VarSet`` of the
 recording's file name and the ``Newexten`` of a ``Dial()`` step (its targets)."""
-AMI_ONLY_CLASSES = "system,call,dialplan"
+AMI_ONLY_CLASSES = "system,call,dialplan,agent"
 """The event classes AMI-only mode logs in for: ``ContactStatus`` is ``system``, the channel
-events ``call``, ``VarSet`` and ``Newexten`` ``dialplan``."""
+events ``call``, ``VarSet`` and ``Newexten`` ``dialplan``, queue members ``agent``."""
 
 _Item = tuple[str, object, float]
 
@@ -201,7 +205,7 @@ class AsteriskSource:
         try:
             async with ari.event_stream() as ws:
                 ami = await AmiClient.connect(
-                    cfg.ami_host, cfg.ami_port, cfg.ami_user, cfg.ami_secret
+                    cfg.ami_host, cfg.ami_port, cfg.ami_user, cfg.ami_secret, events=AMI_CLASSES
                 )
                 try:
                     await self._serve(sink, mapper, ari, ws, ami)
@@ -240,11 +244,12 @@ class AsteriskSource:
             self.error = None
             self.health.running()
             log.info(
-                "%s: connected; %d endpoints, %d contacts, %d channels",
+                "%s: connected; %d endpoints, %d contacts, %d channels, %d queue members",
                 self.name,
                 len(snap.endpoints),
                 len(snap.contacts),
                 len(snap.channels),
+                len(snap.queue_members),
             )
             while True:
                 try:
@@ -338,6 +343,11 @@ class AsteriskSource:
         for p in await ami.collect("PresenceStateList"):
             if "Presentity" in p:
                 snap.presence[p["Presentity"]] = p.get("Status", "")
+        # Without app_queue AMI answers "Invalid/unknown command": no queues, no members.
+        for m in await ami.collect("QueueStatus"):
+            member = member_of(m) if m.get("Event") == "QueueMember" else None
+            if member is not None:
+                snap.queue_members.append(member)
 
     async def _snapshot(self, ari: AriClient, ami: AmiClient, mapper: AsteriskMapper) -> Snapshot:
         snap = Snapshot()
@@ -384,6 +394,7 @@ def _channel_info(ch: dict[str, Any], linked: dict[str, str]) -> ChannelInfo | N
         dialled=dialplan.get("app_name") == "AppDial",
         caller_number=str(caller.get("number", "")),
         connected_number=str(connected.get("number", "")),
+        connected_name=str(connected.get("name", "")),
         exten=str(dialplan.get("exten", "")),
     )
 
@@ -424,6 +435,7 @@ def _ami_channel_info(ch: dict[str, str]) -> ChannelInfo | None:
         dialled=ch.get("Application") == "AppDial",
         caller_number=value("CallerIDNum"),
         connected_number=value("ConnectedLineNum"),
+        connected_name=value("ConnectedLineName"),
         exten=value("Exten"),
     )
 

@@ -230,6 +230,8 @@ class FreeswitchMapper:
         if leg is None:
             leg = self.legs[leg_name] = _Leg(call, leg_name, account, direction)
             device = self._device_at(account, event) if direction is Direction.OUT else None
+            # The caller's caller-id name on an incoming leg (not the number again).
+            name = event.get("Caller-Caller-ID-Name") or "" if direction is Direction.IN else ""
             out.append(
                 CallRing(
                     ts=to_dt(ts),
@@ -239,6 +241,7 @@ class FreeswitchMapper:
                     device=device,
                     direction=direction,
                     remote=remote,
+                    remote_name=None if name in (remote, "unknown", "") else name,
                 )
             )
         leg.channels.add(uuid)

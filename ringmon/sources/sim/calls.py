@@ -26,7 +26,7 @@ from ringmon.sources.sim.day_plan import DayPlan, Segment, local_time, plan_day
 from ringmon.sources.sim.roster import Team
 
 # Internal event payloads (tuples, for speed; turned into schema events by the stream):
-DEVICE = 0  # (DEVICE, login, device, user_agent, status, dnd_capable)
+DEVICE = 0  # (DEVICE, login, device, user_agent, status, dnd_capable[, reason])
 RING = 1  # (RING, call, leg, login, device | None, direction, remote, ring_ts)
 ANSWER = 2  # (ANSWER, call, leg, device | None, ring_ts)
 END = 3  # (END, call, leg, recording | None, ring_ts)
@@ -83,6 +83,25 @@ def talk_time(rng: Random) -> float:
     if x < 0.9:
         return min(MAX_TALK, rng.lognormvariate(math.log(230), 0.7))
     return rng.uniform(600, MAX_TALK)
+
+
+CONTACTS = (
+    "Kowalski Transport",
+    "Nowak i Syn",
+    "Apteka Centrum",
+    "Hotel Baltic",
+    "Zielona Szkoła",
+    "Biuro Rachunkowe Lis",
+    "Auto Serwis Max",
+)
+
+
+def caller_name(number: str) -> str:
+    """The name the phone book has for a number: one number in three is a known customer,
+    the others are shown by number only (a pure function of the number, so the simulator's
+    random sequence stays as it was)."""
+    digits = sum(map(ord, number))
+    return CONTACTS[digits // 3 % len(CONTACTS)] if digits % 3 == 0 else ""
 
 
 def remote_number(rng: Random) -> str:
@@ -316,9 +335,9 @@ class _Unit:
         for member in self.members:
             for at, device, status in member.plan.transitions:
                 account, dev = member.plan.devices[device]
-                self.push(
-                    at, (DEVICE, account.login, dev.id, dev.user_agent, status, dev.dnd_capable)
-                )
+                reason = member.plan.reasons.get((at, device))
+                payload = (DEVICE, account.login, dev.id, dev.user_agent, status, dev.dnd_capable)
+                self.push(at, payload if reason is None else (*payload, reason))
         department = self.team.department
         start = min(m.plan.login for m in self.members)
         stop = max(m.plan.logout for m in self.members)

@@ -12,7 +12,7 @@ call ends, so no call ever overlaps a device going offline or into DND.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from random import Random
 
@@ -46,6 +46,8 @@ class DayPlan:
     transitions: list[tuple[float, int, str]]
     """(time, device index, status), in time order."""
     segments: list[Segment]
+    reasons: dict[tuple[float, int], str] = field(default_factory=dict)
+    """(time, device index) of a ``dnd`` transition -> the break's reason (``Lunch``)."""
 
 
 def local_time(day: date, minutes: int, tz: tzinfo) -> float:
@@ -86,7 +88,21 @@ def plan_day(employee: Employee, day: date, seed: int, tz: tzinfo) -> DayPlan | 
         (at, index, status) for index, changes in enumerate(per_device) for at, status in changes
     )
     segments = _segments(transitions, len(devices), login, logout, breaks)
-    return DayPlan(employee, devices, login, logout, transitions, segments)
+    lunches = {b0: lunch for b0, _, lunch in breaks}
+    reasons = {
+        (at, index): break_reason(at, lunches.get(at, False))
+        for at, index, status in transitions
+        if status == DND
+    }
+    return DayPlan(employee, devices, login, logout, transitions, segments, reasons)
+
+
+def break_reason(start: float, lunch: bool) -> str:
+    """A DND break's reason: ``Lunch``, else ``Training`` for one break in five (by its start
+    time, so the plan's random sequence stays as it was), else ``Break``."""
+    if lunch:
+        return "Lunch"
+    return "Training" if int(start) % 5 == 0 else "Break"
 
 
 def _breaks(rng: Random, login: float, logout: float) -> list[tuple[float, float, bool]]:

@@ -34,7 +34,15 @@ from ringmon.model.schema import (
     Event,
     Registration,
 )
-from ringmon.sources.sim.calls import ANSWER, DEVICE, END, RING, Payload, unit_events
+from ringmon.sources.sim.calls import (
+    ANSWER,
+    DEVICE,
+    END,
+    RING,
+    Payload,
+    caller_name,
+    unit_events,
+)
 from ringmon.sources.sim.day_plan import OFFLINE, local_time
 from ringmon.sources.sim.roster import Roster
 
@@ -225,6 +233,8 @@ def to_event(at: float, payload: Payload) -> Event:
                 "user_agent": payload[3],
                 "status": _REGISTRATION[payload[4]],
                 "dnd_capable": payload[5],
+                "reason": payload[6] if len(payload) > 6 else None,
+                "paused": None,
             },
         )
     if kind == RING:
@@ -240,6 +250,7 @@ def to_event(at: float, payload: Payload) -> Event:
                 "device": payload[4],
                 "direction": _DIRECTION[payload[5]],
                 "remote": payload[6],
+                "remote_name": caller_name(payload[6]) or None,
             },
         )
     if kind == ANSWER:

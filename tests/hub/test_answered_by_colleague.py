@@ -1,0 +1,74 @@
+"""Issue 12's product decision through a real hub: R11 stays per leg in hunt groups, and the
+history (the profile, ``export stats``) says how many of the missed a colleague answered."""
+
+from __future__ import annotations
+
+from hub_helpers import T0, account, auth, device, employee, end, ring
+from hub_helpers import answer as answer_ev
+from hub_served import Served
+
+from ringmon.model.calls import CallLeg, mark_answered_by_colleague
+from ringmon.model.schema import Direction
+from ringmon.model.stats import call_stats
+
+
+async def emit_all(served: Served, events: list) -> None:  # type: ignore[type-arg]
+    for event in events:  # the hub's clock moves on with them (events ahead of it are refused)
+        served.clock.set(max(served.clock.now(), event.ts.timestamp()))
+        assert await served.hub.emit(event, source="test"), event
+
+
+async def test_missed_legs_a_colleague_answered_are_counted(served: Served) -> None:
+    events = [
+        employee(0, "e1", "Anna Nowak", "Sales"),
+        employee(0, "e2", "Piotr Zielinski", "Sales"),
+        account(0, "sip101", "e1"),
+        account(0, "sip201", "e2"),
+        device(10, "sip101", "c1", "online"),
+        device(10, "sip201", "c1", "online"),
+        # A hunt group rings both; Piotr answers after 8 s: Anna's leg is missed (R11), and
+        # a colleague answered it.
+        ring(600, "h1/sip101", "sip101", "c1"),
+        ring(600, "h1/sip201", "sip201", "c1"),
+        answer_ev(608, "h1/sip201"),
+        end(608, "h1/sip101"),
+        end(700, "h1/sip201"),
+        # Sequential: rings Anna 7 s, then Piotr, who answers.
+        ring(900, "h2/sip101", "sip101", "c1"),
+        end(907, "h2/sip101"),
+        ring(907, "h2/sip201", "sip201", "c1"),
+        answer_ev(910, "h2/sip201"),
+        end(960, "h2/sip201"),
+        # Nobody answers: missed by both, answered by no one.
+        ring(1200, "h3/sip101", "sip101", "c1"),
+        ring(1200, "h3/sip201", "sip201", "c1"),
+        end(1210, "h3/sip101"),
+        end(1210, "h3/sip201"),
+    ]
+    await emit_all(served, events)
+    served.clock.set(T0.timestamp() + 3600)
+    doc = (
+        await served.client.get("/v1/employees/e1/history?period=today", headers=auth(served.token))
+    ).json()
+    assert (doc["total"]["missed"], doc["total"]["missed_answered_by_colleague"]) == (3, 2)
+    flags = {leg["call"]: leg["answered_by_colleague"] for leg in doc["calls"]}
+    assert flags == {"h1": True, "h2": True, "h3": False}
+    piotr = (
+        await served.client.get("/v1/employees/e2/history?period=today", headers=auth(served.token))
+    ).json()
+    assert (piotr["total"]["missed"], piotr["total"]["missed_answered_by_colleague"]) == (1, 0)
+
+
+def test_the_rule_in_the_model() -> None:
+    def leg(call: str, emp: str, answered: bool, ring_for: float = 8.0) -> CallLeg:
+        return CallLeg(
+            call, f"{call}/{emp}", emp, None, emp, Direction.IN, "", 0.0,
+            answer_at=ring_for if answered else None, end_at=ring_for,
+        )  # fmt: skip
+
+    mine = [leg("a", "e1", False), leg("b", "e1", False), leg("c", "e1", False, 3.0)]
+    mark_answered_by_colleague(mine, [("a", "e2"), ("b", "e1"), ("c", "e3")])
+    assert [x.answered_by_colleague for x in mine] == [True, False, True]
+    stats = call_stats(mine, 100.0)
+    # The short one (3 s) is not missed, so it does not count among the missed.
+    assert (stats.missed, stats.missed_answered_by_colleague) == (2, 1)
