@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from rich.style import Style
 
-from ringmon.model.board import build_rows, device_lines
+from ringmon.model.board import build_rows
 from ringmon.model.schema import (
     AccountUpsert,
     CallRing,
@@ -18,6 +18,7 @@ from ringmon.model.schema import (
     Registration,
 )
 from ringmon.model.state import State
+from ringmon.present.row_text import device_lines
 from ringmon.widgets.columns import layout_columns
 from ringmon.widgets.row_lines import RowLines
 
