@@ -1,8 +1,8 @@
 """``python -m ringmon.bench snapshot``: the cost of ``/v1/snapshot`` at 2,000 and 10,000
 employees, the models' way (``snapshot_doc`` + ``model_dump_json``) beside the hub's
 (``snapshot_json``); then served: ``GET /v1/snapshot`` from a real hub on loopback holding
-that state, as httpx reads it: gzipped as httpx asks by default ("served"), and as it is
-("plain": ``Accept-Encoding: identity``); its size, and gzip's cost and size.
+that state, as httpx reads it (plain: the hub gzips only across a network, hub/compression.py);
+its size, and gzip's cost and size (what a client across a network gets).
 
 The state is a synthetic day (``ringmon.bench.synthetic``) applied up to 12:00, so that calls
 are in progress and the tally follows calls just ended. Each figure is the best of
@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     print(
-        f"{'employees':>10}{'models s':>10}{'hub s':>8}{'served s':>9}{'plain s':>8}{'MB':>7}"
+        f"{'employees':>10}{'models s':>10}{'hub s':>8}{'served s':>9}{'MB':>7}"
         f"{'gzip-1 s':>10}{'gzip MB':>9}"
     )
     for employees in args.employees:
@@ -60,18 +60,16 @@ def measure(employees: int, repeat: int) -> None:
     fast = best(repeat, lambda: snapshot_json(state, noon, 1.0, TZ))
     zipped = gzip.compress(body, 1)
     zip_s = best(repeat, lambda: gzip.compress(body, 1))
-    served, plain = asyncio.run(serve(state, noon, repeat))
+    served = asyncio.run(serve(state, noon, repeat))
     print(
-        f"{employees:>10,}{models:>10.3f}{fast:>8.3f}{served:>9.3f}{plain:>8.3f}"
-        f"{len(body) / 1e6:>7.1f}"
+        f"{employees:>10,}{models:>10.3f}{fast:>8.3f}{served:>9.3f}{len(body) / 1e6:>7.1f}"
         f"{zip_s:>10.3f}{len(zipped) / 1e6:>9.2f}"
     )
 
 
-async def serve(state: State, noon: float, repeat: int) -> tuple[float, float]:
+async def serve(state: State, noon: float, repeat: int) -> float:
     """Seconds for ``GET /v1/snapshot`` from a real hub on loopback holding ``state``, as a
-    client reads it (httpx: the request, the hub's flush and encoding, the transfer): as httpx
-    asks by default (gzip accepted), then as it is."""
+    client reads it (httpx: the request, the hub's flush and encoding, the transfer)."""
     import httpx
 
     from ringmon.hub.clock import ManualClock
@@ -87,17 +85,13 @@ async def serve(state: State, noon: float, repeat: int) -> tuple[float, float]:
             headers = {"Authorization": f"Bearer {hub.tokens.add('bench', 'analyst')}"}
             async with httpx.AsyncClient(base_url=server.url, headers=headers) as http:
                 await http.get("/v1/whoami")  # the connection is made before timing
-                figures = []
-                for encoding in (None, "identity"):
-                    extra = {} if encoding is None else {"Accept-Encoding": encoding}
-                    times = []
-                    for _ in range(repeat):
-                        started = time.perf_counter()
-                        response = await http.get("/v1/snapshot", timeout=60, headers=extra)
-                        response.raise_for_status()
-                        times.append(time.perf_counter() - started)
-                    figures.append(min(times))
-    return figures[0], figures[1]
+                times = []
+                for _ in range(repeat):
+                    started = time.perf_counter()
+                    response = await http.get("/v1/snapshot", timeout=60)
+                    response.raise_for_status()
+                    times.append(time.perf_counter() - started)
+    return min(times)
 
 
 def midday(employees: int) -> tuple[State, float]:

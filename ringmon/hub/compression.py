@@ -1,11 +1,17 @@
-"""Big answers gzipped when the client accepts it: the snapshot (8 MB at 10,000 employees,
-about 1 MB at gzip level 1). Compressed off the event loop (zlib lets other threads run), so
-the live feed goes on meanwhile."""
+"""Big answers gzipped when the client accepts it and is across a network: the snapshot (8 MB
+at 10,000 employees, about 1 MB at gzip level 1). Compressed off the event loop (zlib lets
+other threads run), so the live feed goes on meanwhile.
+
+Not to a client on loopback: there the bytes cost nothing to move, and compressing and
+inflating them only adds time (measured at 10,000 employees on a loaded 2-core machine: 2.02 s
+plain, 2.36 s gzipped). A reverse proxy on the same machine is such a client: compressing for
+its far side is its business (nginx's ``gzip on``)."""
 
 from __future__ import annotations
 
 import asyncio
 import gzip
+import ipaddress
 from collections.abc import Mapping
 
 from starlette.requests import Request
@@ -34,9 +40,20 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return False
 
 
+def worth_gzipping(accept_encoding: str, client_host: str | None) -> bool:
+    """Whether to gzip an answer: the client accepts gzip and is not on loopback."""
+    if not accepts_gzip(accept_encoding):
+        return False
+    try:
+        return client_host is None or not ipaddress.ip_address(client_host).is_loopback
+    except ValueError:  # not an address (a test client's name, a unix socket's path)
+        return True
+
+
 async def maybe_gzipped(request: Request, body: str, headers: Mapping[str, str]) -> Response:
-    """A JSON answer, gzipped when the request accepts gzip."""
-    if not accepts_gzip(request.headers.get("accept-encoding", "")):
+    """A JSON answer, gzipped when it is worth it (``worth_gzipping``)."""
+    host = request.client.host if request.client is not None else None
+    if not worth_gzipping(request.headers.get("accept-encoding", ""), host):
         return Response(body, media_type=JSON, headers=dict(headers))
     zipped = await asyncio.to_thread(gzip.compress, body.encode(), GZIP_LEVEL, mtime=0)
     zipped_headers = {**headers, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"}

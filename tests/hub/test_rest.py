@@ -161,31 +161,14 @@ async def test_snapshot(served: Served) -> None:
     assert doc["today"]["calls"] == 1
 
 
-@pytest.mark.parametrize(
-    ("accept", "gzipped"),
-    [
-        ("gzip, deflate", True),
-        ("br;q=1.0, GZIP;q=0.5", True),
-        ("*", True),
-        ("identity", False),
-        ("gzip;q=0", False),
-        ("deflate", False),
-    ],
-)
-async def test_snapshot_gzipped_only_when_the_client_accepts_it(
-    served: Served, accept: str, gzipped: bool
-) -> None:
+async def test_snapshot_to_a_loopback_client_is_plain(served: Served) -> None:
+    """gzip would only add time where moving the bytes costs nothing (compression.py)."""
     await emit_all(served, [*team(), ring(900, "c1/sip201", "sip201", "c1")])
-    plain = await served.client.get(
-        "/v1/snapshot", headers={**auth(served.token), "Accept-Encoding": "identity"}
-    )
     answer = await served.client.get(
-        "/v1/snapshot", headers={**auth(served.token), "Accept-Encoding": accept}
+        "/v1/snapshot", headers={**auth(served.token), "Accept-Encoding": "gzip"}
     )
     assert answer.status_code == 200
-    assert answer.headers.get("content-encoding") == ("gzip" if gzipped else None)
-    assert answer.headers["ringmon-protocol"] == "1"
-    assert answer.json() == plain.json()  # httpx undoes the gzip
+    assert "content-encoding" not in answer.headers
     assert answer.json()["seq"] == 9
 
 
