@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from ringmon.model.calls import CallLeg
+from ringmon.model.employee_day import NO_COUNTERS, DayCounters, finished
 from ringmon.model.state import Device, State
 from ringmon.model.status import Status
+
+_TALKING = Status.TALKING
 
 # -- rows -------------------------------------------------------------------------------------
 
@@ -47,6 +51,12 @@ class Row:
     devices: tuple[DeviceView, ...]
     folded: str = ""
     """The name, case-folded, for the type-to-filter."""
+    day: date | None = None
+    """The day of ``calls_done`` (the board shows them only while it is today)."""
+    calls_done: DayCounters = NO_COUNTERS
+    """The day's finished calls (the counter columns)."""
+    answered_open: tuple[float, ...] = ()
+    """When each answered call in progress was answered (they add to the counters)."""
 
     @property
     def ringing(self) -> bool:
@@ -64,6 +74,19 @@ def ringing_legs(state: State, employees: Iterable[str] | None = None) -> dict[s
     return out
 
 
+def answered_legs(
+    state: State, employees: Iterable[str] | None = None
+) -> dict[str, tuple[float, ...]]:
+    """When each answered leg in progress was answered, per employee (all when None)."""
+    wanted = None if employees is None else set(employees)
+    out: dict[str, tuple[float, ...]] = {}
+    for leg in state.legs.values():
+        emp, at = leg.employee, leg.answer_at
+        if at is not None and emp is not None and (wanted is None or emp in wanted):
+            out[emp] = (*out.get(emp, ()), at)
+    return out
+
+
 def deciding_device(devices: Iterable[Device], status: Status) -> Device | None:
     """The device that gives the employee ``status``: the longest in it (R16)."""
     best: Device | None = None
@@ -78,6 +101,7 @@ def build_row(
     employee_id: str,
     ringing: list[CallLeg] | None = None,
     previous: Row | None = None,
+    answered: tuple[float, ...] | None = None,
 ) -> Row | None:
     """The row of one employee, or None if the state no longer has them.
 
@@ -95,6 +119,14 @@ def build_row(
             if state.ringing(employee_id)
             else None
         )
+    if answered is None:
+        answered = (
+            answered_legs(state, [employee_id]).get(employee_id, ())
+            if emp.status is _TALKING
+            else ()
+        )
+    days = state.employee_days
+    done = finished(days.employees.get(employee_id)) if days.day is not None else NO_COUNTERS
     legs = ringing or []
     ringing_keys = {(leg.account, leg.device) for leg in legs}
     decider = deciding_device(devices, emp.status) if emp.status != Status.OFFLINE else None
@@ -127,6 +159,9 @@ def build_row(
         and previous.ringing_since == ringing_since
         and previous.name == emp.name
         and previous.department == department
+        and previous.day == days.day
+        and previous.calls_done == done
+        and previous.answered_open == answered
     ):
         return previous
     return Row(
@@ -138,6 +173,9 @@ def build_row(
         ringing_since=ringing_since,
         devices=views,
         folded=emp.name.casefold(),
+        day=days.day,
+        calls_done=done,
+        answered_open=answered,
     )
 
 
@@ -152,7 +190,13 @@ def build_rows(
     # One pass over the calls in progress, and only when one of these employees has one ringing.
     wanted = [i for i in ids if state.ringing(i)]
     legs = ringing_legs(state, None if employees is None else wanted) if wanted else {}
+    employees_map = state.employees
+    talking = [i for i in ids if (e := employees_map.get(i)) is not None and e.status is _TALKING]
+    answered = answered_legs(state, None if employees is None else talking) if talking else {}
     old = previous or {}
     return {
-        emp_id: build_row(state, emp_id, legs.get(emp_id, []), old.get(emp_id)) for emp_id in ids
+        emp_id: build_row(
+            state, emp_id, legs.get(emp_id, []), old.get(emp_id), answered.get(emp_id, ())
+        )
+        for emp_id in ids
     }
