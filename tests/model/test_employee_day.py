@@ -15,9 +15,11 @@ from ringmon.model.board_rows import build_rows
 from ringmon.model.calls import CallLeg
 from ringmon.model.employee_day import EmployeeDays, finished, with_calls_in_progress
 from ringmon.model.schema import Direction
+from ringmon.model.snapshot_reader import SnapshotReading
+from ringmon.model.snapshot_writer import snapshot_json
 from ringmon.model.state import State
 from ringmon.model.stats import call_stats, legs_by_day
-from ringmon.model.wire import SnapshotDoc, snapshot_json, state_from_snapshot
+from ringmon.model.wire import SnapshotDoc, state_from_snapshot
 
 
 def test_the_counters_are_the_profiles_figures_of_the_day() -> None:
@@ -44,13 +46,16 @@ def test_the_snapshot_carries_them() -> None:
     state = board_state(40)
     doc = SnapshotDoc.model_validate_json(snapshot_json(state, NOW, 1.0, "Europe/Warsaw"))
     assert doc.employee_days is not None and doc.employee_days.day == DAY
-    restored = state_from_snapshot(doc, TZ)
-    assert restored.employee_days.day == DAY
-    for emp, day in state.employee_days.employees.items():
-        got = restored.employee_days.of(emp, DAY)
-        assert got is not None
-        assert got.stats.as_dict() == day.stats.as_dict()
-        assert abs(got.longest - day.longest) < 0.001
+    body = snapshot_json(state, NOW, 1.0, "Europe/Warsaw")
+    # Both readings of the client: the models', and the fast one the feed uses.
+    for restored in (state_from_snapshot(doc, TZ), SnapshotReading(body).state(TZ)):
+        assert restored.employee_days.day == DAY
+        assert restored.employee_days.employees.keys() == state.employee_days.employees.keys()
+        for emp, day in state.employee_days.employees.items():
+            got = restored.employee_days.of(emp, DAY)
+            assert got is not None
+            assert got.stats.as_dict() == day.stats.as_dict()
+            assert abs(got.longest - day.longest) < 0.001
 
 
 def leg(employee: str, ring_at: float, answer: float | None, end: float) -> CallLeg:

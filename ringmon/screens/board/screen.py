@@ -12,9 +12,10 @@ against it, never against the local wall clock), ``connection``, ``tz``, ``setti
 ``wall``, ``state_file`` and ``remembered`` (the state file: the counter columns shown) and
 ``open_profile(employee_id)``.
 
-The screen's parts: ``filtering`` (the ``/`` filter language, the panels, saved views),
-``ordering`` (sort, the order held under the user's keys, the counter columns), ``commands``
-(the palette), ``wall`` (the wall's pages: rows, or tiles on a big floor).
+The screen's parts: ``feed_status`` (the feed banner, the summary, time limits),
+``filtering`` (the ``/`` filter language, the panels, saved views), ``ordering`` (sort, the
+order held under the user's keys, the counter columns), ``commands`` (the palette), ``wall``
+(the wall's pages: rows, or tiles on a big floor). The change markers are here.
 """
 
 from __future__ import annotations
@@ -33,15 +34,16 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from ringmon.client_state import StateFile
-from ringmon.feed.connection import Connection, HubTime, Link
-from ringmon.model.board import Board, ChipKind, Row, Summary, Thresholds, build_rows
+from ringmon.feed.connection import Connection, HubTime
+from ringmon.model.board import Board, ChipKind, Row, Thresholds, build_rows
 from ringmon.model.recent_changes import RecentChanges
 from ringmon.model.state import State
 from ringmon.screens.board.commands import BoardCommands
+from ringmon.screens.board.feed_status import BoardFeed
 from ringmon.screens.board.filtering import BoardFiltering
 from ringmon.screens.board.ordering import BoardOrdering
 from ringmon.screens.board.wall import BoardWall
-from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
+from ringmon.screens.model_messages import ModelChanged
 from ringmon.widgets.employee_table import EmployeeTable
 from ringmon.widgets.filter_bar import FilterBar
 from ringmon.widgets.summary import (
@@ -50,8 +52,6 @@ from ringmon.widgets.summary import (
     SummaryBar,
     WallStatus,
     WallSummary,
-    feed_state,
-    silent_after,
 )
 from ringmon.widgets.wall_tiles import WallTiles
 
@@ -72,7 +72,7 @@ class BoardHost(Protocol):
     settings: Any
 
 
-class BoardScreen(BoardFiltering, BoardOrdering, BoardWall, Screen[None]):
+class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[None]):
     """Summary, filter chips and the employee table; live."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -294,60 +294,6 @@ class BoardScreen(BoardFiltering, BoardOrdering, BoardWall, Screen[None]):
             self._fit_wall()
         self._show_filter_bar(counts=reset)
 
-    @on(ConnectionChanged)
-    def _connection_changed(self, message: ConnectionChanged) -> None:
-        self._update_feed(message.connection)
-        self._watch_for_silence(message.connection)
-
-    def _watch_for_silence(self, connection: Connection) -> None:
-        """Look at the feed again the moment it would turn silent (no frame for a while),
-        rather than up to a tick later."""
-        if self._silence_timer is not None:
-            self._silence_timer.stop()
-            self._silence_timer = None
-        heard = connection.last_frame_at or connection.last_event_at
-        if connection.link is not Link.CONNECTED or heard is None or not self.ready:
-            return
-        hub_time = self.host.hub_time
-        speed = hub_time.speed if hub_time.speed > 0 else 1.0
-        left = (heard - hub_time.now()) / speed + silent_after(connection) + 0.05
-        if left > 0:
-            self._silence_timer = self.set_timer(
-                left, lambda: self._update_feed(self.host.connection), name="board-silence"
-            )
-
-    def _update_feed(self, connection: Connection) -> None:
-        if not self.ready:
-            return
-        hub_time = self.host.hub_time
-        feed = feed_state(connection, hub_time.now(), hub_time.speed, self.host.tz)
-        changed = feed != self.feed
-        self.feed = feed
-        if changed:
-            self._set_empty_text()
-        if changed:
-            self.query_one(FeedBanner).show(feed)
-            self.table.stale = feed.stale
-            if self.wall:
-                self.wall_tiles.stale = feed.stale
-            self._show_summary()
-
-    def _set_empty_text(self) -> None:
-        """What the table says when it has no row to show, and why."""
-        table = self.table
-        if self.board.rows:
-            table.empty_text = (
-                "No employee matches the filters: escape removes the last one, ctrl+u all."
-            )
-        elif self.feed is not None and self.feed.level == "wait":
-            table.empty_text = self.feed.waiting
-        elif self.feed is not None and self.feed.stale:
-            table.empty_text = "No data: the feed is down."
-        else:
-            table.empty_text = "No employees."
-        if not self.board:
-            table.refresh()
-
     def _note_changes(self, rows: dict[str, Row | None]) -> None:
         """Mark the rows whose status changed (a new employee is no change)."""
         old_rows = self.board.rows
@@ -386,31 +332,6 @@ class BoardScreen(BoardFiltering, BoardOrdering, BoardWall, Screen[None]):
         self._update_feed(self.host.connection)
         self._show_summary()
         self._show_filter_bar(counts=True)
-
-    def _check_limits(self, now: float) -> None:
-        if not self.thresholds.enabled:
-            return
-        over = frozenset(self.board.over_limit(self.thresholds, now))
-        crossed = over - self.over
-        self.table.set_over(over)
-        self.over = over
-        if crossed and self.bell:
-            self.app.bell()
-
-    def summary(self) -> Summary:
-        now = self.now()
-        today = self.host.state.today(now)
-        return self.board.summary(today.calls, today.missed, len(self.over))
-
-    def _show_summary(self) -> None:
-        if self.feed is None:
-            return
-        summary = self.summary()
-        if self.wall:
-            self.query_one(WallSummary).show(summary)
-            self.query_one(WallStatus).show(self.now(), self.host.tz, self.feed)
-        else:
-            self.query_one(SummaryBar).show(summary, self.feed)
 
     def _show_filter_bar(self, counts: bool = False) -> None:
         if not self.ready:
