@@ -91,7 +91,9 @@ class StateFile:
     def save(self, state: ClientState) -> None:
         """Write ``state`` atomically; a failure is logged, never raised (remembering a theme
         is not worth stopping the board for)."""
-        text = json.dumps(state.model_dump(mode="json"), indent=2, sort_keys=True) + "\n"
+        # Only what differs from the defaults: the file says what was chosen, nothing more.
+        values = state.model_dump(mode="json", exclude_defaults=True)
+        text = json.dumps(values, indent=2, sort_keys=True) + "\n"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, temporary = tempfile.mkstemp(
