@@ -1,8 +1,8 @@
 """What the client remembers by itself between runs: the state file beside the config file.
 
 The config file (``config.toml``) is the user's, written by hand: ringmon never rewrites it.
-What ringmon changes itself (the theme chosen in the command palette; later the board's
-columns and views) goes in ``state.json`` in the same folder, written atomically (a temporary
+What ringmon changes itself (the theme chosen in the command palette, the board's counter
+columns) goes in ``state.json`` in the same folder, written atomically (a temporary
 file in that folder, flushed, then renamed over the old one), so a crash or a full disk never
 leaves half a file. Keys a newer ringmon wrote are kept as they are.
 
@@ -26,6 +26,15 @@ log = logging.getLogger(__name__)
 STATE_FILE = "state.json"
 
 
+class BoardState(BaseModel):
+    """What the board remembers."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    columns: tuple[str, ...] = ()
+    """The counter columns shown (the column menu, ``c``): ``calls_today``, ..."""
+
+
 class ClientState(BaseModel):
     """Everything the client remembers by itself."""
 
@@ -33,6 +42,13 @@ class ClientState(BaseModel):
 
     theme: str | None = None
     """The theme last chosen in the command palette."""
+    board: BoardState = BoardState()
+    """The board's choices (its counter columns)."""
+
+    def with_board_columns(self, columns: tuple[str, ...]) -> ClientState:
+        return self.model_copy(
+            update={"board": self.board.model_copy(update={"columns": tuple(columns)})}
+        )
 
 
 def state_path(config_file: Path) -> Path:
@@ -75,7 +91,9 @@ class StateFile:
     def save(self, state: ClientState) -> None:
         """Write ``state`` atomically; a failure is logged, never raised (remembering a theme
         is not worth stopping the board for)."""
-        text = json.dumps(state.model_dump(mode="json"), indent=2, sort_keys=True) + "\n"
+        # Only what differs from the defaults: the file says what was chosen, nothing more.
+        values = state.model_dump(mode="json", exclude_defaults=True)
+        text = json.dumps(values, indent=2, sort_keys=True) + "\n"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, temporary = tempfile.mkstemp(

@@ -20,7 +20,7 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
@@ -32,6 +32,7 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import (
     BaseSettings,
@@ -43,6 +44,9 @@ from pydantic_settings.sources.utils import parse_env_vars
 
 from ringmon.model.status import Status
 from ringmon.settings_file import ConfigFileError, describe, file_values, read_toml
+
+if TYPE_CHECKING:
+    from ringmon.model.views import SavedView
 
 _DURATION = re.compile(
     r"^\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*(?:(\d+(?:\.\d+)?)s)?\s*$"
@@ -112,6 +116,32 @@ class Wall(_Section):
     page_seconds: Seconds = Field(default=10.0, description="how long each page of rows shows")
 
 
+class View(_Section):
+    """A saved view of the board (``[views.NAME]``): ``v`` or the palette applies it."""
+
+    filter: str = Field(default="", description='a filter, as typed in /: "dept:night"')
+    sort: str | None = Field(default=None, description="status, employee, in_status, ...")
+    reverse: bool = Field(default=False, description="the sort reversed")
+    columns: list[str] | None = Field(
+        default=None, description="counter columns: calls_today, missed_today, ..."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> View:
+        from ringmon.model.views import ViewError, parse_view
+
+        try:
+            parse_view("", self.filter, self.sort, self.reverse, self.columns)
+        except ViewError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+    def saved(self, name: str) -> SavedView:
+        from ringmon.model.views import parse_view
+
+        return parse_view(name, self.filter, self.sort, self.reverse, self.columns)
+
+
 ENV_PREFIX = "RINGMON_"
 
 
@@ -145,6 +175,7 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='key bindings by id, e.g. "board.filter_panel" = "ctrl+f,f"',
     )
+    views: dict[str, View] = Field(default_factory=dict, description="saved views, by name")
 
     @field_validator("url")
     @classmethod

@@ -24,6 +24,7 @@ from ringmon.model.board_rows import (
     deciding_device,
     ringing_legs,
 )
+from ringmon.model.filter_query import Query, parse_query
 from ringmon.model.status import BY_PRIORITY, RANK, Status
 
 __all__ = [
@@ -68,9 +69,13 @@ class Chip:
 
     kind: ChipKind
     values: frozenset[str]
+    query: Query | None = field(default=None, compare=False)
+    """A name chip typed in ``/``: its query (``values`` holds the text as typed)."""
 
     def matches(self, row: Row) -> bool:
         if self.kind is ChipKind.NAME:
+            if self.query is not None:
+                return self.query.matches(row)
             return all(v in row.folded for v in self.values)
         if self.kind is ChipKind.DEPARTMENT:
             return (row.department or NO_DEPARTMENT) in self.values
@@ -79,6 +84,8 @@ class Chip:
     @property
     def label(self) -> str:
         if self.kind is ChipKind.NAME:
+            if self.query is not None:
+                return "/" + self.query.text
             return "name~" + ",".join(sorted(self.values))
         if self.kind is ChipKind.DEPARTMENT:
             names = sorted(v or "(none)" for v in self.values)
@@ -121,11 +128,16 @@ class Filters:
         return Filters((*rest, Chip(kind, vals)))
 
     def with_name(self, text: str) -> Filters:
-        """The type-to-filter: keeps the name chip in its place while the text is edited."""
-        folded = text.strip().casefold()
-        if not folded:
+        """The type-to-filter (``/``): ``text`` is a query of the filter language
+        (``ringmon.model.filter_query``; raises its ``QueryError``). The chip keeps its place
+        while the text is edited."""
+        query = parse_query(text)
+        if not query:
             return self.with_chip(ChipKind.NAME, ())
-        chip = Chip(ChipKind.NAME, frozenset({folded}))
+        chip = Chip(ChipKind.NAME, frozenset({query.text}), query)
+        existing = self.get(ChipKind.NAME)
+        if existing is not None and existing == chip and existing.query == query:
+            return self
         if self.get(ChipKind.NAME) is None:
             return Filters((*self.chips, chip))
         return Filters(tuple(chip if c.kind is ChipKind.NAME else c for c in self.chips))
@@ -157,6 +169,10 @@ class SortColumn(StrEnum):
     EMPLOYEE = "employee"
     DEPARTMENT = "department"
     IN_STATUS = "in_status"
+    CALLS_TODAY = "calls_today"
+    MISSED_TODAY = "missed_today"
+    TALK_TODAY = "talk_today"
+    LONGEST_CALL = "longest_call"
 
     @property
     def heading(self) -> str:
@@ -168,8 +184,24 @@ _SORT_TITLES = {
     SortColumn.EMPLOYEE: "employee",
     SortColumn.DEPARTMENT: "department",
     SortColumn.IN_STATUS: "in status",
+    SortColumn.CALLS_TODAY: "calls today",
+    SortColumn.MISSED_TODAY: "missed today",
+    SortColumn.TALK_TODAY: "talk time today",
+    SortColumn.LONGEST_CALL: "longest call",
 }
-SORT_CYCLE: tuple[SortColumn, ...] = tuple(SortColumn)
+SORT_CYCLE: tuple[SortColumn, ...] = (
+    SortColumn.STATUS,
+    SortColumn.EMPLOYEE,
+    SortColumn.DEPARTMENT,
+    SortColumn.IN_STATUS,
+)
+"""The ``s`` cycle; the counter columns join it while they are shown."""
+COUNTER_SORTS: tuple[SortColumn, ...] = (
+    SortColumn.CALLS_TODAY,
+    SortColumn.MISSED_TODAY,
+    SortColumn.TALK_TODAY,
+    SortColumn.LONGEST_CALL,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,10 +212,10 @@ class Sort:
     column: SortColumn = SortColumn.STATUS
     reverse: bool = False
 
-    def next(self) -> Sort:
+    def next(self, cycle: tuple[SortColumn, ...] = SORT_CYCLE) -> Sort:
         """The next column of the ``s`` cycle, ascending."""
-        index = SORT_CYCLE.index(self.column)
-        return Sort(SORT_CYCLE[(index + 1) % len(SORT_CYCLE)])
+        index = cycle.index(self.column) if self.column in cycle else -1
+        return Sort(cycle[(index + 1) % len(cycle)])
 
     def toggled(self) -> Sort:
         return replace(self, reverse=not self.reverse)
@@ -201,6 +233,17 @@ class Sort:
             return (row.since, rank, row.folded, row.id)
         if self.column is SortColumn.EMPLOYEE:
             return (row.folded, row.id)
+        if self.column in COUNTER_SORTS:
+            # Most first. A call in progress counts in "calls" at once, in the times once
+            # it ends (a key cannot follow the clock).
+            done = row.calls_done
+            value: float = {
+                SortColumn.CALLS_TODAY: done.calls + len(row.answered_open),
+                SortColumn.MISSED_TODAY: done.missed,
+                SortColumn.TALK_TODAY: done.talk,
+                SortColumn.LONGEST_CALL: done.longest,
+            }[self.column]
+            return (-value, rank, row.folded, row.id)
         dept = row.department
         return (dept is None, (dept or "").casefold(), rank, row.since, row.folded, row.id)
 
@@ -306,6 +349,9 @@ class Board:
         self._order: list[tuple[Any, ...]] = []
         self._status_counts: dict[Status, int] = dict.fromkeys(Status, 0)
         self._ringing = 0
+        self.held = False
+        """The order holds: a shown row that changes keeps its place (see ``hold``)."""
+        self._out_of_place: set[str] = set()
 
     # -- queries --------------------------------------------------------------------------
 
@@ -390,7 +436,22 @@ class Board:
             self.filters = filters
             self._rebuild()
 
+    def hold(self, held: bool) -> bool:
+        """Hold the order (rows keep their places while the user looks at them) or let it go;
+        True when letting go moved rows to where the sort puts them now."""
+        self.held = held
+        if held or not self._out_of_place:
+            return False
+        self._rebuild()
+        return True
+
+    @property
+    def out_of_place(self) -> int:
+        """How many shown rows a held order keeps away from their sorted place."""
+        return len(self._out_of_place)
+
     def _rebuild(self) -> None:
+        self._out_of_place.clear()
         key = self.sort.key
         matches = self.filters.matches
         self._keys = {r.id: key(r) for r in self.rows.values()}
@@ -416,6 +477,12 @@ class Board:
                     # Shown before: it leaves its place (maybe to come back to the same one).
                     if row is not None and matches(row):
                         new_key = sort_key(row)
+                        if new_key != old_key and self.held:
+                            # Held: it changes in place, under its old key, until let go.
+                            self._out_of_place.add(emp_id)
+                            new_key = old_key
+                        elif new_key == old_key:
+                            self._out_of_place.discard(emp_id)
                         if new_key == old_key:
                             order[i] = new_key
                             self.rows[emp_id] = row
@@ -425,6 +492,7 @@ class Board:
                             change.changed.add(emp_id)
                             continue
                     del order[i]
+                    self._out_of_place.discard(emp_id)
                     low = i if low is None else min(low, i)
                     change.moved = True
             if row is None:

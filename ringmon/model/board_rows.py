@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from ringmon.model.caller_id import OtherParty, other_parties
 from ringmon.model.calls import CallLeg
+from ringmon.model.employee_day import NO_COUNTERS, DayCounters, finished
 from ringmon.model.schema import QueuePause
 from ringmon.model.state import Device, State
 from ringmon.model.status import Status
+
+_TALKING = Status.TALKING
 
 # -- rows -------------------------------------------------------------------------------------
 
@@ -61,6 +65,12 @@ class Row:
     """Why dnd, when a device says (a queue break: ``Lunch``)."""
     party: OtherParty | None = None
     """Who the call in progress is with, while ringing or talking."""
+    day: date | None = None
+    """The day of ``calls_done`` (the board shows them only while it is today)."""
+    calls_done: DayCounters = NO_COUNTERS
+    """The day's finished calls (the counter columns)."""
+    answered_open: tuple[float, ...] = ()
+    """When each answered call in progress was answered (they add to the counters)."""
 
     @property
     def ringing(self) -> bool:
@@ -75,6 +85,19 @@ def ringing_legs(state: State, employees: Iterable[str] | None = None) -> dict[s
         emp = leg.employee
         if leg.answer_at is None and emp is not None and (wanted is None or emp in wanted):
             out.setdefault(emp, []).append(leg)
+    return out
+
+
+def answered_legs(
+    state: State, employees: Iterable[str] | None = None
+) -> dict[str, tuple[float, ...]]:
+    """When each answered leg in progress was answered, per employee (all when None)."""
+    wanted = None if employees is None else set(employees)
+    out: dict[str, tuple[float, ...]] = {}
+    for leg in state.legs.values():
+        emp, at = leg.employee, leg.answer_at
+        if at is not None and emp is not None and (wanted is None or emp in wanted):
+            out[emp] = (*out.get(emp, ()), at)
     return out
 
 
@@ -93,6 +116,7 @@ def build_row(
     ringing: list[CallLeg] | None = None,
     previous: Row | None = None,
     party: OtherParty | None = None,
+    answered: tuple[float, ...] | None = None,
 ) -> Row | None:
     """The row of one employee, or None if the state no longer has them.
 
@@ -110,6 +134,14 @@ def build_row(
             if state.ringing(employee_id)
             else None
         )
+    if answered is None:
+        answered = (
+            answered_legs(state, [employee_id]).get(employee_id, ())
+            if emp.status is _TALKING
+            else ()
+        )
+    days = state.employee_days
+    done = finished(days.employees.get(employee_id)) if days.day is not None else NO_COUNTERS
     legs = ringing or []
     ringing_keys = {(leg.account, leg.device) for leg in legs}
     decider = deciding_device(devices, emp.status) if emp.status != Status.OFFLINE else None
@@ -149,6 +181,9 @@ def build_row(
         and previous.department == department
         and previous.reason == reason
         and previous.party == party
+        and previous.day == days.day
+        and previous.calls_done == done
+        and previous.answered_open == answered
     ):
         return previous
     return Row(
@@ -162,6 +197,9 @@ def build_row(
         folded=emp.name.casefold(),
         reason=reason,
         party=party,
+        day=days.day,
+        calls_done=done,
+        answered_open=answered,
     )
 
 
@@ -177,12 +215,20 @@ def build_rows(
     wanted = [i for i in ids if state.ringing(i)]
     legs = ringing_legs(state, None if employees is None else wanted) if wanted else {}
     # Who each call in progress is with: for those ringing or talking only.
-    talking = Status.TALKING
     staff = state.employees
-    busy = wanted + [i for i in ids if (e := staff.get(i)) is not None and e.status is talking]
+    talking = [i for i in ids if (e := staff.get(i)) is not None and e.status is _TALKING]
+    busy = wanted + talking
     parties = other_parties(state, None if employees is None else busy) if busy else {}
+    answered = answered_legs(state, None if employees is None else talking) if talking else {}
     old = previous or {}
     return {
-        emp_id: build_row(state, emp_id, legs.get(emp_id, []), old.get(emp_id), parties.get(emp_id))
+        emp_id: build_row(
+            state,
+            emp_id,
+            legs.get(emp_id, []),
+            old.get(emp_id),
+            party=parties.get(emp_id),
+            answered=answered.get(emp_id, ()),
+        )
         for emp_id in ids
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ringmon.model.calls import CallLeg, CallTally
+from ringmon.model.employee_day import EmployeeDays
 from ringmon.model.entities import (
     Account,
     Device,
@@ -36,6 +37,7 @@ class DerivedStatus:
     devices: dict[DeviceKey, Device]
     legs: dict[str, CallLeg]
     tally: CallTally
+    employee_days: EmployeeDays
     history: History | None
     _ringing: dict[str, int]
 
@@ -44,6 +46,7 @@ class DerivedStatus:
         leg.recording = recording
         del self.legs[leg.leg]
         self.tally.end(leg)
+        self.employee_days.end(leg)
         if self.history is not None:
             self.history.calls.append(leg)
         if leg.answer_at is None:

@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from ringmon.model.calls import CallLeg, DayTally, OpenCall
+from ringmon.model.employee_day_docs import employee_days_from_raw
 from ringmon.model.period import local_date
 from ringmon.model.schema import Direction, QueuePause, Registration
 from ringmon.model.state import Account, Device, Employee, State
@@ -163,6 +164,9 @@ def _state(raw: dict[str, Any], seq: int, clock: float, tz: tzinfo) -> State:
         calls.sort(key=_first)
         for _, call_id, call in calls:
             state.tally.restore(call_id, call)
+    days = raw.get("employee_days")
+    if days is not None:
+        state.employee_days.restore(*employee_days_from_raw(days))
     for g in raw.get("legs", ()):
         answer, end = g.get("answer_at"), g.get("end_at")
         leg = CallLeg(

@@ -18,6 +18,7 @@ from enum import StrEnum
 import orjson
 
 from ringmon.model.calls import CallLeg, OpenCall, Outcome
+from ringmon.model.employee_day_docs import employee_days_dict
 from ringmon.model.period import local_date
 from ringmon.model.schema import Direction, Registration
 from ringmon.model.state import Account, Device, Employee, State
@@ -53,6 +54,7 @@ def snapshot_json(state: State, now: float, speed: float, tz_name: str) -> bytes
         "open_calls": [
             _open_call(call_id, call) for call_id, call in state.tally.open_calls.items()
         ],
+        "employee_days": employee_days_dict(state.employee_days),
     }
     return orjson.dumps(doc, option=orjson.OPT_UTC_Z)
 

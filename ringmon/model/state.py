@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from ringmon.model.calls import CallLeg, CallTally, DayTally
 from ringmon.model.derived import DerivedStatus
+from ringmon.model.employee_day import EmployeeDays
 from ringmon.model.entities import Account as Account
 from ringmon.model.entities import Device as Device
 from ringmon.model.entities import DeviceKey as DeviceKey
@@ -81,6 +82,7 @@ class State(DerivedStatus):
         self.devices: dict[DeviceKey, Device] = {}
         self.legs: dict[str, CallLeg] = {}
         self.tally = CallTally(self.tz)
+        self.employee_days = EmployeeDays(self.tz)  # the board's counters of today
         # Indexes kept beside the legs so that no event has to scan every call in progress:
         # ringing legs by employee id here; answered ones as ``talking`` counts on each
         # ``Device`` (or ``Account``, for a leg that named no device).

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, tzinfo
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ringmon.model.calls import CallLeg, DayTally, OpenCall, Outcome
+from ringmon.model.employee_day_docs import EmployeeDaysDoc, employee_days_dict
 from ringmon.model.period import local_date
 from ringmon.model.schema import Direction, QueuePause, Registration
 from ringmon.model.state import Account, Device, Employee, State
@@ -147,6 +148,10 @@ class SnapshotDoc(Doc):
     open_calls: list[OpenCallDoc] | None = Field(
         default=None, description="The tally's calls in progress or just ended (None: unknown)."
     )
+    employee_days: EmployeeDaysDoc | None = Field(
+        default=None,
+        description="Each employee's finished calls of the newest day (None: not kept).",
+    )
 
 
 def snapshot_doc(state: State, now: float, speed: float, tz_name: str) -> SnapshotDoc:
@@ -202,6 +207,11 @@ def snapshot_doc(state: State, now: float, speed: float, tz_name: str) -> Snapsh
             )
             for call_id, call in state.tally.open_calls.items()
         ],
+        employee_days=(
+            None
+            if (days := employee_days_dict(state.employee_days)) is None
+            else EmployeeDaysDoc.model_validate(days)
+        ),
     )
 
 
@@ -247,6 +257,10 @@ def state_from_snapshot(doc: SnapshotDoc, tz: tzinfo) -> State:
         for c in sorted(doc.open_calls, key=_closing_order):
             closed_at = None if c.closed_at is None else c.closed_at.timestamp()
             state.tally.restore(c.call, OpenCall(c.day, c.legs, c.answered, c.missed, closed_at))
+    if doc.employee_days is not None:
+        state.employee_days.restore(
+            doc.employee_days.day, {d.employee: d.to_day() for d in doc.employee_days.employees}
+        )
     for leg_doc in doc.legs:
         leg = leg_doc.to_leg()
         state.legs[leg.leg] = leg

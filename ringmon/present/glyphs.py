@@ -19,6 +19,10 @@ GLYPHS: dict[Status, str] = {
 RINGING_GLYPH = "♪"
 """A call ringing the employee (or one of their devices)."""
 
+CHANGE_GLYPH = "Δ"
+"""Before a name (board row, wall tile): its status changed a moment ago. Drawn with a style
+of its own (reversed, bold), so it shows without colour too."""
+
 RECORDING_GLYPH = "♪"
 """A call with a recording, in the call log."""
 

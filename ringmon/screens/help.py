@@ -13,7 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from ringmon.model.status import BY_PRIORITY
-from ringmon.present.glyphs import GLYPHS, RINGING_GLYPH
+from ringmon.present.glyphs import CHANGE_GLYPH, GLYPHS, RINGING_GLYPH
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("↑ ↓  j k", "move the cursor; then it stays on that employee as rows move"),
@@ -21,12 +21,15 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("PgUp PgDn  g G", "page up / down, first / last row"),
     ("enter", "open the selected employee's profile (double click)"),
     ("u", "device detail of the selected row (hover the User agents cell)"),
-    ("/", "filter by name as you type; enter keeps it, escape puts it back"),
+    ("/", "filter as you type: a name, dept:sales, status:talking,online, status:!offline"),
     ("f", "filter panel: departments and statuses, multi-select"),
     ("d", "department menu with counts per status"),
     ("=", "filter by the value of the selected cell"),
     ("escape", "clear the last filter"),
     ("ctrl+u", "clear all filters"),
+    ("v", "saved views of the config file ([views.NAME]); also in the palette"),
+    ("c", "columns: today's calls, missed, talk time, longest call (remembered)"),
+    ("space", "freeze the order (rows also hold still 5 s after any key); again: thaw"),
     ("s", "sort by the next column (click a heading)"),
     ("S", "reverse the sort (click the sorted heading again)"),
     (": ctrl+p", "command palette: every action by name"),
@@ -35,7 +38,8 @@ KEYS: tuple[tuple[str, str], ...] = (
 )
 
 WALL_KEYS: tuple[tuple[str, str], ...] = (
-    ("", "wall mode is read-only: rows sorted by status, pages turn by themselves"),
+    ("", "wall mode is read-only: rows sorted by status, pages turn by themselves;"),
+    ("", "more employees than rows fit: tiles, a department a page"),
     (": ctrl+p", "command palette"),
     ("? F1", "this help"),
     ("q", "quit"),
@@ -74,6 +78,7 @@ def help_text(wall: bool = False, keys: tuple[tuple[str, str], ...] | None = Non
         f"  {legend}",
         f"  {RINGING_GLYPH} a call is ringing (on that device, and before the name)",
         "  ! before the name: in its status longer than the configured limit",
+        f"  {CHANGE_GLYPH} before the name: its status changed in the last 10 seconds",
         "",
         "[b]In status[/b] is measured on the hub's clock. A yellow banner means the feed is",
         "stale or lost: the statuses shown are dimmed and may be out of date.",

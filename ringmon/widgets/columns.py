@@ -19,6 +19,10 @@ class Col(StrEnum):
     STATUS = "status"
     IN_STATUS = "in_status"
     AGENTS = "agents"
+    CALLS_TODAY = "calls_today"
+    MISSED_TODAY = "missed_today"
+    TALK_TODAY = "talk_today"
+    LONGEST_CALL = "longest_call"
 
     @property
     def heading(self) -> str:
@@ -36,13 +40,27 @@ HEADINGS = {
     Col.STATUS: "Status",
     Col.IN_STATUS: "In status",
     Col.AGENTS: "User agents",
+    Col.CALLS_TODAY: "Calls",
+    Col.MISSED_TODAY: "Missed",
+    Col.TALK_TODAY: "Talk",
+    Col.LONGEST_CALL: "Longest",
 }
+
+COUNTERS: dict[Col, tuple[str, int]] = {
+    Col.CALLS_TODAY: ("calls today", 7),
+    Col.MISSED_TODAY: ("missed today", 8),
+    Col.TALK_TODAY: ("talk time today", 8),
+    Col.LONGEST_CALL: ("longest call", 9),
+}
+"""The optional counter columns (the column menu, ``c``): what the menu calls each, and its
+width (its heading with the sort arrow, and ``1:02:03``)."""
 
 FILTERABLE = (Col.EMPLOYEE, Col.DEPARTMENT, Col.STATUS)
 """Columns with "filter by this value" (R4: not User agents, not In status)."""
 
-MARK_WIDTH = 1
-"""The leading cell: ``!`` on a row past its time limit, blank otherwise."""
+MARK_WIDTH = 2
+"""The leading cells: ``!`` on a row past its time limit (else the ringing glyph), then the
+change marker of a row whose status changed in the last seconds."""
 IN_STATUS_WIDTH = 11
 """Wide enough for its heading with the sort arrow, ``In status ▲``."""
 STATUS_FULL = 16  # "⊘ do not disturb"
@@ -68,6 +86,8 @@ class Layout:
     columns: tuple[Placed, ...]
     short_status: bool
     width: int
+    counters: tuple[Col, ...] = ()
+    """The counter columns asked for (shown as room allows)."""
 
     def at(self, x: int) -> Col | None:
         """The column under screen column ``x`` (gaps belong to the column on their left)."""
@@ -88,16 +108,18 @@ class Layout:
         return tuple(p.col for p in self.columns)
 
 
-def layout_columns(width: int) -> Layout:
-    """Place the columns in ``width`` cells, hiding User agents then Department when narrow."""
+def layout_columns(width: int, counters: tuple[Col, ...] = ()) -> Layout:
+    """Place the columns in ``width`` cells, hiding User agents then Department when narrow;
+    ``counters`` (chosen in the column menu) come after In status and stay."""
     gap = 2 if width >= 110 else 1
     short = width < 100
     status_w = STATUS_SHORT if short else STATUS_FULL
-    fixed_w = MARK_WIDTH + status_w + IN_STATUS_WIDTH
+    extra = tuple(c for c in COUNTERS if c in counters)
+    fixed_w = MARK_WIDTH + status_w + IN_STATUS_WIDTH + sum(COUNTERS[c][1] for c in extra)
     choices: tuple[tuple[Col, ...], ...] = (
-        (Col.EMPLOYEE, Col.DEPARTMENT, Col.STATUS, Col.IN_STATUS, Col.AGENTS),
-        (Col.EMPLOYEE, Col.DEPARTMENT, Col.STATUS, Col.IN_STATUS),
-        (Col.EMPLOYEE, Col.STATUS, Col.IN_STATUS),
+        (Col.EMPLOYEE, Col.DEPARTMENT, Col.STATUS, Col.IN_STATUS, *extra, Col.AGENTS),
+        (Col.EMPLOYEE, Col.DEPARTMENT, Col.STATUS, Col.IN_STATUS, *extra),
+        (Col.EMPLOYEE, Col.STATUS, Col.IN_STATUS, *extra),
     )
     shown: tuple[Col, ...] = choices[-1]
     flex_room = 0
@@ -124,9 +146,11 @@ def layout_columns(width: int) -> Layout:
         widths[flexible[-1]] += spare
     widths[Col.STATUS] = status_w
     widths[Col.IN_STATUS] = IN_STATUS_WIDTH
+    for c in extra:
+        widths[c] = COUNTERS[c][1]
     placed: list[Placed] = []
     x = MARK_WIDTH
     for c in shown:
         placed.append(Placed(c, x, widths[c]))
         x += widths[c] + gap
-    return Layout(tuple(placed), short, width)
+    return Layout(tuple(placed), short, width, counters)

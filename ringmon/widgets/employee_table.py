@@ -27,6 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ringmon.model.board import Board, Row
+from ringmon.model.period import local_date
 from ringmon.present.row_text import devices_text
 from ringmon.widgets.columns import FILTERABLE, Col, Layout, layout_columns
 from ringmon.widgets.row_lines import RowLines
@@ -64,6 +65,7 @@ class EmployeeTable(ScrollView, can_focus=True):
         "employee-table--stale",
         "employee-table--muted",
         "employee-table--empty",
+        "employee-table--changed",
     }
 
     DEFAULT_CSS = """
@@ -95,6 +97,7 @@ class EmployeeTable(ScrollView, can_focus=True):
         & > .employee-table--stale { color: $text-disabled; text-style: italic; }
         & > .employee-table--muted { color: $text-muted; }
         & > .employee-table--empty { color: $text-muted; text-style: italic; }
+        & > .employee-table--changed { text-style: bold reverse; }
     }
     EmployeeTable:light > .employee-table--talking { color: $primary-darken-2; }
     EmployeeTable:light > .employee-table--online { color: $success-darken-2; }
@@ -165,6 +168,10 @@ class EmployeeTable(ScrollView, can_focus=True):
         self.following = False
         """The cursor follows its employee as rows move; it starts once the user moves it."""
         self.over: frozenset[str] = frozenset()
+        self.changed: frozenset[str] = frozenset()
+        """Rows with a change marker (their status changed a moment ago)."""
+        self.counters: tuple[Col, ...] = ()
+        """The counter columns shown (the column menu)."""
         self.empty_text = "No employees yet."
         self._cursor_index = 0
         self._layout: Layout = layout_columns(0)
@@ -221,14 +228,15 @@ class EmployeeTable(ScrollView, can_focus=True):
         """Lay the columns out again when the room for them changed: a resize, or the
         vertical scrollbar coming or going (which does not resize the widget)."""
         width = self.scrollable_content_region.width
-        if width != self._width:
+        if width != self._width or self._layout.counters != self.counters:
             self._width = width
-            self._layout = layout_columns(width)
+            self._layout = layout_columns(width, self.counters)
             self._lines.layout = self._layout
             self._lines.clear()
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._check_width()
+        self._lines.today = local_date(self.now(), self.tz)
         return super().render_lines(crop)
 
     def notify_style_update(self) -> None:
@@ -273,6 +281,25 @@ class EmployeeTable(ScrollView, can_focus=True):
     def tick(self) -> None:
         """Once a second: "In status" moved on for every visible row."""
         self.refresh()
+
+    def set_counters(self, counters: tuple[Col, ...]) -> None:
+        """Show these counter columns (the column menu)."""
+        if counters != self.counters:
+            self.counters = counters
+            self._check_width()
+            self.refresh()
+
+    def set_changed(self, changed: frozenset[str]) -> None:
+        """Mark these rows as changed a moment ago; repaint only the lines that differ."""
+        if changed == self.changed:
+            return
+        flipped = changed ^ self.changed
+        self.changed = changed
+        top, height = self.top, self.body_height
+        for emp in flipped:
+            index = self.board.index_of(emp)
+            if index is not None and top <= index < top + height:
+                self.refresh(Region(0, index - top + 1, self._width, 1))
 
     def set_over(self, over: frozenset[str]) -> None:
         if over != self.over:
@@ -504,5 +531,6 @@ class EmployeeTable(ScrollView, can_focus=True):
             self.stale,
             self.cursor_col if is_cursor and not self.wall else None,
             width,
+            row.id in self.changed,
         )
         return lines.row(row, self.now(), look)

@@ -20,6 +20,9 @@ from textual.widgets import Input, Static
 from ringmon.model.board import ChipKind, Filters, Sort
 from ringmon.present.words import counted
 
+FROZEN_MARK = "‖ order frozen (space)"
+"""Shown while ``space`` holds the rows where they are."""
+
 
 class NameInput(Input):
     """The type-to-filter box; ``escape`` cancels the edit."""
@@ -42,8 +45,11 @@ def chips_markup(
     total: int,
     sort: Sort,
     page: tuple[int, int] | None = None,
+    *,
+    frozen: bool = False,
 ) -> str:
-    """The bar's text: chips with counts, then what is shown and how it is sorted."""
+    """The bar's text: chips with counts, then what is shown and how it is sorted (and
+    whether the order is frozen)."""
     parts: list[str] = []
     for i, chip in enumerate(filters.chips):
         count = "" if funnel is None or i >= len(funnel) else f" [b]{funnel[i]:,}[/b]"
@@ -54,6 +60,8 @@ def chips_markup(
     tail += f" · by {sort.column.heading} {arrow}"
     if page is not None and page[1] > 1:
         tail += f" · page {page[0] + 1}/{page[1]}"
+    if frozen:
+        tail = f"[b]{FROZEN_MARK}[/b] · " + tail
     if not chips:
         return f"[$text-muted]{tail}[/]"
     return f"{chips}  [$text-muted]{tail}[/]"
@@ -89,12 +97,14 @@ class FilterBar(Horizontal):
             self.text = text
 
     class NameDone(Message):
-        """The type-to-filter box closed; ``cancelled``: put back ``previous``."""
+        """The type-to-filter box closed; ``cancelled``: put back ``previous``; ``text``:
+        what it held."""
 
-        def __init__(self, cancelled: bool, previous: str) -> None:
+        def __init__(self, cancelled: bool, previous: str, text: str = "") -> None:
             super().__init__()
             self.cancelled = cancelled
             self.previous = previous
+            self.text = text
 
     def __init__(self, *, editable: bool = True, id: str | None = None) -> None:
         """``editable=False`` (wall mode): chips only, no name input to take the focus."""
@@ -103,10 +113,12 @@ class FilterBar(Horizontal):
         self._previous = ""
         self._text = ""
         self._chips = Static(id="chips", markup=True)
+        self.problem: str | None = None
+        """Why the filter being typed cannot be used (shown in place of the chips)."""
 
     def compose(self) -> ComposeResult:
         if self.editable:
-            yield NameInput(placeholder="name…", id="name-filter")
+            yield NameInput(placeholder="name, dept:…, status:…", id="name-filter")
         yield self._chips
 
     @property
@@ -138,7 +150,18 @@ class FilterBar(Horizontal):
 
     def _close(self, cancelled: bool) -> None:
         self.remove_class("-editing")
-        self.post_message(self.NameDone(cancelled, self._previous))
+        text = self.query_one(NameInput).value
+        self.post_message(self.NameDone(cancelled, self._previous, text))
+
+    def show_problem(self, problem: str | None) -> None:
+        """A bad filter: say why in place of the chips (None: the filter is fine again)."""
+        if problem == self.problem:
+            return
+        self.problem = problem
+        if problem is None:
+            self._chips.update(self._text, layout=False)
+        else:
+            self._chips.update(f"[b $error]✗[/] [$error]{Content(problem).markup}[/]", layout=False)
 
     @on(Input.Changed, "#name-filter")
     def _changed(self, event: Input.Changed) -> None:
@@ -159,7 +182,8 @@ class FilterBar(Horizontal):
     def show(self, markup: str) -> None:
         if markup != self._text:
             self._text = markup
-            self._chips.update(markup, layout=False)
+            if self.problem is None:
+                self._chips.update(markup, layout=False)
 
     def name_text(self, filters: Filters) -> str:
         values = filters.values(ChipKind.NAME)

@@ -10,6 +10,7 @@ Textual's rendering cheaper.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -17,11 +18,12 @@ from rich.style import Style
 from textual.strip import Strip
 
 from ringmon.model.board import Row, Sort
+from ringmon.model.employee_day import NO_COUNTERS, DayCounters, with_calls_in_progress
 from ringmon.model.status import Status
 from ringmon.present.durations import format_duration
-from ringmon.present.glyphs import GLYPHS, RINGING_GLYPH, status_label
+from ringmon.present.glyphs import CHANGE_GLYPH, GLYPHS, RINGING_GLYPH, status_label
 from ringmon.present.row_text import condense_agents
-from ringmon.widgets.columns import Col, Layout
+from ringmon.widgets.columns import COUNTERS, MARK_WIDTH, Col, Layout
 
 STATUS_CLASS = {
     Status.TALKING: "employee-table--talking",
@@ -39,8 +41,9 @@ CACHE_ROWS = 400
 """Rows whose lines are kept. A screen shows at most ~100; each kept line holds a dozen
 objects the cyclic GC has to walk, so the cache stays small and starts over when full."""
 
-Look = tuple[bool, bool, bool, "Col | None", int]
-"""How a row is drawn: (cursor on it, past its limit, feed stale, cell cursor column, width)."""
+Look = tuple[bool, bool, bool, "Col | None", int, bool]
+"""How a row is drawn: (cursor on it, past its limit, feed stale, cell cursor column, width,
+status changed a moment ago)."""
 
 
 def fit(text: str, width: int, right: bool = False) -> str:
@@ -65,6 +68,8 @@ class RowLines:
         self.wall = False
         self.mask_numbers = False
         """Callers' numbers masked (``--wall``, ``ringmon web``: personal data)."""
+        self.today: date | None = None
+        """The hub's local date: the counter columns show a row's counters of that day."""
         self._cache: dict[str, _Parts] = {}
         self._header: tuple[object, Strip] | None = None
 
@@ -95,7 +100,7 @@ class RowLines:
             is_sorted = placed.col.sort_column is sort.column
             if is_sorted:
                 title += " ▼" if sort.reverse else " ▲"
-            right = placed.col is Col.IN_STATUS
+            right = placed.col is Col.IN_STATUS or placed.col in COUNTERS
             segments.append(
                 Segment(fit(title, placed.width, right), sorted_style if is_sorted else base)
             )
@@ -110,13 +115,21 @@ class RowLines:
         """The row's line at hub time ``now``."""
         in_status = format_duration(now - row.since)
         cached = self._cache.get(row.id)
-        if cached is not None and cached.row is row and cached.look == look:
+        # A call in progress moves the talk counters on with the clock: redraw it all then.
+        live = bool(row.answered_open) and bool(self.layout and self.layout.counters)
+        if (
+            cached is not None
+            and cached.row is row
+            and cached.look == look
+            and cached.today == self.today
+            and not live
+        ):
             if cached.in_status == in_status:
                 return cached.strip
         else:
             if len(self._cache) > CACHE_ROWS:
                 self._cache.clear()
-            cached = self._parts(row, look)
+            cached = self._parts(row, look, now)
             self._cache[row.id] = cached
         text = fit(in_status, cached.in_width, right=True)
         left, right, style = cached.left, cached.right, cached.in_style
@@ -132,8 +145,13 @@ class RowLines:
         cached.strip = strip
         return strip
 
-    def _parts(self, row: Row, look: Look) -> _Parts:
-        is_cursor, over, stale, cell, width = look
+    def counters(self, row: Row, now: float) -> DayCounters:
+        """The row's counters of today, calls in progress counted up to ``now``."""
+        done = row.calls_done if row.day == self.today else NO_COUNTERS
+        return with_calls_in_progress(done, row.answered_open, now)
+
+    def _parts(self, row: Row, look: Look, now: float) -> _Parts:
+        is_cursor, over, stale, cell, width, changed = look
         base = self.base()
         if over:
             base = base + self.style("employee-table--over")
@@ -161,12 +179,19 @@ class RowLines:
             )
         else:
             mark = Segment(" ", base)
-        left: list[Segment] = [mark]
+        # Then the change marker: a glyph and a style, so that it shows without colour.
+        changed_style = base + self.style("employee-table--changed")
+        left: list[Segment] = [
+            mark,
+            Segment(CHANGE_GLYPH, changed_style) if changed else Segment(" ", base),
+        ]
         right: list[Segment] = []
         segments = left
         in_width = 0
         in_style = muted if stale else base
-        x = 1
+        name_style = base + Style(bold=True) if changed else base
+        day: DayCounters | None = None
+        x = MARK_WIDTH
         for placed in layout.columns:
             if placed.x > x:
                 segments.append(Segment(" " * (placed.x - x), base))
@@ -174,7 +199,8 @@ class RowLines:
             w = placed.width
             extra = cell_cursor if col is cell and not self.wall else None
             if col is Col.EMPLOYEE:
-                segments.append(Segment(fit(row.name, w), base + extra if extra else base))
+                style = name_style + extra if extra else name_style
+                segments.append(Segment(fit(row.name, w), style))
             elif col is Col.DEPARTMENT:
                 text = fit(row.department or "", w)
                 style = base if row.department else muted
@@ -187,6 +213,10 @@ class RowLines:
             elif col is Col.IN_STATUS:
                 in_width = w
                 segments = right
+            elif col in COUNTERS:
+                if day is None:
+                    day = self.counters(row, now)
+                segments.append(self._counter_segment(col, day, w, base, muted))
             else:
                 segments.extend(self._agents_segments(row, w, base, is_cursor, stale))
             x = placed.x + w
@@ -195,7 +225,21 @@ class RowLines:
         if not in_width:
             # No "In status" column (cannot happen with the layouts we make; be safe).
             in_style = base
-        return _Parts(row, look, _merge(left), _merge(right), in_width, in_style)
+        return _Parts(row, look, _merge(left), _merge(right), in_width, in_style, self.today)
+
+    def _counter_segment(
+        self, col: Col, day: DayCounters, width: int, base: Style, muted: Style
+    ) -> Segment:
+        value: float
+        if col is Col.CALLS_TODAY:
+            value, text = day.calls, str(day.calls)
+        elif col is Col.MISSED_TODAY:
+            value, text = day.missed, str(day.missed)
+        elif col is Col.TALK_TODAY:
+            value, text = day.talk, format_duration(day.talk)
+        else:
+            value, text = day.longest, format_duration(day.longest)
+        return Segment(fit(text, width, right=True), base if value else muted)
 
     def _agents_segments(
         self, row: Row, width: int, base: Style, is_cursor: bool, stale: bool
@@ -236,16 +280,27 @@ class RowLines:
 class _Parts:
     """A row's cached line, less its "In status" cell."""
 
-    __slots__ = ("in_status", "in_style", "in_width", "left", "look", "right", "row", "strip")
+    __slots__ = (
+        "in_status",
+        "in_style",
+        "in_width",
+        "left",
+        "look",
+        "right",
+        "row",
+        "strip",
+        "today",
+    )
 
     def __init__(
         self,
         row: Row,
-        look: tuple[bool, bool, bool, Col | None, int],
+        look: Look,
         left: list[Segment],
         right: list[Segment],
         in_width: int,
         in_style: Style,
+        today: date | None,
     ) -> None:
         self.row = row
         self.look = look
@@ -253,6 +308,7 @@ class _Parts:
         self.right = right
         self.in_width = in_width
         self.in_style = in_style
+        self.today = today
         self.in_status = ""
         self.strip = Strip.blank(0)
 

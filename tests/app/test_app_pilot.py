@@ -17,6 +17,7 @@ from ringmon.feed.connection import Link
 from ringmon.model.schema import DeviceStatus, EmployeeUpsert
 from ringmon.screens.model_messages import ModelChanged
 from ringmon.screens.refused import RefusedScreen
+from ringmon.widgets.columns import MARK_WIDTH
 from ringmon.widgets.employee_table import EmployeeTable
 from ringmon.widgets.summary import FeedBanner
 
@@ -43,7 +44,7 @@ def table_lines(app: RingmonApp) -> dict[str, str]:
         name: line
         for line in lines
         for name in (r.name for r in app.state.employees.values())
-        if line.strip().startswith(name)
+        if line[MARK_WIDTH:].strip().startswith(name)
     }
 
 

@@ -17,6 +17,7 @@ from ringmon.feed.connection import Link
 from ringmon.hub.server import HubConfig, HubServer, running_hub
 from ringmon.model.schema import AccountUpsert, DeviceStatus, EmployeeUpsert, Event, dump_event
 from ringmon.screens.refused import RefusedScreen
+from ringmon.widgets.columns import MARK_WIDTH
 from ringmon.widgets.employee_table import EmployeeTable
 
 FAST = {"first_delay": 0.05}
@@ -76,7 +77,7 @@ def painted_line(app: RingmonApp, name: str) -> str:
     """The board's line of ``name`` as painted ("" while it is not on screen)."""
     table = app.screen.query_one(EmployeeTable)
     lines = (table.render_line(y).text for y in range(table.size.height))
-    return next((line for line in lines if line.strip().startswith(name)), "")
+    return next((line for line in lines if line[MARK_WIDTH:].strip().startswith(name)), "")
 
 
 async def test_board_follows_the_file_live(hub: tuple[HubServer, Path]) -> None:

@@ -64,7 +64,7 @@ class BoardHost(App[None]):
         connection: Connection | None = None,
         settings_obj: Any = None,
         speed: float = 1.0,
-        screen: Callable[[], BoardScreen] = BoardScreen,
+        screen: Callable[[], BoardScreen] | None = None,
     ) -> None:
         super().__init__()
         self.state = state if state is not None else board_state()
@@ -79,7 +79,10 @@ class BoardHost(App[None]):
         self.settings = settings_obj if settings_obj is not None else settings()
         self.wall = wall
         self.opened: list[str] = []
-        self._make_screen = screen
+        self.wall_clock = FixedClock()
+        """The user's clock of the board (change markers, the order held after a key)."""
+        self.wall_clock.t = 1000.0
+        self._make_screen = screen or (lambda: BoardScreen(wall_clock=self.wall_clock))
 
     def on_mount(self) -> None:
         self.push_screen(self._make_screen())
@@ -93,6 +96,11 @@ class BoardHost(App[None]):
     def advance(self, seconds: float) -> None:
         """Move the hub clock on."""
         self.hub_time.hub_at_sync += seconds
+
+    def pass_wall_time(self, seconds: float) -> None:
+        """Move the user's clock on, and let the board see it (as its 1-s tick does)."""
+        self.wall_clock.t += seconds
+        self.board._tick()
 
     def apply(self, events: Iterable[Event]) -> set[str]:
         """Apply events and post one ModelChanged to every screen, as the App does."""

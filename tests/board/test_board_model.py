@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from board_data import APP, MICROSIP, NOW, TZ, YEALINK, ZOIPER, at, board_events, board_state
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ringmon.model.board import (
@@ -229,7 +229,7 @@ def test_funnel_counts_each_chip_after_the_ones_before() -> None:
     assert [c.label for c in f.chips] == [
         "dept: Sales, Support",
         "status: offline",
-        "name~nowicki",
+        "/nowicki",
     ]
 
 
@@ -346,6 +346,49 @@ def test_incremental_board_equals_a_full_sort(
         counts = {s: sum(1 for r in truth.values() if r.status is s) for s in Status}
         assert board.counts() == counts
         assert board.ringing_count == sum(1 for r in truth.values() if r.ringing)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    start=rows_strategy,
+    batches=st.lists(rows_strategy, max_size=5),
+    sort=st.builds(Sort, st.sampled_from(list(SortColumn)), st.booleans()),
+    status_filter=st.sets(st.sampled_from(["talking", "online", "dnd", "offline", RINGING])),
+)
+def test_a_held_order_keeps_rows_in_place_and_letting_go_sorts_them(
+    start: list[tuple[int, Status, int, str | None, bool, bool]],
+    batches: list[list[tuple[int, Status, int, str | None, bool, bool]]],
+    sort: Sort,
+    status_filter: set[str],
+) -> None:
+    def rows_of(
+        batch: list[tuple[int, Status, int, str | None, bool, bool]],
+    ) -> dict[str, Row | None]:
+        return {
+            f"e{emp}": None
+            if removed
+            else row(f"e{emp}", f"N{emp % 7}", status, since, dept, 1.0 if ringing else None)
+            for emp, status, since, dept, ringing, removed in batch
+        }
+
+    filters = Filters().with_chip(ChipKind.STATUS, status_filter)
+    board = Board(sort, filters)
+    board.reset(r for r in rows_of(start).values() if r is not None)
+    board.hold(True)
+    for batch in batches:
+        before = [r.id for r in board]
+        board.update(rows_of(batch))
+        after = [r.id for r in board]
+        # Rows shown before and after keep their order among themselves.
+        kept = set(before) & set(after)
+        assert [i for i in before if i in kept] == [i for i in after if i in kept]
+        assert all(board.index_of(i) == after.index(i) for i in after)
+    board.hold(False)
+    expected = sorted(
+        (r for r in board.rows.values() if filters.matches(r)), key=sort.key, reverse=sort.reverse
+    )
+    assert [r.id for r in board] == [r.id for r in expected]
+    assert board.out_of_place == 0
 
 
 # -- thresholds and summary -----------------------------------------------------------------

@@ -66,7 +66,7 @@ def state() -> State:
 
 
 def line(lines: RowLines, row: object) -> str:
-    return lines.row(row, at(60).timestamp(), (False, False, False, None, 160)).text  # type: ignore[arg-type]
+    return lines.row(row, at(60).timestamp(), (False, False, False, None, 160, False)).text  # type: ignore[arg-type]
 
 
 def test_the_row_says_the_reason_and_the_caller() -> None:

@@ -58,15 +58,23 @@ def shown(app: RecordingHost) -> tuple[list[str], list[list[tuple[str, object]]]
 
 
 async def fresh_view(
-    state: State, size: tuple[int, int], sort: Sort, filters: Filters, table: EmployeeTable
+    state: State,
+    size: tuple[int, int],
+    sort: Sort,
+    filters: Filters,
+    table: EmployeeTable,
+    changed: frozenset[str] = frozenset(),
 ) -> tuple[list[str], list[list[tuple[str, object]]]]:
-    """What a board mounted now, on the same state, sort, filters, cursor and scroll, shows."""
+    """What a board mounted now, on the same state, sort, filters, change markers, cursor and
+    scroll, shows."""
     app = LiveHost(state, now=HUB_NOW, connection=live())
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         screen = app.board
         screen.set_sort(sort)
         screen.set_filters(filters)
+        screen.recent.note(changed, app.wall_clock.t)
+        screen._show_changes()
         ref = table_of(app)
         if table.following and table.cursor_id is not None:
             assert ref.set_cursor(table.cursor_id)
@@ -154,10 +162,19 @@ async def test_the_terminal_never_keeps_a_stale_line(seed: int) -> None:
                 await pilot.pause(0.1)  # the wheel's animation ends
                 await settle(pilot)
                 animated = False
+            # Let go of the order held after the keys (a fresh board has it sorted).
+            app.wall_clock.t += 6
+            screen.update_hold()
+            await settle(pilot)
             table = table_of(app)
             got_text, got_cells = shown(app)
             want_text, want_cells = await fresh_view(
-                state, tuple(app.size), screen.board.sort, screen.board.filters, table
+                state,
+                tuple(app.size),
+                screen.board.sort,
+                screen.board.filters,
+                table,
+                screen.recent.ids,
             )
             assert got_text == want_text, f"seed {seed}, check {checked}: stale lines on screen"
             assert got_cells == want_cells, f"seed {seed}, check {checked}: stale styles on screen"

@@ -36,7 +36,7 @@ def board_cell(seconds: float) -> str:
     lines = RowLines(lambda name: Style(), Style)
     lines.layout = layout_columns(WIDTH)
     row = Row("e1", "Ann Lee", "Sales", Status.TALKING, NOW - seconds, None, ())
-    text = lines.row(row, NOW, (False, False, False, None, WIDTH)).text
+    text = lines.row(row, NOW, (False, False, False, None, WIDTH, False)).text
     placed = next(p for p in lines.layout.columns if p.col is Col.IN_STATUS)
     return text[placed.x : placed.x + placed.width].strip()
 

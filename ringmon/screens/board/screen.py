@@ -8,41 +8,42 @@ changed; once a second it advances the "In status" clocks, the feed's age and th
 What the screen reads from its App (``RingmonApp`` provides them; tests use a small host):
 ``state`` (the model), ``hub_time.now()`` (the hub's clock: "in status" and "today" are measured
 against it, never against the local wall clock), ``connection``, ``tz``, ``settings``
-(``thresholds``, ``wall_page_seconds``, ``bell``; all optional) and optionally ``wall`` and
+(``thresholds``, ``wall_page_seconds``, ``bell``, ``views``; all optional) and optionally
+``wall``, ``state_file`` and ``remembered`` (the state file: the counter columns shown) and
 ``open_profile(employee_id)``.
+
+The screen's parts: ``feed_status`` (the feed banner, the summary, time limits),
+``filtering`` (the ``/`` filter language, the panels, saved views), ``ordering`` (sort, the
+order held under the user's keys, the counter columns), ``commands`` (the palette), ``wall``
+(the wall's pages: rows, or tiles on a big floor). The change markers are here.
 """
 
 from __future__ import annotations
 
 import gc
-from functools import partial
+import time
+from collections.abc import Callable
 from typing import Any, ClassVar, Protocol
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from ringmon.feed.connection import Connection, HubTime, Link
-from ringmon.model.board import (
-    NO_DEPARTMENT,
-    Board,
-    ChipKind,
-    Filters,
-    Row,
-    Sort,
-    SortColumn,
-    Summary,
-    Thresholds,
-    build_rows,
-)
+from ringmon.client_state import StateFile
+from ringmon.feed.connection import Connection, HubTime
+from ringmon.model.board import Board, ChipKind, Row, Thresholds, build_rows
+from ringmon.model.recent_changes import RecentChanges
 from ringmon.model.state import State
-from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
-from ringmon.widgets.columns import Col
+from ringmon.screens.board.commands import BoardCommands
+from ringmon.screens.board.feed_status import BoardFeed
+from ringmon.screens.board.filtering import BoardFiltering
+from ringmon.screens.board.ordering import BoardOrdering
+from ringmon.screens.board.wall import BoardWall
+from ringmon.screens.model_messages import ModelChanged
 from ringmon.widgets.employee_table import EmployeeTable
 from ringmon.widgets.filter_bar import FilterBar
 from ringmon.widgets.summary import (
@@ -51,9 +52,8 @@ from ringmon.widgets.summary import (
     SummaryBar,
     WallStatus,
     WallSummary,
-    feed_state,
-    silent_after,
 )
+from ringmon.widgets.wall_tiles import WallTiles
 
 DEFAULT_WALL_PAGE_SECONDS = 10.0
 WALL_ACTIONS = frozenset({"quit", "help"})
@@ -72,56 +72,7 @@ class BoardHost(Protocol):
     settings: Any
 
 
-# (action, title, help) of every board command: the palette lists them all.
-COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("name_filter", "Filter by name", "Type part of a name (/)"),
-    ("filter_panel", "Filter by department and status", "Multi-select filter panel (f)"),
-    ("departments", "Department menu", "Departments with counts per status (d)"),
-    ("filter_cell", "Filter by this value", "Filter by the selected cell (=)"),
-    ("filter_by('employee')", "Filter by this employee", "The selected row's name"),
-    ("filter_by('department')", "Filter by this department", "The selected row's department"),
-    ("filter_by('status')", "Filter by this status", "The selected row's status"),
-    ("clear_last", "Clear the last filter", "Remove the newest chip (escape)"),
-    ("clear_filters", "Clear all filters", "Show every employee (ctrl+u)"),
-    ("sort_cycle", "Sort: next column", "Status, employee, department, in status (s)"),
-    ("sort_reverse", "Sort: reverse", "Reverse the current order (S)"),
-    ("sort_by('status')", "Sort by status", "Status priority, then longest in status"),
-    ("sort_by('employee')", "Sort by employee", "By name"),
-    ("sort_by('department')", "Sort by department", "By department, then status"),
-    ("sort_by('in_status')", "Sort by time in status", "Longest in status first"),
-    ("devices", "Device detail", "Each device of the selected employee (u)"),
-    ("profile", "Open profile", "The selected employee's profile (enter)"),
-    ("help", "Help: all keys", "Every key of the board (?)"),
-)
-
-
-class BoardCommands(Provider):
-    """Every board action in the command palette."""
-
-    def _commands(self) -> list[tuple[str, str, str]]:
-        screen = self.screen
-        if not isinstance(screen, BoardScreen) or screen.wall:
-            return [c for c in COMMANDS if c[0] == "help"]
-        return list(COMMANDS)
-
-    async def discover(self) -> Hits:
-        for action, title, help_text in self._commands():
-            yield DiscoveryHit(title, partial(self.screen.run_action, action), help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for action, title, help_text in self._commands():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(title),
-                    partial(self.screen.run_action, action),
-                    help=help_text,
-                )
-
-
-class BoardScreen(Screen[None]):
+class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[None]):
     """Summary, filter chips and the employee table; live."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -133,6 +84,9 @@ class BoardScreen(Screen[None]):
         Binding("s", "sort_cycle", "Sort", id="board.sort_cycle"),
         Binding("S", "sort_reverse", "Reverse", show=False, id="board.sort_reverse"),
         Binding("u", "devices", "Devices", id="board.devices"),
+        Binding("c", "columns", "Columns", id="board.columns"),
+        Binding("v", "views", "Views", id="board.views"),
+        Binding("space", "freeze", "Freeze", show=False, id="board.freeze"),
         Binding("enter", "profile", "Profile", id="board.profile"),
         Binding(
             "equals_sign",
@@ -164,6 +118,7 @@ class BoardScreen(Screen[None]):
         self,
         wall: bool | None = None,
         *,
+        wall_clock: Callable[[], float] = time.monotonic,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -182,6 +137,12 @@ class BoardScreen(Screen[None]):
         self._silence_timer: Timer | None = None
         self._page = 0
         self._frozen = False
+        self.wall_clock = wall_clock
+        """The user's clock (change markers, the order held after a key); tests inject one."""
+        self.recent = RecentChanges()
+        self._order_frozen = False
+        self._last_key: float | None = None
+        self._hold_timer: Timer | None = None
 
     # -- what the App provides ------------------------------------------------------------
 
@@ -202,6 +163,12 @@ class BoardScreen(Screen[None]):
     def now(self) -> float:
         """The hub's clock."""
         return self.host.hub_time.now()
+
+    @property
+    def state_file(self) -> StateFile | None:
+        """The App's state file (None: a host without one; nothing is remembered then)."""
+        store = getattr(self.app, "state_file", None)
+        return store if isinstance(store, StateFile) else None
 
     def _settings(self, *names: str, default: Any = None) -> Any:
         settings = getattr(self.app, "settings", None)
@@ -244,6 +211,8 @@ class BoardScreen(Screen[None]):
         yield FilterBar(editable=not wall)
         mask = getattr(self.app, "mask_numbers", None)
         yield EmployeeTable(self.board, self.now, self.host.tz, wall=wall, mask_numbers=mask)
+        if wall:
+            yield WallTiles(self.now)
         if not wall:
             yield Footer(compact=True)
 
@@ -255,6 +224,7 @@ class BoardScreen(Screen[None]):
         self.bell = bool(
             self._settings("bell", default=False) or getattr(threshold_settings, "bell", False)
         )
+        self.restore_columns()
         self._load(reset=True, employees=frozenset())
         self._update_feed(self.host.connection)
         self._tick_timer = self.set_interval(1.0, self._tick, name="board-tick")
@@ -291,8 +261,8 @@ class BoardScreen(Screen[None]):
     def on_resize(self) -> None:
         if not self.ready:
             return
-        # The page count of the wall, and the chips' room, follow the size.
-        self.call_after_refresh(self._show_filter_bar)
+        # The page count of the wall (rows or tiles), and the chips' room, follow the size.
+        self.call_after_refresh(self._fit_wall)
 
     # -- live updates ---------------------------------------------------------------------
 
@@ -307,9 +277,13 @@ class BoardScreen(Screen[None]):
         if reset:
             self.board.reset(r for r in build_rows(state).values() if r is not None)
             self.table.tz = self.host.tz  # a new snapshot may bring the hub's time zone
+            self.recent.clear()
+            self.table.set_changed(frozenset())
             self._settle_memory()
         elif employees:
-            self.board.update(build_rows(state, employees, self.board.rows))
+            rows = build_rows(state, employees, self.board.rows)
+            self._note_changes(rows)
+            self.board.update(rows)
         else:
             return
         self._funnel_dirty = True
@@ -317,94 +291,48 @@ class BoardScreen(Screen[None]):
         self._set_empty_text()
         self.table.rows_changed()
         self._show_summary()
+        if self.wall:
+            self._fit_wall()
         self._show_filter_bar(counts=reset)
 
-    @on(ConnectionChanged)
-    def _connection_changed(self, message: ConnectionChanged) -> None:
-        self._update_feed(message.connection)
-        self._watch_for_silence(message.connection)
-
-    def _watch_for_silence(self, connection: Connection) -> None:
-        """Look at the feed again the moment it would turn silent (no frame for a while),
-        rather than up to a tick later."""
-        if self._silence_timer is not None:
-            self._silence_timer.stop()
-            self._silence_timer = None
-        heard = connection.last_frame_at or connection.last_event_at
-        if connection.link is not Link.CONNECTED or heard is None or not self.ready:
-            return
-        hub_time = self.host.hub_time
-        speed = hub_time.speed if hub_time.speed > 0 else 1.0
-        left = (heard - hub_time.now()) / speed + silent_after(connection) + 0.05
-        if left > 0:
-            self._silence_timer = self.set_timer(
-                left, lambda: self._update_feed(self.host.connection), name="board-silence"
-            )
-
-    def _update_feed(self, connection: Connection) -> None:
-        if not self.ready:
-            return
-        hub_time = self.host.hub_time
-        feed = feed_state(connection, hub_time.now(), hub_time.speed, self.host.tz)
-        changed = feed != self.feed
-        self.feed = feed
+    def _note_changes(self, rows: dict[str, Row | None]) -> None:
+        """Mark the rows whose status changed (a new employee is no change)."""
+        old_rows = self.board.rows
+        changed = []
+        gone = []
+        for emp, row in rows.items():
+            old = old_rows.get(emp)
+            if row is None:
+                gone.append(emp)
+            elif old is not None and old.status is not row.status:
+                changed.append(emp)
+        if gone:
+            self.recent.forget(gone)
         if changed:
-            self._set_empty_text()
-        if changed:
-            self.query_one(FeedBanner).show(feed)
-            self.table.stale = feed.stale
-            self._show_summary()
+            self.recent.note(changed, self.wall_clock())
+        if changed or gone:
+            self._show_changes()
 
-    def _set_empty_text(self) -> None:
-        """What the table says when it has no row to show, and why."""
-        table = self.table
-        if self.board.rows:
-            table.empty_text = (
-                "No employee matches the filters: escape removes the last one, ctrl+u all."
-            )
-        elif self.feed is not None and self.feed.level == "wait":
-            table.empty_text = self.feed.waiting
-        elif self.feed is not None and self.feed.stale:
-            table.empty_text = "No data: the feed is down."
-        else:
-            table.empty_text = "No employees."
-        if not self.board:
-            table.refresh()
+    def _show_changes(self) -> None:
+        ids = self.recent.ids
+        self.table.set_changed(ids)
+        if self.wall:
+            self.wall_tiles.changed = ids
 
     def _tick(self) -> None:
         if not self.ready:
             return
         now = self.now()
+        if self.recent.expire(self.wall_clock()):
+            self._show_changes()
+        self.update_hold()
         self._check_limits(now)
         self.table.tick()
+        if self.wall:
+            self.wall_tiles.tick()
         self._update_feed(self.host.connection)
         self._show_summary()
         self._show_filter_bar(counts=True)
-
-    def _check_limits(self, now: float) -> None:
-        if not self.thresholds.enabled:
-            return
-        over = frozenset(self.board.over_limit(self.thresholds, now))
-        crossed = over - self.over
-        self.table.set_over(over)
-        self.over = over
-        if crossed and self.bell:
-            self.app.bell()
-
-    def summary(self) -> Summary:
-        now = self.now()
-        today = self.host.state.today(now)
-        return self.board.summary(today.calls, today.missed, len(self.over))
-
-    def _show_summary(self) -> None:
-        if self.feed is None:
-            return
-        summary = self.summary()
-        if self.wall:
-            self.query_one(WallSummary).show(summary)
-            self.query_one(WallStatus).show(self.now(), self.host.tz, self.feed)
-        else:
-            self.query_one(SummaryBar).show(summary, self.feed)
 
     def _show_filter_bar(self, counts: bool = False) -> None:
         if not self.ready:
@@ -418,30 +346,32 @@ class BoardScreen(Screen[None]):
         funnel = self._funnel if filters else None
         if funnel is not None and len(funnel) != len(filters.chips):
             funnel = None
-        page = (self.table.page, self.table.page_count) if self.wall else None
+        page = self.wall_page() if self.wall else None
         self.filter_bar.show(
             chips_markup(
-                filters, funnel, len(self.board), len(self.board.rows), self.board.sort, page
+                filters,
+                funnel,
+                len(self.board),
+                len(self.board.rows),
+                self.board.sort,
+                page,
+                frozen=self.order_frozen,
             )
         )
 
-    # -- filters --------------------------------------------------------------------------
-
-    def set_filters(self, filters: Filters) -> None:
-        """Apply new filters (the cursor stays on its employee if they still show)."""
-        if not self.ready:
-            return
-        if filters == self.board.filters:
-            return
-        self.board.set_filters(filters)
-        self._funnel = filters.funnel(self.board.rows.values()) if filters else None
-        self._funnel_dirty = False
-        self._set_empty_text()
-        self.table.rows_changed()
-        self.table.refresh()
-        self._show_filter_bar()
+    def _show_title(self) -> None:
+        """The screen's subtitle: the filter as typed, and whether the order is frozen."""
+        parts = []
+        chip = self.board.filters.get(ChipKind.NAME)
+        if chip is not None and chip.query is not None:
+            parts.append(f"/{chip.query.text}")
+        if self.order_frozen:
+            parts.append("order frozen")
+        self.sub_title = " · ".join(parts)
 
     def on_key(self, event: events.Key) -> None:
+        if not self.wall:
+            self.key_pressed()
         # A burst like "/ann" (a paste, tmux send-keys, a fast typist) arrives before the
         # binding's action runs: open the name filter here, at once, and let the keys queued
         # behind "/" type into it rather than fire the board's one-letter keys.
@@ -453,123 +383,6 @@ class BoardScreen(Screen[None]):
                 return
         event.stop()
         event.prevent_default()
-
-    def action_name_filter(self) -> None:
-        if self.wall:
-            return
-        self.filter_bar.start_name(self.filter_bar.name_text(self.board.filters))
-
-    @on(FilterBar.NameChanged)
-    def _name_changed(self, message: FilterBar.NameChanged) -> None:
-        self.set_filters(self.board.filters.with_name(message.text))
-
-    @on(FilterBar.NameDone)
-    def _name_done(self, message: FilterBar.NameDone) -> None:
-        if not self.ready:
-            return
-        if message.cancelled:
-            self.set_filters(self.board.filters.with_name(message.previous))
-        self.table.focus()
-
-    def action_filter_panel(self) -> None:
-        if self.wall:
-            return
-        from ringmon.screens.filter_panel import FilterPanel
-
-        self.app.push_screen(
-            FilterPanel(
-                self.board.departments(),
-                self.board.filters.values(ChipKind.DEPARTMENT),
-                self.board.filters.values(ChipKind.STATUS),
-            ),
-            self._panel_done,
-        )
-
-    def _panel_done(self, result: tuple[frozenset[str], frozenset[str]] | None) -> None:
-        if result is None:
-            return
-        departments, statuses = result
-        filters = self.board.filters
-        if departments != filters.values(ChipKind.DEPARTMENT):
-            filters = filters.with_chip(ChipKind.DEPARTMENT, departments)
-        if statuses != filters.values(ChipKind.STATUS):
-            filters = filters.with_chip(ChipKind.STATUS, statuses)
-        self.set_filters(filters)
-
-    def action_departments(self) -> None:
-        if self.wall:
-            return
-        from ringmon.screens.department_menu import DepartmentMenu
-
-        self.app.push_screen(
-            DepartmentMenu(
-                self.board.departments(), self.board.filters.values(ChipKind.DEPARTMENT)
-            ),
-            self._departments_done,
-        )
-
-    def _departments_done(self, result: frozenset[str] | None) -> None:
-        if result is not None:
-            self.set_filters(self.board.filters.with_chip(ChipKind.DEPARTMENT, result))
-
-    def action_filter_cell(self) -> None:
-        self.action_filter_by(self.table.cursor_col.value)
-
-    def action_filter_by(self, column: str) -> None:
-        row = self.table.cursor_row
-        if row is None or self.wall:
-            return
-        col = Col(column)
-        filters = self.board.filters
-        if col is Col.EMPLOYEE:
-            filters = filters.with_chip(ChipKind.NAME, {row.name})
-        elif col is Col.DEPARTMENT:
-            filters = filters.with_chip(ChipKind.DEPARTMENT, {row.department or NO_DEPARTMENT})
-        elif col is Col.STATUS:
-            filters = filters.with_chip(ChipKind.STATUS, {row.status.value})
-        else:
-            self.notify("Filter by value works on Employee, Department and Status.")
-            return
-        self.set_filters(filters)
-
-    def action_clear_last(self) -> None:
-        if self.board.filters:
-            self.set_filters(self.board.filters.without_last())
-
-    def action_clear_filters(self) -> None:
-        self.set_filters(Filters())
-
-    # -- sorting --------------------------------------------------------------------------
-
-    def set_sort(self, sort: Sort) -> None:
-        if not self.ready:
-            return
-        if self.wall:
-            sort = Sort()
-        self.board.set_sort(sort)
-        self.table.rows_changed()
-        self.table.refresh()
-        self._show_filter_bar()
-
-    def action_sort_cycle(self) -> None:
-        self.set_sort(self.board.sort.next())
-
-    def action_sort_reverse(self) -> None:
-        self.set_sort(self.board.sort.toggled())
-
-    def action_sort_by(self, column: str) -> None:
-        self.set_sort(
-            Sort(
-                SortColumn(column),
-                self.board.sort.reverse if self.board.sort.column.value == column else False,
-            )
-        )
-
-    @on(EmployeeTable.HeaderClicked)
-    def _header_clicked(self, message: EmployeeTable.HeaderClicked) -> None:
-        column = message.column.sort_column
-        if column is not None:
-            self.set_sort(self.board.sort.by(column))
 
     # -- detail, profile, help ------------------------------------------------------------
 
@@ -607,13 +420,3 @@ class BoardScreen(Screen[None]):
 
     async def action_quit(self) -> None:
         self.app.exit()
-
-    # -- wall paging ----------------------------------------------------------------------
-
-    def _next_page(self) -> None:
-        if not self.ready:
-            return
-        table = self.table
-        self._page = (table.page + 1) % table.page_count
-        table.show_page(self._page)
-        self._show_filter_bar()

@@ -1,0 +1,108 @@
+"""The board's feed and figures: the feed banner and the stale look when the feed is late or
+lost, what the table says when it is empty and why, the summary (R2) and the time limits."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ringmon.feed.connection import Connection, Link
+from ringmon.model.board import Summary
+from ringmon.screens.model_messages import ConnectionChanged
+from ringmon.widgets.summary import (
+    FeedBanner,
+    SummaryBar,
+    WallStatus,
+    WallSummary,
+    feed_state,
+    silent_after,
+)
+
+if TYPE_CHECKING:
+    from ringmon.screens.board.screen import BoardScreen
+
+    _Base = BoardScreen
+else:
+    _Base = object
+
+
+class BoardFeed(_Base):
+    """Mixed into ``BoardScreen``."""
+
+    # By name, not ``@on``: Textual collects decorated handlers only on its own classes.
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        self._update_feed(message.connection)
+        self._watch_for_silence(message.connection)
+
+    def _watch_for_silence(self, connection: Connection) -> None:
+        """Look at the feed again the moment it would turn silent (no frame for a while),
+        rather than up to a tick later."""
+        if self._silence_timer is not None:
+            self._silence_timer.stop()
+            self._silence_timer = None
+        heard = connection.last_frame_at or connection.last_event_at
+        if connection.link is not Link.CONNECTED or heard is None or not self.ready:
+            return
+        hub_time = self.host.hub_time
+        speed = hub_time.speed if hub_time.speed > 0 else 1.0
+        left = (heard - hub_time.now()) / speed + silent_after(connection) + 0.05
+        if left > 0:
+            self._silence_timer = self.set_timer(
+                left, lambda: self._update_feed(self.host.connection), name="board-silence"
+            )
+
+    def _update_feed(self, connection: Connection) -> None:
+        if not self.ready:
+            return
+        hub_time = self.host.hub_time
+        feed = feed_state(connection, hub_time.now(), hub_time.speed, self.host.tz)
+        changed = feed != self.feed
+        self.feed = feed
+        if changed:
+            self._set_empty_text()
+        if changed:
+            self.query_one(FeedBanner).show(feed)
+            self.table.stale = feed.stale
+            if self.wall:
+                self.wall_tiles.stale = feed.stale
+            self._show_summary()
+
+    def _set_empty_text(self) -> None:
+        """What the table says when it has no row to show, and why."""
+        table = self.table
+        if self.board.rows:
+            table.empty_text = (
+                "No employee matches the filters: escape removes the last one, ctrl+u all."
+            )
+        elif self.feed is not None and self.feed.level == "wait":
+            table.empty_text = self.feed.waiting
+        elif self.feed is not None and self.feed.stale:
+            table.empty_text = "No data: the feed is down."
+        else:
+            table.empty_text = "No employees."
+        if not self.board:
+            table.refresh()
+
+    def _check_limits(self, now: float) -> None:
+        if not self.thresholds.enabled:
+            return
+        over = frozenset(self.board.over_limit(self.thresholds, now))
+        crossed = over - self.over
+        self.table.set_over(over)
+        self.over = over
+        if crossed and self.bell:
+            self.app.bell()
+
+    def summary(self) -> Summary:
+        now = self.now()
+        today = self.host.state.today(now)
+        return self.board.summary(today.calls, today.missed, len(self.over))
+
+    def _show_summary(self) -> None:
+        if self.feed is None:
+            return
+        summary = self.summary()
+        if self.wall:
+            self.query_one(WallSummary).show(summary)
+            self.query_one(WallStatus).show(self.now(), self.host.tz, self.feed)
+        else:
+            self.query_one(SummaryBar).show(summary, self.feed)
