@@ -367,8 +367,6 @@ class BoardScreen(Screen[None]):
             table.empty_text = "No data: the feed is down."
         else:
             table.empty_text = "No employees."
-        if not self.board:
-            table.refresh()
 
     def _tick(self) -> None:
         if not self.ready:
