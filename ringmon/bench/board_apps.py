@@ -74,9 +74,10 @@ def bare_app_class() -> type[Any]:
     from textual.strip import Strip
 
     from ringmon.feed.connection import Connection, HubTime
-    from ringmon.model.board import Board, build_rows, format_duration
+    from ringmon.model.board import Board, build_rows
     from ringmon.model.schema import Event
     from ringmon.model.state import State
+    from ringmon.present.durations import format_duration
 
     class BareTable(ScrollView):
         DEFAULT_CSS = "BareTable { height: 1fr; }"

@@ -18,9 +18,10 @@ from recording import RecordingHost, VirtualTerminal
 from textual.geometry import Region
 
 from ringmon.feed.connection import Connection, Link
-from ringmon.model.board import Sort, SortColumn, format_duration
+from ringmon.model.board import Sort, SortColumn
 from ringmon.model.schema import DeviceStatus
 from ringmon.model.status import Status
+from ringmon.present.durations import format_duration
 from ringmon.widgets.columns import Col
 from ringmon.widgets.employee_table import EmployeeTable
 
