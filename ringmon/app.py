@@ -2,8 +2,9 @@
 
 ``RingmonApp`` is the feed's listener. The ``FeedClient`` runs as a worker on the App's own
 event loop, so the ``State`` is only ever mutated on the UI thread, between frames. Events are
-coalesced: the ids they touched accumulate and at most one ``ModelChanged`` per tick (50 ms)
-goes to every screen on the stack; a snapshot sends ``ModelChanged(reset=True)`` at once.
+coalesced (``ringmon.update_pacer``): the ids they touched accumulate and one ``ModelChanged``
+goes to every screen on the stack at once when the last one is a frame (1/30 s) old, else a
+frame after the last one; a snapshot sends ``ModelChanged(reset=True)`` at once.
 Screens read ``app.state``, ``app.hub_time``, ``app.connection``, ``app.tz``, ``app.settings``
 and ``app.wall``; the profile and the call log make their REST calls with ``app.hub_url`` and
 ``app.token``; the board opens a profile with ``app.open_profile(employee_id)``.
@@ -24,16 +25,17 @@ from types import FrameType
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from rich.console import RenderableType
 from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
 from textual.driver import Driver
 from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
 
 from ringmon.client_state import ClientState, StateFile, state_path
 from ringmon.config import ConfigError, Settings, config_path, load_settings, load_token
+from ringmon.cropped_updates import cropped
 from ringmon.exit_signals import ExitSignals
 from ringmon.feed.client import FeedClient
 from ringmon.feed.connection import Connection, HubTime, Link
@@ -44,12 +46,10 @@ from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
 from ringmon.screens.refused import RefusedScreen
 from ringmon.screens.token_prompt import TokenPromptScreen
 from ringmon.terminal import missing_terminal, sized_linux_driver, stand_in_driver
+from ringmon.update_pacer import UpdatePacer
 from ringmon.web.session import in_browser_session
 
 log = logging.getLogger(__name__)
-
-TICK_SECONDS = 0.05
-"""At most one ModelChanged per this many seconds (R6 wants < 1 s; the board aims at 100 ms)."""
 
 
 def main_screen_class() -> type[Screen[Any]]:
@@ -121,9 +121,7 @@ class RingmonApp(App[None]):
         self._feed_options = feed_options or {}
         self._handle_signals = handle_signals
         self._before_feed = ready
-        self._pending: set[str] = set()
-        self._dirty = False
-        self._model_timer: Timer | None = None
+        self._pacer = UpdatePacer(self._post_model_changes)
         self._refused_shown = False
         self._signal_loop: asyncio.AbstractEventLoop | None = None
         self._pending_signal: signal.Signals | None = None
@@ -200,6 +198,10 @@ class RingmonApp(App[None]):
         folder = path if path is not None else str(download_folder())
         return super().deliver_screenshot(filename, folder, time_format)
 
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        """Hand the driver only the cells that changed (``ringmon.cropped_updates``)."""
+        super()._display(screen, None if renderable is None else cropped(renderable))
+
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver, or on Linux and macOS one that takes the terminal's size the
         way the App does (see ``ringmon.terminal``); a driver named by ``TEXTUAL_DRIVER``
@@ -244,17 +246,11 @@ class RingmonApp(App[None]):
     def feed_snapshot(self, state: State) -> None:
         self.state = state
         self.tz = state.tz
-        self._pending.clear()
-        self._dirty = False
+        self._pacer.drop()
         self._post_to_screens(lambda: ModelChanged(frozenset(), reset=True))
 
     def feed_events(self, events: list[Event], employees: set[str]) -> None:
-        self._pending |= employees
-        self._dirty = True
-        if self._model_timer is None:
-            self._model_timer = self.set_timer(
-                TICK_SECONDS, self._post_model_changes, name="model-tick"
-            )
+        self._pacer.add(employees)
 
     def feed_connection(self, connection: Connection) -> None:
         self.connection = connection
@@ -265,13 +261,7 @@ class RingmonApp(App[None]):
 
     # -- to the screens -------------------------------------------------------------------
 
-    def _post_model_changes(self) -> None:
-        self._model_timer = None
-        if not self._dirty:
-            return
-        employees = frozenset(self._pending)
-        self._pending.clear()
-        self._dirty = False
+    def _post_model_changes(self, employees: frozenset[str]) -> None:
         self._post_to_screens(lambda: ModelChanged(employees))
 
     def _post_to_screens(self, make: Any) -> None:

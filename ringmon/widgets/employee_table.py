@@ -1,9 +1,12 @@
-"""The employee table (R3): a Line-API widget that draws only what changed.
+"""The employee table (R3): a Line-API widget that repaints only the cells that changed.
 
 Rows come from a ``Board`` (the model's filtered, sorted rows). The widget paints the visible
-lines with ``render_line`` from a one-entry-per-employee cache; after a batch of events it
-compares each visible line with the row it last painted there and refreshes only the lines
-that differ; once a second ``tick`` repaints the visible region for the "In status" clock.
+lines with ``render_line`` from a one-entry-per-employee cache (``RowLines``) and remembers the
+line it painted at each ``y``. After a batch of events, and on the clock's tick, it compares each
+visible line with the one it painted there and refreshes only the span of cells that differs
+(``line_diff.changed_span``): a re-sorted row is a whole line, the "In status" clock moving on
+is a cell or two. "In status" is drawn at the table's ``clock``, a hub time that moves only on
+``tick`` (once a second), so a line drawn between two ticks is the line that was compared.
 The stock DataTable drops its render caches on every update and costs 70-100 ms a frame at
 10,000 rows; this one costs a few milliseconds.
 
@@ -19,7 +22,7 @@ from typing import ClassVar
 
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -30,81 +33,22 @@ from ringmon.model.board import Board, Row
 from ringmon.model.period import local_date
 from ringmon.present.row_text import devices_text
 from ringmon.widgets.columns import FILTERABLE, Col, Layout, layout_columns
+from ringmon.widgets.line_diff import changed_span
 from ringmon.widgets.row_lines import RowLines
+from ringmon.widgets.table_look import (
+    TABLE_BINDINGS,
+    TABLE_COMPONENTS,
+    TABLE_CSS,
+    component_style,
+)
 
 
 class EmployeeTable(ScrollView, can_focus=True):
     """One line per employee: Employee, Department, Status, In status, User agents."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="employee_table.cursor_up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="employee_table.cursor_down"),
-        Binding(
-            "left,h", "column_left", "Column left", show=False, id="employee_table.column_left"
-        ),
-        Binding(
-            "right,l", "column_right", "Column right", show=False, id="employee_table.column_right"
-        ),
-        Binding("pageup", "page_up", "Page up", show=False, id="employee_table.page_up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="employee_table.page_down"),
-        Binding("home,g", "first", "First row", show=False, id="employee_table.first"),
-        Binding("end,G", "last", "Last row", show=False, id="employee_table.last"),
-    ]
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "employee-table--header",
-        "employee-table--header-sorted",
-        "employee-table--cursor",
-        "employee-table--cell-cursor",
-        "employee-table--talking",
-        "employee-table--online",
-        "employee-table--dnd",
-        "employee-table--offline",
-        "employee-table--ringing",
-        "employee-table--over",
-        "employee-table--stale",
-        "employee-table--muted",
-        "employee-table--empty",
-        "employee-table--changed",
-    }
-
-    DEFAULT_CSS = """
-    EmployeeTable {
-        background: $surface;
-        color: $foreground;
-        overflow-x: hidden;
-        overflow-y: auto;
-        scrollbar-size-vertical: 1;
-        height: 1fr;
-        & > .employee-table--header { text-style: bold; background: $panel; }
-        & > .employee-table--header-sorted { text-style: bold underline; color: $accent; }
-        & > .employee-table--cursor {
-            background: $block-cursor-blurred-background;
-            color: $block-cursor-blurred-foreground;
-        }
-        &:focus > .employee-table--cursor {
-            background: $block-cursor-background;
-            color: $block-cursor-foreground;
-            text-style: bold;
-        }
-        & > .employee-table--cell-cursor { text-style: underline; }
-        & > .employee-table--talking { color: $primary; text-style: bold; }
-        & > .employee-table--online { color: $success; }
-        & > .employee-table--dnd { color: $error; }
-        & > .employee-table--offline { color: $text-muted; }
-        & > .employee-table--ringing { color: $warning; text-style: bold; }
-        & > .employee-table--over { background: $error 20%; }
-        & > .employee-table--stale { color: $text-disabled; text-style: italic; }
-        & > .employee-table--muted { color: $text-muted; }
-        & > .employee-table--empty { color: $text-muted; text-style: italic; }
-        & > .employee-table--changed { text-style: bold reverse; }
-    }
-    EmployeeTable:light > .employee-table--talking { color: $primary-darken-2; }
-    EmployeeTable:light > .employee-table--online { color: $success-darken-2; }
-    EmployeeTable:light > .employee-table--ringing { color: $warning-darken-3; }
-    EmployeeTable:light > .employee-table--dnd { color: $error-darken-1; }
-    EmployeeTable.-wall { scrollbar-size-vertical: 0; overflow-y: hidden; }
-    """
+    BINDINGS: ClassVar[list[BindingType]] = TABLE_BINDINGS
+    COMPONENT_CLASSES: ClassVar[set[str]] = TABLE_COMPONENTS
+    DEFAULT_CSS = TABLE_CSS
 
     stale: reactive[bool] = reactive(False)
     """The feed is stale or broken: statuses are dimmed, never shown as if live."""
@@ -172,10 +116,13 @@ class EmployeeTable(ScrollView, can_focus=True):
         """Rows with a change marker (their status changed a moment ago)."""
         self.counters: tuple[Col, ...] = ()
         """The counter columns shown (the column menu)."""
-        self.empty_text = "No employees yet."
+        self._empty_text = "No employees yet."
         self._cursor_index = 0
         self._layout: Layout = layout_columns(0)
-        self._painted: dict[int, tuple[Row | None, bool]] = {}
+        self._painted: dict[int, Strip] = {}
+        """The line last painted at each ``y`` of the body (what the terminal shows there)."""
+        self.clock: float | None = None
+        """The hub time "In status" is drawn at: set by ``tick`` (and on the first paint)."""
         self._lines = RowLines(self._style, lambda: self.rich_style)
         self._lines.wall = wall
         self._lines.mask_numbers = wall if mask_numbers is None else mask_numbers
@@ -187,6 +134,18 @@ class EmployeeTable(ScrollView, can_focus=True):
         if wall:
             self.can_focus = False
             self.add_class("-wall")
+
+    @property
+    def empty_text(self) -> str:
+        """What the table says when it has no row to show."""
+        return self._empty_text
+
+    @empty_text.setter
+    def empty_text(self, text: str) -> None:
+        if text != self._empty_text:
+            self._empty_text = text
+            if self.is_mounted:
+                self._refresh_changed_lines()
 
     # -- geometry -------------------------------------------------------------------------
 
@@ -245,24 +204,11 @@ class EmployeeTable(ScrollView, can_focus=True):
         self._lines.clear()
 
     def _style(self, name: str) -> Style:
-        """A component's colours, resolved against the widget's background (so that
-        translucent theme colours such as ``$text-muted`` or ``$error 20%`` come out right).
-        Components that only colour text keep no background, so they layer over the cursor's
-        or a highlighted row's background."""
+        """A component's style (``table_look.component_style``), cached until the theme or
+        the widget's style changes."""
         style = self._styles.get(name)
         if style is None:
-            full = self.get_component_rich_style(name)
-            partial = self.get_component_rich_style(name, partial=True)
-            if partial.bgcolor is None:
-                full = Style(
-                    color=full.color if partial.color is not None else None,
-                    bold=partial.bold,
-                    italic=partial.italic,
-                    underline=partial.underline,
-                    dim=partial.dim,
-                    reverse=partial.reverse,
-                )
-            style = self._styles[name] = full
+            style = self._styles[name] = component_style(self, name)
         return style
 
     # -- updates from the screen ----------------------------------------------------------
@@ -279,8 +225,10 @@ class EmployeeTable(ScrollView, can_focus=True):
         self._refresh_changed_lines()
 
     def tick(self) -> None:
-        """Once a second: "In status" moved on for every visible row."""
-        self.refresh()
+        """Once a second: move the clock on; repaint the "In status" cells whose text moved
+        (and whatever else changed), nothing more."""
+        self.clock = self.now()
+        self._refresh_changed_lines()
 
     def set_counters(self, counters: tuple[Col, ...]) -> None:
         """Show these counter columns (the column menu)."""
@@ -289,22 +237,19 @@ class EmployeeTable(ScrollView, can_focus=True):
             self._check_width()
             self.refresh()
 
-    def set_changed(self, changed: frozenset[str]) -> None:
-        """Mark these rows as changed a moment ago; repaint only the lines that differ."""
+    def set_changed(self, changed: frozenset[str], repaint: bool = True) -> None:
+        """Mark these rows as changed a moment ago; repaint only the cells that differ
+        (``repaint=False`` when ``rows_changed`` follows and repaints them with the rest)."""
         if changed == self.changed:
             return
-        flipped = changed ^ self.changed
         self.changed = changed
-        top, height = self.top, self.body_height
-        for emp in flipped:
-            index = self.board.index_of(emp)
-            if index is not None and top <= index < top + height:
-                self.refresh(Region(0, index - top + 1, self._width, 1))
+        if repaint:
+            self._refresh_changed_lines()
 
     def set_over(self, over: frozenset[str]) -> None:
         if over != self.over:
             self.over = over
-            self.refresh()
+            self._refresh_changed_lines()
 
     def watch_stale(self) -> None:
         self._lines.clear()
@@ -332,32 +277,15 @@ class EmployeeTable(ScrollView, can_focus=True):
             self.post_message(self.CursorMoved(self, new_id))
 
     def _refresh_changed_lines(self) -> None:
-        top = self.top
-        board = self.board
-        n = len(board)
-        if n == 0:
-            self.refresh()
-            return
-        cursor = self.cursor_index
+        """Refresh, on every visible line, the span of cells that differs from what was
+        painted there (one refresh for all of them: each call has a fixed cost)."""
         painted = self._painted
-        width = self._width
         regions: list[Region] = []
-        run_start: int | None = None
-        height = self.body_height
-        for y in range(1, height + 2):
-            stale = False
-            if y <= height:
-                index = top + y - 1
-                row = board.row_at(index) if index < n else None
-                was = painted.get(y)
-                stale = was is None or was[0] is not row or was[1] != (index == cursor)
-            if stale and run_start is None:
-                run_start = y
-            elif not stale and run_start is not None:
-                regions.append(Region(0, run_start, width, y - run_start))
-                run_start = None
+        for y in range(1, self.body_height + 1):
+            span = changed_span(painted.get(y), self._line(y))
+            if span is not None:
+                regions.append(Region(span[0], y, span[1] - span[0], 1))
         if regions:
-            # One refresh for every run of changed lines: each call has a fixed cost.
             self.refresh(*regions)
 
     def _scroll_cursor_into_view(self) -> None:
@@ -511,6 +439,13 @@ class EmployeeTable(ScrollView, can_focus=True):
     # -- painting -------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
+        strip = self._line(y)
+        if y:
+            self._painted[y] = strip
+        return strip
+
+    def _line(self, y: int) -> Strip:
+        """The line at ``y`` as it is now (the header at 0)."""
         width = self._width
         lines = self._lines
         if y == 0:
@@ -518,13 +453,11 @@ class EmployeeTable(ScrollView, can_focus=True):
         index = self.top + y - 1
         board = self.board
         if index >= len(board):
-            self._painted[y] = (None, False)
             if index == 0 and y == 1:
-                return lines.empty(self.empty_text, width)
+                return lines.empty(self._empty_text, width)
             return Strip.blank(width, self.rich_style)
         row = board.row_at(index)
         is_cursor = index == self.cursor_index
-        self._painted[y] = (row, is_cursor)
         look = (
             is_cursor,
             row.id in self.over,
@@ -533,4 +466,6 @@ class EmployeeTable(ScrollView, can_focus=True):
             width,
             row.id in self.changed,
         )
-        return lines.row(row, self.now(), look)
+        if self.clock is None:
+            self.clock = self.now()
+        return lines.row(row, self.clock, look)

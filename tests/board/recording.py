@@ -9,7 +9,8 @@ applies the updates exactly as a terminal would: cursor moves and cells, nothing
 
 The updates are taken where the App hands them to its driver (``App._display``, which a
 headless test App calls too but does not write anywhere): the one place that sees exactly
-what would be written.
+what would be written. They are cropped as ``RingmonApp`` crops them
+(``ringmon.cropped_updates``), so these tests check what ringmon really writes.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from textual._compositor import CompositorUpdate
 from textual.geometry import Region
 from textual.screen import Screen
 
+from ringmon.cropped_updates import cropped
+
 Cell = tuple[str, Style | None]
 
 
@@ -35,6 +38,8 @@ class VirtualTerminal:
         self.width = width
         self.height = height
         self.cells: list[list[Cell]] = [[(" ", None)] * width for _ in range(height)]
+        self.written: list[tuple[int, int]] = []
+        """Every cell written, as (x, y), in order (cleared by whoever reads it)."""
 
     def feed(self, segments: Iterable[Segment]) -> None:
         x = y = 0
@@ -51,6 +56,7 @@ class VirtualTerminal:
                 width = get_character_cell_size(char)
                 if 0 <= y < self.height and 0 <= x < self.width:
                     self.cells[y][x] = (char, segment.style)
+                    self.written.append((x, y))
                     if width == 2 and x + 1 < self.width:
                         self.cells[y][x + 1] = ("", segment.style)
                 x += width
@@ -81,4 +87,4 @@ class RecordingHost(BoardHost):
         if terminal is None or (terminal.width, terminal.height) != (width, height):
             # A resized terminal: Textual repaints everything after a resize.
             terminal = self.terminal = VirtualTerminal(width, height)
-        terminal.feed(self.console.render(renderable))
+        terminal.feed(self.console.render(cropped(renderable)))

@@ -79,8 +79,6 @@ class BoardFeed(_Base):
             table.empty_text = "No data: the feed is down."
         else:
             table.empty_text = "No employees."
-        if not self.board:
-            table.refresh()
 
     def _check_limits(self, now: float) -> None:
         if not self.thresholds.enabled:

@@ -278,7 +278,7 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
             self.board.reset(r for r in build_rows(state).values() if r is not None)
             self.table.tz = self.host.tz  # a new snapshot may bring the hub's time zone
             self.recent.clear()
-            self.table.set_changed(frozenset())
+            self.table.set_changed(frozenset(), repaint=False)
             self._settle_memory()
         elif employees:
             rows = build_rows(state, employees, self.board.rows)
@@ -311,11 +311,11 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
         if changed:
             self.recent.note(changed, self.wall_clock())
         if changed or gone:
-            self._show_changes()
+            self._show_changes(repaint=False)  # rows_changed repaints them
 
-    def _show_changes(self) -> None:
+    def _show_changes(self, repaint: bool = True) -> None:
         ids = self.recent.ids
-        self.table.set_changed(ids)
+        self.table.set_changed(ids, repaint)
         if self.wall:
             self.wall_tiles.changed = ids
 
