@@ -38,6 +38,7 @@ from ringmon.screens.profile_host import app_client, app_now, app_player, app_st
 from ringmon.widgets.day_charts import CallsByDay, StatusByDay
 from ringmon.widgets.profile_header import ProfileHeader, header_facts
 from ringmon.widgets.profile_summary import CallsTable, ProfileSummary
+from ringmon.widgets.status_colours import theme_styles
 from ringmon.widgets.timeline import Timeline, TimelineRow
 
 NARROW = 130
@@ -177,7 +178,7 @@ class ProfileScreen(ModalScreen[None]):
                 ):
                     yield CallsTable(id="calls-table")
                 yield Static("Time in statuses by day", classes="section")
-                yield Static(legend(), classes="hint")
+                yield Static(legend(theme_styles(self.app)), classes="hint", id="legend")
                 yield StatusByDay(app_tz(self.app), id="status-by-day")
                 with Collapsible(
                     title="Details: timeline per day",
@@ -191,6 +192,7 @@ class ProfileScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self._narrow(self.app.size.width)
         self._show_header()
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.query_one("#calls-note", Static).update(
             "c: call log of this period (browse, download and play recordings)"
         )
@@ -301,6 +303,12 @@ class ProfileScreen(ModalScreen[None]):
                 )
             )
         return rows
+
+    def _theme_changed(self, theme: object) -> None:
+        """What was drawn once (legend, header, summary) takes the new theme's colours."""
+        self.query_one("#legend", Static).update(legend(theme_styles(self.app)))
+        self._show_header()
+        self.query_one(ProfileSummary).redraw()
 
     def _show_header(self) -> None:
         facts = header_facts(self.employee_id, app_state(self.app), self.doc)

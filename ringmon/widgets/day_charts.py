@@ -18,8 +18,9 @@ from ringmon.model.status import BY_PRIORITY
 from ringmon.present.chart import scaled, split_width
 from ringmon.present.durations import format_duration
 from ringmon.present.glyphs import BAR_GLYPH
-from ringmon.present.status_style import HOVER, STYLE, status_items
+from ringmon.present.status_style import HOVER, PLAIN, status_items
 from ringmon.present.words import day_label, flow
+from ringmon.widgets.status_colours import theme_styles
 
 LABEL_WIDTH = 12
 
@@ -80,8 +81,9 @@ class CallsByDay(Widget):
 
 
 def status_breakdown(day: DayStats) -> str:
-    """``● talking 0:03:00   ○ online 1:11:00   ⊘ do not disturb 0:20:00   · offline ...``."""
-    return "   ".join(item.plain for item in status_items(day.in_status, format_duration))
+    """``● talking 3:00   ○ online 1:11:00   ⊘ do not disturb 20:00   · offline ...``."""
+    items = status_items(day.in_status, format_duration, PLAIN)
+    return "   ".join(item.plain for item in items)
 
 
 class StatusByDay(Widget, can_focus=True):
@@ -155,7 +157,7 @@ class StatusByDay(Widget, can_focus=True):
         if not 0 <= index < len(self.days):
             return Text(" ")
         head = Text(f"{day_label(self.days[index].day)}: ", "bold")
-        items = status_items(self.days[index].in_status, format_duration)
+        items = status_items(self.days[index].in_status, format_duration, theme_styles(self.app))
         items[0] = head + items[0]
         return flow(items, max(20, width), indent=head.cell_len)
 
@@ -200,6 +202,7 @@ class StatusByDay(Widget, can_focus=True):
         if not self.days:
             return Text("No days in this period.", style="italic")
         width = max(10, self.content_size.width - LABEL_WIDTH)
+        styles = theme_styles(self.app)
         lines: list[Text] = []
         for n, day in enumerate(self.days):
             start, end = day_span(day.day, self.tz)
@@ -212,7 +215,7 @@ class StatusByDay(Widget, can_focus=True):
             line.pad_right(LABEL_WIDTH - line.cell_len)
             cells = split_width([day.in_status[s] for s in BY_PRIORITY], end - start, width)
             for status, count in zip(BY_PRIORITY, cells, strict=True):
-                style = STYLE[status] + HOVER if n == self.hover else STYLE[status]
+                style = styles[status] + HOVER if n == self.hover else styles[status]
                 line.append(BAR_GLYPH[status] * count, style)
             lines.append(line)
         lines.append(self.readout_text(self.content_size.width))

@@ -16,7 +16,8 @@ from ringmon.model.state import State
 from ringmon.model.status import Status
 from ringmon.present.clock import clock
 from ringmon.present.glyphs import GLYPHS
-from ringmon.present.status_style import STYLE, status_text
+from ringmon.present.status_style import StatusStyles, status_text
+from ringmon.widgets.status_colours import theme_styles
 
 
 @dataclass(slots=True)
@@ -82,7 +83,7 @@ def _joined(parts: list[str], empty: str) -> Text:
     return Text(" · ".join(parts)) if parts else Text(empty, style="italic")
 
 
-def render_header(facts: HeaderFacts, tz: tzinfo) -> Table:
+def render_header(facts: HeaderFacts, tz: tzinfo, styles: StatusStyles) -> Table:
     grid = Table.grid(padding=(0, 1), expand=True)
     grid.add_column(style="dim", no_wrap=True, width=9)
     grid.add_column(ratio=1)
@@ -94,7 +95,7 @@ def render_header(facts: HeaderFacts, tz: tzinfo) -> Table:
     if facts.status is not None:
         title.append("  ")
         suffix = f" since {clock(facts.since, tz)}" if facts.since else ""
-        title.append_text(status_text(facts.status, suffix))
+        title.append_text(status_text(facts.status, styles, suffix))
     grid.add_row(Text("Employee"), title)
     grid.add_row(
         Text("Accounts"),
@@ -114,12 +115,12 @@ def render_header(facts: HeaderFacts, tz: tzinfo) -> Table:
     else:
         for n, dev in enumerate(facts.devices):
             line = Text.assemble(
-                (GLYPHS[dev.status], STYLE[dev.status]),
+                (GLYPHS[dev.status], styles[dev.status]),
                 f" {dev.name} ",
                 (dev.user_agent or "unknown user agent", "dim"),
                 " ",
-                (dev.status.label, STYLE[dev.status]),
-                (f" · {dev.reason}" if dev.reason else "", STYLE[dev.status]),
+                (dev.status.label, styles[dev.status]),
+                (f" · {dev.reason}" if dev.reason else "", styles[dev.status]),
             )
             grid.add_row(Text("Devices" if n == 0 else ""), line)
         if facts.offline_devices:
@@ -140,4 +141,4 @@ class ProfileHeader(Static):
     """
 
     def show(self, facts: HeaderFacts, tz: tzinfo) -> None:
-        self.update(render_header(facts, tz))
+        self.update(render_header(facts, tz, theme_styles(self.app)))

@@ -9,11 +9,12 @@ from textual.widgets import DataTable, Static
 
 from ringmon.model.stats import CallStats, PeriodStats
 from ringmon.present.durations import format_duration
-from ringmon.present.status_style import status_items
+from ringmon.present.status_style import StatusStyles, status_items
 from ringmon.present.words import flow
+from ringmon.widgets.status_colours import theme_styles
 
 
-def render_summary(stats: PeriodStats, width: int) -> Table:
+def render_summary(stats: PeriodStats, width: int, styles: StatusStyles) -> Table:
     calls = stats.calls
     grid = Table.grid(padding=(0, 2), expand=False)
     grid.add_column(style="dim", no_wrap=True)
@@ -44,7 +45,7 @@ def render_summary(stats: PeriodStats, width: int) -> Table:
         ),
     )
     grid.add_row("Answer time", Text(f"average {format_duration(calls.average_answer)}"))
-    in_status = flow(status_items(stats.in_status, format_duration), max(20, width - 17))
+    in_status = flow(status_items(stats.in_status, format_duration, styles), max(20, width - 17))
     grid.add_row("In status", in_status)
     return grid
 
@@ -55,11 +56,12 @@ class SummaryRenderable:
     (or not) the same way when measured and when drawn. (Laid out at a width guessed before the
     first resize, the widget kept the height of a wrapped line it no longer had.)"""
 
-    def __init__(self, stats: PeriodStats) -> None:
+    def __init__(self, stats: PeriodStats, styles: StatusStyles) -> None:
         self.stats = stats
+        self.styles = styles
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield render_summary(self.stats, options.max_width)
+        yield render_summary(self.stats, options.max_width, self.styles)
 
 
 class ProfileSummary(Static):
@@ -74,7 +76,12 @@ class ProfileSummary(Static):
 
     def show(self, stats: PeriodStats) -> None:
         self.stats = stats
-        self.update(SummaryRenderable(stats))
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Draw the summary again (new figures, or a new theme's colours)."""
+        if self.stats is not None:
+            self.update(SummaryRenderable(self.stats, theme_styles(self.app)))
 
 
 DAY_COLUMNS: tuple[str, ...] = (

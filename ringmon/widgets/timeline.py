@@ -32,7 +32,8 @@ from ringmon.present.chart import (
 )
 from ringmon.present.clock import stretch
 from ringmon.present.glyphs import BAR_GLYPH
-from ringmon.present.status_style import CURSOR, FUTURE, HOVER, STYLE
+from ringmon.present.status_style import CURSOR, FUTURE, HOVER
+from ringmon.widgets.status_colours import theme_styles
 
 LABEL_WIDTH = 12
 MIN_BAR = 12
@@ -290,6 +291,7 @@ class Timeline(Widget, can_focus=True):
 
     def _render_row(self, n: int, row: TimelineRow) -> Text:
         owners = self._owners(n)
+        styles = theme_styles(self.app)
         text = Text(row.label[: LABEL_WIDTH - 1].ljust(LABEL_WIDTH), "dim" if row.device else "")
         cursor_cells: set[int] = set()
         hover_cells: set[int] = set()
@@ -304,7 +306,7 @@ class Timeline(Widget, can_focus=True):
                 text.append(FUTURE)
                 continue
             status = row.intervals[owner].status
-            style: Style = STYLE[status]
+            style: Style = styles[status]
             if column in cursor_cells:
                 style = style + CURSOR
             elif column in hover_cells:

@@ -23,6 +23,7 @@ from ringmon.model.wire import LegDoc
 from ringmon.present.call_row import call_row
 from ringmon.present.durations import format_age, format_duration
 from ringmon.present.row_text import DeviceLine
+from ringmon.present.status_style import PLAIN
 from ringmon.widgets.columns import Col, layout_columns
 from ringmon.widgets.profile_summary import day_row, render_summary
 from ringmon.widgets.row_lines import RowLines
@@ -52,7 +53,7 @@ def profile_summary(seconds: float) -> str:
     """The profile summary's talk time, and the same day's talk time in the calls table."""
     calls = CallStats(incoming=1, total_talk=seconds)
     console = Console(width=100, record=True, color_system=None, file=io.StringIO())
-    console.print(render_summary(PeriodStats(days=[], calls=calls), 100))
+    console.print(render_summary(PeriodStats(days=[], calls=calls), 100, PLAIN))
     found = re.search(r"Talk time\s+(\S+(?: \d\dh)?)\s+average", console.export_text())
     assert found is not None
     table = day_row("Tue 24", calls)[7]
