@@ -186,15 +186,15 @@ class SimSource:
             stream = timed_events(
                 self.roster, self.seed, tz, start=history[1], condense_offline=True
             )
-        # The stream's first event means every team's plan for the day (seconds at 10,000
-        # employees): made in a worker thread, so that the hub answers meanwhile.
-        first = await asyncio.to_thread(next, stream, None)
-        if first is None:
-            return
         loader: asyncio.Task[None] | None = None
         burst = 0
         live = False
         try:
+            # The stream's first event means every team's plan for the day (seconds at
+            # 10,000 employees): made in a worker thread, so that the hub answers meanwhile.
+            first = await asyncio.to_thread(next, stream, None)
+            if first is None:
+                return
             for at, event in itertools.chain((first,), stream):
                 if at > sink.now():
                     if not live:
