@@ -22,10 +22,11 @@ A hub stopped during the load keeps the days written so far (the demo's data is 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ringmon.hub.ledger import Ledger
@@ -44,10 +45,9 @@ log = logging.getLogger("ringmon.hub")
 HISTORY_KEY = "hub:history"
 """The ``meta`` row saying how far the history load got: ``{"next": seq, "upto": seq}``."""
 HISTORY_BATCH = 10_000
-"""History events per transaction (and at most one turn of the event loop's time:
-``HISTORY_TURN``)."""
-HISTORY_TURN = 0.02
-"""The loop is given back at least this often (s) while the history is applied."""
+"""History events per transaction."""
+HISTORY_CHUNK = 500
+"""History events made (in a worker thread) and applied (on the loop) at a time."""
 
 
 class Backfill(HubShared):
@@ -93,14 +93,17 @@ class Backfill(HubShared):
         started = time.monotonic()
         batch = WriteBatch()
         writing: asyncio.Future[None] | None = None
+        # The events are made in a worker thread, a chunk ahead of the one applied here: a
+        # source making a day's events (plans for every employee) never holds up the loop.
+        making = asyncio.ensure_future(asyncio.to_thread(_chunk, stream))
         try:
-            done = False
-            while not done:
-                # One turn of the loop: row ids from the one counter the live path uses too.
+            while True:
+                chunk = await making
+                making = asyncio.ensure_future(asyncio.to_thread(_chunk, stream))
+                # Row ids from the one counter the live path uses too.
                 ledger.next_call_id = max(ledger.next_call_id, self.ledger.next_call_id)
-                turn = time.perf_counter() + HISTORY_TURN
-                done = True
-                for event in stream:
+                last = not chunk
+                for event in chunk:
                     pre = ledger.before(state, event)
                     try:
                         at = state.apply(event)
@@ -109,6 +112,7 @@ class Backfill(HubShared):
                         continue
                     if seq >= upto:
                         log.error("the history has more events than the %d kept for it", upto)
+                        last = True
                         break
                     seq += 1
                     if at != event.__dict__["ts"].timestamp():
@@ -117,12 +121,9 @@ class Backfill(HubShared):
                         body = f'{{"seq":{seq},{dump_body(event)[1:]}'
                     batch.events.append((seq, at, event.type, body))
                     ledger.after(state, event, seq, pre, batch)
-                    if len(batch.events) % 256 == 0 and time.perf_counter() > turn:
-                        done = False
-                        break
                 self.ledger.next_call_id = ledger.next_call_id
                 self._history_span = (start, end, state.clock or start)
-                if done or len(batch.events) >= HISTORY_BATCH:
+                if last or len(batch.events) >= HISTORY_BATCH:
                     # Written while the next batch is made; one write in flight at a time.
                     batch.seal()
                     batch.meta[HISTORY_KEY] = json.dumps({"next": seq + 1, "upto": upto})
@@ -133,10 +134,12 @@ class Backfill(HubShared):
                     self.counters.events += len(batch.events)
                     writing = asyncio.ensure_future(self._write_history(batch))
                     batch = WriteBatch()
-                await asyncio.sleep(0)
+                if last:
+                    break
             if writing is not None:
                 await writing
         finally:
+            making.cancel()  # its thread ends its chunk; nobody reads it
             if writing is not None and not writing.done():
                 writing.cancel()  # the write itself runs to its end (_write_history)
             self._history_span = None
@@ -161,3 +164,8 @@ class Backfill(HubShared):
             except asyncio.CancelledError:
                 await asyncio.wait([job])
                 raise
+
+
+def _chunk(stream: Iterator[Event]) -> list[Event]:
+    """The next ``HISTORY_CHUNK`` events of ``stream`` (in a worker thread)."""
+    return list(itertools.islice(stream, HISTORY_CHUNK))

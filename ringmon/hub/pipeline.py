@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ringmon.hub")
 
+BACKLOG_RUN = 100
+"""A run of at least this many lines means the source has a backlog (it reads as fast as the
+hub takes them)."""
 YIELD_AFTER = 0.005
 """A source emitting without pause (a backfill) lets the loop run at least this often (s)."""
 
@@ -144,6 +147,8 @@ class Pipeline(HubShared):
         accepted = 0
         take = self._take
         limit = self.clock.now() + self.max_future_skew
+        if len(events) >= BACKLOG_RUN:
+            self._backlog_at = time.monotonic()  # fewer snapshots meanwhile (store.py)
         for line_no, event in events:
             refusal = take(event, source, limit)
             if refusal is None:

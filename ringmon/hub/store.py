@@ -53,13 +53,13 @@ CLOCK_KEY = "hub:clock"
 resumes there after a restart."""
 
 
-BACKLOG_BATCH = 1000
 BACKLOG_SNAPSHOT_GAP = 2.0
-"""A flush of at least ``BACKLOG_BATCH`` events means the hub is taking a backlog at full speed
-(a file of past events): then a snapshot due by event time waits until this many seconds of
-wall time have passed since the last one. Each costs the event loop what a ``/v1/snapshot``
-does, and a day's file loaded in seconds would take 24; a replay from one is still at most
-a couple of seconds of ingest away."""
+"""While the hub takes a backlog at full speed (a source handed it a full run of lines, e.g.
+a file of past events: ``Pipeline.emit_lines``, in the last this many seconds), a snapshot
+due by event time waits until this many seconds of wall time have passed since the last
+one. Each costs the event loop what a ``/v1/snapshot`` does, and a day's file loaded in
+seconds would take 24; a replay from one is still at most a couple of seconds of ingest
+away."""
 
 STORAGE_RETRY = Backoff(0.5, 10.0)
 """Waits between tries while storage fails (s)."""
@@ -181,7 +181,7 @@ class Store(HubShared):
                 and self.snapshot_interval
                 and self.state.clock >= self._next_snapshot_at
                 and (
-                    len(batch.events) < BACKLOG_BATCH
+                    time.monotonic() - self._backlog_at >= BACKLOG_SNAPSHOT_GAP
                     or time.monotonic() - self._last_snapshot_wall >= BACKLOG_SNAPSHOT_GAP
                 )
             ):

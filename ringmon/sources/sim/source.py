@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import math
 import os
@@ -189,7 +190,12 @@ class SimSource:
         burst = 0
         live = False
         try:
-            for at, event in stream:
+            # The stream's first event means every team's plan for the day (seconds at
+            # 10,000 employees): made in a worker thread, so that the hub answers meanwhile.
+            first = await asyncio.to_thread(next, stream, None)
+            if first is None:
+                return
+            for at, event in itertools.chain((first,), stream):
                 if at > sink.now():
                     if not live:
                         live = True
