@@ -29,6 +29,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("ctrl+u", "clear all filters"),
     ("s", "sort by the next column (click a heading)"),
     ("S", "reverse the sort (click the sorted heading again)"),
+    ("[ {", "replay: the board 1 / 15 min earlier (then escape: back to live)"),
+    ("] }  p", "replay: 1 / 15 min later; p plays at 1x, 10x, 60x, paused"),
     (": ctrl+p", "command palette: every action by name"),
     ("? F1", "this help"),
     ("q", "quit"),
