@@ -33,9 +33,3 @@ def parse_at(text: str, tz: tzinfo | None, today: date | None = None) -> float:
 def say_moment(at: float, tz: tzinfo) -> str:
     """``Mon 2026-11-30 14:05:00 CET``."""
     return datetime.fromtimestamp(at, tz).strftime("%a %Y-%m-%d %H:%M:%S %Z").strip()
-
-
-def say_step(seconds: float) -> str:
-    """``1 min``, ``15 min``, ``1 h``."""
-    s = int(abs(seconds))
-    return f"{s // 3600} h" if s >= 3600 and s % 3600 == 0 else f"{s // 60} min"

@@ -23,7 +23,7 @@ from ringmon.model.schema import Event
 from ringmon.model.state import EventRejected, State
 from ringmon.model.touched import touched_employees
 from ringmon.replay.hub import EVENTS_PAGE, MAX_PAGES, ReplayClient
-from ringmon.replay.moment import say_moment, say_step
+from ringmon.replay.moment import say_moment
 from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
 
 if TYPE_CHECKING:
@@ -263,14 +263,11 @@ class Replay:
 
     # -- the banner ------------------------------------------------------------------------
 
-    def banner_text(self) -> str:
-        """``REPLAY Mon 2026-11-30 14:05:00 CET · paused`` and the keys."""
+    def banner_parts(self) -> tuple[str, str]:
+        """(``Mon 2026-11-30 14:05:00 CET``, ``paused`` / ``▶ 10x`` / loading / a failure)."""
         at = self.moment if self.moment is not None else 0.0
-        when = say_moment(at, self.host.tz)
         playing = f"▶ {self.speed:g}x" if self.speed else "paused"
-        state = self.status or playing
-        keys = f"[ ] {say_step(60)}  {{ }} {say_step(900)}  p play  esc live"
-        return f"REPLAY {when} · {state} │ {keys}"
+        return say_moment(at, self.host.tz), self.status or playing
 
     def _show_banner(self) -> None:
         from ringmon.replay.banner import ReplayBanner
@@ -282,7 +279,7 @@ class Replay:
             self._banner = ReplayBanner()
             children = list(base.children)
             base.mount(self._banner, before=children[0] if children else None)
-        self._banner.show(self.banner_text())
+        self._banner.show(*self.banner_parts())
 
     def _remove_banner(self) -> None:
         if self._banner is not None:
