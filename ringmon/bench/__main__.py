@@ -18,6 +18,7 @@ BENCHMARKS: dict[str, str] = {
     "demo": "first rows of the demo's hub at 40, 2,000 and 10,000 employees (and its history)",
     "stalled": "hub memory with 100 feed clients that never read while 60,000 events flow",
     "first_rows": "the TUI's first rows on a 10,000-employee hub, its RSS, its imports",
+    "replay": "the board at a past moment (/v1/replay) at 2,000 employees, beside /v1/snapshot",
 }
 
 
