@@ -8,17 +8,51 @@ everywhere else it steps aside (``SkipAction``) and ``esc`` does what it did."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from functools import partial
+from typing import Any, ClassVar
 
 from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.widgets import Input
 
 from ringmon.replay.session import Replay
 
 BACK = 60.0
 FAR_BACK = 900.0
+
+
+PALETTE: tuple[tuple[str, str, str], ...] = (
+    (f"replay_step({-BACK})", "Replay: 1 minute back", "The board a minute earlier ([)"),
+    (f"replay_step({-FAR_BACK})", "Replay: 15 minutes back", "The board 15 minutes earlier ({)"),
+    (f"replay_step({BACK})", "Replay: 1 minute forward", "A minute later; at now, live (])"),
+    (f"replay_step({FAR_BACK})", "Replay: 15 minutes forward", "15 minutes later (})"),
+    ("replay_play", "Replay: play 1x, 10x, 60x, pause", "Play the replay forward (p)"),
+    ("replay_live", "Replay: back to live", "The live board (escape)"),
+)
+
+
+class ReplayCommands(Provider):
+    """The replay's keys in the command palette (on the board, not in wall mode)."""
+
+    def _commands(self) -> list[tuple[str, str, str]]:
+        app = self.app
+        if getattr(app, "wall", False) or len(app.screen_stack) > 2:
+            return []
+        return list(PALETTE)
+
+    async def discover(self) -> Hits:
+        for action, title, help_text in self._commands():
+            yield DiscoveryHit(title, partial(self.app.run_action, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for action, title, help_text in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                run = partial(self.app.run_action, action)
+                yield Hit(score, matcher.highlight(title), run, help=help_text)
 
 
 class ReplayKeys(App[None]):
@@ -60,6 +94,8 @@ class ReplayKeys(App[None]):
         Binding("p", "replay_play", "Play", show=False, id="replay.play"),
         Binding("escape", "replay_live", "Live", show=False, priority=True, id="replay.live"),
     ]
+
+    COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {ReplayCommands}
 
     replay: Replay
     wall: bool

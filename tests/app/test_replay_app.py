@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from replay_hub import NOW, events_until, hub_config, store
+from textual.widgets import OptionList
 
 from ringmon.app import RingmonApp
 from ringmon.cli import main
@@ -228,3 +229,32 @@ def test_at_reads_a_local_time_or_iso() -> None:
 def test_a_bad_at_is_refused_before_the_tui_starts(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--url", "http://127.0.0.1:1", "--at", "last tuesday"]) == 2
     assert "--at 'last tuesday' is not a time like" in capsys.readouterr().err
+
+
+async def test_the_palette_steps_back_and_goes_live(tmp_path: Path) -> None:
+    async with running_hub(hub_config(tmp_path), clock=ManualClock(NOW), sources=[]) as server:
+        await store(server, events_until(NOW))
+        app = pinned(RingmonApp(server.url, token(server), feed_options=FAST))
+        async with app.run_test(size=(120, 30)) as pilot:
+            await until(pilot, lambda: len(board(app).board.rows) == 30)
+            await until(pilot, lambda: app.hub_time.now() == NOW)
+            await pilot.press("ctrl+p", *"replay 15 minutes back")
+            await until(
+                pilot,
+                lambda: (
+                    "15 minutes back"
+                    in app.screen.query_one(OptionList).get_option_at_index(0).prompt.plain
+                ),
+            )
+            await pilot.press("enter")
+            await until(pilot, lambda: app.replay.shown == NOW - 900)
+            await pilot.press("ctrl+p", *"back to live")
+            await until(
+                pilot,
+                lambda: (
+                    "back to live"
+                    in app.screen.query_one(OptionList).get_option_at_index(0).prompt.plain
+                ),
+            )
+            await pilot.press("enter")
+            await until(pilot, lambda: not app.replay.active)
