@@ -10,7 +10,10 @@ figure the best of ``--repeat``:
   snapshot read and turned into a ``State``, the events read, parsed and applied by the model,
   the document written;
 - ``served``: ``GET /v1/replay?at=`` as httpx reads it (all of it, plus the transfer), and
-  ``x snap``: that over ``GET /v1/snapshot`` of the live state measured in the same run.
+  ``x snap``: that over ``GET /v1/snapshot`` of the live state measured in the same run;
+- ``json.loads`` of the stored events, measured in the same run: the machine's speed. The
+  last column scales ``served`` to a machine where ``json.loads`` reads ``REFERENCE_LOADS``
+  events a second (issue 10's quiet 2-core machine), for figures comparable across runs.
 
 Moments just before an hour (``:59``) are the worst case: the most events after a snapshot;
 the synthetic day's busiest hours carry some 25,000 events. Target (issue 13): well under a
@@ -36,6 +39,8 @@ from ringmon.model.schema import parse_event_obj
 
 TZ = "Europe/Warsaw"
 MOMENTS = ("07:30", "09:59", "11:30", "14:59", "16:05", "19:59")
+REFERENCE_LOADS = 370_000.0
+"""json.loads of these events a second on issue 10's machine (330,000-410,000 measured)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,13 +107,17 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
             f"{args.employees:,} employees, {hub.seq:,} events, "
             f"{len(hub.storage.snapshot_times())} hourly snapshots"
         )
-        headers = {"Authorization": f"Bearer {hub.tokens.add('bench', 'analyst')}"}
+        key = hub.tokens.add(f"bench-{time.time_ns()}", "analyst")  # a kept folder has older ones
+        headers = {"Authorization": f"Bearer {key}"}
         async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=120) as http:
             live = await best(args.repeat, lambda: http.get("/v1/snapshot"))
+            loads = await asyncio.to_thread(loads_rate, hub)
+            scale = loads / REFERENCE_LOADS
             print(f"GET /v1/snapshot (live state, the baseline): {live:.3f} s")
+            print(f"json.loads of the stored events: {loads:,.0f}/s (x{scale:.2f} the reference)")
             print(
                 f"{'moment':>7}{'events':>8}{'decode':>8}{'apply':>8}{'encode':>8}"
-                f"{'served s':>10}{'x snap':>8}"
+                f"{'served s':>10}{'x snap':>8}{'at ref s':>10}"
             )
             for text in args.moments:
                 hour, minute = (int(part) for part in text.split(":"))
@@ -123,8 +132,22 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
                 )
                 print(
                     f"{text:>7}{events:>8,}{decode:>8.3f}{apply:>8.3f}{encode:>8.3f}"
-                    f"{served:>10.3f}{served / live:>8.2f}"
+                    f"{served:>10.3f}{served / live:>8.2f}{served * scale:>10.3f}"
                 )
+
+
+def loads_rate(hub: Any) -> float:
+    """json.loads of 50,000 stored events, a second (the best of three)."""
+    import json
+
+    bodies = [body for rows in hub.storage.iter_events(0, 50_000) for _, body in rows]
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        for body in bodies:
+            json.loads(body)
+        times.append(time.perf_counter() - started)
+    return len(bodies) / min(times)
 
 
 def steps(hub: Any, at: float) -> tuple[int, float, float, float]:
