@@ -67,7 +67,13 @@ def help_text(wall: bool = False, keys: tuple[tuple[str, str], ...] | None = Non
     if keys is None:
         keys = WALL_KEYS if wall else KEYS
     lines = ["[b]Keys[/b]", ""]
-    lines += [f"  [b]{key:<16}[/b] {what}" if key else f"  {what}" for key, what in keys]
+    # A key such as "[" opens markup: escaped, and padded by what it shows.
+    lines += [
+        f"  [b]{key.replace('[', chr(92) + '[')}{' ' * (16 - len(key))}[/b] {what}"
+        if key
+        else f"  {what}"
+        for key, what in keys
+    ]
     legend = "   ".join(f"{GLYPHS[s]} {s.label}" for s in BY_PRIORITY)
     lines += [
         "",
