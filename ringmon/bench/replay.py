@@ -154,19 +154,16 @@ def steps(hub: Any, at: float) -> tuple[int, float, float, float]:
     """``hub.replay.state_at`` taken apart: (events applied, decode s, apply s, encode s)."""
     from ringmon.hub.replay import seq_at
     from ringmon.model.schema import parse_event
+    from ringmon.model.snapshot_reader import SnapshotReading
+    from ringmon.model.snapshot_writer import snapshot_json
     from ringmon.model.state import State
-    from ringmon.model.wire import SnapshotDoc, snapshot_json, state_from_snapshot
 
     storage = hub.storage
     started = time.perf_counter()
     upto = seq_at(storage, at, 0)
     found = storage.snapshot_before(at)
     start = found[0] if found is not None else 0
-    state = (
-        state_from_snapshot(SnapshotDoc.model_validate_json(found[2]), hub.tz)
-        if found is not None
-        else State(hub.tz)
-    )
+    state = SnapshotReading(found[2]).state(hub.tz) if found is not None else State(hub.tz)
     decoded = time.perf_counter()
     for rows in storage.iter_events(start, upto, batch=5000):
         for _, body in rows:

@@ -1,5 +1,6 @@
-"""Hourly snapshots where the store has none: a data folder from before them, and the days a
-source loaded while catching up (the store takes one a day then, to keep the loading fast).
+"""Hourly snapshots where the store has none: a data folder from before them, the days a
+source loaded while catching up (the store takes one a day then, to keep the loading fast),
+and past days written in bulk (hub/backfill.py: none at all).
 
 A replay (hub/replay.py) starts from the newest snapshot before its moment: with one every
 hour it applies at most an hour of events. The store takes them as events come; this fills
@@ -24,8 +25,10 @@ from typing import TYPE_CHECKING
 
 from ringmon.hub.storage import Storage, WriteBatch
 from ringmon.model.schema import parse_event
+from ringmon.model.snapshot_reader import SnapshotReading
+from ringmon.model.snapshot_writer import snapshot_json
 from ringmon.model.state import EventRejected, State
-from ringmon.model.wire import SnapshotDoc, snapshot_doc, state_from_snapshot
+from ringmon.model.wire import SnapshotDoc, state_from_snapshot
 
 if TYPE_CHECKING:
     from ringmon.hub.core import Hub
@@ -89,7 +92,7 @@ def fill_gaps(
             found = storage.snapshot_before(start_at)
             if found is None or found[0] != start:
                 continue
-            state = state_from_snapshot(SnapshotDoc.model_validate_json(found[2]), tz)
+            state = SnapshotReading(found[2]).state(tz)
         hour = _hour(state.clock, interval) if state.clock else None
         applied = 0
         for rows in storage.iter_events(start, end - 1, batch=5000):
@@ -104,7 +107,7 @@ def fill_gaps(
                 now_hour = _hour(state.clock, interval)
                 if hour is None or now_hour > hour:
                     hour = now_hour
-                    doc = snapshot_doc(state, state.clock, 1.0, tz_name).model_dump_json()
+                    doc = snapshot_json(state, state.clock, 1.0, tz_name).decode()
                     storage.write(WriteBatch(snapshot=(seq, state.clock, doc)))
                     written += 1
                 applied += 1
@@ -117,8 +120,11 @@ async def fill_when_caught_up(hub: Hub) -> None:
     """Once every source has caught up, fill the snapshot gaps (in a thread, stoppable)."""
     if not hub.snapshot_interval:
         return
-    while hub.catching_up:
-        await hub.wait_caught_up(60.0)
+    while hub.catching_up or hub.history_progress() is not None:
+        # Sources replaying history, or past days still being written in bulk (backfill.py:
+        # they come with no snapshot, and lower seqs than what is already stored).
+        await hub.wait_caught_up(5.0)
+        await asyncio.sleep(1.0)
     await asyncio.sleep(FILL_AFTER_SECONDS)
     storage = hub.storage
     if storage is None:

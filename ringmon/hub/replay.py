@@ -38,8 +38,10 @@ from ringmon.hub.core import Hub
 from ringmon.hub.queries import QueryError
 from ringmon.hub.storage import Storage
 from ringmon.model.schema import parse_event
+from ringmon.model.snapshot_reader import SnapshotReading
+from ringmon.model.snapshot_writer import snapshot_json
 from ringmon.model.state import EventRejected, State
-from ringmon.model.wire import SnapshotDoc, snapshot_json, state_from_snapshot, to_dt
+from ringmon.model.wire import SnapshotDoc, state_from_snapshot, to_dt
 
 log = logging.getLogger("ringmon.hub")
 
@@ -123,7 +125,7 @@ def state_at(
     found = storage.snapshot_before(at)
     if found is not None and base_seq <= found[0] <= upto:
         start = found[0]
-        state = state_from_snapshot(SnapshotDoc.model_validate_json(found[2]), tz)
+        state = SnapshotReading(found[2]).state(tz)
     elif base is not None:
         start = base_seq
         state = state_from_snapshot(base, tz)
@@ -174,7 +176,8 @@ class Replayer:
 
             def build() -> bytes:
                 state = state_at(storage, base_seq, base, at, hub.tz)
-                return snapshot_json(state, at, hub.speed, hub.tz_name)
+                body: bytes = snapshot_json(state, at, hub.speed, hub.tz_name)
+                return body
 
             return await asyncio.to_thread(build)
         finally:

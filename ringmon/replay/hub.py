@@ -12,8 +12,9 @@ import pydantic
 
 from ringmon.feed.history import HubClient, HubError
 from ringmon.model.schema import Event, UnknownEventType, parse_feed_event
+from ringmon.model.snapshot_reader import SnapshotReading
 from ringmon.model.state import State
-from ringmon.model.wire import SnapshotDoc, state_from_snapshot, to_dt
+from ringmon.model.wire import to_dt
 
 EVENTS_PAGE = 5000
 MAX_PAGES = 40
@@ -55,10 +56,10 @@ class ReplayClient(HubClient):
         """The board's state at ``at`` (in ``tz``, else the hub's zone)."""
         response = await self._get("/v1/replay", {"at": _iso(at)})
         try:
-            doc = SnapshotDoc.model_validate_json(response.content)
+            reading = SnapshotReading(response.content)
+            return Moment(reading.now, reading.state(tz or _zone(reading.tz)))
         except pydantic.ValidationError:
             raise HubError("the hub sent a replay this version cannot read") from None
-        return Moment(doc.now.timestamp(), state_from_snapshot(doc, tz or _zone(doc.tz)))
 
     async def events(self, after: int, until: float, limit: int = EVENTS_PAGE) -> Page:
         """One page of the stored events after seq ``after`` up to the moment ``until``."""

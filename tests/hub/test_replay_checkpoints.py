@@ -16,8 +16,8 @@ from ringmon.hub.core import Hub
 from ringmon.hub.replay import state_at
 from ringmon.hub.storage import DB_FILE, Storage
 from ringmon.model.schema import Event, parse_event
+from ringmon.model.snapshot_writer import snapshot_json
 from ringmon.model.state import State
-from ringmon.model.wire import snapshot_json
 
 HOUR = 3600.0
 TZ = "Europe/Warsaw"
