@@ -42,6 +42,8 @@ from ringmon.feed.connection import Connection, HubTime, Link
 from ringmon.logs import configure_logging
 from ringmon.model.schema import Event
 from ringmon.model.state import State
+from ringmon.replay.keys import ReplayKeys
+from ringmon.replay.session import Replay
 from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
 from ringmon.screens.refused import RefusedScreen
 from ringmon.screens.token_prompt import TokenPromptScreen
@@ -59,7 +61,7 @@ def main_screen_class() -> type[Screen[Any]]:
     return BoardScreen
 
 
-class RingmonApp(App[None]):
+class RingmonApp(ReplayKeys):
     """Live terminal monitor of call-center employees' telephony presence."""
 
     TITLE = "ringmon"
@@ -93,8 +95,10 @@ class RingmonApp(App[None]):
         feed_options: dict[str, Any] | None = None,
         ready: Callable[[], Awaitable[object]] | None = None,
         state_file: StateFile | None = None,
+        at: float | None = None,
     ) -> None:
-        """``ready``, if given, is awaited before the feed starts (``ringmon demo`` waits
+        """``at``, if given, is a past moment to open the board at (a replay, ringmon/replay).
+        ``ready``, if given, is awaited before the feed starts (``ringmon demo`` waits
         there for its hub while the screen is already up); if it raises, the App exits with
         the exception's message and return code 1. Without a ``token`` (a browser session of
         ``ringmon web``) the App asks for one before the feed starts. ``state_file``: where
@@ -125,6 +129,8 @@ class RingmonApp(App[None]):
         self._refused_shown = False
         self._signal_loop: asyncio.AbstractEventLoop | None = None
         self._pending_signal: signal.Signals | None = None
+        self.replay = Replay(self)
+        self._replay_at = at
 
     def get_default_screen(self) -> Screen[Any]:
         return main_screen_class()()
@@ -149,6 +155,8 @@ class RingmonApp(App[None]):
             self._signalled(self._pending_signal)
             return
         self.run_worker(self._run_feed(), name="feed", group="feed", exclusive=True)
+        if self._replay_at is not None:
+            self.replay.go_to(self._replay_at)
 
     def _remember_theme(self, theme: object) -> None:
         name = getattr(theme, "name", None)
@@ -244,15 +252,23 @@ class RingmonApp(App[None]):
     # -- FeedListener ---------------------------------------------------------------------
 
     def feed_snapshot(self, state: State) -> None:
+        if self.replay.holds_live():  # a past moment is shown; live waits in self.feed
+            return
         self.state = state
         self.tz = state.tz
         self._pacer.drop()
         self._post_to_screens(lambda: ModelChanged(frozenset(), reset=True))
 
     def feed_events(self, events: list[Event], employees: set[str]) -> None:
+        if self.replay.holds_live():
+            return
         self._pacer.add(employees)
 
     def feed_connection(self, connection: Connection) -> None:
+        if self.replay.holds_live():
+            if connection.link is not Link.REFUSED:
+                return
+            self.replay.leave()
         self.connection = connection
         self._post_to_screens(lambda: ConnectionChanged(connection))
         if connection.link is Link.REFUSED and not self._refused_shown:
@@ -306,6 +322,15 @@ def run_tui(
     except ConfigError as exc:
         print(f"ringmon: {exc}", file=sys.stderr)
         return 2
+    at = None
+    if getattr(args, "at", None):
+        from ringmon.replay.moment import MomentError, parse_at
+
+        try:
+            at = parse_at(args.at, settings.zone())
+        except MomentError as exc:
+            print(f"ringmon: {exc}", file=sys.stderr)
+            return 2
     if settings.url is None:
         print(
             "ringmon: which hub? Pass --url URL, set RINGMON_URL, or put url = ... in the "
@@ -334,6 +359,7 @@ def run_tui(
         handle_signals=True,
         ready=ready,
         state_file=StateFile(state_path(config_path())),
+        at=at,
     )
     with contextlib.ExitStack() as stack:
         if signals is None:

@@ -151,6 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     _add_client_options(parser)
     _add_tui_options(parser)
+    parser.add_argument(
+        "--at",
+        metavar="TIME",
+        help=(
+            'open the board as it was then: "2026-11-30 14:05" (local time, or --tz), '
+            '"14:05" today, or ISO with an offset (docs/replay.md)'
+        ),
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="a hub with the simulator, and the TUI on it")

@@ -19,6 +19,7 @@ BENCHMARKS: dict[str, str] = {
     "stalled": "hub memory with 100 feed clients that never read while 60,000 events flow",
     "first_rows": "the TUI's first rows on a 10,000-employee hub, its RSS, its imports",
     "terminal": "bytes the demo's board writes to a 120x40 terminal per second",
+    "replay": "the board at a past moment (/v1/replay) at 2,000 employees, beside /v1/snapshot",
 }
 
 

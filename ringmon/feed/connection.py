@@ -17,6 +17,7 @@ class Link(StrEnum):
     CONNECTED = "connected"
     RECONNECTING = "reconnecting"  # lost; retrying with backoff, the data shown is stale
     REFUSED = "refused"  # 401/403: retrying will not help (R1)
+    REPLAY = "replay"  # the board shows a past moment (ringmon/replay); live waits
 
 
 DOWN_STATES = frozenset({"unreachable", "error"})

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from ringmon.feed.tls import client_tls
 from ringmon.model.history_docs import HistoryDoc
-from ringmon.model.wire import LegDoc
+from ringmon.model.wire import LegDoc, to_dt
 
 CHUNK = 64 * 1024
 MAX_CALLS = 5000
@@ -75,9 +75,14 @@ class HubClient:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def history(self, employee_id: str, period: str = "7d") -> HistoryDoc:
-        """``GET /v1/employees/{id}/history?period=...``."""
-        response = await self._get(f"/v1/employees/{employee_id}/history", {"period": period})
+    async def history(
+        self, employee_id: str, period: str = "7d", at: float | None = None
+    ) -> HistoryDoc:
+        """``GET /v1/employees/{id}/history?period=...`` (``&at=``: as it was then, a replay)."""
+        params: dict[str, str | int] = {"period": period}
+        if at is not None:
+            params["at"] = to_dt(at).isoformat()
+        response = await self._get(f"/v1/employees/{employee_id}/history", params)
         try:
             return HistoryDoc.model_validate_json(response.content)
         except ValidationError as exc:

@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable
 
 from ringmon.hub.backfill import Backfill
+from ringmon.hub.checkpoints import fill_when_caught_up
 from ringmon.hub.fanout import Subscriber
 from ringmon.hub.health import Health
 from ringmon.hub.pipeline import Pipeline
@@ -40,6 +41,7 @@ class Hub(Pipeline, Store, Supervisor, Backfill, Health):
             self.open()
         self._tasks.append(asyncio.create_task(self._flush_loop(), name="hub-flush"))
         self._tasks.append(asyncio.create_task(self._prune_loop(), name="hub-prune"))
+        self._tasks.append(asyncio.create_task(fill_when_caught_up(self), name="hub-fill"))
         for source in sources:
             self.add_source(source)
 

@@ -116,28 +116,43 @@ async def history(
     period: str | None = None,
     first: str | None = None,
     last: str | None = None,
+    at: str | None = None,
 ) -> HistoryDoc:
+    """``at``: as it was at that moment (a replay, hub/replay.py): only the events up to it,
+    measured against it."""
     now = hub.now()
+    moment = None
+    if at is not None:
+        from ringmon.hub.replay import parse_moment
+
+        moment = now = parse_moment(at, hub.tz)
     days = window_days(period, first, last, now, hub.tz)
     start, end = days_window(days, hub.tz)
     end = max(start, min(end, now))
     storage = hub.storage
     if storage is None:
         raise QueryError(503, "the hub is shutting down")
-    live = hub.state.employees.get(employee)
+    live = hub.state.employees.get(employee) if moment is None else None
     if live is None and not await asyncio.to_thread(storage.knows_employee, employee):
         raise QueryError(404, f"there is no employee with id {employee!r}")
     await hub.wait_flushed(hub.seq)
     base_seq, base = hub.base_doc()
+    upto = None
+    if moment is not None:
+        from ringmon.hub.replay import check_moment, seq_at
+
+        await asyncio.to_thread(check_moment, hub, moment, storage, base)
+        upto = await asyncio.to_thread(seq_at, storage, moment, base_seq)
 
     def build() -> State:
-        bodies = storage.employee_events(employee, base_seq)
+        bodies = storage.employee_events(employee, base_seq, upto)
         return _history_state(base, bodies, hub.tz)
 
     state = await asyncio.to_thread(build)
     found = employee_history(state, employee)
     if found is None:
-        raise QueryError(404, f"employee {employee!r} has been removed")
+        when = "has been removed" if moment is None else "was not there then"
+        raise QueryError(404, f"employee {employee!r} {when}")
     # Which of the legs nobody answered here a colleague answered: their legs are not in this
     # employee's events, the calls table has them.
     unanswered = {leg.call for leg in found.calls if leg.answer_at is None}
@@ -145,6 +160,7 @@ async def history(
         answered = await asyncio.to_thread(storage.answered_legs, unanswered)
         mark_answered_by_colleague(found.calls, answered)
     stats = period_stats(found.merged, found.calls, days, hub.tz, now)
+    replayed_since = state.employees[employee].since if moment is not None else None
     return history_doc(
         found,
         stats,
@@ -153,7 +169,7 @@ async def history(
         now,
         hub.tz_name,
         status=live.status if live is not None else state.employees[employee].status,
-        since=live.since if live is not None else None,
+        since=live.since if live is not None else replayed_since,
     )
 
 

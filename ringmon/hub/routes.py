@@ -29,6 +29,7 @@ from ringmon.hub.core import Hub, StorageFailing
 from ringmon.hub.fanout import DIRECT_WRITE, Subscriber
 from ringmon.hub.push_api import ingest_routes
 from ringmon.hub.queries import QueryError, calls, history, recording
+from ringmon.hub.replay import replay_routes
 from ringmon.hub.tokens import Principal
 from ringmon.model.schema import PROTOCOL_HEADER, PROTOCOL_VERSION
 from ringmon.model.wire import to_dt
@@ -160,7 +161,7 @@ def create_app(hub: Hub) -> Starlette:
         authorize(hub, request.headers)
         q = request.query_params
         doc = await history(
-            hub, request.path_params["id"], q.get("period"), q.get("from"), q.get("to")
+            hub, request.path_params["id"], q.get("period"), q.get("from"), q.get("to"), q.get("at")
         )
         return Response(doc.model_dump_json(), media_type=JSON)
 
@@ -212,6 +213,7 @@ def create_app(hub: Hub) -> Starlette:
             Route("/v1/calls/{leg:path}/recording", call_recording),
             WebSocketRoute("/v1/feed", feed),
             *ingest_routes(hub),
+            *replay_routes(hub, authorize, SERVED_VERSION),
         ],
         exception_handlers={
             ApiError: on_api_error,

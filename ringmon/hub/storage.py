@@ -311,12 +311,13 @@ class Storage:
             after = rows[-1][0]
 
     @_guarded
-    def employee_events(self, employee: str, after: int) -> list[str]:
-        """Bodies of the events that concern ``employee``, after seq ``after``, in order."""
+    def employee_events(self, employee: str, after: int, upto: int | None = None) -> list[str]:
+        """Bodies of the events that concern ``employee``, after seq ``after`` (up to
+        ``upto``: a replay's moment), in order."""
         rows = self._reader().execute(
             "SELECT e.body FROM event_employee AS l JOIN events AS e ON e.seq = l.seq "
-            "WHERE l.employee = ? AND l.seq > ? ORDER BY l.seq",
-            (employee, after),
+            "WHERE l.employee = ? AND l.seq > ? AND l.seq <= ? ORDER BY l.seq",
+            (employee, after, upto if upto is not None else 2**62),
         )
         return [row[0] for row in rows]
 

@@ -32,6 +32,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("space", "freeze the order (rows also hold still 5 s after any key); again: thaw"),
     ("s", "sort by the next column (click a heading)"),
     ("S", "reverse the sort (click the sorted heading again)"),
+    ("[ {", "replay: the board 1 / 15 min earlier (then escape: back to live)"),
+    ("] }  p", "replay: 1 / 15 min later; p plays at 1x, 10x, 60x, paused"),
     (": ctrl+p", "command palette: every action by name"),
     ("? F1", "this help"),
     ("q", "quit"),
@@ -69,7 +71,13 @@ def help_text(wall: bool = False, keys: tuple[tuple[str, str], ...] | None = Non
     if keys is None:
         keys = WALL_KEYS if wall else KEYS
     lines = ["[b]Keys[/b]", ""]
-    lines += [f"  [b]{key:<16}[/b] {what}" if key else f"  {what}" for key, what in keys]
+    # A key such as "[" opens markup: escaped, and padded by what it shows.
+    lines += [
+        f"  [b]{key.replace('[', chr(92) + '[')}{' ' * (16 - len(key))}[/b] {what}"
+        if key
+        else f"  {what}"
+        for key, what in keys
+    ]
     legend = "   ".join(f"{GLYPHS[s]} {s.label}" for s in BY_PRIORITY)
     lines += [
         "",

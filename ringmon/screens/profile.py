@@ -33,6 +33,7 @@ from ringmon.model.profile import day_span, device_days, profile_stats
 from ringmon.model.stats import PeriodStats
 from ringmon.present.status_style import legend
 from ringmon.present.words import day_label
+from ringmon.replay.session import replay_moment
 from ringmon.screens.model_messages import ModelChanged
 from ringmon.screens.profile_host import app_client, app_now, app_player, app_state, app_tz
 from ringmon.widgets.day_charts import CallsByDay, StatusByDay
@@ -227,7 +228,9 @@ class ProfileScreen(ModalScreen[None]):
     @work(exclusive=True, group="profile-history")
     async def _load(self) -> None:
         try:
-            doc = await self.client().history(self.employee_id, Period.LAST_7_DAYS.value)
+            doc = await self.client().history(
+                self.employee_id, Period.LAST_7_DAYS.value, at=replay_moment(self.app)
+            )
         except HubError as exc:
             self._notice(f"Could not load the history: {exc.message}. Press r to retry.", True)
             return

@@ -90,6 +90,8 @@ def feed_state(conn: Connection, now: float, speed: float, tz: tzinfo) -> FeedSt
     if conn.link is Link.REFUSED:
         why = conn.message or "the hub refused access"
         return FeedState("refused", f"✖ refused: {why}", f"✖ Access refused: {why}", True)
+    if conn.link is Link.REPLAY:
+        return FeedState("ok", f"◷ replay · {last_text}", "")
     loading = loading_text(conn.loading) if conn.loading is not None else None
     if conn.link is Link.CONNECTING:
         if loading is not None:

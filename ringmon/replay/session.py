@@ -1,0 +1,295 @@
+"""The App's replay: the board shows a past moment instead of the live feed.
+
+While a replay is on, the live feed keeps running (so ``esc`` is back to live at once), but
+the App holds its updates back (``Replay.holds_live``); the App's ``state``, ``hub_time``
+(frozen at the moment shown) and ``connection`` (``Link.REPLAY``) are the replay's, so the
+board, the device detail and the profile read the past through what they read anyway.
+
+Moving: a step back asks the hub for the state at the new moment (``/v1/replay?at=``); a step
+forward and playing ask for the events in between (``/v1/replay/events``) and apply them with
+the model, as the live feed does. Playing moves ``speed`` x real time, a step a second; a load
+still running when the next second comes makes that second wait (never a pile of requests).
+A moment reached that is the hub's now is live again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from ringmon.feed.connection import Connection, HubTime, Link
+from ringmon.feed.history import HubError
+from ringmon.model.schema import Event
+from ringmon.model.state import EventRejected, State
+from ringmon.model.touched import touched_employees
+from ringmon.replay.hub import EVENTS_PAGE, MAX_PAGES, ReplayClient
+from ringmon.replay.moment import say_moment
+from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.timer import Timer
+
+    from ringmon.replay.banner import ReplayBanner
+
+log = logging.getLogger(__name__)
+
+SPEEDS = (0.0, 1.0, 10.0, 60.0)
+"""``p`` cycles through these (0: paused)."""
+PLAY_TICK = 1.0
+"""Real seconds between two steps of play."""
+
+
+class ReplayHost(Protocol):
+    """What the replay reads and sets on its App (``RingmonApp``), besides Textual's."""
+
+    state: State
+    hub_time: HubTime
+    connection: Connection
+    tz: Any
+    settings: Any
+    hub_url: str
+    token: str | None
+    feed: Any  # the live FeedClient: its state, connection and hub_time wait there
+
+
+class Replay:
+    """Which moment the board shows (``moment`` None: live), stepping, playing, live again."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self.app = app
+        self.host = cast(ReplayHost, app)
+        self.moment: float | None = None
+        """The moment asked for (None: live)."""
+        self.shown: float | None = None
+        """The moment the board shows (None until the first one arrived)."""
+        self.speed = 0.0
+        self.status = ""
+        """Loading, or why the last move failed."""
+        self.state: State | None = None
+        self.hub_time = HubTime(hub_at_sync=0.0, speed=0.0)
+        self._live_hub_time: HubTime | None = None
+        self._client: ReplayClient | None = None
+        self._timer: Timer | None = None
+        self._busy = False
+        self._banner: ReplayBanner | None = None
+
+    # -- what the App and the screens ask --------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        return self.moment is not None
+
+    def holds_live(self) -> bool:
+        """Whether the live feed's updates wait (the board shows a past moment)."""
+        return self.moment is not None
+
+    def live_now(self) -> float:
+        """The hub's clock now, as the live feed knows it."""
+        live = self._live_hub_time if self._live_hub_time is not None else self.host.hub_time
+        return live.now()
+
+    def client(self) -> ReplayClient:
+        if self._client is None:
+            self._client = ReplayClient(self.host.hub_url, self.host.token)
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    # -- moving ----------------------------------------------------------------------------
+
+    def go_to(self, at: float) -> None:
+        """Show the moment ``at`` (entering the replay if it is not on)."""
+        self.moment = at
+        self.status = "loading…"
+        self._show_banner()
+        self.app.run_worker(self._load(at), group="replay", exclusive=True, name="replay")
+
+    def step(self, seconds: float) -> None:
+        """Back (negative) or forward from the moment shown; from live, back only. A step
+        that reaches the hub's now is live again."""
+        if self.moment is None:
+            if seconds > 0:
+                self.app.notify("Live already: [ and { step back in time.")
+                return
+            self.go_to(self.live_now() + seconds)
+            return
+        target = self.moment + seconds
+        if seconds > 0 and target >= self.live_now():
+            self.leave("Back to live: the replay reached now.")
+            return
+        self.go_to(target)
+
+    def cycle_speed(self) -> None:
+        """Paused -> 1x -> 10x -> 60x -> paused."""
+        if self.moment is None:
+            self.app.notify("p plays a replay: step back first with [ or {.")
+            return
+        self.speed = SPEEDS[(SPEEDS.index(self.speed) + 1) % len(SPEEDS)]
+        if self.speed and self._timer is None:
+            self._timer = self.app.set_interval(PLAY_TICK, self._play_tick, name="replay-play")
+        elif not self.speed:
+            self._stop_playing()
+        self._show_banner()
+
+    def _play_tick(self) -> None:
+        if self._busy or self.moment is None or not self.speed:
+            return  # this second waits for the load still running
+        self.step(self.speed * PLAY_TICK)
+
+    def _stop_playing(self) -> None:
+        self.speed = 0.0
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def leave(self, message: str | None = None) -> None:
+        """Back to live: the live feed's state, clock and connection, as they are now."""
+        if self.moment is None:
+            return
+        app, host = self.app, self.host
+        self._stop_playing()
+        app.workers.cancel_group(app, "replay")
+        self.moment = self.shown = self.state = None
+        self.status = ""
+        feed = host.feed
+        if self._live_hub_time is not None:
+            host.hub_time = self._live_hub_time
+            self._live_hub_time = None
+        live = getattr(feed, "state", None)
+        host.state = live if isinstance(live, State) else State(host.tz)
+        host.tz = host.state.tz
+        host.connection = feed.connection
+        self._post(reset=True, employees=frozenset())
+        self._remove_banner()
+        if message:
+            app.notify(message)
+
+    # -- loading ---------------------------------------------------------------------------
+
+    async def _load(self, at: float) -> None:
+        self._busy = True
+        try:
+            state, shown = self.state, self.shown
+            if state is not None and shown is not None and at >= shown:
+                events = await self._events_until(state.seq, at)
+                if events is not None and self._apply(state, events, at):
+                    return
+            moment = await self.client().moment(at, self.host.settings.zone())
+            self._show_state(moment.state, moment.at)
+        except HubError as exc:
+            self._failed(exc.message)
+        finally:
+            self._busy = False
+
+    async def _events_until(self, after: int, at: float) -> list[Event] | None:
+        """Every stored event after seq ``after`` up to ``at``; None when there are so many
+        that the state at ``at`` is the cheaper ask."""
+        events: list[Event] = []
+        for _ in range(MAX_PAGES):
+            page = await self.client().events(after, at, EVENTS_PAGE)
+            events.extend(page.events)
+            after = page.seq
+            if not page.more:
+                return events
+        return None
+
+    def _apply(self, state: State, events: list[Event], at: float) -> bool:
+        """Apply ``events`` as the live feed does; False when one does not fit (then the
+        state at ``at`` is asked for instead)."""
+        touched: set[str] = set()
+        for event in events:
+            if event.seq is not None and event.seq <= state.seq:
+                continue
+            ids = touched_employees(state, event)
+            try:
+                state.apply(event)
+            except EventRejected as exc:
+                log.warning("replay: event %s does not apply (%s)", event.seq, exc.reason)
+                return False
+            touched.update(ids)
+        self.shown = at
+        self.hub_time.sync(at, 0.0)
+        self.status = ""
+        self.host.connection = self._connection(state, at)
+        self._post(reset=False, employees=frozenset(touched))
+        self._show_banner()
+        return True
+
+    def _show_state(self, state: State, at: float) -> None:
+        app = self.host
+        if self._live_hub_time is None:
+            self._live_hub_time = app.hub_time
+        self.state = state
+        self.shown = at
+        self.status = ""
+        self.hub_time.sync(at, 0.0)
+        app.hub_time = self.hub_time
+        app.state = state
+        app.tz = state.tz
+        app.connection = self._connection(state, at)
+        self._post(reset=True, employees=frozenset())
+        self._show_banner()
+
+    def _failed(self, message: str) -> None:
+        self._stop_playing()
+        if self.shown is None:
+            # Nothing of the past was shown yet: the board stays live.
+            self.leave()
+            self.app.notify(f"Replay: {message}", severity="error", timeout=10)
+            return
+        self.moment = self.shown
+        self.status = message
+        self._show_banner()
+        self.app.notify(f"Replay: {message}", severity="error", timeout=10)
+
+    @staticmethod
+    def _connection(state: State, at: float) -> Connection:
+        return Connection(
+            Link.REPLAY,
+            since=at,
+            last_event_at=state.clock if state.clock else None,
+            last_frame_at=at,
+        )
+
+    def _post(self, *, reset: bool, employees: frozenset[str]) -> None:
+        connection = self.host.connection
+        for screen in self.app.screen_stack:
+            screen.post_message(ModelChanged(employees, reset=reset))
+            screen.post_message(ConnectionChanged(connection))
+
+    # -- the banner ------------------------------------------------------------------------
+
+    def banner_parts(self) -> tuple[str, str]:
+        """(``Mon 2026-11-30 14:05:00 CET``, ``paused`` / ``▶ 10x`` / loading / a failure)."""
+        at = self.moment if self.moment is not None else 0.0
+        playing = f"▶ {self.speed:g}x" if self.speed else "paused"
+        return say_moment(at, self.host.tz), self.status or playing
+
+    def _show_banner(self) -> None:
+        from ringmon.replay.banner import ReplayBanner
+
+        if self._banner is None:
+            base = self.app.screen_stack[0] if self.app.screen_stack else None
+            if base is None:
+                return
+            self._banner = ReplayBanner()
+            children = list(base.children)
+            base.mount(self._banner, before=children[0] if children else None)
+        self._banner.show(*self.banner_parts())
+
+    def _remove_banner(self) -> None:
+        if self._banner is not None:
+            self._banner.remove()
+            self._banner = None
+
+
+def replay_moment(app: object) -> float | None:
+    """The moment the App's board shows, when it replays one (None: live)."""
+    replay = getattr(app, "replay", None)
+    if isinstance(replay, Replay) and replay.active:
+        return replay.shown if replay.shown is not None else replay.moment
+    return None
