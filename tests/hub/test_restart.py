@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 from hub_helpers import auth, calls, device, feed, jsonl, read_events, team
 from hub_served import TLS
+from waiting import until
 
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.server import HubConfig, running_hub
@@ -85,8 +86,13 @@ async def test_an_accelerated_clock_resumes_where_it_was(config: HubConfig) -> N
     assert stopped_at <= resumed_at < stopped_at + 3600 * 60
 
 
+STARTUP_SECONDS = 120.0
+"""A generous bound for a hub process's start (imports alone take 15 s on a loaded machine)
+and for it to read its file: the test waits for the condition, this only ends a hung run."""
+
+
 async def _line(stream: asyncio.StreamReader) -> str:
-    return (await asyncio.wait_for(stream.readline(), 30)).decode()
+    return (await asyncio.wait_for(stream.readline(), STARTUP_SECONDS)).decode()
 
 
 async def _start(data: Path, source: Path) -> tuple[asyncio.subprocess.Process, str]:
@@ -114,12 +120,17 @@ async def _start(data: Path, source: Path) -> tuple[asyncio.subprocess.Process, 
 
 
 async def _wait_seq(client: httpx.AsyncClient, seq: int) -> dict:  # type: ignore[type-arg]
-    for _ in range(500):
-        health = (await client.get("/v1/health")).json()  # the client carries a token
-        if health["seq"] >= seq and health["sources"][0]["state"] == "done":
-            return health  # type: ignore[no-any-return]
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"the hub never reached seq {seq}: {health}")
+    seen: list[dict] = [{}]  # type: ignore[type-arg]
+
+    async def reached() -> dict | None:  # type: ignore[type-arg]
+        seen[0] = (await client.get("/v1/health")).json()  # the client carries a token
+        done = seen[0]["seq"] >= seq and seen[0]["sources"][0]["state"] == "done"
+        return seen[0] if done else None
+
+    try:
+        return await until(reached, f"seq {seq} with the file read", STARTUP_SECONDS)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}: {seen[0]}") from None
 
 
 async def test_process_restart(tmp_path: Path) -> None:
@@ -133,25 +144,29 @@ async def test_process_restart(tmp_path: Path) -> None:
     source.write_text(jsonl(events[:12]))
 
     process, url = await _start(data, source)
-    async with httpx.AsyncClient(base_url=url, verify=TLS, headers=auth(token)) as client:
+    async with httpx.AsyncClient(
+        base_url=url, verify=TLS, headers=auth(token), timeout=60
+    ) as client:
         await _wait_seq(client, 12)
         async with feed(url, token, since=0) as ws:
-            first = await read_events(ws, 12)
+            first = await read_events(ws, 12, STARTUP_SECONDS)
     process.send_signal(signal.SIGTERM)
-    assert await asyncio.wait_for(process.wait(), 30) == 0
+    assert await asyncio.wait_for(process.wait(), STARTUP_SECONDS) == 0
 
     with source.open("a") as f:
         f.write(jsonl(events[12:]))
     process, url = await _start(data, source)
     try:
-        async with httpx.AsyncClient(base_url=url, verify=TLS, headers=auth(token)) as client:
+        async with httpx.AsyncClient(
+            base_url=url, verify=TLS, headers=auth(token), timeout=60
+        ) as client:
             health = await _wait_seq(client, 20)
             assert health["seq"] == 20
             assert health["rejected"]["total"] == 0  # nothing of the file was read twice
             async with feed(url, token, since=first[-1]["seq"]) as ws:
-                rest = await read_events(ws, 20)
+                rest = await read_events(ws, 20, STARTUP_SECONDS)
     finally:
         process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 30) == 0
+        assert await asyncio.wait_for(process.wait(), STARTUP_SECONDS) == 0
     assert seqs(first) + seqs(rest) == list(range(1, 21))
     assert json.loads(json.dumps(rest[-1]))["type"] == "call.end"

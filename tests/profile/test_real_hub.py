@@ -8,9 +8,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from profile_app import ProfileHost, settle
+from profile_app import ProfileHost
 from profile_data import NOW, RECORDING, WARSAW, profile_events, write_jsonl
 from test_same_numbers_as_export import export_json, export_numbers, intervals, numbers
+from textual.widgets import Static
+from waiting import until
 
 from ringmon.feed.history import HubClient, recording_filename
 from ringmon.hub.clock import ManualClock
@@ -49,6 +51,22 @@ class RealHubHost(ProfileHost):
         return HubClient(self.hub_url, self.token)
 
 
+def profile_loaded(app: RealHubHost) -> bool:
+    """The profile has its history (or says why not): its worker starts only once the screen
+    is mounted, so waiting for the workers that run now is not enough on a loaded machine."""
+    screen = app.screen
+    if not isinstance(screen, ProfileScreen):
+        return False
+    return screen.stats is not None or screen.query_one("#notice", Static).has_class("-error")
+
+
+def call_log_loaded(app: RealHubHost) -> bool:
+    screen = app.screen
+    return isinstance(screen, CallLogScreen) and (
+        bool(screen.calls) or screen.query_one("#log-status", Static).has_class("-error")
+    )
+
+
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[tuple[HubServer, str, Path]]:
     events = with_file_recordings(profile_events())
@@ -74,7 +92,7 @@ async def test_real_hub_profile_equals_export(
     server, token, path = served
     app = RealHubHost(server, token, period=period, details=True)
     async with app.run_test(size=(160, 50)) as pilot:
-        await settle(pilot)
+        await until(lambda: profile_loaded(app), "the profile's history", 60, poll=pilot.pause)
         screen = app.screen
         assert isinstance(screen, ProfileScreen)
         assert screen.stats is not None, screen.query_one("#notice").render()
@@ -95,14 +113,22 @@ async def test_real_hub_call_log_and_recording_download(
     monkeypatch.setattr(call_recording, "download_folder", lambda configured=None: folder)
     app = RealHubHost(server, token, period=Period.LAST_7_DAYS)
     async with app.run_test(size=(160, 50)) as pilot:
-        await settle(pilot)
+        await until(lambda: profile_loaded(app), "the profile's history", 60, poll=pilot.pause)
         await pilot.press("c")
-        await settle(pilot)
+        await until(lambda: call_log_loaded(app), "the call log's calls", 60, poll=pilot.pause)
         screen = app.screen
         assert isinstance(screen, CallLogScreen)
         assert len(screen.calls) == 20  # every leg of the 7 days: 2 + 5 + 3 + 0 + 0 + 4 + 6
         assert screen.calls[0].leg == "t6/sip102"  # newest first
         await pilot.press("s")
-        await settle(pilot)
+        await until(
+            lambda: (
+                "t6/sip102" in screen.downloads
+                or screen.query_one("#log-status", Static).has_class("-error")
+            ),
+            "the recording's download",
+            60,
+            poll=pilot.pause,
+        )
         saved = folder / recording_filename("t6/sip102")
         assert saved.read_bytes() == RECORDING
