@@ -138,7 +138,7 @@ class RingmonApp(ReplayKeys):
     def on_mount(self) -> None:
         log.info("app mounted")
         if self.state_file is not None and self.state_file.problem:
-            self.notify(self.state_file.problem, severity="warning", timeout=10)
+            self.notify(self.state_file.problem, severity="warning", timeout=10, markup=False)
         # The theme last chosen in the palette, else the configured one.
         theme = self.remembered.theme or self.settings.theme
         if theme:

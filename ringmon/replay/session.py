@@ -166,7 +166,7 @@ class Replay:
         self._post(reset=True, employees=frozenset())
         self._remove_banner()
         if message:
-            app.notify(message)
+            app.notify(message, markup=False)
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -239,12 +239,12 @@ class Replay:
         if self.shown is None:
             # Nothing of the past was shown yet: the board stays live.
             self.leave()
-            self.app.notify(f"Replay: {message}", severity="error", timeout=10)
+            self.app.notify(f"Replay: {message}", severity="error", timeout=10, markup=False)
             return
         self.moment = self.shown
         self.status = message
         self._show_banner()
-        self.app.notify(f"Replay: {message}", severity="error", timeout=10)
+        self.app.notify(f"Replay: {message}", severity="error", timeout=10, markup=False)
 
     @staticmethod
     def _connection(state: State, at: float) -> Connection:

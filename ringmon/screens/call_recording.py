@@ -135,7 +135,7 @@ class RecordingActions(Screen[None]):
         bar.update(total=max(result.size, 1), progress=max(result.size, 1))
         self.downloads[leg.leg] = result.path
         self._status(f"Saved the recording to {result.path} ({result.size:,} bytes)")
-        self.notify(f"Recording saved to {result.path}", title="Download complete")
+        self.notify(f"Recording saved to {result.path}", title="Download complete", markup=False)
 
     async def _deliver(self, leg: LegDoc, then_play: bool) -> None:
         """To the browser: the recording is fetched into a private temporary folder of the

@@ -13,13 +13,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ringmon.model.board import build_rows
 from ringmon.present.durations import format_duration
 from ringmon.present.glyphs import GLYPHS, RINGING_GLYPH
+from ringmon.present.markup import as_markup
 from ringmon.present.row_text import device_lines
 from ringmon.present.status_style import RINGING_VAR, STATUS_VARS
 from ringmon.screens.model_messages import ModelChanged
@@ -79,22 +79,22 @@ class DeviceDetail(ModalScreen[None]):
             return
         self.query_one(Vertical).border_title = f"Devices of {row.name}"
         glyph = GLYPHS[row.status]
-        dept = Content(row.department or "no department").markup
+        dept = as_markup(row.department or "no department")
         lines = [
-            f"[b]{Content(row.name).markup}[/b] · {dept} · "
+            f"[b]{as_markup(row.name)}[/b] · {dept} · "
             f"[{STATUS_VARS[row.status]}]{glyph} {row.status.label}[/] for "
             f"{format_duration(now - row.since)}",
             "[$text-muted]The highest status wins: talking > online > dnd > offline.[/]",
             "",
         ]
         if row.reason:
-            lines[0] += f" · {Content(row.reason).markup}"
+            lines[0] += f" · {as_markup(row.reason)}"
         if row.party is not None:
             masked = bool(getattr(app, "mask_numbers", False))
             call = "talking with" if row.party.talking else "ringing from"
             if row.party.direction.value == "out":
                 call = "talking with" if row.party.talking else "calling"
-            who = Content(row.party.text(masked=masked)).markup
+            who = as_markup(row.party.text(masked=masked))
             mark = "" if row.party.talking else f"[$warning]{RINGING_GLYPH}[/] "
             lines.insert(2, f"{mark}{call} {who}")
         devices = device_lines(row)
@@ -105,12 +105,12 @@ class DeviceDetail(ModalScreen[None]):
             var = STATUS_VARS[dev.status]
             ring = f" [{RINGING_VAR} b]{RINGING_GLYPH} ringing[/]" if dev.ringing else ""
             decides = "  [b]← decides the status[/b]" if dev.decides else ""
-            why = f" ({Content(dev.reason).markup})" if dev.reason else ""
-            queues = f"\n    paused in {Content(dev.paused).markup}" if dev.paused else ""
+            why = f" ({as_markup(dev.reason)})" if dev.reason else ""
+            queues = f"\n    paused in {as_markup(dev.paused)}" if dev.paused else ""
             lines.append(
                 f"[{var}]{GLYPHS[dev.status]} {dev.status.label:<14}[/]"
-                f" {Content(dev.user_agent or '?').markup}{ring}{decides}\n"
-                f"    account {Content(dev.account).markup} · since {since}"
+                f" {as_markup(dev.user_agent or '?')}{ring}{decides}\n"
+                f"    account {as_markup(dev.account)} · since {since}"
                 f" ({format_duration(now - dev.since)}){why}{queues}"
             )
         if row.status.value != "offline" and not any(d.decides for d in devices):

@@ -394,7 +394,7 @@ class ProfileScreen(ModalScreen[None]):
         try:
             client = self.client()
         except HubError as exc:
-            self.notify(exc.message, severity="error")
+            self.notify(exc.message, severity="error", markup=False)
             return
         self.app.push_screen(
             CallLogScreen(

@@ -13,11 +13,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static
 
 from ringmon.model.board import ChipKind, Filters, Sort
+from ringmon.present.markup import as_markup
 from ringmon.present.words import counted
 
 FROZEN_MARK = "‖ order frozen (space)"
@@ -53,7 +53,7 @@ def chips_markup(
     parts: list[str] = []
     for i, chip in enumerate(filters.chips):
         count = "" if funnel is None or i >= len(funnel) else f" [b]{funnel[i]:,}[/b]"
-        parts.append(f"[reverse] {Content(chip.label).markup}{count} [/reverse]")
+        parts.append(f"[reverse] {as_markup(chip.label)}{count} [/reverse]")
     chips = " › ".join(parts)
     arrow = "▼" if sort.reverse else "▲"
     tail = f"{shown:,} of {total:,}" if filters else counted(total, "employee")
@@ -161,7 +161,7 @@ class FilterBar(Horizontal):
         if problem is None:
             self._chips.update(self._text, layout=False)
         else:
-            self._chips.update(f"[b $error]✗[/] [$error]{Content(problem).markup}[/]", layout=False)
+            self._chips.update(f"[b $error]✗[/] [$error]{as_markup(problem)}[/]", layout=False)
 
     @on(Input.Changed, "#name-filter")
     def _changed(self, event: Input.Changed) -> None:

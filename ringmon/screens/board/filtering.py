@@ -61,7 +61,7 @@ class BoardFiltering(_Base):
             self.set_filters(self._previous_filters(message.previous))
         elif self.filter_bar.problem is not None:
             # enter on a bad filter: say why, keep the box open to fix it.
-            self.notify(self.filter_bar.problem, title="Filter", severity="warning")
+            self.notify(self.filter_bar.problem, title="Filter", severity="warning", markup=False)
             self.filter_bar.start_name(message.text)
             return
         self.table.focus()
