@@ -110,8 +110,11 @@ class RingmonApp(ReplayKeys):
         if self.settings.keys:
             self.set_keymap(dict(self.settings.keys))
         self.wall = wall
+        if mask_numbers is None:
+            mask_numbers = self.settings.mask_numbers
         self.mask_numbers = wall if mask_numbers is None else mask_numbers
-        """Callers' numbers masked on the screen (personal data): by default in wall mode."""
+        """Callers' numbers masked on the screen (personal data): ``--[no-]mask-numbers``, else
+        the config's ``mask_numbers``, else on in wall mode only."""
         zone = self.settings.zone()
         self.tz: tzinfo = zone if zone is not None else ZoneInfo("UTC")
         self.state = State(self.tz)

@@ -165,6 +165,10 @@ class Settings(BaseSettings):
     )
     theme: str | None = Field(default=None, description="a Textual theme name, e.g. nord")
     bell: bool = Field(default=False, description="ring the terminal bell on crossing a threshold")
+    mask_numbers: bool | None = Field(
+        default=None,
+        description="mask callers' numbers, +48 601 *** *00 (default: on with --wall and in web)",
+    )
     player: str | None = Field(
         default=None,
         description="command that plays a recording; {file} is replaced by its path",
