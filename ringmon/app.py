@@ -4,9 +4,9 @@
 event loop, so the ``State`` is only ever mutated on the UI thread, between frames. Events are
 coalesced: the ids they touched accumulate and at most one ``ModelChanged`` per tick (50 ms)
 goes to every screen on the stack; a snapshot sends ``ModelChanged(reset=True)`` at once.
-Screens read ``app.state``, ``app.hub_time``, ``app.connection``, ``app.tz``, ``app.settings``
-and ``app.wall``; the profile and the call log make their REST calls with ``app.hub_url`` and
-``app.token``; the board opens a profile with ``app.open_profile(employee_id)``.
+Screens read one typed ``ScreenContext`` (``ringmon.screens.context``): the state, the hub's
+clock, the connection, the zone, the settings, ``--wall`` and the hub's address and token for
+REST; the board opens a profile with ``app.open_profile(employee_id)``.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from ringmon.feed.connection import Connection, HubTime, Link
 from ringmon.logs import configure_logging
 from ringmon.model.schema import Event
 from ringmon.model.state import State
+from ringmon.screens.context import ContextApp, ScreenContext
 from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
 from ringmon.screens.refused import RefusedScreen
 from ringmon.screens.token_prompt import TokenPromptScreen
@@ -59,7 +60,7 @@ def main_screen_class() -> type[Screen[Any]]:
     return BoardScreen
 
 
-class RingmonApp(App[None]):
+class RingmonApp(ContextApp):
     """Live terminal monitor of call-center employees' telephony presence."""
 
     TITLE = "ringmon"
@@ -99,22 +100,25 @@ class RingmonApp(App[None]):
         ``ringmon web``) the App asks for one before the feed starts. ``state_file``: where
         the theme chosen in the palette is remembered (None: nowhere)."""
         super().__init__()
-        self.settings = settings if settings is not None else Settings()
+        settings = settings if settings is not None else Settings()
         self.state_file = state_file
         self.remembered = state_file.load() if state_file is not None else ClientState()
-        if self.settings.keys:
-            self.set_keymap(dict(self.settings.keys))
-        self.wall = wall
-        zone = self.settings.zone()
-        self.tz: tzinfo = zone if zone is not None else ZoneInfo("UTC")
-        self.state = State(self.tz)
-        self.hub_time = HubTime()
-        self.connection = Connection(since=self.hub_time.now())
-        self.hub_url = url.rstrip("/")
-        self.token = token
-        self.feed = FeedClient(
-            url, token, zone, self, hub_time=self.hub_time, **(feed_options or {})
+        if settings.keys:
+            self.set_keymap(dict(settings.keys))
+        zone = settings.zone()
+        tz: tzinfo = zone if zone is not None else ZoneInfo("UTC")
+        hub_time = HubTime()
+        self.context = ScreenContext(
+            settings=settings,
+            state=State(tz),
+            hub_time=hub_time,
+            connection=Connection(since=hub_time.now()),
+            tz=tz,
+            hub_url=url.rstrip("/"),
+            token=token,
+            wall=wall,
         )
+        self.feed = FeedClient(url, token, zone, self, hub_time=hub_time, **(feed_options or {}))
         self._feed_options = feed_options or {}
         self._handle_signals = handle_signals
         self._before_feed = ready
@@ -133,7 +137,7 @@ class RingmonApp(App[None]):
         if self.state_file is not None and self.state_file.problem:
             self.notify(self.state_file.problem, severity="warning", timeout=10)
         # The theme last chosen in the palette, else the configured one.
-        theme = self.remembered.theme or self.settings.theme
+        theme = self.remembered.theme or self.context.settings.theme
         if theme:
             if theme in self.available_themes:
                 self.theme = theme
@@ -163,23 +167,18 @@ class RingmonApp(App[None]):
             except Exception as exc:
                 self.exit(return_code=1, message=Text(f"ringmon: {exc}"))
                 return
-        if self.token is None:
-            self.token = await self.push_screen_wait(TokenPromptScreen(self.hub_url))
+        context = self.context
+        if context.token is None:
+            context.token = await self.push_screen_wait(TokenPromptScreen(context.hub_url))
             self.feed = FeedClient(
-                self.hub_url,
-                self.token,
-                self.settings.zone(),
+                context.hub_url,
+                context.token,
+                context.settings.zone(),
                 self,
-                hub_time=self.hub_time,
+                hub_time=context.hub_time,
                 **self._feed_options,
             )
         await self.feed.run()
-
-    def open_profile(self, employee_id: str) -> None:
-        """Open the employee's profile (R7-R14) over the current screen."""
-        from ringmon.screens.profile import ProfileScreen
-
-        self.push_screen(ProfileScreen(employee_id))
 
     def action_help(self) -> None:
         """F1 on any screen: that screen's help (or close the help)."""
@@ -192,7 +191,7 @@ class RingmonApp(App[None]):
     ) -> str | None:
         """The palette's Screenshot: into the Downloads folder when there is one, else the
         current folder (Textual would fail on a missing ~/Downloads); the notice says where."""
-        from ringmon.feed.history import download_folder
+        from ringmon.hub_client.recordings import download_folder
 
         folder = path if path is not None else str(download_folder())
         return super().deliver_screenshot(filename, folder, time_format)
@@ -239,8 +238,8 @@ class RingmonApp(App[None]):
     # -- FeedListener ---------------------------------------------------------------------
 
     def feed_snapshot(self, state: State) -> None:
-        self.state = state
-        self.tz = state.tz
+        self.context.state = state
+        self.context.tz = state.tz
         self._pending.clear()
         self._dirty = False
         self._post_to_screens(lambda: ModelChanged(frozenset(), reset=True))
@@ -254,7 +253,7 @@ class RingmonApp(App[None]):
             )
 
     def feed_connection(self, connection: Connection) -> None:
-        self.connection = connection
+        self.context.connection = connection
         self._post_to_screens(lambda: ConnectionChanged(connection))
         if connection.link is Link.REFUSED and not self._refused_shown:
             self._refused_shown = True

@@ -301,27 +301,31 @@ def bench_app_class(tick: float | None = None) -> type[Any]:
     to every screen, like the App; it does not start a feed client, so the bench measures the
     board and the model, not a hub.
     """
-    from textual.app import App
     from textual.timer import Timer
 
     from ringmon.app import TICK_SECONDS
 
     seconds = TICK_SECONDS if tick is None else tick
+    from ringmon.config import Settings
     from ringmon.feed.connection import Connection, HubTime
     from ringmon.model.schema import Event
     from ringmon.model.state import State
     from ringmon.screens.board import BoardScreen
+    from ringmon.screens.context import ContextApp, ScreenContext
     from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
 
-    class BenchApp(App[None]):
+    class BenchApp(ContextApp):
         def __init__(self) -> None:
             super().__init__()
-            self.settings = None
-            self.wall = False
-            self.state = State()
-            self.tz = self.state.tz
-            self.hub_time = HubTime()
-            self.connection = Connection(since=self.hub_time.now())
+            state, hub_time = State(), HubTime()
+            self.context = ScreenContext(
+                settings=Settings(),
+                state=state,
+                hub_time=hub_time,
+                connection=Connection(since=hub_time.now()),
+                tz=state.tz,
+                hub_url="http://127.0.0.1:9",  # no REST call: the bench opens no profile
+            )
             self._pending: set[str] = set()
             self._flush_timer: Timer | None = None
 
@@ -329,8 +333,8 @@ def bench_app_class(tick: float | None = None) -> type[Any]:
             return BoardScreen()
 
         def feed_snapshot(self, state: State) -> None:
-            self.state = state
-            self.tz = state.tz
+            self.context.state = state
+            self.context.tz = state.tz
             self._pending.clear()
             for screen in self.screen_stack:
                 screen.post_message(ModelChanged(frozenset(), reset=True))
@@ -348,7 +352,7 @@ def bench_app_class(tick: float | None = None) -> type[Any]:
                 screen.post_message(ModelChanged(employees))
 
         def feed_connection(self, connection: Connection) -> None:
-            self.connection = connection
+            self.context.connection = connection
             for screen in self.screen_stack:
                 screen.post_message(ConnectionChanged(connection))
 
@@ -433,7 +437,7 @@ def run(
     async def drive() -> None:
         async with app.run_test(size=size) as pilot:
             app.feed_snapshot(state)
-            app.feed_connection(Connection(Link.CONNECTED, since=app.hub_time.now()))
+            app.feed_connection(Connection(Link.CONNECTED, since=app.context.hub_time.now()))
             await pilot.pause(0.5)
             probe.frames.clear()
             probe.frame_cpu.clear()
@@ -453,14 +457,14 @@ def run(
                 due = int(elapsed * rate) - sent
                 if due > 0:
                     # One WebSocket frame: JSON text, decoded and applied as the client does.
-                    at = app.hub_time.now()
+                    at = app.context.hub_time.now()
                     frame = json.dumps(stream.events(at, due))
                     applied: list[Event] = []
                     touched: set[str] = set()
                     for item in json.loads(frame):
                         event = parse_event_obj(item)
-                        ids = touched_employees(app.state, event)
-                        app.state.apply(event)
+                        ids = touched_employees(app.context.state, event)
+                        app.context.state.apply(event)
                         applied.append(event)
                         touched.update(ids)
                     probe.applied.append((time.perf_counter(), len(applied)))
@@ -469,7 +473,9 @@ def run(
                     sent += due
                 if now >= next_beat:
                     next_beat += 1.0
-                    app.feed_connection(app.connection.evolve(last_event_at=app.hub_time.now()))
+                    app.feed_connection(
+                        app.context.connection.evolve(last_event_at=app.context.hub_time.now())
+                    )
                 # Wake for the next event due (every 5 ms at most: frames of a few events,
                 # as a WebSocket delivers them), not more often than that.
                 next_due = (sent + 1) / rate - (time.perf_counter() - wall0)
@@ -481,9 +487,13 @@ def run(
                 events=float(probe.events),
                 wall=wall,
                 cpu_share=cpu / wall,
-                rows=float(len(app.state.employees)),
+                rows=float(len(app.context.state.employees)),
                 talking=float(
-                    sum(1 for e in app.state.employees.values() if e.status.value == "talking")
+                    sum(
+                        1
+                        for e in app.context.state.employees.values()
+                        if e.status.value == "talking"
+                    )
                 ),
                 load=os.getloadavg()[0],
                 cpus=float(os.cpu_count() or 1),

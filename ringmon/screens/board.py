@@ -5,29 +5,27 @@ events, or a reset on a new snapshot) and ``ConnectionChanged``. The screen turn
 rows (``ringmon.model.board``), keeps them filtered and sorted, and tells its widgets what
 changed; once a second it advances the "In status" clocks, the feed's age and the time limits.
 
-What the screen reads from its App (``RingmonApp`` provides them; tests use a small host):
-``state`` (the model), ``hub_time.now()`` (the hub's clock: "in status" and "today" are measured
-against it, never against the local wall clock), ``connection``, ``tz``, ``settings``
-(``thresholds``, ``wall_page_seconds``, ``bell``; all optional) and optionally ``wall`` and
-``open_profile(employee_id)``.
+What the screen reads from its App is the typed ``ScreenContext`` (``ringmon.screens.context``):
+the model, the hub's clock ("in status" and "today" are measured against it, never against the
+local wall clock), the connection, the zone, the settings (``thresholds``, ``bell``,
+``wall.page_seconds``) and ``wall``; ``enter`` calls the App's ``open_profile(employee_id)``.
 """
 
 from __future__ import annotations
 
 import gc
 from functools import partial
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from ringmon.feed.connection import Connection, HubTime, Link
+from ringmon.feed.connection import Connection, Link
 from ringmon.model.board import (
     NO_DEPARTMENT,
     Board,
@@ -37,10 +35,10 @@ from ringmon.model.board import (
     Sort,
     SortColumn,
     Summary,
-    Thresholds,
+    TimeLimits,
     build_rows,
 )
-from ringmon.model.state import State
+from ringmon.screens.context import ScreenContext, context_of, host_of
 from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
 from ringmon.widgets.columns import Col
 from ringmon.widgets.employee_table import EmployeeTable
@@ -55,21 +53,10 @@ from ringmon.widgets.summary import (
     silent_after,
 )
 
-DEFAULT_WALL_PAGE_SECONDS = 10.0
 WALL_ACTIONS = frozenset({"quit", "help"})
 """The board's actions that wall mode (read-only) keeps."""
 FREEZE_FROM_ROWS = 1000
 """From this many employees on, a snapshot's objects are frozen out of the cyclic GC."""
-
-
-class BoardHost(Protocol):
-    """What the board needs from its App."""
-
-    state: State
-    hub_time: HubTime
-    connection: Connection
-    tz: Any
-    settings: Any
 
 
 # (action, title, help) of every board command: the palette lists them all.
@@ -153,13 +140,6 @@ class BoardScreen(Screen[None]):
     BoardScreen.-wall FilterBar { background: $boost; }
     """
 
-    class ProfileRequested(Message):
-        """``enter`` on a row: the App opens that employee's profile."""
-
-        def __init__(self, employee_id: str) -> None:
-            super().__init__()
-            self.employee_id = employee_id
-
     def __init__(
         self,
         wall: bool | None = None,
@@ -171,7 +151,7 @@ class BoardScreen(Screen[None]):
         super().__init__(name=name, id=id, classes=classes)
         self._wall_arg = wall
         self.board = Board()
-        self.thresholds = Thresholds()
+        self.thresholds = TimeLimits()
         self.bell = False
         self.over: frozenset[str] = frozenset()
         self.feed: FeedState | None = None
@@ -186,14 +166,14 @@ class BoardScreen(Screen[None]):
     # -- what the App provides ------------------------------------------------------------
 
     @property
-    def host(self) -> BoardHost:
-        return self.app  # type: ignore[return-value]
+    def host(self) -> ScreenContext:
+        return context_of(self.app)
 
     @property
     def wall(self) -> bool:
         if self._wall_arg is not None:
             return self._wall_arg
-        return bool(getattr(self.app, "wall", False))
+        return self.host.wall
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Wall mode is read-only: only quit and help (and the App's keys) work there."""
@@ -202,14 +182,6 @@ class BoardScreen(Screen[None]):
     def now(self) -> float:
         """The hub's clock."""
         return self.host.hub_time.now()
-
-    def _settings(self, *names: str, default: Any = None) -> Any:
-        settings = getattr(self.app, "settings", None)
-        for name in names:
-            value = getattr(settings, name, None)
-            if value is not None:
-                return value
-        return default
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -249,23 +221,14 @@ class BoardScreen(Screen[None]):
     def on_mount(self) -> None:
         if not self.ready:
             return
-        self.thresholds = Thresholds.from_config(self._settings("thresholds"))
-        threshold_settings = self._settings("thresholds")
-        self.bell = bool(
-            self._settings("bell", default=False) or getattr(threshold_settings, "bell", False)
-        )
+        settings = self.host.settings
+        self.thresholds = TimeLimits.from_config(settings.thresholds.model_dump())
+        self.bell = settings.bell
         self._load(reset=True, employees=frozenset())
         self._update_feed(self.host.connection)
         self._tick_timer = self.set_interval(1.0, self._tick, name="board-tick")
         if self.wall:
-            seconds = float(
-                self._settings(
-                    "wall_page_seconds",
-                    "wall_paging_seconds",
-                    "wall_page",
-                    default=DEFAULT_WALL_PAGE_SECONDS,
-                )
-            )
+            seconds = settings.wall.page_seconds
             self._page_timer = self.set_interval(
                 max(1.0, seconds), self._next_page, name="board-page"
             )
@@ -592,12 +555,8 @@ class BoardScreen(Screen[None]):
             self.open_profile(row)
 
     def open_profile(self, row: Row) -> None:
-        """``app.open_profile(id)`` when the App has it; else a ``ProfileRequested`` message."""
-        opener = getattr(self.app, "open_profile", None)
-        if callable(opener):
-            opener(row.id)
-        else:
-            self.post_message(self.ProfileRequested(row.id))
+        """The App's ``open_profile``: the employee's profile over the board."""
+        host_of(self.app).open_profile(row.id)
 
     def action_help(self) -> None:
         from ringmon.screens.help import HelpScreen
