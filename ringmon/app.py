@@ -270,7 +270,7 @@ class RingmonApp(ContextApp):
         self._dirty = False
         self._post_to_screens(lambda: ModelChanged(employees))
 
-    def _post_to_screens(self, make: Any) -> None:
+    def _post_to_screens(self, make: Callable[[], Message]) -> None:
         """Post a fresh message (one instance per screen) to every screen on the stack."""
         for screen in self.screen_stack:
             message: Message = make()
