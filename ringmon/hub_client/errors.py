@@ -68,7 +68,8 @@ def hub_words(body: bytes | bytearray | str, fallback: str) -> str:
     except ValueError:
         text = body.decode("utf-8", "replace") if isinstance(body, bytes | bytearray) else body
         first = text.strip().splitlines()[0].strip() if text.strip() else ""
-        return first[:200] or fallback
+        # A page of a proxy in front of the hub (HTML) says less than its status's reason.
+        return fallback if not first or first.startswith("<") else first[:200]
     if isinstance(data, dict) and isinstance(data.get("error"), str) and data["error"].strip():
         return str(data["error"]).strip()
     return fallback
