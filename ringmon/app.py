@@ -5,9 +5,10 @@ event loop, so the ``State`` is only ever mutated on the UI thread, between fram
 coalesced (``ringmon.update_pacer``): the ids they touched accumulate and one ``ModelChanged``
 goes to every screen on the stack at once when the last one is a frame (1/30 s) old, else a
 frame after the last one; a snapshot sends ``ModelChanged(reset=True)`` at once.
-Screens read ``app.state``, ``app.hub_time``, ``app.connection``, ``app.tz``, ``app.settings``
-and ``app.wall``; the profile and the call log make their REST calls with ``app.hub_url`` and
-``app.token``; the board opens a profile with ``app.open_profile(employee_id)``.
+Screens read one typed ``ScreenContext`` (``ringmon.screens.context``): the state, the hub's
+clock, the connection, the zone, the settings, ``--wall``, the masking of callers' numbers, the
+state file and the hub's address and token for REST; the board opens a profile with
+``app.open_profile(employee_id)``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from ringmon.model.schema import Event
 from ringmon.model.state import State
 from ringmon.replay.keys import ReplayKeys
 from ringmon.replay.session import Replay
+from ringmon.screens.context import ScreenContext
 from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
 from ringmon.screens.refused import RefusedScreen
 from ringmon.screens.token_prompt import TokenPromptScreen
@@ -104,27 +106,30 @@ class RingmonApp(ReplayKeys):
         ``ringmon web``) the App asks for one before the feed starts. ``state_file``: where
         the theme chosen in the palette is remembered (None: nowhere)."""
         super().__init__()
-        self.settings = settings if settings is not None else Settings()
-        self.state_file = state_file
-        self.remembered = state_file.load() if state_file is not None else ClientState()
-        if self.settings.keys:
-            self.set_keymap(dict(self.settings.keys))
-        self.wall = wall
+        settings = settings if settings is not None else Settings()
+        if settings.keys:
+            self.set_keymap(dict(settings.keys))
         if mask_numbers is None:
-            mask_numbers = self.settings.mask_numbers
-        self.mask_numbers = wall if mask_numbers is None else mask_numbers
-        """Callers' numbers masked on the screen (personal data): ``--[no-]mask-numbers``, else
-        the config's ``mask_numbers``, else on in wall mode only."""
-        zone = self.settings.zone()
-        self.tz: tzinfo = zone if zone is not None else ZoneInfo("UTC")
-        self.state = State(self.tz)
-        self.hub_time = HubTime()
-        self.connection = Connection(since=self.hub_time.now())
-        self.hub_url = url.rstrip("/")
-        self.token = token
-        self.feed = FeedClient(
-            url, token, zone, self, hub_time=self.hub_time, **(feed_options or {})
+            mask_numbers = settings.mask_numbers
+        zone = settings.zone()
+        tz: tzinfo = zone if zone is not None else ZoneInfo("UTC")
+        hub_time = HubTime()
+        self.context = ScreenContext(
+            settings=settings,
+            state=State(tz),
+            hub_time=hub_time,
+            connection=Connection(since=hub_time.now()),
+            tz=tz,
+            hub_url=url.rstrip("/"),
+            token=token,
+            wall=wall,
+            # Callers' numbers are personal data: ``--[no-]mask-numbers``, else the
+            # config's ``mask_numbers``, else on in wall mode only.
+            mask_numbers=wall if mask_numbers is None else mask_numbers,
+            state_file=state_file,
+            remembered=state_file.load() if state_file is not None else ClientState(),
         )
+        self.feed = FeedClient(url, token, zone, self, hub_time=hub_time, **(feed_options or {}))
         self._feed_options = feed_options or {}
         self._handle_signals = handle_signals
         self._before_feed = ready
@@ -132,7 +137,7 @@ class RingmonApp(ReplayKeys):
         self._refused_shown = False
         self._signal_loop: asyncio.AbstractEventLoop | None = None
         self._pending_signal: signal.Signals | None = None
-        self.replay = Replay(self)
+        self.replay = Replay(self, lambda: self.feed)
         self._replay_at = at
 
     def get_default_screen(self) -> Screen[Any]:
@@ -140,10 +145,11 @@ class RingmonApp(ReplayKeys):
 
     def on_mount(self) -> None:
         log.info("app mounted")
-        if self.state_file is not None and self.state_file.problem:
-            self.notify(self.state_file.problem, severity="warning", timeout=10, markup=False)
+        context = self.context
+        if context.state_file is not None and context.state_file.problem:
+            self.notify(context.state_file.problem, severity="warning", timeout=10, markup=False)
         # The theme last chosen in the palette, else the configured one.
-        theme = self.remembered.theme or self.settings.theme
+        theme = context.remembered.theme or context.settings.theme
         if theme:
             if theme in self.available_themes:
                 self.theme = theme
@@ -163,10 +169,13 @@ class RingmonApp(ReplayKeys):
 
     def _remember_theme(self, theme: object) -> None:
         name = getattr(theme, "name", None)
-        if self.state_file is None or not isinstance(name, str) or name == self.remembered.theme:
+        context = self.context
+        if context.state_file is None or not isinstance(name, str):
             return
-        self.remembered = self.remembered.model_copy(update={"theme": name})
-        self.state_file.save(self.remembered)
+        if name == context.remembered.theme:
+            return
+        context.remembered = context.remembered.model_copy(update={"theme": name})
+        context.state_file.save(context.remembered)
 
     async def _run_feed(self) -> None:
         if self._before_feed is not None:
@@ -175,23 +184,18 @@ class RingmonApp(ReplayKeys):
             except Exception as exc:
                 self.exit(return_code=1, message=Text(f"ringmon: {exc}"))
                 return
-        if self.token is None:
-            self.token = await self.push_screen_wait(TokenPromptScreen(self.hub_url))
+        context = self.context
+        if context.token is None:
+            context.token = await self.push_screen_wait(TokenPromptScreen(context.hub_url))
             self.feed = FeedClient(
-                self.hub_url,
-                self.token,
-                self.settings.zone(),
+                context.hub_url,
+                context.token,
+                context.settings.zone(),
                 self,
-                hub_time=self.hub_time,
+                hub_time=context.hub_time,
                 **self._feed_options,
             )
         await self.feed.run()
-
-    def open_profile(self, employee_id: str) -> None:
-        """Open the employee's profile (R7-R14) over the current screen."""
-        from ringmon.screens.profile import ProfileScreen
-
-        self.push_screen(ProfileScreen(employee_id))
 
     def action_help(self) -> None:
         """F1 on any screen: that screen's help (or close the help)."""
@@ -204,7 +208,7 @@ class RingmonApp(ReplayKeys):
     ) -> str | None:
         """The palette's Screenshot: into the Downloads folder when there is one, else the
         current folder (Textual would fail on a missing ~/Downloads); the notice says where."""
-        from ringmon.feed.history import download_folder
+        from ringmon.hub_client.recordings import download_folder
 
         folder = path if path is not None else str(download_folder())
         return super().deliver_screenshot(filename, folder, time_format)
@@ -257,8 +261,8 @@ class RingmonApp(ReplayKeys):
     def feed_snapshot(self, state: State) -> None:
         if self.replay.holds_live():  # a past moment is shown; live waits in self.feed
             return
-        self.state = state
-        self.tz = state.tz
+        self.context.state = state
+        self.context.tz = state.tz
         self._pacer.drop()
         self._post_to_screens(lambda: ModelChanged(frozenset(), reset=True))
 
@@ -272,7 +276,7 @@ class RingmonApp(ReplayKeys):
             if connection.link is not Link.REFUSED:
                 return
             self.replay.leave()
-        self.connection = connection
+        self.context.connection = connection
         self._post_to_screens(lambda: ConnectionChanged(connection))
         if connection.link is Link.REFUSED and not self._refused_shown:
             self._refused_shown = True
@@ -283,7 +287,7 @@ class RingmonApp(ReplayKeys):
     def _post_model_changes(self, employees: frozenset[str]) -> None:
         self._post_to_screens(lambda: ModelChanged(employees))
 
-    def _post_to_screens(self, make: Any) -> None:
+    def _post_to_screens(self, make: Callable[[], Message]) -> None:
         """Post a fresh message (one instance per screen) to every screen on the stack."""
         for screen in self.screen_stack:
             message: Message = make()

@@ -214,11 +214,6 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo | None:
         return None if self.tz is None else ZoneInfo(self.tz)
 
-    @property
-    def wall_page_seconds(self) -> float:
-        """``wall.page_seconds``, flat, for the board."""
-        return self.wall.page_seconds
-
 
 def env_name(loc: Sequence[str | int]) -> str:
     """The environment variable of a setting: ``RINGMON_WALL_PAGE_SECONDS`` for

@@ -174,7 +174,7 @@ def run(
     async def drive() -> None:
         async with app.run_test(size=size) as pilot:
             app.feed_snapshot(state)
-            app.feed_connection(Connection(Link.CONNECTED, since=app.hub_time.now()))
+            app.feed_connection(Connection(Link.CONNECTED, since=app.context.hub_time.now()))
             await pilot.pause(0.5)
             probe.restart()
             gc.collect()
@@ -190,14 +190,14 @@ def run(
                 due = int(elapsed * rate) - sent
                 if due > 0:
                     # One WebSocket frame: JSON text, decoded and applied as the client does.
-                    at = app.hub_time.now()
+                    at = app.context.hub_time.now()
                     frame = json.dumps(stream.events(at, due))
                     applied: list[Event] = []
                     touched: set[str] = set()
                     for item in json.loads(frame):
                         event = parse_event_obj(item)
-                        ids = touched_employees(app.state, event)
-                        app.state.apply(event)
+                        ids = touched_employees(app.context.state, event)
+                        app.context.state.apply(event)
                         applied.append(event)
                         touched.update(ids)
                     probe.applied.append((time.perf_counter(), len(applied)))
@@ -206,7 +206,9 @@ def run(
                     sent += due
                 if now >= next_beat:
                     next_beat += 1.0
-                    app.feed_connection(app.connection.evolve(last_event_at=app.hub_time.now()))
+                    app.feed_connection(
+                        app.context.connection.evolve(last_event_at=app.context.hub_time.now())
+                    )
                 # Wake for the next event due (every 5 ms at most: frames of a few events,
                 # as a WebSocket delivers them), not more often than that.
                 next_due = (sent + 1) / rate - (time.perf_counter() - wall0)
@@ -218,7 +220,7 @@ def run(
                 events=float(probe.events),
                 wall=wall,
                 cpu_share=cpu / wall,
-                rows=float(len(app.state.employees)),
+                rows=float(len(app.context.state.employees)),
                 load=os.getloadavg()[0],
                 cpus=float(os.cpu_count() or 1),
             )

@@ -17,24 +17,27 @@ from typing import Any
 
 def board_app_class(interval: float | None = None) -> type[Any]:
     """An App hosting ``BoardScreen`` as ``RingmonApp`` does (``interval``: the pacer's)."""
-    from textual.app import App
-
+    from ringmon.config import Settings
     from ringmon.feed.connection import Connection, HubTime
     from ringmon.model.schema import Event
     from ringmon.model.state import State
     from ringmon.screens.board import BoardScreen
+    from ringmon.screens.context import ContextApp, ScreenContext
     from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
     from ringmon.update_pacer import FRAME_SECONDS, UpdatePacer
 
-    class BenchApp(App[None]):
+    class BenchApp(ContextApp):
         def __init__(self) -> None:
             super().__init__()
-            self.settings = None
-            self.wall = False
-            self.state = State()
-            self.tz = self.state.tz
-            self.hub_time = HubTime()
-            self.connection = Connection(since=self.hub_time.now())
+            state, hub_time = State(), HubTime()
+            self.context = ScreenContext(
+                settings=Settings(),
+                state=state,
+                hub_time=hub_time,
+                connection=Connection(since=hub_time.now()),
+                tz=state.tz,
+                hub_url="http://127.0.0.1:9",  # no REST call: the bench opens no profile
+            )
             self.pacer = UpdatePacer(
                 self._post_pending, FRAME_SECONDS if interval is None else interval
             )
@@ -43,8 +46,8 @@ def board_app_class(interval: float | None = None) -> type[Any]:
             return BoardScreen()
 
         def feed_snapshot(self, state: State) -> None:
-            self.state = state
-            self.tz = state.tz
+            self.context.state = state
+            self.context.tz = state.tz
             self.pacer.drop()
             for screen in self.screen_stack:
                 screen.post_message(ModelChanged(frozenset(), reset=True))
@@ -57,7 +60,7 @@ def board_app_class(interval: float | None = None) -> type[Any]:
                 screen.post_message(ModelChanged(employees))
 
         def feed_connection(self, connection: Connection) -> None:
-            self.connection = connection
+            self.context.connection = connection
             for screen in self.screen_stack:
                 screen.post_message(ConnectionChanged(connection))
 
@@ -67,17 +70,19 @@ def board_app_class(interval: float | None = None) -> type[Any]:
 def bare_app_class() -> type[Any]:
     """The baseline: a bare Line-API board on the same model (see the module's docstring)."""
     from rich.segment import Segment
-    from textual.app import App, ComposeResult
+    from textual.app import ComposeResult
     from textual.geometry import Size
     from textual.screen import Screen
     from textual.scroll_view import ScrollView
     from textual.strip import Strip
 
+    from ringmon.config import Settings
     from ringmon.feed.connection import Connection, HubTime
     from ringmon.model.board import Board, build_rows
     from ringmon.model.schema import Event
     from ringmon.model.state import State
     from ringmon.present.durations import format_duration
+    from ringmon.screens.context import ContextApp, ScreenContext
 
     class BareTable(ScrollView):
         DEFAULT_CSS = "BareTable { height: 1fr; }"
@@ -118,25 +123,33 @@ def bare_app_class() -> type[Any]:
             table.virtual_size = Size(table.size.width, len(self.board))
             table.refresh()
 
-    class BareApp(App[None]):
+    class BareApp(ContextApp):
+        """Keeps its model in a ``ScreenContext`` too, so that the bench drives both alike."""
+
         def __init__(self) -> None:
             super().__init__()
-            self.state = State()
-            self.hub_time = HubTime()
-            self.connection = Connection(since=self.hub_time.now())
-            self.bare = BareScreen(Board(), self.hub_time)
+            state, hub_time = State(), HubTime()
+            self.context = ScreenContext(
+                settings=Settings(),
+                state=state,
+                hub_time=hub_time,
+                connection=Connection(since=hub_time.now()),
+                tz=state.tz,
+                hub_url="http://127.0.0.1:9",
+            )
+            self.bare = BareScreen(Board(), hub_time)
 
         def get_default_screen(self) -> Screen[None]:
             return self.bare
 
         def feed_snapshot(self, state: State) -> None:
-            self.state = state
+            self.context.state = state
             self.bare.take_in(state, None)
 
         def feed_events(self, events: list[Event], employees: set[str]) -> None:
-            self.bare.take_in(self.state, frozenset(employees))
+            self.bare.take_in(self.context.state, frozenset(employees))
 
         def feed_connection(self, connection: Connection) -> None:
-            self.connection = connection
+            self.context.connection = connection
 
     return BareApp

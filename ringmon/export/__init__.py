@@ -13,6 +13,7 @@ says so on stderr and exits 1.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
 import json
 import os
@@ -22,7 +23,6 @@ from typing import Any, TextIO
 from ringmon.export.inputs import (
     USAGE,
     ExportError,
-    Hub,
     Subject,
     check_period,
     from_file,
@@ -40,6 +40,7 @@ from ringmon.export.tables import (
     stats_rows,
     timeline_rows,
 )
+from ringmon.hub_client import HubClient
 from ringmon.model.period import days_window
 
 __all__ = ["ExportError", "export", "run_export"]
@@ -94,11 +95,15 @@ def load(args: argparse.Namespace, errors: TextIO) -> Subject:
         raise ExportError("no data: give --events PATH, or --url URL (or set RINGMON_URL)", USAGE)
     if args.now is not None:
         raise ExportError("--now goes with --events; a hub has its own clock", USAGE)
-    hub = Hub(url, hub_token(args.token_file))
-    try:
-        return from_hub(hub, args.employee, args.period, args.tz)
-    finally:
-        hub.close()
+    token = hub_token(args.token_file)
+    return asyncio.run(_from_hub(url, token, args.employee, args.period, args.tz))
+
+
+async def _from_hub(
+    url: str, token: str, employee: str, period: str, tz_name: str | None
+) -> Subject:
+    async with HubClient(url, token, timeout=60.0) as hub:
+        return await from_hub(hub, employee, period, tz_name)
 
 
 def write_table(what: str, fmt: str, subject: Subject, out: TextIO) -> None:

@@ -11,23 +11,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import TextIO, TypeVar
-from urllib.parse import quote
+from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import httpx
 from pydantic import ValidationError
 
-from ringmon.feed.tls import client_tls, untrusted
 from ringmon.hub.settings import local_zone_name
+from ringmon.hub_client import HubClient, HubError
 from ringmon.model.history import EmployeeHistory, employee_history, find_employee, replay
 from ringmon.model.history_docs import HistoryDoc, history_from_doc
 from ringmon.model.period import PeriodError, days_window, parse_period
 from ringmon.model.schema import Event, parse_event
 from ringmon.model.state import State
-from ringmon.model.wire import SnapshotDoc, state_from_snapshot
-
-Doc = TypeVar("Doc", HistoryDoc, SnapshotDoc)
 
 USAGE = 2
 """Exit code of a request that cannot be right as given (bad period, zone, options)."""
@@ -164,86 +159,41 @@ def hub_token(token_file: str | None) -> str:
     return token
 
 
-class Hub:
-    """The few REST calls export makes, with the hub's own words on any refusal."""
-
-    def __init__(self, url: str, token: str, transport: httpx.BaseTransport | None = None):
-        self.url = url.rstrip("/")
-        self.client = httpx.Client(
-            base_url=self.url,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=60.0,
-            transport=transport,
-            verify=client_tls(self.url),
-        )
-
-    def get(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
-        try:
-            response = self.client.get(path, params=params)
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise ExportError(f"cannot reach the hub at {self.url}: {_reason(exc)}") from None
-        if response.status_code in (401, 403):
-            raise ExportError(f"the hub refused: {_hub_message(response)}")
-        return response
-
-    def history(self, employee_id: str, params: dict[str, str]) -> HistoryDoc | None:
-        """The history document, or None when the hub knows no employee with that id."""
-        response = self.get(f"/v1/employees/{quote(employee_id, safe='')}/history", params)
-        if response.status_code == 404:
-            return None
-        _check(response)
-        return _document(HistoryDoc, response)
-
-    def resolve(self, key: str) -> str | None:
-        """An employee id from an exact full name, by the snapshot's employee list."""
-        response = self.get("/v1/snapshot")
-        _check(response)
-        snapshot = _document(SnapshotDoc, response)
-        return find_employee(state_from_snapshot(snapshot, ZoneInfo("UTC")), key)
-
-    def close(self) -> None:
-        self.client.close()
-
-
-def _document(kind: type[Doc], response: httpx.Response) -> Doc:
-    try:
-        return kind.model_validate_json(response.content)
-    except ValidationError as exc:
-        where = response.request.url.path
-        raise ExportError(
-            f"{where} did not answer a ringmon {kind.__name__}: {exc.errors()[0]['msg']}"
-        ) from None
-
-
-def _check(response: httpx.Response) -> None:
-    if response.status_code >= 400:
-        code = USAGE if response.status_code == 400 else FAILED
-        message = f"the hub answered {response.status_code}: {_hub_message(response)}"
-        raise ExportError(message, code)
-
-
-def _hub_message(response: httpx.Response) -> str:
-    try:
-        message = response.json().get("error")
-    except (ValueError, AttributeError):
-        message = None
-    return str(message) if message else response.reason_phrase or "no reason given"
-
-
-def _period_params(period: str) -> dict[str, str]:
+async def _history(hub: HubClient, employee_id: str, period: str) -> HistoryDoc | None:
+    """The history document, or None when the hub knows no employee with that id."""
     first, _, last = period.strip().partition("..")
-    if first in ("today", "3d", "7d"):
-        return {"period": first}
-    return {"from": first, "to": last or first}
+    try:
+        if first in ("today", "3d", "7d"):
+            return await hub.history(employee_id, first)
+        return await hub.history(employee_id, None, first=first, last=last or first)
+    except HubError as exc:
+        if exc.status == 404:
+            return None
+        raise _export_error(exc) from None
 
 
-def from_hub(hub: Hub, employee: str, period: str, tz_name: str | None) -> Subject:
+async def _resolve(hub: HubClient, key: str) -> str | None:
+    """An employee id from an exact full name, by the snapshot's employee list."""
+    try:
+        snapshot = await hub.snapshot(ZoneInfo("UTC"))
+    except HubError as exc:
+        raise _export_error(exc) from None
+    return find_employee(snapshot.state, key)
+
+
+def _export_error(exc: HubError) -> ExportError:
+    """The hub's failure in its one sentence; a request the hub found malformed (400) is a
+    usage error."""
+    return ExportError(str(exc), USAGE if exc.status == 400 else FAILED)
+
+
+async def from_hub(hub: HubClient, employee: str, period: str, tz_name: str | None) -> Subject:
     """Ask the hub for the period; when ``--tz`` makes the days differ from the hub's, ask
     again for local days of the hub that cover them, then compute with the model."""
-    doc = hub.history(employee, _period_params(period))
+    doc = await _history(hub, employee, period)
     if doc is None:
-        found = hub.resolve(employee)
-        doc = hub.history(found, _period_params(period)) if found is not None else None
+        found = await _resolve(hub, employee)
+        doc = await _history(hub, found, period) if found is not None else None
         if doc is None:
             raise ExportError(f"the hub knows no employee {employee!r} (give an id or exact name)")
     name = tz_name or doc.tz
@@ -256,8 +206,7 @@ def from_hub(hub: Hub, employee: str, period: str, tz_name: str | None) -> Subje
         hub_tz = zone(doc.tz)
         first = datetime.fromtimestamp(start, hub_tz).date()
         last = datetime.fromtimestamp(max(start, end - 1), hub_tz).date()
-        params = {"from": first.isoformat(), "to": last.isoformat()}
-        again = hub.history(doc.employee.id, params)
+        again = await _history(hub, doc.employee.id, f"{first}..{last}")
         if again is None:
             raise ExportError(f"employee {employee!r} vanished from the hub")
         doc = again
@@ -274,8 +223,5 @@ def first_record(history: EmployeeHistory) -> float | None:
 
 
 def _reason(exc: BaseException) -> str:
-    tls_problem = untrusted(exc)
-    if tls_problem is not None:
-        return tls_problem
     text = str(exc) or type(exc).__name__
     return text.splitlines()[0]

@@ -7,6 +7,9 @@ and resumes from the last applied seq; it takes a new snapshot only when the hub
 ``resync``, when a seq is missing (a gap), or when an event does not fit the state. A 401/403
 stops it for good: retrying will not make the token valid (R1).
 
+The REST calls (snapshot, health) go through the one hub client (``ringmon.hub_client``), and
+every failure is shown in its words (``HubError``), the same the profile and export show.
+
 Everything runs on the caller's event loop and calls the listener on it, so in the App the
 state is only ever touched on the UI thread. The wire format is docs/feed-protocol.md.
 
@@ -26,26 +29,18 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 import pydantic
 import websockets
 from websockets.asyncio.client import connect
 from websockets.client import backoff
-from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from ringmon.feed.connection import Connection, FeedListener, HubTime, Link
 from ringmon.feed.hub_health import parse_hub_health, parse_time
-from ringmon.feed.tls import client_tls, untrusted, websocket_tls
-from ringmon.model.schema import (
-    PROTOCOL_HEADER,
-    PROTOCOL_VERSION,
-    Event,
-    UnknownEventType,
-    parse_feed_event,
-)
-from ringmon.model.snapshot_reader import SnapshotReading
+from ringmon.feed.tls import websocket_tls
+from ringmon.hub_client import HubClient, HubError, hub_error
+from ringmon.model.schema import PROTOCOL_VERSION, Event, UnknownEventType, parse_feed_event
 from ringmon.model.state import EventRejected, State
 from ringmon.model.touched import touched_employees
 
@@ -60,15 +55,7 @@ _TRANSIENT: tuple[type[BaseException], ...] = (
     websockets.exceptions.WebSocketException,
     pydantic.ValidationError,
 )
-
-
-class Refused(Exception):
-    """The hub refused the token (401 or 403): retrying will not help."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+_FAILURES: tuple[type[BaseException], ...] = (HubError, *_TRANSIENT)
 
 
 @dataclass(slots=True)
@@ -84,41 +71,6 @@ class FeedCounters:
     resyncs: int = 0  # the hub said "resync"
     snapshots: int = 0  # snapshots taken (the first one included)
     reconnects: int = 0  # connection attempts after a loss
-
-
-def _error_text(body: bytes | bytearray, fallback: str) -> str:
-    """The hub's ``{"error": ...}`` sentence, or ``fallback`` when the body has none."""
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return body.decode("utf-8", "replace").strip() or fallback
-    if isinstance(data, dict) and isinstance(data.get("error"), str):
-        return str(data["error"])
-    return fallback
-
-
-def describe(exc: BaseException) -> str:
-    """A sentence for the UI about why the link is down."""
-    if isinstance(exc, Refused):
-        return exc.message
-    tls_problem = untrusted(exc)
-    if tls_problem is not None:
-        return tls_problem
-    if isinstance(exc, httpx.ConnectError | ConnectionRefusedError):
-        return "cannot reach the hub"
-    if isinstance(exc, httpx.TimeoutException | TimeoutError):
-        return "the hub did not answer in time"
-    if isinstance(exc, httpx.HTTPStatusError):
-        status = exc.response.status_code
-        return f"the hub answered {status}: {_error_text(exc.response.content, 'error')}"
-    if isinstance(exc, InvalidStatus):
-        status = exc.response.status_code
-        return f"the hub answered {status}: {_error_text(exc.response.body, 'error')}"
-    if isinstance(exc, ConnectionClosed):
-        return "the connection to the hub was lost"
-    if isinstance(exc, pydantic.ValidationError):
-        return "the hub sent a snapshot ringmon cannot read"
-    return str(exc) or type(exc).__name__
 
 
 class _Resnapshot(Exception):
@@ -155,7 +107,7 @@ class FeedClient:
         self.state: State | None = None
         self.connection = Connection(Link.CONNECTING, since=self.hub_time.now())
         self.counters = FeedCounters()
-        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.token = token
         self._http_timeout = http_timeout
         self._first_delay = first_delay
         self._max_delay = max_delay
@@ -170,12 +122,8 @@ class FeedClient:
 
     async def run(self) -> None:
         """Follow the hub until cancelled, or until it refuses the token (then return)."""
-        timeout = httpx.Timeout(self._http_timeout, connect=min(5.0, self._http_timeout))
-        # Plain http needs no TLS context; https trusts --ca / RINGMON_CA (feed/tls.py).
-        headers = {**self._headers, PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
-        async with httpx.AsyncClient(
-            base_url=self.url, headers=headers, timeout=timeout, verify=client_tls(self.url)
-        ) as http:
+        # REST (snapshot, health) through the one hub client; the WebSocket feed is ours.
+        async with HubClient(self.url, self.token, timeout=self._http_timeout) as hub:
             delays: Generator[float] | None = None
             need_snapshot = True
             while True:
@@ -183,20 +131,21 @@ class FeedClient:
                 self._last_heartbeat = None
                 try:
                     if need_snapshot or self.state is None:
-                        await self._snapshot(http)
+                        await self._snapshot(hub)
                         need_snapshot = False
-                    await self._follow()
+                    await self._follow(hub)
                     reason = "the hub closed the feed"
                 except _Resnapshot:
                     need_snapshot = True
                     delays = None
                     continue
-                except Refused as exc:
-                    log.warning("the hub refused the token (%s): %s", exc.status, exc.message)
-                    self._set_link(Link.REFUSED, message=exc.message)
-                    return
-                except _TRANSIENT as exc:
-                    reason = describe(exc)
+                except _FAILURES as exc:
+                    error = hub_error(exc, self.url)
+                    if error.refused:
+                        log.warning("the hub refused the token: %s", error)
+                        self._set_link(Link.REFUSED, message=str(error))
+                        return
+                    reason = str(error)
                     log.info("feed lost: %s", reason, exc_info=log.isEnabledFor(logging.DEBUG))
                 if self._frames_since_connect or delays is None:
                     delays = self._delays()
@@ -217,23 +166,19 @@ class FeedClient:
         ):
             yield min(self._max_delay, delay * random.uniform(0.8, 1.2))
 
-    async def _snapshot(self, http: httpx.AsyncClient) -> None:
+    async def _snapshot(self, hub: HubClient) -> None:
         while True:
-            await self._wait_until_loaded(http)
-            response = await http.get("/v1/snapshot")
-            if response.status_code in (401, 403):
-                raise Refused(
-                    response.status_code,
-                    _error_text(response.content, "access refused by the hub"),
-                )
-            # 503 while the hub loads its history: not a failure, wait for it (above).
-            if response.status_code != 503 or not await self._loading(http):
+            await self._wait_until_loaded(hub)
+            try:
+                snapshot = await hub.snapshot(self.tz)
                 break
-        response.raise_for_status()
-        doc = SnapshotReading(response.content)  # the models' reading, faster
-        state = doc.state(self.tz or self._hub_zone(doc.tz))
-        now = doc.now
-        self.hub_time.sync(now, doc.speed)
+            except HubError as exc:
+                # 503 while the hub loads its history: not a failure, wait for it (above).
+                if exc.status != 503 or not await self._loading(hub):
+                    raise
+        state = snapshot.state
+        now = snapshot.now
+        self.hub_time.sync(now, snapshot.speed)
         self.state = state
         self.counters.snapshots += 1
         # The newest event in the snapshot, not the snapshot itself, is the last event.
@@ -241,27 +186,25 @@ class FeedClient:
         self.connection = self.connection.evolve(
             last_event_at=last_event, last_frame_at=now, loading=None
         )
-        log.info("snapshot at seq %d: %d employees", doc.seq, len(state.employees))
+        log.info("snapshot at seq %d: %d employees", snapshot.seq, len(state.employees))
         self.listener.feed_snapshot(state)
 
-    async def _wait_until_loaded(self, http: httpx.AsyncClient) -> None:
+    async def _wait_until_loaded(self, hub: HubClient) -> None:
         """While the hub loads its history (``/v1/health`` says ``starting``) it holds back
         its snapshot: say how far it is instead (every ``loading_poll`` seconds)."""
-        while await self._loading(http):
+        while await self._loading(hub):
             await asyncio.sleep(self._loading_poll)
         if self.connection.loading is not None:
             self._update(self.connection.evolve(loading=None))
 
-    async def _loading(self, http: httpx.AsyncClient) -> bool:
+    async def _loading(self, hub: HubClient) -> bool:
         """Whether the hub says it is loading its history; the UI is told how far it is.
         Anything else (no answer, an older hub, not starting) is False: the snapshot that
         follows tells what is wrong, if anything."""
         try:
-            response = await http.get("/v1/health")
-            data = response.json() if response.status_code == 200 else None
-        except (httpx.HTTPError, ValueError):
+            health = await hub.health()
+        except HubError:
             return False
-        health = parse_hub_health(data)
         if health.status != "starting":
             return False
         self._update(
@@ -273,14 +216,6 @@ class FeedClient:
         )
         return True
 
-    @staticmethod
-    def _hub_zone(name: str) -> tzinfo:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            log.warning("unknown time zone %r from the hub; using UTC", name)
-            return ZoneInfo("UTC")
-
     def feed_url(self, since: int) -> str:
         url = httpx.URL(self.url)
         scheme = "wss" if url.scheme == "https" else "ws"
@@ -288,30 +223,23 @@ class FeedClient:
         params = {"since": since, "v": PROTOCOL_VERSION}
         return str(url.copy_with(scheme=scheme, path=path, params=params))
 
-    async def _follow(self) -> None:
+    async def _follow(self, hub: HubClient) -> None:
         """Follow the feed from ``state.seq`` until it closes (returns) or fails (raises)."""
         assert self.state is not None
-        try:
-            async with connect(
-                self.feed_url(self.state.seq),
-                additional_headers=self._headers,
-                open_timeout=self._http_timeout,
-                ping_interval=self._ping_interval,
-                ping_timeout=self._ping_timeout,
-                close_timeout=2.0,
-                max_size=MAX_FRAME_BYTES,
-                **websocket_tls(self.url),
-            ) as ws:
-                self._set_link(Link.CONNECTED, message="", attempts=0)
-                async for message in ws:
-                    self._frames_since_connect += 1
-                    self.on_frame(message)
-        except InvalidStatus as exc:
-            status = exc.response.status_code
-            if status in (401, 403):
-                text = _error_text(exc.response.body, "access refused by the hub")
-                raise Refused(status, text) from exc
-            raise
+        async with connect(
+            self.feed_url(self.state.seq),
+            additional_headers=hub.auth_headers,
+            open_timeout=self._http_timeout,
+            ping_interval=self._ping_interval,
+            ping_timeout=self._ping_timeout,
+            close_timeout=2.0,
+            max_size=MAX_FRAME_BYTES,
+            **websocket_tls(self.url),
+        ) as ws:
+            self._set_link(Link.CONNECTED, message="", attempts=0)
+            async for message in ws:
+                self._frames_since_connect += 1
+                self.on_frame(message)
 
     # -- frames ---------------------------------------------------------------------------
 

@@ -57,21 +57,3 @@ def websocket_tls(url: str) -> dict[str, ssl.SSLContext]:
     """The keyword arguments for websockets' ``connect`` (``ssl=`` for a wss URL)."""
     context = client_tls(url)
     return {"ssl": context} if isinstance(context, ssl.SSLContext) else {}
-
-
-def untrusted(exc: BaseException) -> str | None:
-    """A sentence when ``exc`` (or what caused it) is a hub certificate that was not trusted."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, ssl.SSLCertVerificationError) or (
-            "CERTIFICATE_VERIFY_FAILED" in str(current)
-        ):
-            detail = getattr(current, "verify_message", None) or "verification failed"
-            return (
-                f"the hub's TLS certificate is not trusted ({detail}): pass --ca FILE or set "
-                f"{ENV} to the certificate of the CA that signed it"
-            )
-        current = current.__cause__ or current.__context__
-    return None

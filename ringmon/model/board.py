@@ -40,7 +40,7 @@ __all__ = [
     "Sort",
     "SortColumn",
     "Summary",
-    "Thresholds",
+    "TimeLimits",
     "build_row",
     "build_rows",
     "deciding_device",
@@ -252,8 +252,9 @@ class Sort:
 
 
 @dataclass(frozen=True, slots=True)
-class Thresholds:
-    """Per-status time limits in seconds (None: no limit). Off by default."""
+class TimeLimits:
+    """Per-status time limits in seconds (None: no limit). Off by default. (The settings'
+    section that sets them is ``ringmon.config.Thresholds``.)"""
 
     talking: float | None = None
     ringing: float | None = None
@@ -283,20 +284,24 @@ class Thresholds:
         )
 
     @classmethod
-    def from_config(cls, source: object) -> Thresholds:
-        """From a mapping or an object with attributes named by status; values are seconds,
-        ``timedelta``s, or None/0 for no limit."""
-        if source is None:
+    def from_config(cls, source: Mapping[str, object] | None) -> TimeLimits:
+        """From the settings' ``[thresholds]`` as a mapping by status name; values are
+        seconds, ``timedelta``s, or None/0 for no limit. A name that is not a status (a
+        typo) is an error, never a limit silently left off."""
+        if not source:
             return cls()
-        if isinstance(source, Thresholds):
-            return source
         values: dict[str, float | None] = {}
-        for name in ("talking", "ringing", "online", "dnd", "offline"):
-            raw = source.get(name) if isinstance(source, Mapping) else getattr(source, name, None)
+        for name, raw in source.items():
+            if name not in LIMITED:
+                raise ValueError(f"{name!r} is not a status with a time limit")
             if raw is not None and hasattr(raw, "total_seconds"):
                 raw = raw.total_seconds()
-            values[name] = float(raw) if raw else None
+            values[name] = float(raw) if isinstance(raw, int | float) and raw else None
         return cls(**values)
+
+
+LIMITED = ("talking", "ringing", "online", "dnd", "offline")
+"""The statuses (and ringing) that a time limit may be set for."""
 
 
 # -- summary ----------------------------------------------------------------------------------
@@ -408,7 +413,7 @@ class Board:
                 counts[RINGING] = counts.get(RINGING, 0) + 1
         return out
 
-    def over_limit(self, thresholds: Thresholds, now: float) -> set[str]:
+    def over_limit(self, thresholds: TimeLimits, now: float) -> set[str]:
         """Ids of every row past a limit (all rows, filtered or not)."""
         if not thresholds.enabled:
             return set()

@@ -1,16 +1,15 @@
 """The replay's REST calls: the state at a moment, and the events after it (docs/replay.md).
 
-Failures are ``HubError`` with the hub's own sentence, as for the profile's calls."""
+Failures are ``HubError`` (``ringmon.hub_client``) with a sentence, as for the profile's calls."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import pydantic
-
-from ringmon.feed.history import HubClient, HubError
+from ringmon.hub_client import HubClient
+from ringmon.hub_client.client import hub_zone
+from ringmon.hub_client.errors import unreadable
 from ringmon.model.schema import Event, UnknownEventType, parse_feed_event
 from ringmon.model.snapshot_reader import SnapshotReading
 from ringmon.model.state import State
@@ -42,13 +41,6 @@ def _iso(at: float) -> str:
     return to_dt(at).isoformat().replace("+00:00", "Z")
 
 
-def _zone(name: str) -> tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 class ReplayClient(HubClient):
     """``GET /v1/replay?at=`` and ``GET /v1/replay/events``."""
 
@@ -57,9 +49,9 @@ class ReplayClient(HubClient):
         response = await self._get("/v1/replay", {"at": _iso(at)})
         try:
             reading = SnapshotReading(response.content)
-            return Moment(reading.now, reading.state(tz or _zone(reading.tz)))
-        except pydantic.ValidationError:
-            raise HubError("the hub sent a replay this version cannot read") from None
+            return Moment(reading.now, reading.state(tz or hub_zone(reading.tz)))
+        except ValueError as exc:  # pydantic's ValidationError included
+            raise unreadable(self.url, "a replay", exc) from None
 
     async def events(self, after: int, until: float, limit: int = EVENTS_PAGE) -> Page:
         """One page of the stored events after seq ``after`` up to the moment ``until``."""
@@ -74,5 +66,6 @@ class ReplayClient(HubClient):
                 except UnknownEventType:  # a newer hub's: stepped over, as the live feed does
                     continue
             return Page(events, int(body["seq"]), bool(body["more"]))
-        except (ValueError, KeyError, TypeError, pydantic.ValidationError):
-            raise HubError("the hub sent replay events this version cannot read") from None
+        except (ValueError, KeyError, TypeError) as exc:  # pydantic's ValidationError included
+            detail = exc if isinstance(exc, ValueError) else ValueError(f"{exc!r}")
+            raise unreadable(self.url, "replay events", detail) from None

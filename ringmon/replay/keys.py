@@ -18,6 +18,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.widgets import Input
 
 from ringmon.replay.session import Replay
+from ringmon.screens.context import ContextApp, context_of
 
 BACK = 60.0
 FAR_BACK = 900.0
@@ -38,7 +39,7 @@ class ReplayCommands(Provider):
 
     def _commands(self) -> list[tuple[str, str, str]]:
         app = self.app
-        if getattr(app, "wall", False) or len(app.screen_stack) > 2:
+        if context_of(app).wall or len(app.screen_stack) > 2:
             return []
         return list(PALETTE)
 
@@ -55,8 +56,8 @@ class ReplayCommands(Provider):
                 yield Hit(score, matcher.highlight(title), run, help=help_text)
 
 
-class ReplayKeys(App[None]):
-    """Give an App ``self.replay = Replay(self)`` and these keys drive it."""
+class ReplayKeys(ContextApp):
+    """Give an App ``self.replay = Replay(self, live_feed)`` and these keys drive it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -99,6 +100,9 @@ class ReplayKeys(App[None]):
 
     replay: Replay
     wall: bool
+
+    def replay_moment(self) -> float | None:
+        return self.replay.moment_shown()
 
     def _replay_keys_work(self) -> bool:
         return (

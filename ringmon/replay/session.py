@@ -1,9 +1,10 @@
 """The App's replay: the board shows a past moment instead of the live feed.
 
 While a replay is on, the live feed keeps running (so ``esc`` is back to live at once), but
-the App holds its updates back (``Replay.holds_live``); the App's ``state``, ``hub_time``
-(frozen at the moment shown) and ``connection`` (``Link.REPLAY``) are the replay's, so the
-board, the device detail and the profile read the past through what they read anyway.
+the App holds its updates back (``Replay.holds_live``); the screen context's ``state``,
+``hub_time`` (frozen at the moment shown) and ``connection`` (``Link.REPLAY``) are the
+replay's, so the board, the device detail and the profile read the past through what they read
+anyway (``ringmon.screens.context``).
 
 Moving: a step back asks the hub for the state at the new moment (``/v1/replay?at=``); a step
 forward and playing ask for the events in between (``/v1/replay/events``) and apply them with
@@ -15,10 +16,11 @@ A moment reached that is the hub's now is live again.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ringmon.feed.connection import Connection, HubTime, Link
-from ringmon.feed.history import HubError
+from ringmon.hub_client import HubError
 from ringmon.model.schema import Event
 from ringmon.model.state import EventRejected, State
 from ringmon.model.touched import touched_employees
@@ -27,10 +29,11 @@ from ringmon.replay.moment import say_moment
 from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
 
 if TYPE_CHECKING:
-    from textual.app import App
     from textual.timer import Timer
 
+    from ringmon.feed.client import FeedClient
     from ringmon.replay.banner import ReplayBanner
+    from ringmon.screens.context import ContextApp, ScreenContext
 
 log = logging.getLogger(__name__)
 
@@ -40,25 +43,14 @@ PLAY_TICK = 1.0
 """Real seconds between two steps of play."""
 
 
-class ReplayHost(Protocol):
-    """What the replay reads and sets on its App (``RingmonApp``), besides Textual's."""
-
-    state: State
-    hub_time: HubTime
-    connection: Connection
-    tz: Any
-    settings: Any
-    hub_url: str
-    token: str | None
-    feed: Any  # the live FeedClient: its state, connection and hub_time wait there
-
-
 class Replay:
     """Which moment the board shows (``moment`` None: live), stepping, playing, live again."""
 
-    def __init__(self, app: App[Any]) -> None:
+    def __init__(self, app: ContextApp, live_feed: Callable[[], FeedClient]) -> None:
+        """``live_feed``: the App's live feed client now (its state, connection and clock
+        wait there while a past moment is shown)."""
         self.app = app
-        self.host = cast(ReplayHost, app)
+        self._live_feed = live_feed
         self.moment: float | None = None
         """The moment asked for (None: live)."""
         self.shown: float | None = None
@@ -74,11 +66,22 @@ class Replay:
         self._busy = False
         self._banner: ReplayBanner | None = None
 
+    @property
+    def host(self) -> ScreenContext:
+        """What the screens read: the replay puts the past moment in, and live back."""
+        return self.app.context
+
     # -- what the App and the screens ask --------------------------------------------------
 
     @property
     def active(self) -> bool:
         return self.moment is not None
+
+    def moment_shown(self) -> float | None:
+        """The moment the board shows, when it replays one (None: live)."""
+        if self.moment is None:
+            return None
+        return self.shown if self.shown is not None else self.moment
 
     def holds_live(self) -> bool:
         """Whether the live feed's updates wait (the board shows a past moment)."""
@@ -155,12 +158,11 @@ class Replay:
         app.workers.cancel_group(app, "replay")
         self.moment = self.shown = self.state = None
         self.status = ""
-        feed = host.feed
+        feed = self._live_feed()
         if self._live_hub_time is not None:
             host.hub_time = self._live_hub_time
             self._live_hub_time = None
-        live = getattr(feed, "state", None)
-        host.state = live if isinstance(live, State) else State(host.tz)
+        host.state = feed.state if feed.state is not None else State(host.tz)
         host.tz = host.state.tz
         host.connection = feed.connection
         self._post(reset=True, employees=frozenset())
@@ -181,7 +183,7 @@ class Replay:
             moment = await self.client().moment(at, self.host.settings.zone())
             self._show_state(moment.state, moment.at)
         except HubError as exc:
-            self._failed(exc.message)
+            self._failed(str(exc))
         finally:
             self._busy = False
 
@@ -220,17 +222,17 @@ class Replay:
         return True
 
     def _show_state(self, state: State, at: float) -> None:
-        app = self.host
+        context = self.host
         if self._live_hub_time is None:
-            self._live_hub_time = app.hub_time
+            self._live_hub_time = context.hub_time
         self.state = state
         self.shown = at
         self.status = ""
         self.hub_time.sync(at, 0.0)
-        app.hub_time = self.hub_time
-        app.state = state
-        app.tz = state.tz
-        app.connection = self._connection(state, at)
+        context.hub_time = self.hub_time
+        context.state = state
+        context.tz = state.tz
+        context.connection = self._connection(state, at)
         self._post(reset=True, employees=frozenset())
         self._show_banner()
 
@@ -285,11 +287,3 @@ class Replay:
         if self._banner is not None:
             self._banner.remove()
             self._banner = None
-
-
-def replay_moment(app: object) -> float | None:
-    """The moment the App's board shows, when it replays one (None: live)."""
-    replay = getattr(app, "replay", None)
-    if isinstance(replay, Replay) and replay.active:
-        return replay.shown if replay.shown is not None else replay.moment
-    return None

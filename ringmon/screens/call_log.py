@@ -22,15 +22,15 @@ from textual.events import Resize
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, ProgressBar, Static
 
-from ringmon.feed.history import HubClient, HubError
+from ringmon.hub_client import HubClient, HubError
 from ringmon.model.call_filter import DIRECTION_FILTERS, RESULT_FILTERS, shows
 from ringmon.model.period import Period
 from ringmon.model.wire import LegDoc
 from ringmon.present.call_row import call_row
 from ringmon.present.words import counted, day_label
 from ringmon.screens.call_recording import RecordingActions
+from ringmon.screens.context import context_of
 from ringmon.screens.profile import NARROW
-from ringmon.screens.profile_host import app_now, app_tz
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("time", "Time"),
@@ -214,7 +214,7 @@ class CallLogScreen(RecordingActions, ModalScreen[None]):
         try:
             self.calls = await self.client.calls(self.employee_id, self.first, self.last)
         except HubError as exc:
-            self._status(f"Could not load the calls: {exc.message}", error=True)
+            self._status(f"Could not load the calls: {exc}", error=True)
             return
         self._status(self._keys_hint())
         self._fill()
@@ -231,12 +231,12 @@ class CallLogScreen(RecordingActions, ModalScreen[None]):
         table: DataTable[Text] = self.query_one(DataTable)
         keep = self._selected()
         table.clear()
-        tz = app_tz(self.app)
-        now = app_now(self.app, 0.0)
+        context = context_of(self.app)
+        tz, now = context.tz, context.now()
         many = self.first != self.last
         shown = self.visible_calls()
+        masked = context.mask_numbers
         for leg in shown:
-            masked = bool(getattr(self.app, "mask_numbers", False))
             table.add_row(*call_row(leg, tz, now, many, self.compact, masked), key=leg.leg)
         if keep is not None:
             for n, leg in enumerate(shown):

@@ -17,15 +17,10 @@ from textual import work
 from textual.screen import Screen
 from textual.widgets import ProgressBar
 
-from ringmon.feed.history import (
-    HubClient,
-    HubError,
-    PlayerError,
-    download_folder,
-    play,
-    player_command,
-)
+from ringmon.hub_client import HubClient, HubError
+from ringmon.hub_client.recordings import download_folder
 from ringmon.model.wire import LegDoc
+from ringmon.player import PlayerError, play, player_command
 
 
 class RecordingActions(Screen[None]):
@@ -101,7 +96,7 @@ class RecordingActions(Screen[None]):
                 result = await self.client.download_recording(leg.leg, Path(folder), progress)
             except HubError as exc:
                 bar.remove_class("-shown")
-                self._status(f"Could not fetch the recording: {exc.message}", error=True)
+                self._status(f"Could not fetch the recording: {exc}", error=True)
                 return
             bar.update(total=max(result.size, 1), progress=max(result.size, 1))
             try:
@@ -130,7 +125,7 @@ class RecordingActions(Screen[None]):
             result = await self.client.download_recording(leg.leg, folder, progress)
         except HubError as exc:
             bar.remove_class("-shown")
-            self._status(f"Download failed: {exc.message}", error=True)
+            self._status(f"Download failed: {exc}", error=True)
             return
         bar.update(total=max(result.size, 1), progress=max(result.size, 1))
         self.downloads[leg.leg] = result.path
@@ -154,7 +149,7 @@ class RecordingActions(Screen[None]):
                 result = await self.client.download_recording(leg.leg, Path(scratch), progress)
             except HubError as exc:
                 bar.remove_class("-shown")
-                self._status(f"Download failed: {exc.message}", error=True)
+                self._status(f"Download failed: {exc}", error=True)
                 return
             recording = result.path.open("rb")
         bar.update(total=max(result.size, 1), progress=max(result.size, 1))

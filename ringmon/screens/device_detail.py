@@ -7,7 +7,8 @@ status. It stays live: the App posts ``ModelChanged`` to every screen on the sta
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from datetime import datetime, tzinfo
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -22,6 +23,7 @@ from ringmon.present.glyphs import GLYPHS, RINGING_GLYPH
 from ringmon.present.markup import as_markup
 from ringmon.present.row_text import device_lines
 from ringmon.present.status_style import RINGING_VAR, STATUS_VARS
+from ringmon.screens.context import context_of
 from ringmon.screens.model_messages import ModelChanged
 
 
@@ -68,10 +70,10 @@ class DeviceDetail(ModalScreen[None]):
             self._show()
 
     def _show(self) -> None:
-        app: Any = self.app
-        state = app.state
-        now = app.hub_time.now()
-        tz = app.tz
+        context = context_of(self.app)
+        state = context.state
+        now = context.now()
+        tz = context.tz
         row = build_rows(state, [self.employee_id]).get(self.employee_id)
         body = self.query_one("#detail-body", Static)
         if row is None:
@@ -90,7 +92,7 @@ class DeviceDetail(ModalScreen[None]):
         if row.reason:
             lines[0] += f" · {as_markup(row.reason)}"
         if row.party is not None:
-            masked = bool(getattr(app, "mask_numbers", False))
+            masked = context.mask_numbers
             call = "talking with" if row.party.talking else "ringing from"
             if row.party.direction.value == "out":
                 call = "talking with" if row.party.talking else "calling"
@@ -121,7 +123,6 @@ class DeviceDetail(ModalScreen[None]):
         body.update("\n".join(lines))
 
 
-def _clock(at: float, tz: Any) -> str:
-    from datetime import datetime
+def _clock(at: float, tz: tzinfo) -> str:
 
     return datetime.fromtimestamp(at, tz).strftime("%H:%M:%S")

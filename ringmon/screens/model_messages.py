@@ -13,7 +13,7 @@ from ringmon.feed.connection import Connection
 
 class ModelChanged(Message):
     """The state changed. ``employees`` are the ids touched; ``reset`` means everything
-    (a new snapshot: rebuild from ``app.state``)."""
+    (a new snapshot: rebuild from the context's ``state``)."""
 
     def __init__(self, employees: frozenset[str], reset: bool = False) -> None:
         super().__init__()

@@ -1,8 +1,8 @@
 """The employee profile (R7-R14): a panel on the right over the live board.
 
 Open it with ``app.push_screen(ProfileScreen(employee_id))`` (the App's ``open_profile``).
-What it reads from the App is listed in :mod:`ringmon.screens.profile_host`; a test or
-another host may pass ``client=`` a :class:`HubClient` of its own.
+What it reads from the App is its ``ScreenContext`` (:mod:`ringmon.screens.context`); a test
+may pass ``client=`` a :class:`HubClient` of its own.
 
 It fetches the employee's 7-day history once and computes Today / Last 3 days / Last 7 days
 from it with the model (:func:`ringmon.model.profile.profile_stats`, the same function as
@@ -25,7 +25,7 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Collapsible, Footer, Static, Tab, Tabs
 
-from ringmon.feed.history import HubClient, HubError
+from ringmon.hub_client import HubClient, HubError
 from ringmon.model.history import EmployeeHistory
 from ringmon.model.history_docs import HistoryDoc, history_from_doc
 from ringmon.model.period import Period
@@ -33,9 +33,8 @@ from ringmon.model.profile import day_span, device_days, profile_stats
 from ringmon.model.stats import PeriodStats
 from ringmon.present.status_style import legend
 from ringmon.present.words import day_label
-from ringmon.replay.session import replay_moment
+from ringmon.screens.context import ScreenContext, context_of, host_of
 from ringmon.screens.model_messages import ModelChanged
-from ringmon.screens.profile_host import app_client, app_now, app_player, app_state, app_tz
 from ringmon.widgets.day_charts import CallsByDay, StatusByDay
 from ringmon.widgets.profile_header import ProfileHeader, header_facts
 from ringmon.widgets.profile_summary import CallsTable, ProfileSummary
@@ -180,14 +179,14 @@ class ProfileScreen(ModalScreen[None]):
                     yield CallsTable(id="calls-table")
                 yield Static("Time in statuses by day", classes="section")
                 yield Static(legend(theme_styles(self.app)), classes="hint", id="legend")
-                yield StatusByDay(app_tz(self.app), id="status-by-day")
+                yield StatusByDay(self.tz, id="status-by-day")
                 with Collapsible(
                     title="Details: timeline per day",
                     collapsed=not self.details,
                     id="timeline-details",
                 ):
                     yield Static("", id="timeline-note", classes="hint")
-                    yield Timeline(app_tz(self.app), id="timeline")
+                    yield Timeline(self.tz, id="timeline")
             yield Footer()
 
     def on_mount(self) -> None:
@@ -213,26 +212,29 @@ class ProfileScreen(ModalScreen[None]):
     # -- data --------------------------------------------------------------------------------
 
     @property
+    def context(self) -> ScreenContext:
+        return context_of(self.app)
+
+    @property
     def tz(self) -> tzinfo:
-        return app_tz(self.app, self.doc)
+        return self.context.tz
 
     def now(self) -> float:
-        fallback = self.doc.now.timestamp() if self.doc is not None else 0.0
-        return app_now(self.app, fallback)
+        return self.context.now()
 
     def client(self) -> HubClient:
         if self._client is None:
-            self._client = app_client(self.app)
+            self._client = self.context.hub_client()
         return self._client
 
     @work(exclusive=True, group="profile-history")
     async def _load(self) -> None:
         try:
             doc = await self.client().history(
-                self.employee_id, Period.LAST_7_DAYS.value, at=replay_moment(self.app)
+                self.employee_id, Period.LAST_7_DAYS.value, at=host_of(self.app).replay_moment()
             )
         except HubError as exc:
-            self._notice(f"Could not load the history: {exc.message}. Press r to retry.", True)
+            self._notice(f"Could not load the history: {exc}. Press r to retry.", True)
             return
         self.doc = doc
         self.history = history_from_doc(doc)
@@ -314,7 +316,7 @@ class ProfileScreen(ModalScreen[None]):
         self.query_one(ProfileSummary).redraw()
 
     def _show_header(self) -> None:
-        facts = header_facts(self.employee_id, app_state(self.app), self.doc)
+        facts = header_facts(self.employee_id, self.context.state, self.doc)
         self.query_one(ProfileHeader).show(facts, self.tz)
 
     def _tick(self) -> None:
@@ -391,11 +393,7 @@ class ProfileScreen(ModalScreen[None]):
         days = self.stats.days if self.stats is not None else []
         first = days[0].day if days else None
         last = days[-1].day if days else None
-        try:
-            client = self.client()
-        except HubError as exc:
-            self.notify(exc.message, severity="error", markup=False)
-            return
+        client = self.client()
         self.app.push_screen(
             CallLogScreen(
                 self.employee_id,
@@ -404,6 +402,6 @@ class ProfileScreen(ModalScreen[None]):
                 first=first,
                 last=last,
                 client=client,
-                player=app_player(self.app),
+                player=self.context.settings.player,
             )
         )

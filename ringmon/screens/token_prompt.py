@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import httpx
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,7 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from ringmon.feed.tls import client_tls, untrusted
+from ringmon.hub_client import HubClient, HubError
 from ringmon.screens.refused import ACCESS_HINT
 
 MAX_ATTEMPTS = 5
@@ -27,21 +26,11 @@ MAX_ATTEMPTS = 5
 WHOAMI_TIMEOUT = 10.0
 
 
-def refusal_text(status: int, message: str) -> str:
-    reason = message.strip() or "The hub refused the token."
+def refusal_text(refusal: HubError) -> str:
     return (
-        f"Access refused ({status}): {reason}\n{ACCESS_HINT}\n"
+        f"Access refused: {refusal}\n{ACCESS_HINT}\n"
         "An administrator makes one with: ringmon token add NAME --role analyst"
     )
-
-
-def _hub_message(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.reason_phrase
-    message = body.get("error") if isinstance(body, dict) else None
-    return str(message) if message else response.reason_phrase
 
 
 class TokenPromptScreen(ModalScreen[str]):
@@ -104,27 +93,20 @@ class TokenPromptScreen(ModalScreen[str]):
     async def _check(self, token: str) -> None:
         field = self.query_one("#token", Input)
         try:
-            verify = client_tls(self.hub_url)  # an https hub: --ca / RINGMON_CA, or the system's
-            async with httpx.AsyncClient(timeout=self.timeout, verify=verify) as client:
-                response = await client.get(
-                    f"{self.hub_url}/v1/whoami", headers={"Authorization": f"Bearer {token}"}
-                )
-        except httpx.HTTPError as exc:
-            why = untrusted(exc) or str(exc) or type(exc).__name__
-            self._retry(field, f"The hub at {self.hub_url} did not answer: {why}")
-            return
-        if response.status_code == 200:
-            self.dismiss(token)
-            return
-        if response.status_code in (401, 403):
+            async with HubClient(self.hub_url, token, timeout=self.timeout) as hub:
+                await hub.whoami()
+        except HubError as exc:
+            if not exc.refused:
+                self._retry(field, f"Could not check the token: {exc}")
+                return
             self.refusals += 1
-            text = refusal_text(response.status_code, _hub_message(response))
+            text = refusal_text(exc)
             if self.refusals >= MAX_ATTEMPTS:
                 self.app.exit(return_code=1, message=text)
                 return
             self._retry(field, text)
             return
-        self._retry(field, f"The hub answered {response.status_code}: {_hub_message(response)}")
+        self.dismiss(token)
 
     def _retry(self, field: Input, text: str) -> None:
         self._say(text, refused=True)

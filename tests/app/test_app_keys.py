@@ -37,13 +37,13 @@ async def test_f1_is_help_on_the_board_and_on_the_profile() -> None:
     async with FakeHub() as hub:
         app = RingmonApp(hub.url, TOKEN, feed_options=FAST)
         async with app.run_test(size=(100, 30)) as pilot:
-            await until(pilot, lambda: app.connection.link is Link.CONNECTED)
+            await until(pilot, lambda: app.context.connection.link is Link.CONNECTED)
             await pilot.press("f1")
             await until(pilot, lambda: isinstance(app.screen, HelpScreen))
             assert "filter panel" in help_text(app)  # the board's keys
             await pilot.press("f1")
             await until(pilot, lambda: isinstance(app.screen, BoardScreen))
-            app.open_profile(next(iter(app.state.employees)))
+            app.open_profile(next(iter(app.context.state.employees)))
             await until(pilot, lambda: type(app.screen).__name__ == "ProfileScreen")
             await pilot.press("f1")
             await until(pilot, lambda: isinstance(app.screen, HelpScreen))
@@ -56,7 +56,7 @@ async def test_colon_opens_the_command_palette_on_the_board() -> None:
     async with FakeHub() as hub:
         app = RingmonApp(hub.url, TOKEN, feed_options=FAST)
         async with app.run_test(size=(100, 30)) as pilot:
-            await until(pilot, lambda: app.connection.link is Link.CONNECTED)
+            await until(pilot, lambda: app.context.connection.link is Link.CONNECTED)
             await pilot.press("colon")
             await until(pilot, lambda: isinstance(app.screen, CommandPalette))
 
@@ -76,7 +76,7 @@ async def test_palette_screenshot_without_a_downloads_folder(
     async with FakeHub() as hub:
         app = RingmonApp(hub.url, TOKEN, feed_options=FAST)
         async with app.run_test(size=(100, 30)) as pilot:
-            await until(pilot, lambda: app.connection.link is Link.CONNECTED)
+            await until(pilot, lambda: app.context.connection.link is Link.CONNECTED)
             await pilot.press("ctrl+p")
             await until(pilot, lambda: isinstance(app.screen, CommandPalette))
             await pilot.press(*"screenshot")

@@ -43,7 +43,7 @@ def table_lines(app: RingmonApp) -> dict[str, str]:
     return {
         name: line
         for line in lines
-        for name in (r.name for r in app.state.employees.values())
+        for name in (r.name for r in app.context.state.employees.values())
         if line[MARK_WIDTH:].strip().startswith(name)
     }
 
@@ -74,14 +74,14 @@ async def test_rows_appear_update_live_and_q_quits() -> None:
     async with FakeHub(script=script) as hub:
         app = board_app(hub.url)
         async with app.run_test(size=(100, 24)) as pilot:
-            await until(pilot, lambda: app.state.seq == 6 and len(table_lines(app)) == 2)
+            await until(pilot, lambda: app.context.state.seq == 6 and len(table_lines(app)) == 2)
             rows = table_lines(app)
             assert "Sales" in rows["Anna Nowak"]
             assert "online" in rows["Jan Kowalski"] and "Zoiper" in rows["Jan Kowalski"]
             first_rows_seen.set()
-            await until(pilot, lambda: app.state.seq == 7)
+            await until(pilot, lambda: app.context.state.seq == 7)
             await until(pilot, lambda: "offline" in table_lines(app)["Jan Kowalski"])
-            assert app.connection.link is Link.CONNECTED
+            assert app.context.connection.link is Link.CONNECTED
             await pilot.press("q")
         assert app.return_code == 0
 
@@ -107,7 +107,7 @@ async def test_events_are_coalesced_into_one_model_changed_per_tick() -> None:
             def told() -> frozenset[str]:
                 return frozenset().union(*(m.employees for m in spy.seen if not m.reset))
 
-            await until(pilot, lambda: app.state.seq == 36 and told() == extras)
+            await until(pilot, lambda: app.context.state.seq == 36 and told() == extras)
             live = [m for m in spy.seen if not m.reset]  # a reset may come from the snapshot
             assert frozenset().union(*(m.employees for m in live)) == {f"x{i}" for i in range(30)}
             assert len(live) < len(extra)  # not one per frame
@@ -121,10 +121,10 @@ async def test_snapshot_sends_reset() -> None:
         async with app.run_test() as pilot:
             spy = Spy()
             await app.push_screen(spy)
-            await until(pilot, lambda: app.connection.link is Link.CONNECTED)
-            app.feed_snapshot(app.state)
+            await until(pilot, lambda: app.context.connection.link is Link.CONNECTED)
+            app.feed_snapshot(app.context.state)
             await until(pilot, lambda: spy.seen and spy.seen[-1].reset)
-            assert str(app.tz) == "Europe/Warsaw"
+            assert str(app.context.tz) == "Europe/Warsaw"
 
 
 async def test_refused_shows_a_full_screen_message_and_any_key_exits() -> None:
@@ -158,9 +158,9 @@ async def test_reconnecting_is_shown_as_stale() -> None:
         hub.snapshot_seq = 6
         app = board_app(hub.url, first_delay=5.0)
         async with app.run_test() as pilot:
-            await until(pilot, lambda: app.state.seq == 7)
+            await until(pilot, lambda: app.context.state.seq == 7)
             applied.set()
-            await until(pilot, lambda: app.connection.link is Link.RECONNECTING)
+            await until(pilot, lambda: app.context.connection.link is Link.RECONNECTING)
             banner = app.screen.query_one(FeedBanner)
             await until(pilot, lambda: banner.has_class("-shown"))
             assert "reconnecting" in str(banner.render())
@@ -171,7 +171,7 @@ async def test_default_main_screen_shows_the_employees() -> None:
         app = RingmonApp(hub.url, TOKEN, feed_options=FAST)
         async with app.run_test(size=(120, 30)) as pilot:
             assert type(app.screen) is main_screen_class()
-            await until(pilot, lambda: app.state.seq == 6)
+            await until(pilot, lambda: app.context.state.seq == 6)
             await until(pilot, lambda: "Kowalski" in app.export_screenshot())
             assert "Nowak" in app.export_screenshot()
             await pilot.press("q")
@@ -203,7 +203,7 @@ async def test_ready_step_runs_before_the_feed() -> None:
 
         app = RingmonApp(hub.url, TOKEN, ready=ready, feed_options=FAST)
         async with app.run_test() as pilot:
-            await until(pilot, lambda: app.connection.link is Link.CONNECTED)
+            await until(pilot, lambda: app.context.connection.link is Link.CONNECTED)
     assert order == ["ready, 0 snapshots"]
 
 
@@ -221,7 +221,7 @@ async def test_refused_on_the_board_shows_one_refusal_screen() -> None:
             await until(pilot, lambda: board.query_one(FeedBanner).has_class("-refused"))
             stack = app.screen_stack
             assert [type(s) for s in stack] == [main_screen_class(), RefusedScreen]
-            assert app.connection.link is Link.REFUSED
+            assert app.context.connection.link is Link.REFUSED
             await pilot.press("x")
         assert app.return_code == 1
 

@@ -64,7 +64,7 @@ async def test_default_screen_shows_rows_and_q_quits(hub: tuple[HubServer, Path]
     server, _ = hub
     app = RingmonApp(server.url, token(server), feed_options=FAST)
     async with app.run_test(size=(120, 30)) as pilot:
-        await until(pilot, lambda: len(app.state.employees) == 3)
+        await until(pilot, lambda: len(app.context.state.employees) == 3)
         await until(
             pilot,
             lambda: all(name in app.export_screenshot() for name in ("Nowak", "Kowalski", "Lis")),
@@ -87,7 +87,8 @@ async def test_board_follows_the_file_live(hub: tuple[HubServer, Path]) -> None:
         await until(
             pilot,
             lambda: (
-                "online" in painted_line(app, "Ola Lis") and app.connection.link is Link.CONNECTED
+                "online" in painted_line(app, "Ola Lis")
+                and app.context.connection.link is Link.CONNECTED
             ),
         )
         later = DeviceStatus(ts=datetime.now(UTC), account="sip2", device="c1", status="offline")
@@ -116,9 +117,9 @@ async def test_employee_token_is_refused_full_screen(hub: tuple[HubServer, Path]
 async def test_open_profile_shows_the_employee_over_rest(hub: tuple[HubServer, Path]) -> None:
     server, _ = hub
     app = RingmonApp(server.url, token(server), feed_options=FAST)
-    assert app.hub_url == server.url
+    assert app.context.hub_url == server.url
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: len(app.state.employees) == 3)
+        await until(pilot, lambda: len(app.context.state.employees) == 3)
         app.open_profile("e1")
         await until(pilot, lambda: type(app.screen).__name__ == "ProfileScreen")
         await until(pilot, lambda: "Anna&#160;Nowak" in app.export_screenshot())

@@ -78,7 +78,7 @@ async def test_a_theme_chosen_is_remembered_and_the_config_is_left_alone(tmp_pat
     async with FakeHub() as hub:
         app = RingmonApp(hub.url, TOKEN, settings, feed_options=FAST, state_file=StateFile(state))
         async with app.run_test(size=(100, 30)) as pilot:
-            await until(pilot, lambda: app.connection.link is Link.CONNECTED)
+            await until(pilot, lambda: app.context.connection.link is Link.CONNECTED)
             assert app.theme == "gruvbox"
             await pilot.pause(0.1)
             assert not state.exists()  # the configured theme is no choice of the user's
@@ -92,7 +92,7 @@ async def test_a_theme_chosen_is_remembered_and_the_config_is_left_alone(tmp_pat
         assert json.loads(state.read_text())["theme"] == "nord"
         again = RingmonApp(hub.url, TOKEN, settings, feed_options=FAST, state_file=StateFile(state))
         async with again.run_test(size=(100, 30)) as pilot:
-            await until(pilot, lambda: again.connection.link is Link.CONNECTED)
+            await until(pilot, lambda: again.context.connection.link is Link.CONNECTED)
             assert again.theme == "nord"
     assert conf.read_bytes() == before
 
@@ -107,7 +107,7 @@ async def test_a_binding_takes_the_keys_the_config_gives_it(tmp_path: Path) -> N
     async with FakeHub() as hub:
         app = RingmonApp(hub.url, TOKEN, settings, feed_options=FAST)
         async with app.run_test(size=(100, 30)) as pilot:
-            await until(pilot, lambda: app.connection.link is Link.CONNECTED)
+            await until(pilot, lambda: app.context.connection.link is Link.CONNECTED)
             await pilot.press("f")  # the default key no longer opens the panel
             await pilot.pause(0.2)
             assert isinstance(app.screen, BoardScreen)

@@ -27,7 +27,7 @@ def test_who_decides_the_masking(
 ) -> None:
     settings = Settings(mask_numbers=configured)
     app = RingmonApp("http://127.0.0.1:1", "t", settings, wall=wall, mask_numbers=option)
-    assert app.mask_numbers is masked
+    assert app.context.mask_numbers is masked
 
 
 def test_the_file_and_the_environment_set_it(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ async def until(pilot: Any, condition: Callable[[], Any], timeout: float = 20.0)
 
 def pinned(app: RingmonApp) -> RingmonApp:
     """The live clock is what the hub last said (its ManualClock), not extrapolated."""
-    app.hub_time.monotonic = lambda: 0.0
+    app.context.hub_time.monotonic = lambda: 0.0
     return app
 
 
@@ -83,7 +83,7 @@ async def test_the_replayed_board_is_the_board_fed_live_up_to_then(tmp_path: Pat
         live = pinned(RingmonApp(server.url, key, feed_options=FAST))
         async with live.run_test(size=(160, 50)) as pilot:
             await until(pilot, lambda: len(board(live).board.rows) == 30)
-            await until(pilot, lambda: live.hub_time.now() == T)
+            await until(pilot, lambda: live.context.hub_time.now() == T)
             board(live)._tick()
             await pilot.pause()
             rows = rows_of(live)
@@ -96,10 +96,10 @@ async def test_the_replayed_board_is_the_board_fed_live_up_to_then(tmp_path: Pat
             await until(pilot, lambda: replayed.replay.shown == T)
             await until(pilot, lambda: rows_of(replayed) == rows)
             await pilot.pause()
-            assert replayed.hub_time.now() == T
+            assert replayed.context.hub_time.now() == T
             assert painted(replayed) == lines
             assert "REPLAY" in banner(replayed) and "14:11:38" in banner(replayed)
-            assert replayed.connection.link is Link.REPLAY
+            assert replayed.context.connection.link is Link.REPLAY
     # The moment is not a trivial one: someone rings, talks, is in DND and offline.
     every = " ".join(rows.values())
     assert all(f"Status.{word}" in every for word in ("TALKING", "DND", "OFFLINE"))
@@ -113,11 +113,11 @@ async def test_keys_step_play_and_escape_to_live(tmp_path: Path) -> None:
         app = pinned(RingmonApp(server.url, token(server), feed_options=FAST))
         async with app.run_test(size=(120, 30)) as pilot:
             await until(pilot, lambda: len(board(app).board.rows) == 30)
-            await until(pilot, lambda: app.hub_time.now() == NOW)
-            live_state = app.state
+            await until(pilot, lambda: app.context.hub_time.now() == NOW)
+            live_state = app.context.state
             await pilot.press("left_square_bracket")
             await until(pilot, lambda: app.replay.shown == NOW - 60)
-            assert app.state is not live_state and app.hub_time.now() == NOW - 60
+            assert app.context.state is not live_state and app.context.hub_time.now() == NOW - 60
             assert "REPLAY" in banner(app) and "14:29:00" in banner(app)
             await pilot.press("left_curly_bracket")
             await until(pilot, lambda: app.replay.shown == NOW - 960)
@@ -137,7 +137,7 @@ async def test_keys_step_play_and_escape_to_live(tmp_path: Path) -> None:
             )
             await server.hub.flush()
             await until(pilot, lambda: any(d == "late" for _, d in live_state.devices))
-            assert not any(d == "late" for _, d in app.state.devices)
+            assert not any(d == "late" for _, d in app.context.state.devices)
             # Play: 1x, 10x, 60x, paused.
             await pilot.press("p")
             assert app.replay.speed == 1.0 and "▶ 1x" in banner(app)
@@ -152,8 +152,10 @@ async def test_keys_step_play_and_escape_to_live(tmp_path: Path) -> None:
             await pilot.press("escape")
             await until(pilot, lambda: not app.replay.active)
             await pilot.pause()
-            assert app.state is live_state and banner(app) == ""
-            assert app.connection.link is Link.CONNECTED and app.hub_time.now() == NOW
+            assert app.context.state is live_state and banner(app) == ""
+            assert (
+                app.context.connection.link is Link.CONNECTED and app.context.hub_time.now() == NOW
+            )
             # Forward from live: nothing to do; a step forward that reaches now is live.
             await pilot.press("right_curly_bracket")
             assert not app.replay.active
@@ -161,7 +163,7 @@ async def test_keys_step_play_and_escape_to_live(tmp_path: Path) -> None:
             await until(pilot, lambda: app.replay.shown == NOW - 60)
             await pilot.press("right_curly_bracket")
             await until(pilot, lambda: not app.replay.active)
-            assert app.state is live_state
+            assert app.context.state is live_state
 
 
 async def test_keys_type_into_the_name_filter_and_esc_clears_filters_when_live(
@@ -237,7 +239,7 @@ async def test_the_palette_steps_back_and_goes_live(tmp_path: Path) -> None:
         app = pinned(RingmonApp(server.url, token(server), feed_options=FAST))
         async with app.run_test(size=(120, 30)) as pilot:
             await until(pilot, lambda: len(board(app).board.rows) == 30)
-            await until(pilot, lambda: app.hub_time.now() == NOW)
+            await until(pilot, lambda: app.context.hub_time.now() == NOW)
             await pilot.press("ctrl+p", *"replay 15 minutes back")
             await until(
                 pilot,

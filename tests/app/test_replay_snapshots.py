@@ -31,7 +31,7 @@ async def until(pilot: Pilot[None], condition: Callable[[], Any], timeout: float
 
 def replay_app(url: str, token: str) -> RingmonApp:
     app = RingmonApp(url, token, feed_options={"first_delay": 0.05}, at=T)
-    app.hub_time.monotonic = lambda: 0.0
+    app.context.hub_time.monotonic = lambda: 0.0
     return app
 
 

@@ -79,16 +79,16 @@ async def test_asks_refuses_plainly_then_follows_with_the_token_given(hub: HubSe
 
         await submit(pilot, "not-a-token")
         await until(pilot, lambda: "Access refused" in answer(app))
-        assert answer(app).startswith("Access refused (401):")
+        assert answer(app).startswith("Access refused: the hub refused the token (401):")
         assert "ringmon needs an analyst or administrator token." in answer(app)
         assert app.screen.query_one("#token", Input).value == ""
-        assert not app.state.employees  # nothing of the hub's without a token
+        assert not app.context.state.employees  # nothing of the hub's without a token
 
         good = token(hub)
         await submit(pilot, good)
-        await until(pilot, lambda: len(app.state.employees) == 1)
+        await until(pilot, lambda: len(app.context.state.employees) == 1)
         assert not isinstance(app.screen, TokenPromptScreen)
-        assert app.token == good
+        assert app.context.token == good
         await pilot.press("q")
     assert app.return_code == 0
 
@@ -112,8 +112,11 @@ async def test_a_hub_that_does_not_answer_is_said(tmp_path: Path) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, TokenPromptScreen))
         await submit(pilot, "some-token")
-        await until(pilot, lambda: "did not answer" in answer(app))
-        assert answer(app).startswith("The hub at http://127.0.0.1:9 did not answer")
+        await until(pilot, lambda: "cannot reach" in answer(app))
+        assert answer(app) == (
+            "Could not check the token: cannot reach the hub at http://127.0.0.1:9: "
+            "connection refused"
+        )
         assert not app.screen.query_one("#token", Input).disabled
 
 
@@ -140,7 +143,7 @@ async def test_an_https_hub_is_checked_with_the_configured_ca(
                 assert "--ca FILE" in answer(app)
                 tls.configure(ca_file)  # what `ringmon --ca FILE` (or RINGMON_CA) does
                 await submit(pilot, good)
-                await until(pilot, lambda: len(app.state.employees) == 1)
+                await until(pilot, lambda: len(app.context.state.employees) == 1)
                 await pilot.press("q")
     finally:
         tls.configure(None)

@@ -1,7 +1,7 @@
 """A small App that hosts the board the way ``RingmonApp`` does, without a hub.
 
-It has the attributes the board reads (``state``, ``hub_time``, ``connection``, ``tz``,
-``settings``, ``wall``) with a hub clock that moves only when told to, and it applies events
+It gives the board the App's typed ``ScreenContext`` (with the real ``Settings``, so that a
+misspelt setting fails) with a hub clock that moves only when told to, and it applies events
 the way the App does: apply, collect the touched employees, post one ``ModelChanged``.
 
 Run it by hand to look at the board in a terminal (random live events)::
@@ -14,20 +14,19 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
-
-from textual.app import App
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from board_data import NOW, TZ, board_state
 
+from ringmon.config import Settings, Thresholds, Wall
 from ringmon.feed.connection import Connection, HubTime, Link
 from ringmon.model.schema import DeviceStatus, Event
 from ringmon.model.state import State
 from ringmon.model.touched import touched_employees
 from ringmon.screens.board import BoardScreen
+from ringmon.screens.context import ContextApp, ScreenContext
 from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
 
 
@@ -43,14 +42,16 @@ class FixedClock:
 
 def settings(
     thresholds: dict[str, float] | None = None, bell: bool = False, page: float = 10.0
-) -> SimpleNamespace:
-    th = SimpleNamespace(talking=None, ringing=None, online=None, dnd=None, offline=None)
-    for key, value in (thresholds or {}).items():
-        setattr(th, key, value)
-    return SimpleNamespace(thresholds=th, bell=bell, wall_page_seconds=page)
+) -> Settings:
+    """The client's real settings: a misspelt threshold is a validation error."""
+    return Settings(
+        thresholds=Thresholds.model_validate(thresholds or {}),
+        bell=bell,
+        wall=Wall(page_seconds=page),
+    )
 
 
-class BoardHost(App[None]):
+class BoardHost(ContextApp):
     """Hosts ``BoardScreen`` with a fixed state and a fixed hub clock."""
 
     CSS = "Screen { background: $background; }"
@@ -62,22 +63,22 @@ class BoardHost(App[None]):
         now: float = NOW,
         wall: bool = False,
         connection: Connection | None = None,
-        settings_obj: Any = None,
+        settings_obj: Settings | None = None,
         speed: float = 1.0,
         screen: Callable[[], BoardScreen] | None = None,
     ) -> None:
         super().__init__()
-        self.state = state if state is not None else board_state()
-        self.tz = TZ
         self.clock = FixedClock()
-        self.hub_time = HubTime(
-            hub_at_sync=now, local_at_sync=0.0, speed=speed, monotonic=self.clock
+        self.context = ScreenContext(
+            settings=settings_obj if settings_obj is not None else settings(),
+            state=state if state is not None else board_state(),
+            hub_time=HubTime(hub_at_sync=now, local_at_sync=0.0, speed=speed, monotonic=self.clock),
+            connection=connection
+            or Connection(link=Link.CONNECTED, since=now - 3600, last_event_at=now - 1),
+            tz=TZ,
+            hub_url="http://127.0.0.1:9",  # no hub: open_profile is recorded, not opened
+            wall=wall,
         )
-        self.connection = connection or Connection(
-            link=Link.CONNECTED, since=now - 3600, last_event_at=now - 1
-        )
-        self.settings = settings_obj if settings_obj is not None else settings()
-        self.wall = wall
         self.opened: list[str] = []
         self.wall_clock = FixedClock()
         """The user's clock of the board (change markers, the order held after a key)."""
@@ -95,7 +96,7 @@ class BoardHost(App[None]):
 
     def advance(self, seconds: float) -> None:
         """Move the hub clock on."""
-        self.hub_time.hub_at_sync += seconds
+        self.context.hub_time.hub_at_sync += seconds
 
     def pass_wall_time(self, seconds: float) -> None:
         """Move the user's clock on, and let the board see it (as its 1-s tick does)."""
@@ -104,20 +105,22 @@ class BoardHost(App[None]):
 
     def apply(self, events: Iterable[Event]) -> set[str]:
         """Apply events and post one ModelChanged to every screen, as the App does."""
+        context = self.context
         ids: set[str] = set()
         for event in events:
-            ids.update(touched_employees(self.state, event))
-            self.state.apply(event)
-        last = self.state.clock
-        self.connection = self.connection.__class__(
-            link=self.connection.link, since=self.connection.since, last_event_at=last
+            ids.update(touched_employees(context.state, event))
+            context.state.apply(event)
+        context.connection = Connection(
+            link=context.connection.link,
+            since=context.connection.since,
+            last_event_at=context.state.clock,
         )
         for screen in self.screen_stack:
             screen.post_message(ModelChanged(frozenset(ids)))
         return ids
 
     def set_connection(self, connection: Connection) -> None:
-        self.connection = connection
+        self.context.connection = connection
         for screen in self.screen_stack:
             screen.post_message(ConnectionChanged(connection))
 
@@ -144,11 +147,11 @@ def _live(app: BoardHost, rate: float) -> None:
 
     def step() -> None:
         app.clock.t = time.monotonic() - start
-        now = app.hub_time.now()
+        now = app.context.now()
         ts = datetime.fromtimestamp(now, UTC)
         events: list[Event] = []
         for _ in range(max(1, int(rate / 10))):
-            dev = rng.choice(list(app.state.devices.values()))
+            dev = rng.choice(list(app.context.state.devices.values()))
             status = rng.choice(
                 ["online", "online", "offline"] + (["dnd"] if dev.dnd_capable else [])
             )
@@ -180,7 +183,7 @@ if __name__ == "__main__":
     if not args.stale:
         host.call_later(_live, host, args.rate)
     else:
-        host.connection = Connection(
+        host.context.connection = Connection(
             link=Link.RECONNECTING, since=NOW - 95, last_event_at=NOW - 97, attempts=4
         )
     host.run()

@@ -24,12 +24,12 @@ SIZES = [(80, 24), (160, 50)]
 
 
 class RememberingHost(BoardHost):
-    """A host with the App's state file (``state_file``, ``remembered``)."""
+    """A host with the App's state file (the context's ``state_file``, ``remembered``)."""
 
     def __init__(self, path: Path, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.state_file = StateFile(path)
-        self.remembered = self.state_file.load()
+        self.context.state_file = StateFile(path)
+        self.context.remembered = self.context.state_file.load()
 
 
 def cell(app: BoardHost, employee: str, col: Col) -> str:
@@ -89,12 +89,12 @@ async def test_the_counters_are_the_profiles_figures_and_follow_live_calls() -> 
         await choose_all_counters(pilot)
         board = app.board
         who = next(r for r in board.board if r.calls_done.calls and not r.answered_open)
-        done = app.state.employee_days.of(who.id, DAY)
+        done = app.context.state.employee_days.of(who.id, DAY)
         assert done is not None
         assert cell(app, who.id, Col.CALLS_TODAY) == str(done.stats.handled)
         assert cell(app, who.id, Col.MISSED_TODAY) == str(done.stats.missed)
         # A live call: answered, 90 s of talk, ended.
-        acc = sorted(app.state.employees[who.id].accounts)[0]
+        acc = sorted(app.context.state.employees[who.id].accounts)[0]
         calls_before = done.stats.handled
         talk_before = done.stats.total_talk
         at = datetime.fromtimestamp(NOW + 1, UTC)
@@ -114,7 +114,7 @@ async def test_the_counters_are_the_profiles_figures_and_follow_live_calls() -> 
         end = datetime.fromtimestamp(NOW + 91, UTC)
         app.apply([CallEnd(ts=end, call="z1", leg="z1/a")])
         await settle(pilot)
-        day = app.state.employee_days.of(who.id, DAY)
+        day = app.context.state.employee_days.of(who.id, DAY)
         assert day is not None and day.stats.handled == calls_before + 1
         assert abs(day.stats.total_talk - (talk_before + 90)) < 1e-6
         assert cell(app, who.id, Col.CALLS_TODAY) == str(calls_before + 1)

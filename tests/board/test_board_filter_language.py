@@ -25,13 +25,18 @@ def chips(app: BoardHost) -> str:
     return str(app.board.filter_bar.query_one("#chips").render())
 
 
-def with_views() -> Any:
-    host_settings = settings()
-    host_settings.views = {
-        "night": View(filter="dept:retention status:!offline", sort="in_status"),
-        "busy": View(filter="status:talking,ringing", sort="calls_today", columns=["calls_today"]),
-    }
-    return host_settings
+def with_views() -> Settings:
+    """The real settings with two saved views (``[views.NAME]``)."""
+    return settings().model_copy(
+        update={
+            "views": {
+                "night": View(filter="dept:retention status:!offline", sort="in_status"),
+                "busy": View(
+                    filter="status:talking,ringing", sort="calls_today", columns=["calls_today"]
+                ),
+            }
+        }
+    )
 
 
 async def test_the_language_filters_and_the_title_shows_it_as_typed() -> None:

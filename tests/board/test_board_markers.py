@@ -28,9 +28,9 @@ def ts(offset: float = 0.0) -> datetime:
 def go_offline(app: BoardHost, employee: str, offset: float = 1.0) -> list[Event]:
     """Every device of the employee goes offline."""
     events: list[Event] = []
-    for acc in sorted(app.state.employees[employee].accounts):
-        for dev_id in sorted(app.state.accounts[acc].devices):
-            dev = app.state.devices[(acc, dev_id)]
+    for acc in sorted(app.context.state.employees[employee].accounts):
+        for dev_id in sorted(app.context.state.accounts[acc].devices):
+            dev = app.context.state.devices[(acc, dev_id)]
             events.append(
                 DeviceStatus(
                     ts=ts(offset),
@@ -96,9 +96,9 @@ async def test_a_new_snapshot_or_a_mere_refresh_marks_nothing() -> None:
         # Events that leave the status as it was (a second device of an online employee
         # going online again) mark nothing.
         who = online(board)[0]
-        acc = sorted(app.state.employees[who].accounts)[0]
-        dev_id = sorted(app.state.accounts[acc].devices)[0]
-        dev = app.state.devices[(acc, dev_id)]
+        acc = sorted(app.context.state.employees[who].accounts)[0]
+        dev_id = sorted(app.context.state.accounts[acc].devices)[0]
+        dev = app.context.state.devices[(acc, dev_id)]
         app.advance(1)
         app.apply(
             [
@@ -173,7 +173,7 @@ def test_markers_and_frozen_order_snapshot(snap_compare: Any, size: tuple[int, i
         await pilot.press("space")
         for who in online(app.board)[:2]:
             app.apply(go_offline(app, who, offset=0))
-        app.set_connection(app.connection)  # the feed's age now, not at the next tick
+        app.set_connection(app.context.connection)  # the feed's age now, not at the next tick
         await settle(pilot)
 
     assert snap_compare(BoardHost(), terminal_size=size, run_before=changed)
@@ -187,7 +187,7 @@ def test_markers_no_color_snapshot(snap_compare: Any, monkeypatch: Any) -> None:
         await settle(pilot)
         for who in online(app.board)[:2]:
             app.apply(go_offline(app, who, offset=0))
-        app.set_connection(app.connection)  # the feed's age now, not at the next tick
+        app.set_connection(app.context.connection)  # the feed's age now, not at the next tick
         await settle(pilot)
         app.pass_wall_time(6)
         await settle(pilot)

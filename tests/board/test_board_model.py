@@ -4,13 +4,13 @@ board, the summary, thresholds, user-agent condensing and the device detail."""
 from __future__ import annotations
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from board_data import APP, MICROSIP, NOW, TZ, YEALINK, ZOIPER, at, board_events, board_state
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ringmon import config
 from ringmon.model.board import (
     NO_DEPARTMENT,
     RINGING,
@@ -21,7 +21,7 @@ from ringmon.model.board import (
     Row,
     Sort,
     SortColumn,
-    Thresholds,
+    TimeLimits,
     build_row,
     build_rows,
 )
@@ -395,20 +395,22 @@ def test_a_held_order_keeps_rows_in_place_and_letting_go_sorts_them(
 
 
 def test_thresholds_off_by_default_and_per_status() -> None:
-    assert not Thresholds().enabled
-    th = Thresholds.from_config({"dnd": 900, "ringing": timedelta(seconds=20), "talking": None})
+    assert not TimeLimits().enabled
+    th = TimeLimits.from_config({"dnd": 900, "ringing": timedelta(seconds=20), "talking": None})
     assert th.enabled and th.dnd == 900 and th.ringing == 20 and th.talking is None
     assert th.over(row("a", status=Status.DND, since=0), 901)
     assert not th.over(row("a", status=Status.DND, since=0), 900)
     assert not th.over(row("a", status=Status.TALKING, since=0), 10_000)
     assert th.over(row("a", ringing_since=100), 121)
     assert not th.over(row("a", ringing_since=100), 119)
-    settings = SimpleNamespace(talking=1200.0, ringing=None, online=None, dnd=None, offline=None)
-    assert Thresholds.from_config(settings).talking == 1200.0
+    settings = config.Thresholds.model_validate({"talking": "20m"})
+    assert TimeLimits.from_config(settings.model_dump()).talking == 1200.0
+    with pytest.raises(ValueError, match="'talkng' is not a status"):
+        TimeLimits.from_config({"talkng": 1200})
     board = Board()
     board.reset([row("a", status=Status.DND, since=0), row("b", status=Status.DND, since=500)])
     assert board.over_limit(th, 1000) == {"a"}
-    assert board.over_limit(Thresholds(), 1000) == set()
+    assert board.over_limit(TimeLimits(), 1000) == set()
 
 
 def test_the_fixed_call_center_summary() -> None:

@@ -158,7 +158,7 @@ async def test_filter_panel_combines_departments_and_statuses() -> None:
         rows = list(board.board)
         assert rows and {r.department for r in rows} <= {"Sales", "Support"}
         assert {r.status for r in rows} == {Status.OFFLINE}
-        every = build_rows(app.state).values()
+        every = build_rows(app.context.state).values()
         expected = {
             r.id
             for r in every
@@ -274,9 +274,9 @@ async def test_cursor_stays_on_its_employee_under_live_updates_and_sorting() -> 
         await pilot.press("down", "down", "down", "down", "down", "down")
         chosen = table.cursor_id
         assert chosen is not None
-        emp = app.state.employees[chosen]
+        emp = app.context.state.employees[chosen]
         login = sorted(emp.accounts)[0]
-        device = sorted(app.state.accounts[login].devices)[0]
+        device = sorted(app.context.state.accounts[login].devices)[0]
         before = board.board.index_of(chosen)
         # The chosen employee answers a call (moves up to talking) while others change too.
         others = [e for e in ids(board)[:3] if e != chosen]
@@ -286,9 +286,9 @@ async def test_cursor_stays_on_its_employee_under_live_updates_and_sorting() -> 
             CallAnswer(ts=ts(5), call="x1", leg="x1/a"),
         ]
         for other in others:
-            acc = sorted(app.state.employees[other].accounts)[0]
-            for dev_id in sorted(app.state.accounts[acc].devices):
-                dev = app.state.devices[(acc, dev_id)]
+            acc = sorted(app.context.state.employees[other].accounts)[0]
+            for dev_id in sorted(app.context.state.accounts[acc].devices):
+                dev = app.context.state.devices[(acc, dev_id)]
                 events.append(
                     DeviceStatus(
                         ts=ts(5),
@@ -336,7 +336,7 @@ async def test_live_employee_and_reset() -> None:
         await settle(pilot)
         assert "new" in board.board.rows and len(board.board) == 31
         assert "offline 8" in summary_text(board)
-        app.state = board_state(5)
+        app.context.state = board_state(5)
         for screen in app.screen_stack:
             from ringmon.screens.model_messages import ModelChanged
 
@@ -397,23 +397,6 @@ async def test_enter_opens_the_profile() -> None:
         await pilot.click(EmployeeTable, offset=(3, 4), times=2)
         await settle(pilot)
         assert app.opened[-1] == app.board.board.row_at(3).id
-
-
-async def test_enter_without_open_profile_posts_a_message() -> None:
-    received: list[str] = []
-
-    class Host(BoardHost):
-        open_profile = None  # type: ignore[assignment]
-
-        def on_board_screen_profile_requested(self, message: BoardScreen.ProfileRequested) -> None:
-            received.append(message.employee_id)
-
-    app = Host()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        assert received == [app.board.board.row_at(0).id]
 
 
 async def test_help_lists_every_key() -> None:
@@ -689,7 +672,7 @@ async def test_until_the_user_moves_it_the_cursor_stays_on_top() -> None:
         top = table.cursor_id
         assert top is not None and not table.following
         # The top employee's call ends: they move down, the cursor stays on top.
-        leg = next(leg for leg in app.state.legs.values() if leg.employee == top)
+        leg = next(leg for leg in app.context.state.legs.values() if leg.employee == top)
         app.advance(1)
         app.apply([CallEnd(ts=ts(1), call=leg.call, leg=leg.leg)])
         await settle(pilot)
@@ -714,7 +697,7 @@ async def test_wall_mode_keys_q_quits_and_help_opens() -> None:
         await settle(pilot)
         assert app.screen is board and not board.board.filters
         assert "page 1/" in chips_text(board)
-        dev = next(iter(app.state.devices.values()))
+        dev = next(iter(app.context.state.devices.values()))
         offline = DeviceStatus(ts=ts(1), account=dev.account, device=dev.device, status="offline")
         app.apply([offline])
         board._tick()
@@ -751,7 +734,7 @@ async def test_exiting_while_the_board_mounts_raises_nothing() -> None:
             self.push_screen(board)
             self.exit(return_code=1)
             board.post_message(ModelChanged(frozenset(), reset=True))
-            board.post_message(ConnectionChanged(self.connection))
+            board.post_message(ConnectionChanged(self.context.connection))
 
     for wall in (False, True):
         app = Exiting(wall=wall)

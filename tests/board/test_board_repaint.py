@@ -39,7 +39,7 @@ class LiveHost(RecordingHost):
 
     def apply(self, events: list[Event]) -> set[str]:  # type: ignore[override]
         ids = super().apply(events)
-        self.connection = live()
+        self.context.connection = live()
         return ids
 
 
@@ -89,7 +89,7 @@ async def fresh_view(
 def device_flips(
     app: RecordingHost, rng: random.Random, count: int, clock: list[float]
 ) -> list[Event]:
-    devices = list(app.state.devices.values())
+    devices = list(app.context.state.devices.values())
     events: list[Event] = []
     for _ in range(count):
         dev = rng.choice(devices)

@@ -64,12 +64,12 @@ async def test_a_tick_writes_only_the_in_status_cells_that_changed() -> None:
             terminal.written.clear()
             app.advance(step)
             # The feed stays live (a silent one would show its banner and move the table).
-            app.connection = Connection(
-                link=Link.CONNECTED, since=NOW - 3600, last_event_at=app.hub_time.now() - 1
+            app.context.connection = Connection(
+                link=Link.CONNECTED, since=NOW - 3600, last_event_at=app.context.hub_time.now() - 1
             )
             screen._tick()
             await settle(pilot)
-            after = [format_duration(app.hub_time.now() - r.since) for r in rows]
+            after = [format_duration(app.context.hub_time.now() - r.since) for r in rows]
             changed = {y + 1 for y, (a, b) in enumerate(zip(before, after, strict=True)) if a != b}
             assert changed, "the clock moved: some durations must have changed"
             lines = written_in(terminal, table_region(app))
@@ -92,7 +92,7 @@ async def test_a_tick_writes_only_the_in_status_cells_that_changed() -> None:
 
 def flip(app: RecordingHost, employee_id: str) -> DeviceStatus:
     """An event that changes one device of the employee (online <-> offline)."""
-    state = app.state
+    state = app.context.state
     device = next(
         d for d in state.devices.values() if state.accounts[d.account].employee == employee_id
     )

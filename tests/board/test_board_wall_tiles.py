@@ -107,7 +107,7 @@ async def test_a_status_change_marks_its_tile() -> None:
         page = board.wall_tiles.current
         assert page is not None
         who = next(r for s in page.sections for r in s.rows if r.status is Status.TALKING)
-        leg = next(leg for leg in app.state.legs.values() if leg.employee == who.id)
+        leg = next(leg for leg in app.context.state.legs.values() if leg.employee == who.id)
         from datetime import UTC, datetime
 
         from board_data import NOW

@@ -88,13 +88,13 @@ async def test_the_hub_refuses_a_bad_token_and_an_employee_role(
     monkeypatch.setenv("RINGMON_TOKEN", "not-a-token")
     code, out, err = await in_thread(capsys, "stats", "--employee", "e1", "--url", hub.url)
     assert (code, out) == (1, "")
-    assert err.startswith("ringmon export: the hub refused: ")
+    assert err.startswith("ringmon export: the hub refused the token (40")
     assert err.count("\n") == 1
     assert hub.hub.tokens is not None
     monkeypatch.setenv("RINGMON_TOKEN", hub.hub.tokens.add("bob", "employee"))
     code, out, err = await in_thread(capsys, "stats", "--employee", "e1", "--url", hub.url)
     assert (code, out) == (1, "")
-    assert err.startswith("ringmon export: the hub refused: ")
+    assert err.startswith("ringmon export: the hub refused the token (40")
     assert "analyst" in err.lower() or "administrator" in err.lower()
 
 

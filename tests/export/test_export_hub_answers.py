@@ -3,14 +3,25 @@ error, never a traceback."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
 import httpx
 import pytest
 
-from ringmon.export.inputs import ExportError, Hub, from_hub
+from ringmon.export.inputs import ExportError, Subject, from_hub
+from ringmon.hub_client import HubClient
+
+Handler = Callable[[httpx.Request], httpx.Response]
 
 
-def hub(handler: object) -> Hub:
-    return Hub("http://hub.test", "t0ken", transport=httpx.MockTransport(handler))  # type: ignore[arg-type]
+def export_from(handler: Handler, employee: str) -> Subject:
+    async def run() -> Subject:
+        transport = httpx.MockTransport(handler)
+        async with HubClient("http://hub.test", "t0ken", transport=transport) as hub:
+            return await from_hub(hub, employee, "today", None)
+
+    return asyncio.run(run())
 
 
 def test_an_answer_that_is_not_a_history_document() -> None:
@@ -18,8 +29,8 @@ def test_an_answer_that_is_not_a_history_document() -> None:
         assert request.headers["Authorization"] == "Bearer t0ken"
         return httpx.Response(200, json={"hello": "world"})
 
-    with pytest.raises(ExportError, match="did not answer a ringmon HistoryDoc") as info:
-        from_hub(hub(handler), "e1", "today", None)
+    with pytest.raises(ExportError, match="sent a history that this version of ringmon") as info:
+        export_from(handler, "e1")
     assert info.value.code == 1
 
 
@@ -28,15 +39,15 @@ def test_a_server_error_gives_the_hubs_own_words() -> None:
         return httpx.Response(500, json={"error": "the storage is gone"})
 
     with pytest.raises(ExportError, match="the hub answered 500: the storage is gone"):
-        from_hub(hub(handler), "e1", "today", None)
+        export_from(handler, "e1")
 
 
 def test_a_refusal_gives_the_hubs_own_words() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(403, json={"error": "Only analysts and administrators may."})
 
-    with pytest.raises(ExportError, match="the hub refused: Only analysts and administrators"):
-        from_hub(hub(handler), "e1", "today", None)
+    with pytest.raises(ExportError, match=r"the hub refused the token \(403\): Only analysts"):
+        export_from(handler, "e1")
 
 
 def test_a_name_is_looked_up_in_the_snapshot() -> None:
@@ -57,5 +68,5 @@ def test_a_name_is_looked_up_in_the_snapshot() -> None:
         return httpx.Response(404, json={"error": "there is no employee with that id"})
 
     with pytest.raises(ExportError, match="knows no employee 'ewa lis'"):
-        from_hub(hub(handler), "ewa lis", "today", None)
+        export_from(handler, "ewa lis")
     assert asked == ["/v1/employees/ewa lis/history", "/v1/snapshot", "/v1/employees/e7/history"]

@@ -209,7 +209,7 @@ async def test_unknown_token_on_snapshot_is_refused_for_good() -> None:
         # For good: run() returns, and nothing more is asked of the hub.
         await asyncio.wait_for(client.run(), 10)
         assert client.connection.link is Link.REFUSED
-        assert client.connection.message == "unknown token"
+        assert client.connection.message == "the hub refused the token (401): unknown token"
         assert hub.snapshot_requests == 0 and hub.feed_requests == []
         assert rec.links == [Link.REFUSED]
 
@@ -218,7 +218,7 @@ async def test_forbidden_role_on_websocket_handshake_is_refused() -> None:
     message = "ringmon needs an analyst or administrator token"
     async with FakeHub(refuse_feed=(403, message)) as hub, running(hub) as (client, rec):
         await rec.wait_for(lambda: client.connection.link is Link.REFUSED)
-        assert client.connection.message == message
+        assert client.connection.message == f"the hub refused the token (403): {message}"
         assert hub.snapshot_requests == 1
 
 
@@ -260,7 +260,7 @@ async def test_hub_down_at_start_keeps_retrying_with_growing_attempts() -> None:
     await rec.wait_for(lambda: client.connection.attempts >= 4)
     task.cancel()
     assert client.connection.link is Link.RECONNECTING
-    assert client.connection.message == "cannot reach the hub"
+    assert client.connection.message == f"cannot reach the hub at {url}: connection refused"
     assert rec.snapshots == []
 
 

@@ -20,9 +20,9 @@ from hub_helpers import auth, next_of_type, team
 from websockets.asyncio.client import connect
 
 from ringmon.feed import tls
-from ringmon.feed.client import describe
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.server import ConfigError, HubConfig, HubServer, build_hub, running_hub
+from ringmon.hub_client import hub_error
 
 
 @dataclasses.dataclass
@@ -85,7 +85,7 @@ async def test_a_client_without_the_ca_is_refused_with_a_sentence(
     async with httpx.AsyncClient(verify=tls.client_tls(https_hub.url)) as client:
         with pytest.raises(httpx.ConnectError) as failure:
             await client.get(https_hub.url + "/v1/health")
-    sentence = describe(failure.value)
+    sentence = str(hub_error(failure.value, https_hub.url))
     assert sentence.startswith("the hub's TLS certificate is not trusted")
     assert "--ca FILE" in sentence and "RINGMON_CA" in sentence
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -17,33 +16,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from profile_data import NOW, WARSAW, FakeHub, profile_events
 
-from ringmon.feed.history import HubClient
+from ringmon.config import Settings
+from ringmon.feed.connection import Connection, HubTime
+from ringmon.hub_client import HubClient
 from ringmon.model.period import Period
 from ringmon.model.schema import Event
 from ringmon.model.state import State
+from ringmon.screens.context import ContextApp, ScreenContext, context_of
 from ringmon.screens.profile import ProfileScreen
 
 
-class FixedTime:
-    def __init__(self, now: float) -> None:
-        self.at = now
-
-    def now(self) -> float:
-        return self.at
+def fixed_time(now: float) -> HubTime:
+    """The hub's clock standing at ``now`` (move it with ``hub_at_sync``)."""
+    return HubTime(hub_at_sync=now, local_at_sync=0.0, monotonic=lambda: 0.0)
 
 
 class BoardStandIn(Screen[None]):
     """What lies behind the panel: a few lines that say whose board it is."""
 
     def compose(self) -> ComposeResult:
-        state: State = self.app.state  # type: ignore[attr-defined]
+        state = context_of(self.app).state
         lines = [f"{e.name:<24} {e.status.label}" for e in state.employees.values()]
         yield Static("The board (live)\n\n" + "\n".join(lines), id="board")
 
 
-class ProfileHost(App[None]):
-    """Hosts the profile as ``RingmonApp`` would: state, hub_time, tz, settings, hub_url,
-    token; opens ``ProfileScreen`` for ``employee`` on mount when one is given."""
+class ProfileHost(ContextApp):
+    """Hosts the profile as ``RingmonApp`` would, with a ``ScreenContext`` of the real
+    settings; opens ``ProfileScreen`` for ``employee`` on mount when one is given."""
 
     def __init__(
         self,
@@ -57,12 +56,16 @@ class ProfileHost(App[None]):
     ) -> None:
         super().__init__()
         self.hub = hub
-        self.tz = hub.tz
-        self.state = live_state if live_state is not None else hub.state
-        self.hub_time = FixedTime(hub.now)
-        self.settings = SimpleNamespace(player=player)
-        self.hub_url = "http://hub.test"
-        self.token = "test-token"
+        hub_time = fixed_time(hub.now)
+        self.context = ScreenContext(
+            settings=Settings(player=player),
+            state=live_state if live_state is not None else hub.state,
+            hub_time=hub_time,
+            connection=Connection(since=hub.now),
+            tz=hub.tz,
+            hub_url="http://hub.test",
+            token="test-token",
+        )
         self.employee = employee
         self.period = period
         self.details = details
@@ -75,7 +78,7 @@ class ProfileHost(App[None]):
             self.open_profile(self.employee)
 
     def client(self) -> HubClient:
-        return HubClient(self.hub_url, self.token, transport=self.hub.transport)
+        return HubClient(self.context.hub_url, self.context.token, transport=self.hub.transport)
 
     def open_profile(self, employee_id: str) -> None:
         self.push_screen(

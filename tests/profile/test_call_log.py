@@ -14,8 +14,9 @@ from test_timeline_pilot import screen_text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, ProgressBar, Static
 
-from ringmon.feed.history import player_argv, recording_filename
+from ringmon.hub_client.recordings import recording_filename
 from ringmon.model.period import Period
+from ringmon.player import player_argv
 from ringmon.screens import call_recording
 from ringmon.screens.call_log import CallLogScreen
 

@@ -102,7 +102,7 @@ async def test_new_events_refresh_today() -> None:
             CallAnswer(ts=ring_at + timedelta(seconds=6), call="live", leg="live/sip102"),
         ):  # fmt: skip
             hub.state.apply(event)
-        hub.now = app.hub_time.at = NOW + 120
+        hub.now = app.context.hub_time.hub_at_sync = NOW + 120
         screen.post_message(ModelChanged(frozenset({"e1"})))
         await until(
             lambda: screen.stats.calls.incoming == before + 1, "the refetch", poll=pilot.pause
@@ -143,13 +143,15 @@ async def test_unknown_employee_and_unreachable_hub_do_not_crash() -> None:
 
     class NoHub(ProfileHost):
         def open_profile(self, employee_id: str) -> None:
-            self.hub_url = "http://127.0.0.1:9"  # nothing listens on the discard port
+            self.context.hub_url = "http://127.0.0.1:9"  # nothing listens on the discard port
             self.push_screen(ProfileScreen(employee_id))
 
     app = NoHub(make_hub())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert "Could not load the history: the hub did not answer" in screen_text(pilot)
+        assert "Could not load the history: cannot reach the hub at http://127.0.0.1:9" in (
+            screen_text(pilot)
+        )
 
 
 async def test_empty_states_no_calls_no_devices_no_history() -> None:

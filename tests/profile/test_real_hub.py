@@ -14,9 +14,10 @@ from test_same_numbers_as_export import export_json, export_numbers, intervals, 
 from textual.widgets import Static
 from waiting import until
 
-from ringmon.feed.history import HubClient, recording_filename
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.server import HubConfig, HubServer, running_hub
+from ringmon.hub_client import HubClient
+from ringmon.hub_client.recordings import recording_filename
 from ringmon.model.period import Period
 from ringmon.model.schema import CallEnd, Event
 from ringmon.present.clock import stretch
@@ -43,12 +44,12 @@ class RealHubHost(ProfileHost):
         from profile_app import make_hub
 
         super().__init__(make_hub(), **kwargs)  # type: ignore[arg-type]
-        self.state = server.hub.state
-        self.hub_url = server.url
-        self.token = token
+        self.context.state = server.hub.state
+        self.context.hub_url = server.url
+        self.context.token = token
 
     def client(self) -> HubClient:
-        return HubClient(self.hub_url, self.token)
+        return self.context.hub_client()
 
 
 def profile_loaded(app: RealHubHost) -> bool:

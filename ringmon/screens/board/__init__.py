@@ -6,19 +6,15 @@
 
 from ringmon.screens.board.commands import COMMANDS, BoardCommands
 from ringmon.screens.board.screen import (
-    DEFAULT_WALL_PAGE_SECONDS,
     FREEZE_FROM_ROWS,
     WALL_ACTIONS,
-    BoardHost,
     BoardScreen,
 )
 
 __all__ = [
     "COMMANDS",
-    "DEFAULT_WALL_PAGE_SECONDS",
     "FREEZE_FROM_ROWS",
     "WALL_ACTIONS",
     "BoardCommands",
-    "BoardHost",
     "BoardScreen",
 ]

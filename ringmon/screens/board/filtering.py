@@ -145,7 +145,7 @@ class BoardFiltering(_Base):
     def saved_views(self) -> list[SavedView]:
         """The config's ``[views.NAME]``, in the file's order (a bad one is left out: the
         config loader has refused it already, so this is a safety net)."""
-        views = self._settings("views", default={}) or {}
+        views = self.host.settings.views
         out: list[SavedView] = []
         for name, view in views.items():
             try:

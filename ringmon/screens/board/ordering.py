@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ringmon.client_state import ClientState
 from ringmon.model.board import SORT_CYCLE, Sort, SortColumn
 from ringmon.widgets.columns import COUNTERS, Col
 from ringmon.widgets.employee_table import EmployeeTable
@@ -126,16 +125,13 @@ class BoardOrdering(_Base):
     def remember_columns(self, columns: tuple[Col, ...]) -> None:
         """Keep the choice in the App's state file (``remembered``), not in the config."""
         state_file = self.state_file
-        remembered = getattr(self.app, "remembered", None)
-        if state_file is None or not isinstance(remembered, ClientState):
+        if state_file is None:
             return
-        remembered = remembered.with_board_columns(tuple(c.value for c in columns))
-        self.app.remembered = remembered  # type: ignore[attr-defined]
+        remembered = self.host.remembered.with_board_columns(tuple(c.value for c in columns))
+        self.host.remembered = remembered
         state_file.save(remembered)
 
     def restore_columns(self) -> None:
-        remembered = getattr(self.app, "remembered", None)
-        if not isinstance(remembered, ClientState):
-            return
+        remembered = self.host.remembered
         known = {c.value for c in COUNTERS}
         self.set_counter_columns(tuple(Col(n) for n in remembered.board.columns if n in known))

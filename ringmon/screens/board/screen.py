@@ -5,12 +5,11 @@ events, or a reset on a new snapshot) and ``ConnectionChanged``. The screen turn
 rows (``ringmon.model.board``), keeps them filtered and sorted, and tells its widgets what
 changed; once a second it advances the "In status" clocks, the feed's age and the time limits.
 
-What the screen reads from its App (``RingmonApp`` provides them; tests use a small host):
-``state`` (the model), ``hub_time.now()`` (the hub's clock: "in status" and "today" are measured
-against it, never against the local wall clock), ``connection``, ``tz``, ``settings``
-(``thresholds``, ``wall_page_seconds``, ``bell``, ``views``; all optional) and optionally
-``wall``, ``state_file`` and ``remembered`` (the state file: the counter columns shown) and
-``open_profile(employee_id)``.
+What the screen reads from its App is the typed ``ScreenContext`` (``ringmon.screens.context``):
+the model, the hub's clock ("in status" and "today" are measured against it, never against the
+local wall clock), the connection, the zone, the settings (``thresholds``, ``bell``,
+``wall.page_seconds``, ``views``), ``wall``, ``mask_numbers`` and the state file with what it
+remembers (the counter columns shown); ``enter`` calls the App's ``open_profile(employee_id)``.
 
 The screen's parts: ``feed_status`` (the feed banner, the summary, time limits),
 ``filtering`` (the ``/`` filter language, the panels, saved views), ``ordering`` (sort, the
@@ -23,26 +22,24 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
 from ringmon.client_state import StateFile
-from ringmon.feed.connection import Connection, HubTime
-from ringmon.model.board import Board, ChipKind, Row, Thresholds, build_rows
+from ringmon.model.board import Board, ChipKind, Row, TimeLimits, build_rows
 from ringmon.model.recent_changes import RecentChanges
-from ringmon.model.state import State
 from ringmon.screens.board.commands import BoardCommands
 from ringmon.screens.board.feed_status import BoardFeed
 from ringmon.screens.board.filtering import BoardFiltering
 from ringmon.screens.board.ordering import BoardOrdering
 from ringmon.screens.board.wall import BoardWall
+from ringmon.screens.context import ScreenContext, context_of, host_of
 from ringmon.screens.model_messages import ModelChanged
 from ringmon.widgets.employee_table import EmployeeTable
 from ringmon.widgets.filter_bar import FilterBar
@@ -55,21 +52,10 @@ from ringmon.widgets.summary import (
 )
 from ringmon.widgets.wall_tiles import WallTiles
 
-DEFAULT_WALL_PAGE_SECONDS = 10.0
 WALL_ACTIONS = frozenset({"quit", "help"})
 """The board's actions that wall mode (read-only) keeps."""
 FREEZE_FROM_ROWS = 1000
 """From this many employees on, a snapshot's objects are frozen out of the cyclic GC."""
-
-
-class BoardHost(Protocol):
-    """What the board needs from its App."""
-
-    state: State
-    hub_time: HubTime
-    connection: Connection
-    tz: Any
-    settings: Any
 
 
 class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[None]):
@@ -107,13 +93,6 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
     BoardScreen.-wall FilterBar { background: $boost; }
     """
 
-    class ProfileRequested(Message):
-        """``enter`` on a row: the App opens that employee's profile."""
-
-        def __init__(self, employee_id: str) -> None:
-            super().__init__()
-            self.employee_id = employee_id
-
     def __init__(
         self,
         wall: bool | None = None,
@@ -126,7 +105,7 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
         super().__init__(name=name, id=id, classes=classes)
         self._wall_arg = wall
         self.board = Board()
-        self.thresholds = Thresholds()
+        self.thresholds = TimeLimits()
         self.bell = False
         self.over: frozenset[str] = frozenset()
         self.feed: FeedState | None = None
@@ -147,14 +126,14 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
     # -- what the App provides ------------------------------------------------------------
 
     @property
-    def host(self) -> BoardHost:
-        return self.app  # type: ignore[return-value]
+    def host(self) -> ScreenContext:
+        return context_of(self.app)
 
     @property
     def wall(self) -> bool:
         if self._wall_arg is not None:
             return self._wall_arg
-        return bool(getattr(self.app, "wall", False))
+        return self.host.wall
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Wall mode is read-only: only quit and help (and the App's keys) work there."""
@@ -167,16 +146,7 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
     @property
     def state_file(self) -> StateFile | None:
         """The App's state file (None: a host without one; nothing is remembered then)."""
-        store = getattr(self.app, "state_file", None)
-        return store if isinstance(store, StateFile) else None
-
-    def _settings(self, *names: str, default: Any = None) -> Any:
-        settings = getattr(self.app, "settings", None)
-        for name in names:
-            value = getattr(settings, name, None)
-            if value is not None:
-                return value
-        return default
+        return self.host.state_file
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -209,7 +179,7 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
         # Wall mode is read-only: no name input, so nothing takes the focus (and the keys:
         # q, ?) from the screen.
         yield FilterBar(editable=not wall)
-        mask = getattr(self.app, "mask_numbers", None)
+        mask = self.host.mask_numbers
         yield EmployeeTable(self.board, self.now, self.host.tz, wall=wall, mask_numbers=mask)
         if wall:
             yield WallTiles(self.now)
@@ -219,24 +189,15 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
     def on_mount(self) -> None:
         if not self.ready:
             return
-        self.thresholds = Thresholds.from_config(self._settings("thresholds"))
-        threshold_settings = self._settings("thresholds")
-        self.bell = bool(
-            self._settings("bell", default=False) or getattr(threshold_settings, "bell", False)
-        )
+        settings = self.host.settings
+        self.thresholds = TimeLimits.from_config(settings.thresholds.model_dump())
+        self.bell = settings.bell
         self.restore_columns()
         self._load(reset=True, employees=frozenset())
         self._update_feed(self.host.connection)
         self._tick_timer = self.set_interval(1.0, self._tick, name="board-tick")
         if self.wall:
-            seconds = float(
-                self._settings(
-                    "wall_page_seconds",
-                    "wall_paging_seconds",
-                    "wall_page",
-                    default=DEFAULT_WALL_PAGE_SECONDS,
-                )
-            )
+            seconds = settings.wall.page_seconds
             self._page_timer = self.set_interval(
                 max(1.0, seconds), self._next_page, name="board-page"
             )
@@ -406,12 +367,8 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
             self.open_profile(row)
 
     def open_profile(self, row: Row) -> None:
-        """``app.open_profile(id)`` when the App has it; else a ``ProfileRequested`` message."""
-        opener = getattr(self.app, "open_profile", None)
-        if callable(opener):
-            opener(row.id)
-        else:
-            self.post_message(self.ProfileRequested(row.id))
+        """The App opens the employee's profile (``open_profile``)."""
+        host_of(self.app).open_profile(row.id)
 
     def action_help(self) -> None:
         from ringmon.screens.help import HelpScreen
