@@ -14,6 +14,7 @@ import shlex
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -45,7 +46,8 @@ def data_rows(pane: str) -> list[str]:
 
 @pytest.fixture
 def tmux(tmp_path: Path) -> Iterator[TmuxTerminal]:
-    session = TmuxTerminal(f"ringmon-e2e-{os.getpid()}", WIDTH, HEIGHT)
+    # A server of its own per test: a killed server may still be exiting when the next test starts.
+    session = TmuxTerminal(f"ringmon-e2e-{os.getpid()}-{uuid.uuid4().hex[:8]}", WIDTH, HEIGHT)
     try:
         yield session
     finally:
@@ -79,7 +81,7 @@ def test_demo_shows_rows_filters_and_quits(tmux: TmuxTerminal, tmp_path: Path) -
     name = next(word for word in data_rows(tmux.screen())[0].split() if word.isalpha())
     needle = name[:4].lower()
     tmux.keys("/")
-    wait_for(lambda: "name…" in tmux.screen(), 10, "the name input", tmux)
+    wait_for(lambda: "name, dept:…" in tmux.screen(), 10, "the name input", tmux)
     tmux.keys(needle, literal=True)
 
     def filtered() -> bool:
@@ -89,7 +91,10 @@ def test_demo_shows_rows_filters_and_quits(tmux: TmuxTerminal, tmp_path: Path) -
 
     wait_for(filtered, 10, f"the rows matching {needle!r}", tmux)
     tmux.keys("Enter")
-    wait_for(lambda: f"name~{needle}" in tmux.screen(), 10, "the name chip", tmux)
+    # The chip shows beside the input while typing; after Enter the input is gone and the
+    # chip starts its line. Only then does "q" reach the board instead of the input.
+    chip_alone = re.compile(rf"(?m)^\s*/{re.escape(needle)} ")
+    wait_for(lambda: chip_alone.search(tmux.screen()), 10, "the input closed, its chip kept", tmux)
     tmux.keys("q")
 
     wait_for(lambda: exit_file.exists() and exit_file.read_text().strip(), 15, "the exit", tmux)
