@@ -91,6 +91,10 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
     DEFAULT_CSS = """
     BoardScreen { layout: vertical; }
     BoardScreen.-wall FilterBar { background: $boost; }
+    /* Textual's compact footer gives every key a right margin, the palette key docked on
+       the right too: the last column stayed uncovered and a letter of the bindings scrolled
+       behind it showed there ("^p palettei"). */
+    BoardScreen Footer.-compact FooterKey.-command-palette { margin-right: 0; }
     """
 
     def __init__(
