@@ -199,6 +199,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="refuse events dated further ahead of the hub's clock as 'future' (default 300)",
     )
+    hub.add_argument(
+        "--log",
+        metavar="nats://HOST:PORT[,HOST:PORT...]",
+        help="keep the event log in a NATS JetStream stream shared by several hubs "
+        "(docs/scale-out.md); default: the hub's own SQLite file",
+    )
+    hub.add_argument(
+        "--log-replicas",
+        type=int,
+        metavar="N",
+        help="copies of the shared log (default: 3 when NATS has 3 servers or more, else 1)",
+    )
     _add_hub_limits(hub)
     _add_sim_options(hub)
 

@@ -58,6 +58,8 @@ class Backfill(HubShared):
         later (``load_history``): today's events are numbered after them, and the hub says
         it loads that history until it is loaded (or ``drop_history``). Only on an empty
         hub; whether it was done."""
+        if self.cluster is not None:  # the shared log numbers events itself (hub/log/)
+            return False
         if count <= 0 or self._seq != 0 or self.base_seq != 0 or self._pending.events:
             return False
         self._seq = self.state.seq = count

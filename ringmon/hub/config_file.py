@@ -64,6 +64,13 @@ class HubSettings(BaseSettings):
         description="seconds an event may be dated ahead of the hub's clock before it is "
         "refused as 'future'",
     )
+    log: str | None = Field(
+        None,
+        pattern=r"^nats://",
+        description="nats://HOST:PORT[,HOST:PORT...]: the event log on NATS JetStream, shared "
+        "by several hubs (docs/scale-out.md)",
+    )
+    log_replicas: int | None = Field(None, ge=1, le=5, description="copies of the shared log")
     tls_cert: Path | None = Field(None, description="PEM certificate (chain): serve https, wss")
     tls_key: Path | None = Field(None, description="PEM private key of tls_cert")
     header_timeout: float | None = Field(

@@ -39,6 +39,8 @@ class Hub(Pipeline, Store, Supervisor, Backfill, Health):
         """Start the flush and prune tasks, then every source (each supervised)."""
         if self.storage is None:
             self.open()
+        if self.cluster is not None:
+            await self.cluster.start()  # the stream applied up to its end (hub/log/)
         self._tasks.append(asyncio.create_task(self._flush_loop(), name="hub-flush"))
         self._tasks.append(asyncio.create_task(self._prune_loop(), name="hub-prune"))
         self._tasks.append(asyncio.create_task(fill_when_caught_up(self), name="hub-fill"))
@@ -60,6 +62,8 @@ class Hub(Pipeline, Store, Supervisor, Backfill, Health):
                 await task
         self._source_tasks.clear()
         self._tasks.clear()
+        if self.cluster is not None:
+            await self.cluster.stop()
         self._pending.meta[CLOCK_KEY] = repr(self.clock.now())
         try:
             await self.flush(checkpoint=self._since_checkpoint > 0)

@@ -22,6 +22,8 @@ class Health(HubShared):
             extra = {"storage_error": self.storage_error, "pending": len(self._pending.events)}
         if self.catching_up:
             extra["catching_up"] = sorted(self.catching_up)
+        if self.cluster is not None:
+            extra["log"] = self.cluster.health()  # the shared log (docs/scale-out.md)
         progress = self._loading()
         if progress is not None:
             extra["loaded_days"] = round(progress[0], 2)
@@ -53,6 +55,8 @@ class Health(HubShared):
         """``degraded`` while storage fails or any source is unreachable or in error, else
         ``starting`` while a source replays its history, else ``ok``."""
         if self.storage_error is not None or any(s.failing for s in self.source_status.values()):
+            return "degraded"
+        if self.cluster is not None and self.cluster.error is not None:
             return "degraded"
         return "starting" if self.catching_up else "ok"
 

@@ -114,6 +114,8 @@ class Pipeline(HubShared):
         """Let the loop run now and then, and wait for the disk when far behind."""
         if len(self._pending.events) >= self.max_pending:
             await self.flush()
+        if self.cluster is not None:
+            await self.cluster.breathe()
         now = time.perf_counter()
         if now - self._last_yield >= YIELD_AFTER:
             await asyncio.sleep(0)
@@ -173,10 +175,17 @@ class Pipeline(HubShared):
         return False
 
     def _take(
-        self: Hub, event: Event, source: str, limit: float, dumped: str | None = None
+        self: Hub,
+        event: Event,
+        source: str,
+        limit: float,
+        dumped: str | None = None,
+        seq: int | None = None,
     ) -> tuple[str, str] | None:
         """``accept`` without the reason's prefix: None when taken, else (kind, reason).
-        ``limit``: the latest ``ts`` not ``future`` (the hub's clock plus the skew)."""
+        ``limit``: the latest ``ts`` not ``future`` (the hub's clock plus the skew).
+        On the shared log (hub/log/) a checked event is published, not applied; it is applied
+        when it comes back from the stream, with its ``seq`` given."""
         fields = event.__dict__
         if fields["seq"] is not None:  # a source's numbering means nothing here
             event = event.model_copy(update={"seq": None})
@@ -185,6 +194,9 @@ class Pipeline(HubShared):
             future = self.too_far_ahead(event)
             if future is not None:
                 return RejectKind.FUTURE, future
+        if seq is None and self.cluster is not None:
+            self.cluster.submit(event, source, dumped or dump_body(event))
+            return None
         pre = self.ledger.before(self.state, event)
         try:
             at = self.state.apply(event)
@@ -193,7 +205,7 @@ class Pipeline(HubShared):
         except Exception as exc:  # a bug in the model must not take the hub down
             log.exception("event from %s broke the model", source)
             return RejectKind.INTERNAL, f"{event.type}: {exc!r}"
-        seq = self._seq = self.state.seq = self._seq + 1
+        seq = self._seq = self.state.seq = self._seq + 1 if seq is None else seq
         if at != fields["ts"].timestamp():
             body = dump_event(with_seq_ts(event, seq, to_dt(at)))
             self.counters.clamped += 1

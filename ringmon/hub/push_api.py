@@ -283,6 +283,8 @@ class Ingest:
         if errors:
             return self._refuse(errors, len(items), source)
 
+        if hub.cluster is not None:
+            return await self._publish(todo, duplicates, who, source)
         first_seq = hub.seq + 1
         for position, item in enumerate(todo):
             assert item.event is not None
@@ -320,6 +322,44 @@ class Ingest:
                 "duplicates": duplicates,
                 "first_seq": first_seq if stored else None,
                 "last_seq": last_seq if stored else None,
+            }
+        )
+
+    async def _publish(self, todo: list[_Item], duplicates: int, who: str, source: str) -> Response:
+        """On the shared log (hub/log/): the checked batch goes out as one message, whole,
+        with its event ids; every hub applies it (or refuses it whole) the same way, and the
+        answer is what this hub made of it, once stored."""
+        cluster = self.hub.cluster
+        assert cluster is not None
+        lines = [item.dumped or dump_event(item.event) for item in todo if item.event]
+        ids = [item.event_id for item in todo if item.event]
+        try:
+            outcome = await cluster.push(lines, ids, who, source)
+        except Exception as exc:
+            log.warning("push from %s could not go through the shared log: %r", who, exc)
+            raise IngestError(
+                503,
+                "The hub could not publish the events to its shared log (NATS); nothing of "
+                "this batch is known to be stored: send it again shortly (its event ids keep "
+                "it from being stored twice).",
+            ) from None
+        for item in todo:
+            if item.event_id is not None:
+                self._remember((who, item.event_id))
+        if outcome.errors:
+            raise IngestError(
+                422,
+                "The batch was refused when applied (the state changed since it was checked); "
+                "nothing of it was stored.",
+                errors=outcome.errors,
+                accepted=0,
+            )
+        return JSONResponse(
+            {
+                "accepted": outcome.accepted,
+                "duplicates": duplicates + outcome.duplicates,
+                "first_seq": outcome.first_seq,
+                "last_seq": outcome.last_seq,
             }
         )
 

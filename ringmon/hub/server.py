@@ -72,6 +72,10 @@ class HubConfig:
     limits: Limits = field(default_factory=Limits)
     tls_cert: str | Path | None = None
     tls_key: str | Path | None = None
+    log: str | None = None
+    """``nats://HOST:PORT[,...]``: the event log on JetStream (hub/log/); None: SQLite."""
+    log_replicas: int | None = None
+    log_lease_ttl: float = 10.0
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> HubConfig:
@@ -92,6 +96,8 @@ class HubConfig:
             limits=limits_from_args(args),
             tls_cert=args.tls_cert,
             tls_key=args.tls_key,
+            log=getattr(args, "log", None),
+            log_replicas=getattr(args, "log_replicas", None),
         )
 
 
@@ -169,6 +175,19 @@ def build_hub(
         max_future_skew=config.max_future_skew,
         queue_bytes=config.limits.client_queue_bytes,
     )
+    if config.log:
+        from ringmon.hub.log import LogSettings, LogUrlError, attach, parse_log_url
+
+        try:
+            servers = parse_log_url(config.log)
+        except LogUrlError as exc:
+            raise ConfigError(str(exc)) from None
+        if config.log_replicas is not None and not 1 <= config.log_replicas <= 5:
+            raise ConfigError("--log-replicas must be 1 to 5")
+        attach(
+            hub,
+            LogSettings(servers, replicas=config.log_replicas, lease_ttl=config.log_lease_ttl),
+        )
     directory = None
     if config.directory is not None:
         path = Path(config.directory)

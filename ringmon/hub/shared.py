@@ -9,6 +9,7 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ringmon.hub.clock import Clock, HubClock
@@ -19,6 +20,9 @@ from ringmon.hub.tokens import TokenStore
 from ringmon.model.state import State
 from ringmon.model.wire import SnapshotDoc
 from ringmon.sources.base import Source, SourceHealth
+
+if TYPE_CHECKING:
+    from ringmon.hub.log.cluster import ClusterLog
 
 DAY = 86_400.0
 MAX_FUTURE_SKEW = 300.0
@@ -93,6 +97,8 @@ class HubShared:
         self.state = State(self.tz)
         self.storage: Storage | None = None
         self.tokens: TokenStore | None = None
+        # The shared event log (``--log nats://...``, hub/log/); None: this hub's own SQLite.
+        self.cluster: ClusterLog | None = None
         self.counters = Counters()
         self.sources: list[Source] = []
         self.source_status: dict[str, SourceHealth] = {}

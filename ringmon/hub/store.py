@@ -263,6 +263,9 @@ class Store(HubShared):
         return None if self.storage is None else self.storage.meta(f"source:{name}")
 
     def set_source_cursor(self: Hub, name: str, value: str) -> None:
+        if self.cluster is not None:  # travels with the source's events (hub/log/)
+            self.cluster.note_cursor(name, value)
+            return
         self._pending.meta[f"source:{name}"] = value
 
     def remember_event_id(self: Hub, token: str, event_id: str, seq: int) -> None:

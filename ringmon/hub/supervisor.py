@@ -39,6 +39,13 @@ class Supervisor(HubShared):
         self.sources.append(source)
         own = getattr(source, "health", None)
         self.source_status[source.name] = own if isinstance(own, SourceHealth) else SourceHealth()
+        if self.cluster is not None:
+            # Once for the cluster: on the hub holding its lease (hub/log/lease.py). Other
+            # hubs do not wait for its history: they apply what the holder publishes.
+            status = self.source_status[source.name]
+            run = self.cluster.leased(source.name, lambda: self._supervise(source), status)
+            self._source_tasks.append(asyncio.create_task(run, name=f"source-{source.name}"))
+            return
         if getattr(source, "backfills", False):
             self.catching_up[source.name] = None
             self._first_ts_wanted = True

@@ -103,6 +103,13 @@ class TokenStore:
             rows = self._db.execute("SELECT name, role, created FROM tokens ORDER BY name")
             return [TokenInfo(name, role, created) for name, role, created in rows]
 
+    def digests(self) -> list[tuple[str, TokenInfo]]:
+        """Each token's hash with its name and role (to share them with a cluster's hubs:
+        hub/log/tokens.py); never the secrets, which the hub does not have."""
+        with self._lock:
+            rows = self._db.execute("SELECT hash, name, role, created FROM tokens")
+            return [(digest, TokenInfo(name, role, when)) for digest, name, role, when in rows]
+
     def revoke(self, name: str) -> bool:
         with self._lock, self._db:
             self._changes += 1
