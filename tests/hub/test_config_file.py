@@ -43,6 +43,8 @@ VALUES: dict[str, Any] = {
     "employees": 12,
     "backfill_days": 3,
     "max_future_skew": 120.0,
+    "log": "nats://10.0.0.1:4222,10.0.0.2:4222,10.0.0.3:4222",
+    "log_replicas": 3,
     "tls_cert": "/etc/ringmon/tls/fullchain.pem",
     "tls_key": "/etc/ringmon/tls/privkey.pem",
     "header_timeout": 7.5,
