@@ -333,6 +333,9 @@ class Ingest:
         assert cluster is not None
         lines = [item.dumped or dump_event(item.event) for item in todo if item.event]
         ids = [item.event_id for item in todo if item.event]
+        if not lines:  # every event a duplicate this hub knows: nothing to publish
+            body = {"accepted": 0, "duplicates": duplicates, "first_seq": None, "last_seq": None}
+            return JSONResponse(body)
         try:
             outcome = await cluster.push(lines, ids, who, source)
         except Exception as exc:
