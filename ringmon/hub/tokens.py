@@ -11,6 +11,7 @@ at its next request). Lookup is by hash, then the stored hash is compared with
 from __future__ import annotations
 
 import argparse
+import builtins
 import hashlib
 import hmac
 import secrets
@@ -103,7 +104,7 @@ class TokenStore:
             rows = self._db.execute("SELECT name, role, created FROM tokens ORDER BY name")
             return [TokenInfo(name, role, created) for name, role, created in rows]
 
-    def digests(self) -> list[tuple[str, TokenInfo]]:
+    def digests(self) -> builtins.list[tuple[str, TokenInfo]]:
         """Each token's hash with its name and role (to share them with a cluster's hubs:
         hub/log/tokens.py); never the secrets, which the hub does not have."""
         with self._lock:

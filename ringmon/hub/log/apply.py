@@ -27,7 +27,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nats.js.api import DeliverPolicy
+from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from ringmon.hub.log import SUBJECT
 from ringmon.hub.log.message import BadMessage, LogMessage, decode, feed_seq
@@ -217,7 +217,5 @@ class Applier:
             self._seen.popitem(last=False)
 
 
-def _start(stream_seq: int) -> object:
-    from nats.js.api import ConsumerConfig
-
+def _start(stream_seq: int) -> ConsumerConfig:
     return ConsumerConfig(opt_start_seq=max(stream_seq, 1))

@@ -43,7 +43,7 @@ class ClusterTokens:
     async def start(self) -> None:
         watcher = await self.kv.watchall()
         while True:  # the bucket as it is, up to the end-of-initial-values marker
-            entry = await watcher.updates(timeout=30.0)
+            entry = await watcher.updates(timeout=30.0)  # type: ignore[no-untyped-call]
             if entry is None:
                 break
             self._seen(entry)
