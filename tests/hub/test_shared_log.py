@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hub_helpers import T0, auth, calls, device, employee, team
+from hub_helpers import T0, auth, calls, device, employee, feed, read_events, team
 from nats_server import NatsNode, start_node, wait_jetstream
 from shared_log_helpers import clustered_hub, needs_nats, stored
 from waiting import until
@@ -256,3 +256,61 @@ async def test_token_revoked_on_one_hub_is_refused_by_the_other(
         await until(lambda: b_says(200), "hub b to accept hub a's token", 30)
         assert a.hub.tokens.revoke("alice")
         await until(lambda: b_says(401), "hub b to refuse the revoked token", 30)
+
+
+async def test_a_client_resumes_on_a_hub_that_is_behind(
+    tmp_path: Path, nats_node: NatsNode, clock: ManualClock
+) -> None:
+    """``since`` from hub a, on hub b that has not applied that far yet: b waits for it and
+    replays what follows, with no gap and no repeat (instead of a resync)."""
+    urls = [nats_node.url]
+    async with (
+        clustered_hub(tmp_path / "a", urls, clock) as a,
+        clustered_hub(tmp_path / "b", urls, clock) as b,
+        httpx.AsyncClient(timeout=30) as client,
+    ):
+        assert a.hub.tokens is not None and b.hub.cluster is not None
+        token = a.hub.tokens.add("alice", "analyst")
+
+        async def b_knows() -> bool:
+            r = await client.get(f"{b.url}/v1/whoami", headers=auth(token))
+            return r.status_code == 200
+
+        await until(b_knows, "hub b to accept hub a's token", 30)
+        for event in team():
+            await a.hub.emit(event, source="test")
+        await same(a.hub, b.hub, len(team()))
+        applying = b.hub.cluster._tasks[0]  # hub b stops applying for a while
+        applying.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await applying
+        for event in calls(2):
+            await a.hub.emit(event, source="test")
+        total = len(team()) + len(calls(2))
+        await until(lambda: a.hub.counters.events == total == len(stored(a.hub)), "a", 30)
+        rows = stored(a.hub)
+        since = rows[len(team()) + 1][0]  # the client applied the first call's ring and answer
+        assert since > b.hub.seq
+        async with feed(b.url, token, since) as ws:
+            b.hub.cluster._tasks[0] = asyncio.create_task(b.hub.cluster.applier.run())
+            got = await read_events(ws, a.hub.seq, timeout=30)
+        assert [event["seq"] for event in got] == [seq for seq, _ in rows if seq > since]
+
+
+async def test_a_restarted_hub_continues_where_its_index_stopped(
+    tmp_path: Path, nats_node: NatsNode, clock: ManualClock
+) -> None:
+    urls = [nats_node.url]
+    async with clustered_hub(tmp_path / "b", urls, clock) as b:
+        async with clustered_hub(tmp_path / "a", urls, clock) as a:
+            for event in team():
+                await a.hub.emit(event, source="test")
+            await same(a.hub, b.hub, len(team()))
+        for event in calls(2):  # while a is down
+            await b.hub.emit(event, source="test")
+        total = len(team()) + len(calls(2))
+        await until(lambda: b.hub.counters.events == total, "b to apply them", 30)
+        async with clustered_hub(tmp_path / "a", urls, clock) as a:
+            # started: the stream applied up to its end, each message once
+            assert stored(a.hub) == stored(b.hub)
+            assert a.hub.snapshot_json() == b.hub.snapshot_json()
