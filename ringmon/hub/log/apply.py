@@ -96,25 +96,27 @@ class Applier:
         conn = self.owner.conn
         assert conn is not None
         while True:
-            sub = await conn.js.subscribe(
-                SUBJECT,
-                ordered_consumer=True,
-                deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-                config=_start(self.applied + 1),
-                pending_msgs_limit=2_000,
-                pending_bytes_limit=64 * 2**20,
-            )
+            sub = None
             try:
+                sub = await conn.js.subscribe(
+                    SUBJECT,
+                    ordered_consumer=True,
+                    deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                    config=_start(self.applied + 1),
+                    pending_msgs_limit=2_000,
+                    pending_bytes_limit=64 * 2**20,
+                )
                 async for msg in sub.messages:
                     await self.apply(int(msg.metadata.sequence.stream), msg.data, msg.headers)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("consuming the event stream failed; consuming again")
+            except Exception as exc:  # JetStream electing a leader, NATS unreachable...
+                log.warning("consuming the event stream failed (%r); consuming again", exc)
                 await asyncio.sleep(1.0)
             finally:
-                with contextlib.suppress(Exception):
-                    await sub.unsubscribe()
+                if sub is not None:
+                    with contextlib.suppress(Exception):
+                        await sub.unsubscribe()
 
     async def apply(self, stream_seq: int, data: bytes, headers: dict[str, str] | None) -> None:
         if stream_seq <= self.applied:
