@@ -102,6 +102,12 @@ class Bases:
         batch = WriteBatch()
         batch.checkpoint = (seq, body)
         batch.meta[STREAM_SEQ_KEY] = str(chosen)
+        ledger = hub.ledger
+        for leg_id in sorted(hub.state.legs):  # calls in progress get their call-log rows
+            row = ledger.call_rows[leg_id] = ledger.next_call_id
+            ledger.next_call_id += 1
+            batch.legs[row] = hub.state.legs[leg_id]
+        batch.seal()
         await asyncio.to_thread(storage.replace_base, seq, state_doc, 0.0)
         await asyncio.to_thread(storage.write, batch)
         hub.base_seq = hub.flushed_seq = seq
