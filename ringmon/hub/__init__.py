@@ -10,6 +10,9 @@ Where an event enters:
 Where it is stored:
   ``store.py`` (commits in batches off the event loop, checkpoints, retention) over
   ``storage.py`` (SQLite; ``tables.py`` its tables); ``tokens.py`` keeps the access tokens.
+  With ``--log nats://...`` the log is a NATS JetStream stream shared by several hubs
+  (``log/``: published where events enter, applied by every hub in stream order; the SQLite
+  file is then the hub's index; source leases and shared tokens in JetStream KV).
 Where it leaves:
   ``fanout.py`` (each committed batch encoded once, to every feed subscriber), ``routes.py``
   (REST + the WebSocket feed; ``guards.py``/``limits.py`` bound clients), ``queries.py``

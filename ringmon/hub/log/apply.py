@@ -33,7 +33,7 @@ from ringmon.hub.log import SUBJECT
 from ringmon.hub.log.message import BadMessage, LogMessage, decode, feed_seq
 from ringmon.hub.trial import scratch_state
 from ringmon.hub.validate import BadInput, RejectKind, parse_input
-from ringmon.model.schema import Event
+from ringmon.model.schema import Event, parse_event
 from ringmon.model.state import EventRejected
 
 if TYPE_CHECKING:
@@ -147,9 +147,15 @@ class Applier:
         events: list[tuple[int, Event, str, str | None]] = []
         for index, line in enumerate(message.lines):
             try:
-                event = parse_input(line)
-            except BadInput as exc:
-                hub.reject(exc.kind, f"stream message {stream_seq} line {index}: {exc}", source)
+                event = parse_event(line)  # a hub's own dump: the schema's JSON parser
+            except ValueError:
+                try:
+                    parse_input(line)
+                    reason = "not an event"
+                except BadInput as exc:
+                    reason = exc.reason
+                where = f"stream message {stream_seq} line {index}: {reason}"
+                hub.reject(RejectKind.MALFORMED, where, source)
                 continue
             events.append((index, event, line, message.ids[index] if message.ids else None))
         if message.token is not None and any(eid for *_, eid in events):
