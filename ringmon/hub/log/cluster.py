@@ -15,11 +15,10 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ringmon.hub.log import LogSettings
+from ringmon.hub.log import STREAM, LogSettings
 from ringmon.hub.log.apply import Applier, Outcome
 from ringmon.hub.log.bases import Bases
 from ringmon.hub.log.connection import Connected, LogUnavailable, connect
@@ -119,8 +118,6 @@ class ClusterLog:
 
     async def stream_last_seq(self) -> int:
         assert self.conn is not None
-        from ringmon.hub.log import STREAM
-
         info = await self.conn.js.stream_info(STREAM)
         return int(info.state.last_seq)
 
@@ -182,9 +179,6 @@ class ClusterLog:
         """Run ``run()`` (a source's supervisor) only while this hub holds its lease."""
         assert self.leases is not None
         await self.leases.hold(f"source.{_key(name)}", run, status)
-
-    def now(self) -> float:
-        return time.monotonic()
 
 
 def _key(name: str) -> str:

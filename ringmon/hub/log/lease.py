@@ -67,6 +67,9 @@ class Leases:
             try:
                 while not reason:
                     await asyncio.wait({task}, timeout=ttl / 3)
+                    if task.done() and not task.cancelled() and task.exception() is not None:
+                        reason = f"could not start here ({task.exception()!r})"
+                        break
                     sent = time.monotonic()
                     try:
                         revision = await asyncio.wait_for(
@@ -90,6 +93,7 @@ class Leases:
             log.warning("lease %s lost: %s; stopped here", key, reason)
             if status is not None:
                 status.set("stopped", f"lease lost: {reason}")
+            await asyncio.sleep(POLL)
 
     async def _caught_up_then(self, run: Callable[[], Awaitable[Any]]) -> None:
         """Apply the stream up to its end first: the state and cursor the last holder left."""
