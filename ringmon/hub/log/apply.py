@@ -95,6 +95,7 @@ class Applier:
         failure of the old one)."""
         conn = self.owner.conn
         assert conn is not None
+        failing = False
         while True:
             sub = None
             try:
@@ -107,11 +108,14 @@ class Applier:
                     pending_bytes_limit=64 * 2**20,
                 )
                 async for msg in sub.messages:
+                    failing = False
                     await self.apply(int(msg.metadata.sequence.stream), msg.data, msg.headers)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # JetStream electing a leader, NATS unreachable...
-                log.warning("consuming the event stream failed (%r); consuming again", exc)
+                if not failing:  # said once per outage
+                    log.warning("consuming the event stream failed (%r); trying again", exc)
+                failing = True
                 await asyncio.sleep(1.0)
             finally:
                 if sub is not None:
