@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -75,6 +75,22 @@ class TokenPromptScreen(ModalScreen[str]):
             )
             yield Input(password=True, placeholder="access token", id="token")
             yield Static("", id="token-answer", markup=False)
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed before the input has the focus (a slow link, a quick typist, a paste
+        right after the page opened) reach the screen: they go into the input instead of
+        nowhere, and Enter submits what was typed."""
+        field = self.query_one("#token", Input)
+        if field.has_focus or field.disabled:
+            return
+        if event.is_printable and event.character:
+            event.stop()
+            field.insert_text_at_cursor(event.character)
+            field.focus()
+        elif event.key == "enter":
+            event.stop()
+            field.focus()
+            self.call_later(field.action_submit)
 
     def action_leave(self) -> None:
         self.app.exit(return_code=1)

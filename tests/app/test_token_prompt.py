@@ -93,6 +93,20 @@ async def test_asks_refuses_plainly_then_follows_with_the_token_given(hub: HubSe
     assert app.return_code == 0
 
 
+async def test_keys_typed_before_the_input_has_the_focus_are_kept(hub: HubServer) -> None:
+    """A token typed (or pasted) the moment the prompt appears, before Textual has focused its
+    input, lands in the input, and Enter submits it: over a slow link the keys come first."""
+    app = RingmonApp(hub.url, None, feed_options=FAST)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, TokenPromptScreen))
+        field = app.screen.query_one("#token", Input)
+        await until(pilot, lambda: field.has_focus)
+        app.screen.set_focus(None)  # as before the screen's focus came
+        await pilot.press(*"not-a-token", "enter")
+        await until(pilot, lambda: "Access refused" in answer(app))
+        assert app.screen.query_one("#token", Input).value == ""
+
+
 async def test_too_many_refusals_end_the_session(
     hub: HubServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

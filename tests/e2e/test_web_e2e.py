@@ -145,8 +145,11 @@ async def test_browser_session_asks_for_its_own_token(
         assert not any(name in text for name in names)
         await page.evaluate("document.querySelector('.xterm-helper-textarea').focus()")
         await page.type_text("not-a-token")
+        await wait_for_text(page, "•" * len("not-a-token"))  # typed, masked, before Enter
         await page.press_enter()
-        text = await wait_for_text(page, "Access refused (401)", "analyst or administrator")
+        text = await wait_for_text(
+            page, "Access refused: the hub refused the token (401)", "analyst or administrator"
+        )
         assert not any(name in text for name in names)
 
         # The one allowed session is taken: the next visitor is told so plainly.
