@@ -154,7 +154,8 @@ class RingmonApp(ReplayKeys):
             if theme in self.available_themes:
                 self.theme = theme
             else:
-                self.notify(f"unknown theme {theme!r}; see the command palette's themes")
+                unknown = f"unknown theme {theme!r}; see the command palette's themes"
+                self.notify(unknown, markup=False)
         # After the theme set just now is published: only a change from here on is a choice.
         self.call_next(self.theme_changed_signal.subscribe, self, self._remember_theme)
         if self._handle_signals:
