@@ -11,16 +11,15 @@ data/names_dlg_list.json: ``dlg.list`` during the first call).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_kamailio_mapping import directory_state, run
 
 from ringmon.model.caller_id import OtherParty, party_text
-from ringmon.model.schema import AccountUpsert, CallRing, Direction, EmployeeUpsert, Event
-from ringmon.model.state import State
+from ringmon.model.schema import CallRing, Direction
 from ringmon.sources.caller_name import MAX_NAME, shown_name, sip_display_name
 from ringmon.sources.kamailio.mapping import KamailioMapper
 from ringmon.sources.kamailio.rpc import parse_dlg_list
@@ -32,23 +31,6 @@ T0 = 1796194560.0
 def recorded(name: str) -> list[dict[str, Any]]:
     lines = (DATA / name).read_text().splitlines()
     return [json.loads(line) for line in lines if line.strip()]
-
-
-def directory_state() -> State:
-    state = State(record=True)
-    at = datetime.fromtimestamp(T0, UTC)
-    state.apply(EmployeeUpsert(ts=at, id="e1", name="Anna Nowak"))
-    state.apply(AccountUpsert(ts=at, login="sip101", number="101", employee="e1"))
-    return state
-
-
-def run(mapper: KamailioMapper, state: State, items: list[dict[str, Any]]) -> list[Event]:
-    out: list[Event] = []
-    for fact in items:
-        for event in mapper.feed(fact, arrival=float(fact.get("ts", T0))):
-            state.apply(event)  # raises EventRejected: the test fails on any rejection
-            out.append(event)
-    return out
 
 
 def test_recorded_calls_carry_the_callers_display_name() -> None:
