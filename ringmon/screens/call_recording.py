@@ -44,21 +44,23 @@ class RecordingActions(Screen[None]):
         player = "p: play" if player_command(self.player) else "p: play (set RINGMON_PLAYER)"
         return f"s/enter: download the recording · {player} · r/i: filters"
 
-    def action_download(self) -> None:
+    def _recorded(self) -> LegDoc | None:
+        """The selected call if it has a recording (else None, and the status line says so)."""
         leg = self._selected()
-        if leg is None:
-            return
-        if not leg.recording:
+        if leg is not None and not leg.recording:
             self._status("This call has no recording.", error=True)
+            return None
+        return leg
+
+    def action_download(self) -> None:
+        leg = self._recorded()
+        if leg is None:
             return
         self._download(leg)
 
     def action_play(self) -> None:
-        leg = self._selected()
+        leg = self._recorded()
         if leg is None:
-            return
-        if not leg.recording:
-            self._status("This call has no recording.", error=True)
             return
         if self.app.is_web:  # the browser plays it
             self._download(leg, then_play=True)
