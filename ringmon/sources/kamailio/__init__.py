@@ -28,7 +28,8 @@ def parse_spec(spec: str) -> KamailioSource:
     if where is None:
         raise SpecError(f"--source {spec}: give evapi's address, e.g. kamailio:127.0.0.1:8448")
     host, port = where
-    rpc: str | None = f"http://{host}:{DEFAULT_RPC_PORT}/RPC"
+    url_host = f"[{host}]" if ":" in host else host  # an IPv6 address is bracketed in a URL
+    rpc: str | None = f"http://{url_host}:{DEFAULT_RPC_PORT}/RPC"
     add_unknown = True
     for option in options:
         key, _, value = option.partition("=")
