@@ -154,7 +154,8 @@ class RingmonApp(ReplayKeys):
             if theme in self.available_themes:
                 self.theme = theme
             else:
-                self.notify(f"unknown theme {theme!r}; see the command palette's themes")
+                unknown = f"unknown theme {theme!r}; see the command palette's themes"
+                self.notify(unknown, markup=False)
         # After the theme set just now is published: only a change from here on is a choice.
         self.call_next(self.theme_changed_signal.subscribe, self, self._remember_theme)
         if self._handle_signals:
@@ -213,9 +214,13 @@ class RingmonApp(ReplayKeys):
         folder = path if path is not None else str(download_folder())
         return super().deliver_screenshot(filename, folder, time_format)
 
-    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
-        """Hand the driver only the cells that changed (``ringmon.cropped_updates``)."""
-        super()._display(screen, None if renderable is None else cropped(renderable))
+    def _display(
+        self, screen: Screen[Any], renderable: RenderableType | None, *args: Any, **kwargs: Any
+    ) -> None:
+        """Hand the driver only the cells that changed (``ringmon.cropped_updates``; a private
+        Textual method: whatever else a later Textual passes goes through untouched)."""
+        update = None if renderable is None else cropped(renderable)
+        super()._display(screen, update, *args, **kwargs)
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver, or on Linux and macOS one that takes the terminal's size the

@@ -10,18 +10,70 @@ rewrites 70 cells, colour codes included, on every line, every second.
 the changed cells only (a wide character cut by the span's start is written whole).
 ``cropped(update)`` turns Textual's update into it; the App hands its driver that instead
 (``RingmonApp._display``).
+
+Textual offers no public way to do this (its issue #5625 was closed without one): this module
+builds on ``textual._compositor.ChopsUpdate`` and ``App._display``, which are private. It
+checks them once on import (``CONTRACT_PROBLEM``); a Textual where they differ from what this
+was written against (8.x) gets a warning in the log and the stock updates, never a crash, and
+tests/board/test_line_diff.py fails on it so that the next upgrade is looked at.
 """
 
 from __future__ import annotations
 
+import inspect
+import logging
 from collections.abc import Iterator
 
 from rich.cells import cell_len, get_character_cell_size
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.control import Control
 from rich.segment import Segment
-from textual._compositor import ChopsUpdate
+from textual.app import App
 from textual.strip import Strip
+
+try:
+    from textual._compositor import ChopsUpdate
+except ImportError:  # pragma: no cover - a Textual without it: stock updates
+
+    class ChopsUpdate:  # type: ignore[no-redef]
+        """A stand-in that Textual never makes: ``cropped`` leaves every update as it is."""
+
+        def __init__(self, chops: object, spans: object, chop_ends: object) -> None:
+            self.chops, self.spans, self.chop_ends = chops, spans, chop_ends
+
+
+log = logging.getLogger(__name__)
+
+CHOPS_UPDATE_PARAMETERS = ("self", "chops", "spans", "chop_ends")
+DISPLAY_PARAMETERS = ("self", "screen", "renderable")
+
+
+def textual_contract_problem() -> str | None:
+    """What of Textual's private API this module uses differs from what it was written
+    against, as a sentence; None when all is as expected."""
+    import textual._compositor as compositor
+
+    if getattr(compositor, "ChopsUpdate", None) is not ChopsUpdate:
+        return "textual._compositor.ChopsUpdate is gone"
+    for name in ("__rich_console__", "render_segments"):
+        if not callable(getattr(ChopsUpdate, name, None)):
+            return f"ChopsUpdate.{name} is gone"
+    found = tuple(inspect.signature(ChopsUpdate.__init__).parameters)
+    if found != CHOPS_UPDATE_PARAMETERS:
+        return f"ChopsUpdate takes ({', '.join(found)}), not ({', '.join(CHOPS_UPDATE_PARAMETERS)})"
+    display = getattr(App, "_display", None)
+    if not callable(display):
+        return "App._display is gone"
+    found = tuple(inspect.signature(display).parameters)
+    if found != DISPLAY_PARAMETERS:
+        return f"App._display takes ({', '.join(found)}), not ({', '.join(DISPLAY_PARAMETERS)})"
+    return None
+
+
+CONTRACT_PROBLEM = textual_contract_problem()
+"""Why cropped updates are off with this Textual, or None (they are on)."""
+if CONTRACT_PROBLEM is not None:  # pragma: no cover - depends on the Textual installed
+    log.warning("partial screen updates are written whole: %s", CONTRACT_PROBLEM)
 
 
 class CroppedChopsUpdate(ChopsUpdate):
@@ -86,7 +138,8 @@ def _cell_start(strip: Strip, offset: int) -> int:
 
 
 def cropped(renderable: RenderableType) -> RenderableType:
-    """Textual's partial update as a ``CroppedChopsUpdate``; anything else as it is."""
-    if type(renderable) is ChopsUpdate:
+    """Textual's partial update as a ``CroppedChopsUpdate``; anything else as it is (and
+    everything as it is when Textual's private API is not as expected)."""
+    if CONTRACT_PROBLEM is None and type(renderable) is ChopsUpdate:
         return CroppedChopsUpdate(renderable.chops, renderable.spans, renderable.chop_ends)
     return renderable

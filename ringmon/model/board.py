@@ -1,21 +1,21 @@
-"""The live board's logic, without Textual: filters, sort orders, summary, thresholds.
+"""The live board's logic, without Textual: the shown rows, filtered and sorted, and the summary.
 
-The board screen shows one row per employee (R3; the rows themselves are
-``ringmon.model.board_rows``, re-exported here). This module decides which rows pass the quick
-filters (R4, R5), in which order
-(status priority, then longest in status, by default), the summary figures (R2), and which rows
-are past a configured time limit. ``Board`` keeps the filtered, sorted rows incrementally, so a
-batch of events costs a few binary searches, not a re-sort of 10,000 rows.
+The board screen shows one row per employee (R3). Its parts, each in a module of its own and
+re-exported here: the rows (``ringmon.model.board_rows``), the quick filters (R4, R5;
+``board_filters``), the sort orders (status priority, then longest in status, by default;
+``board_sort``) and the time limits (``time_limits``). This module keeps the summary figures
+(R2) and ``Board``, which keeps the filtered, sorted rows incrementally, so a batch of events
+costs a few binary searches, not a re-sort of 10,000 rows.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import dataclass, field
 from typing import Any
 
+from ringmon.model.board_filters import NO_DEPARTMENT, RINGING, Chip, ChipKind, Filters
 from ringmon.model.board_rows import (
     DeviceView,
     Row,
@@ -24,12 +24,16 @@ from ringmon.model.board_rows import (
     deciding_device,
     ringing_legs,
 )
-from ringmon.model.filter_query import Query, parse_query
-from ringmon.model.status import BY_PRIORITY, RANK, Status
+from ringmon.model.board_sort import COUNTER_SORTS, SORT_CYCLE, Sort, SortColumn
+from ringmon.model.status import Status
+from ringmon.model.time_limits import LIMITED, TimeLimits
 
 __all__ = [
+    "COUNTER_SORTS",
+    "LIMITED",
     "NO_DEPARTMENT",
     "RINGING",
+    "SORT_CYCLE",
     "Board",
     "Change",
     "Chip",
@@ -46,262 +50,6 @@ __all__ = [
     "deciding_device",
     "ringing_legs",
 ]
-
-RINGING = "ringing"
-"""A pseudo-status for the status filter: rows with a call ringing now."""
-
-NO_DEPARTMENT = ""
-"""The department filter's value for employees without a department."""
-
-
-# -- filters ----------------------------------------------------------------------------------
-
-
-class ChipKind(StrEnum):
-    NAME = "name"
-    DEPARTMENT = "department"
-    STATUS = "status"
-
-
-@dataclass(frozen=True, slots=True)
-class Chip:
-    """One active quick filter. Values of one chip combine with OR; chips combine with AND."""
-
-    kind: ChipKind
-    values: frozenset[str]
-    query: Query | None = field(default=None, compare=False)
-    """A name chip typed in ``/``: its query (``values`` holds the text as typed)."""
-
-    def matches(self, row: Row) -> bool:
-        if self.kind is ChipKind.NAME:
-            if self.query is not None:
-                return self.query.matches(row)
-            return all(v in row.folded for v in self.values)
-        if self.kind is ChipKind.DEPARTMENT:
-            return (row.department or NO_DEPARTMENT) in self.values
-        return row.status.value in self.values or (RINGING in self.values and row.ringing)
-
-    @property
-    def label(self) -> str:
-        if self.kind is ChipKind.NAME:
-            if self.query is not None:
-                return "/" + self.query.text
-            return "name~" + ",".join(sorted(self.values))
-        if self.kind is ChipKind.DEPARTMENT:
-            names = sorted(v or "(none)" for v in self.values)
-            return "dept: " + ", ".join(names)
-        order = [s.value for s in BY_PRIORITY] + [RINGING]
-        vals = sorted(self.values, key=lambda v: order.index(v) if v in order else 99)
-        return "status: " + ", ".join(vals)
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    """The active chips, in the order they were set (``escape`` removes the last one)."""
-
-    chips: tuple[Chip, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.chips)
-
-    def get(self, kind: ChipKind) -> Chip | None:
-        for chip in self.chips:
-            if chip.kind is kind:
-                return chip
-        return None
-
-    def values(self, kind: ChipKind) -> frozenset[str]:
-        chip = self.get(kind)
-        return chip.values if chip is not None else frozenset()
-
-    def with_chip(self, kind: ChipKind, values: Iterable[str]) -> Filters:
-        """Set (or, with no values, remove) the chip of ``kind``; a set chip becomes the last."""
-        vals = frozenset(values)
-        if kind is ChipKind.NAME:
-            vals = frozenset(v.strip().casefold() for v in vals if v.strip())
-        rest = tuple(c for c in self.chips if c.kind is not kind)
-        if not vals:
-            return Filters(rest)
-        existing = self.get(kind)
-        if existing is not None and existing.values == vals:
-            return self
-        return Filters((*rest, Chip(kind, vals)))
-
-    def with_name(self, text: str) -> Filters:
-        """The type-to-filter (``/``): ``text`` is a query of the filter language
-        (``ringmon.model.filter_query``; raises its ``QueryError``). The chip keeps its place
-        while the text is edited."""
-        query = parse_query(text)
-        if not query:
-            return self.with_chip(ChipKind.NAME, ())
-        chip = Chip(ChipKind.NAME, frozenset({query.text}), query)
-        existing = self.get(ChipKind.NAME)
-        if existing is not None and existing == chip and existing.query == query:
-            return self
-        if self.get(ChipKind.NAME) is None:
-            return Filters((*self.chips, chip))
-        return Filters(tuple(chip if c.kind is ChipKind.NAME else c for c in self.chips))
-
-    def without_last(self) -> Filters:
-        return Filters(self.chips[:-1])
-
-    def matches(self, row: Row) -> bool:
-        return all(chip.matches(row) for chip in self.chips)
-
-    def funnel(self, rows: Iterable[Row]) -> list[int]:
-        """For each chip, how many rows pass it and every chip before it (the last is the
-        number of rows shown)."""
-        counts = [0] * len(self.chips)
-        chips = self.chips
-        for row in rows:
-            for i, chip in enumerate(chips):
-                if not chip.matches(row):
-                    break
-                counts[i] += 1
-        return counts
-
-
-# -- sorting ----------------------------------------------------------------------------------
-
-
-class SortColumn(StrEnum):
-    STATUS = "status"
-    EMPLOYEE = "employee"
-    DEPARTMENT = "department"
-    IN_STATUS = "in_status"
-    CALLS_TODAY = "calls_today"
-    MISSED_TODAY = "missed_today"
-    TALK_TODAY = "talk_today"
-    LONGEST_CALL = "longest_call"
-
-    @property
-    def heading(self) -> str:
-        return _SORT_TITLES[self]
-
-
-_SORT_TITLES = {
-    SortColumn.STATUS: "status",
-    SortColumn.EMPLOYEE: "employee",
-    SortColumn.DEPARTMENT: "department",
-    SortColumn.IN_STATUS: "in status",
-    SortColumn.CALLS_TODAY: "calls today",
-    SortColumn.MISSED_TODAY: "missed today",
-    SortColumn.TALK_TODAY: "talk time today",
-    SortColumn.LONGEST_CALL: "longest call",
-}
-SORT_CYCLE: tuple[SortColumn, ...] = (
-    SortColumn.STATUS,
-    SortColumn.EMPLOYEE,
-    SortColumn.DEPARTMENT,
-    SortColumn.IN_STATUS,
-)
-"""The ``s`` cycle; the counter columns join it while they are shown."""
-COUNTER_SORTS: tuple[SortColumn, ...] = (
-    SortColumn.CALLS_TODAY,
-    SortColumn.MISSED_TODAY,
-    SortColumn.TALK_TODAY,
-    SortColumn.LONGEST_CALL,
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Sort:
-    """A sort order. Every key ends with the employee id, so the order is total and a row's
-    place is found by binary search."""
-
-    column: SortColumn = SortColumn.STATUS
-    reverse: bool = False
-
-    def next(self, cycle: tuple[SortColumn, ...] = SORT_CYCLE) -> Sort:
-        """The next column of the ``s`` cycle, ascending."""
-        index = cycle.index(self.column) if self.column in cycle else -1
-        return Sort(cycle[(index + 1) % len(cycle)])
-
-    def toggled(self) -> Sort:
-        return replace(self, reverse=not self.reverse)
-
-    def by(self, column: SortColumn) -> Sort:
-        """A header click: a new column ascending, the same column reversed."""
-        return self.toggled() if column is self.column else Sort(column)
-
-    def key(self, row: Row) -> tuple[Any, ...]:
-        rank = -RANK[row.status]
-        if self.column is SortColumn.STATUS:
-            # Status priority, then the longest in status first (R3's default order).
-            return (rank, row.since, row.folded, row.id)
-        if self.column is SortColumn.IN_STATUS:
-            return (row.since, rank, row.folded, row.id)
-        if self.column is SortColumn.EMPLOYEE:
-            return (row.folded, row.id)
-        if self.column in COUNTER_SORTS:
-            # Most first. A call in progress counts in "calls" at once, in the times once
-            # it ends (a key cannot follow the clock).
-            done = row.calls_done
-            value: float = {
-                SortColumn.CALLS_TODAY: done.calls + len(row.answered_open),
-                SortColumn.MISSED_TODAY: done.missed,
-                SortColumn.TALK_TODAY: done.talk,
-                SortColumn.LONGEST_CALL: done.longest,
-            }[self.column]
-            return (-value, rank, row.folded, row.id)
-        dept = row.department
-        return (dept is None, (dept or "").casefold(), rank, row.since, row.folded, row.id)
-
-
-# -- thresholds -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TimeLimits:
-    """Per-status time limits in seconds (None: no limit). Off by default. (The settings'
-    section that sets them is ``ringmon.config.Thresholds``.)"""
-
-    talking: float | None = None
-    ringing: float | None = None
-    online: float | None = None
-    dnd: float | None = None
-    offline: float | None = None
-
-    @property
-    def enabled(self) -> bool:
-        return any(
-            v is not None for v in (self.talking, self.ringing, self.online, self.dnd, self.offline)
-        )
-
-    def limit(self, status: Status) -> float | None:
-        value: float | None = getattr(self, status.value)
-        return value
-
-    def over(self, row: Row, now: float) -> bool:
-        """Is the row past a limit: its status's, or the ringing one while a call rings?"""
-        limit = self.limit(row.status)
-        if limit is not None and now - row.since > limit:
-            return True
-        return (
-            self.ringing is not None
-            and row.ringing_since is not None
-            and now - row.ringing_since > self.ringing
-        )
-
-    @classmethod
-    def from_config(cls, source: Mapping[str, object] | None) -> TimeLimits:
-        """From the settings' ``[thresholds]`` as a mapping by status name; values are
-        seconds, ``timedelta``s, or None/0 for no limit. A name that is not a status (a
-        typo) is an error, never a limit silently left off."""
-        if not source:
-            return cls()
-        values: dict[str, float | None] = {}
-        for name, raw in source.items():
-            if name not in LIMITED:
-                raise ValueError(f"{name!r} is not a status with a time limit")
-            if raw is not None and hasattr(raw, "total_seconds"):
-                raw = raw.total_seconds()
-            values[name] = float(raw) if isinstance(raw, int | float) and raw else None
-        return cls(**values)
-
-
-LIMITED = ("talking", "ringing", "online", "dnd", "offline")
-"""The statuses (and ringing) that a time limit may be set for."""
 
 
 # -- summary ----------------------------------------------------------------------------------

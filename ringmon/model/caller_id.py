@@ -3,7 +3,7 @@
 While an employee rings or talks the board shows who with: the number and, when the source
 knows it, the name, and the direction (``←`` in, ``→`` out). Callers' numbers are personal
 data: where many people see the screen (``--wall``, ``ringmon web``) they are masked by
-default, ``+48601234500`` -> ``+48 601 *** *00``. Pure.
+default, ``+48601234500`` -> ``+48 601 *** *00``, and so are names that are numbers. Pure.
 """
 
 from __future__ import annotations
@@ -34,9 +34,17 @@ class OtherParty:
     def text(self, *, masked: bool) -> str:
         """``← +48 601 *** *00 Kowalski Transport`` (the name alone when there is no
         number, ``← ?`` when the source said neither)."""
-        number = mask_number(self.number) if masked else self.number
-        who = " ".join(part for part in (number, self.name) if part) or "?"
+        who = party_text(self.number, self.name, masked=masked) or "?"
         return f"{ARROWS[self.direction]} {who}"
+
+
+def party_text(number: str, name: str, *, masked: bool) -> str:
+    """The other party as a line shows it: ``+48 601 *** *00 Kowalski Transport``, the number
+    or the name alone, or ``""`` when the source said neither. ``masked`` hides the middle of
+    the number, and of a name that is a number (a caller-id name is personal data too)."""
+    if masked:
+        number, name = mask_number(number), mask_number(name)
+    return " ".join(part for part in (number, name) if part)
 
 
 def other_parties(state: State, employees: Iterable[str] | None = None) -> dict[str, OtherParty]:

@@ -199,6 +199,15 @@ class CallTally:
         if call.closed_at is not None:
             self._closed.append((call.closed_at, call_id))
 
+    def restore_leg(self, leg: CallLeg) -> None:
+        """Count a leg in progress of a snapshot that carried no calls of the tally (an older
+        hub): its call is open, on the local day the leg rang."""
+        call = self.open_calls.get(leg.call)
+        if call is None:
+            call = self.open_calls[leg.call] = OpenCall(local_date(leg.ring_at, self.tz))
+        call.legs += 1
+        call.answered = call.answered or leg.answered
+
     def day(self, day: date) -> DayTally:
         tally = self.days.get(day)
         if tally is None:

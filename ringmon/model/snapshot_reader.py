@@ -22,7 +22,6 @@ import orjson
 
 from ringmon.model.calls import CallLeg, DayTally, OpenCall
 from ringmon.model.employee_day_docs import employee_days_from_raw
-from ringmon.model.period import local_date
 from ringmon.model.schema import Direction, QueuePause, Registration
 from ringmon.model.state import Account, Device, Employee, State
 from ringmon.model.status import Status
@@ -187,12 +186,7 @@ def _state(raw: dict[str, Any], seq: int, clock: float, tz: tzinfo) -> State:
         state.legs[leg.leg] = leg
         if open_calls is None:
             # A hub that does not send its tally's calls: rebuild them from the legs.
-            opened = state.tally.open_calls.get(leg.call)
-            if opened is None:
-                opened = OpenCall(local_date(leg.ring_at, tz))
-                state.tally.open_calls[leg.call] = opened
-            opened.legs += 1
-            opened.answered = opened.answered or leg.answered
+            state.tally.restore_leg(leg)
         state.restore_leg_indexes(leg)
     return state
 

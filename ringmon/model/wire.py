@@ -266,11 +266,6 @@ def state_from_snapshot(doc: SnapshotDoc, tz: tzinfo) -> State:
         state.legs[leg.leg] = leg
         if doc.open_calls is None:
             # A hub that does not send its tally's calls: rebuild them from the legs.
-            opened = state.tally.open_calls.get(leg.call)
-            if opened is None:
-                opened = OpenCall(local_date(leg.ring_at, tz))
-                state.tally.open_calls[leg.call] = opened
-            opened.legs += 1
-            opened.answered = opened.answered or leg.answered
+            state.tally.restore_leg(leg)
         state.restore_leg_indexes(leg)
     return state

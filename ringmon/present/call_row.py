@@ -9,7 +9,7 @@ from datetime import tzinfo
 from rich.text import Text
 
 from ringmon.model.call_filter import leg_outcome
-from ringmon.model.caller_id import mask_number
+from ringmon.model.caller_id import party_text
 from ringmon.model.calls import Outcome
 from ringmon.model.schema import Direction
 from ringmon.model.wire import LegDoc
@@ -56,8 +56,7 @@ def call_row(
     talk = leg.talk_seconds if leg.talk_seconds is not None else model.talk_seconds(now)
     outcome = leg_outcome(leg)
     arrow = "← in" if leg.direction is Direction.IN else "→ out"
-    number = mask_number(leg.remote) if masked else leg.remote
-    remote = " ".join(part for part in (number, leg.remote_name) if part) or "unknown"
+    remote = party_text(leg.remote, leg.remote_name, masked=masked) or "unknown"
     if compact:
         return (
             Text(when),

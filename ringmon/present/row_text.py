@@ -16,6 +16,7 @@ from ringmon.model.board_rows import DeviceView, Row
 from ringmon.model.status import RANK, Status
 from ringmon.present.durations import format_duration
 from ringmon.present.glyphs import GLYPHS, RINGING_GLYPH
+from ringmon.present.markup import as_markup
 
 _VERSIONISH = re.compile(r"^(v|rv|r)?[\d.()_-]+[a-z]?$|^\(.*\)?$", re.IGNORECASE)
 
@@ -159,10 +160,13 @@ def device_lines(row: Row) -> list[DeviceLine]:
 
 
 def devices_text(row: Row, now: float, tz: tzinfo) -> str:
-    """The user-agent cell's tooltip: one line per device, or why there is none."""
+    """The user-agent cell's tooltip: one line per device, or why there is none. Textual
+    markup (a tooltip is read as markup): names and user agents are escaped."""
     lines = [line.text(now, tz) for line in device_lines(row)]
     if not lines:
-        return f"{row.name}: no devices registered"
+        return as_markup(f"{row.name}: no devices registered")
     if row.status is not Status.OFFLINE and not any(d.decides for d in row.devices):
         lines.append(f"{row.status.label}: a call on an account whose device is not known")
-    return "\n".join([f"{row.name}: {row.status.label} (the highest of its devices)", *lines])
+    return as_markup(
+        "\n".join([f"{row.name}: {row.status.label} (the highest of its devices)", *lines])
+    )

@@ -160,7 +160,7 @@ class CallLogScreen(RecordingActions, ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="log-panel"):
-            yield Static(self._title(), id="log-title")
+            yield Static(self._title(), id="log-title", markup=False)
             with Horizontal(id="filters"):
                 yield Button("Result: all", id="result-filter", compact=True)
                 yield Button("Direction: all", id="direction-filter", compact=True)
@@ -171,7 +171,7 @@ class CallLogScreen(RecordingActions, ModalScreen[None]):
                 classes="hint",
             )
             yield ProgressBar(id="progress", show_eta=False)
-            yield Static("Loading calls...", id="log-status")
+            yield Static("Loading calls...", id="log-status", markup=False)
             yield Footer()
 
     def _title(self) -> str:

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import ProgressBar
 
 from ringmon.hub_client import HubClient, HubError
-from ringmon.hub_client.recordings import download_folder
+from ringmon.hub_client.recordings import Download, download_folder
 from ringmon.model.wire import LegDoc
 from ringmon.player import PlayerError, play, player_command
 
@@ -44,21 +44,23 @@ class RecordingActions(Screen[None]):
         player = "p: play" if player_command(self.player) else "p: play (set RINGMON_PLAYER)"
         return f"s/enter: download the recording · {player} · r/i: filters"
 
-    def action_download(self) -> None:
+    def _recorded(self) -> LegDoc | None:
+        """The selected call if it has a recording (else None, and the status line says so)."""
         leg = self._selected()
-        if leg is None:
-            return
-        if not leg.recording:
+        if leg is not None and not leg.recording:
             self._status("This call has no recording.", error=True)
+            return None
+        return leg
+
+    def action_download(self) -> None:
+        leg = self._recorded()
+        if leg is None:
             return
         self._download(leg)
 
     def action_play(self) -> None:
-        leg = self._selected()
+        leg = self._recorded()
         if leg is None:
-            return
-        if not leg.recording:
-            self._status("This call has no recording.", error=True)
             return
         if self.app.is_web:  # the browser plays it
             self._download(leg, then_play=True)
@@ -83,22 +85,15 @@ class RecordingActions(Screen[None]):
         command = player_command(self.player)
         if command is None:
             return
-        bar = self.query_one(ProgressBar)
-        bar.update(total=None, progress=0)
-        bar.add_class("-shown")
-        self._status(f"Fetching the recording of {leg.leg} to play it ...")
-
-        def progress(received: int, total: int | None) -> None:
-            bar.update(total=total, progress=received)
-
         with tempfile.TemporaryDirectory(prefix="ringmon-play-") as folder:
-            try:
-                result = await self.client.download_recording(leg.leg, Path(folder), progress)
-            except HubError as exc:
-                bar.remove_class("-shown")
-                self._status(f"Could not fetch the recording: {exc}", error=True)
+            result = await self._fetch(
+                leg,
+                Path(folder),
+                f"Fetching the recording of {leg.leg} to play it ...",
+                "Could not fetch the recording",
+            )
+            if result is None:
                 return
-            bar.update(total=max(result.size, 1), progress=max(result.size, 1))
             try:
                 process = await play(command, result.path)
             except PlayerError as exc:
@@ -107,16 +102,13 @@ class RecordingActions(Screen[None]):
             self._status(f"Playing the recording of {leg.leg} with {command[0]} (on this machine)")
             await process.wait()
 
-    @work(exclusive=True, group="recording")
-    async def _download(self, leg: LegDoc, then_play: bool = False) -> None:
-        if self.app.is_web:
-            await self._deliver(leg, then_play)
-            return
+    async def _fetch(self, leg: LegDoc, folder: Path, doing: str, failed: str) -> Download | None:
+        """The recording of ``leg`` streamed into ``folder`` with the progress bar shown and
+        ``doing`` in the status line; None when the hub failed (``failed: why`` said there)."""
         bar = self.query_one(ProgressBar)
         bar.update(total=None, progress=0)
         bar.add_class("-shown")
-        folder = download_folder(self.download_dir)
-        self._status(f"Downloading the recording of {leg.leg} to {folder} ...")
+        self._status(doing)
 
         def progress(received: int, total: int | None) -> None:
             bar.update(total=total, progress=received)
@@ -125,9 +117,21 @@ class RecordingActions(Screen[None]):
             result = await self.client.download_recording(leg.leg, folder, progress)
         except HubError as exc:
             bar.remove_class("-shown")
-            self._status(f"Download failed: {exc}", error=True)
-            return
+            self._status(f"{failed}: {exc}", error=True)
+            return None
         bar.update(total=max(result.size, 1), progress=max(result.size, 1))
+        return result
+
+    @work(exclusive=True, group="recording")
+    async def _download(self, leg: LegDoc, then_play: bool = False) -> None:
+        if self.app.is_web:
+            await self._deliver(leg, then_play)
+            return
+        folder = download_folder(self.download_dir)
+        doing = f"Downloading the recording of {leg.leg} to {folder} ..."
+        result = await self._fetch(leg, folder, doing, "Download failed")
+        if result is None:
+            return
         self.downloads[leg.leg] = result.path
         self._status(f"Saved the recording to {result.path} ({result.size:,} bytes)")
         self.notify(f"Recording saved to {result.path}", title="Download complete", markup=False)
@@ -136,23 +140,12 @@ class RecordingActions(Screen[None]):
         """To the browser: the recording is fetched into a private temporary folder of the
         server, opened, and handed to Textual (which streams it to the browser and closes it);
         the folder is gone before the browser has the file."""
-        bar = self.query_one(ProgressBar)
-        bar.update(total=None, progress=0)
-        bar.add_class("-shown")
-        self._status(f"Fetching the recording of {leg.leg} for your browser ...")
-
-        def progress(received: int, total: int | None) -> None:
-            bar.update(total=total, progress=received)
-
         with tempfile.TemporaryDirectory(prefix="ringmon-recording-") as scratch:
-            try:
-                result = await self.client.download_recording(leg.leg, Path(scratch), progress)
-            except HubError as exc:
-                bar.remove_class("-shown")
-                self._status(f"Download failed: {exc}", error=True)
+            doing = f"Fetching the recording of {leg.leg} for your browser ..."
+            result = await self._fetch(leg, Path(scratch), doing, "Download failed")
+            if result is None:
                 return
             recording = result.path.open("rb")
-        bar.update(total=max(result.size, 1), progress=max(result.size, 1))
         self.app.deliver_binary(
             recording,
             save_filename=result.path.name,

@@ -79,7 +79,7 @@ class DeviceDetail(ModalScreen[None]):
         if row is None:
             body.update("This employee is no longer on the board.")
             return
-        self.query_one(Vertical).border_title = f"Devices of {row.name}"
+        self.query_one(Vertical).border_title = f"Devices of {as_markup(row.name)}"
         glyph = GLYPHS[row.status]
         dept = as_markup(row.department or "no department")
         lines = [

@@ -23,6 +23,7 @@ from textual.widgets.selection_list import Selection
 from ringmon.model.board import NO_DEPARTMENT, RINGING
 from ringmon.model.status import BY_PRIORITY
 from ringmon.present.glyphs import GLYPHS, RINGING_GLYPH
+from ringmon.present.markup import as_markup
 from ringmon.screens.choice_list import ChoiceList
 
 Result = tuple[frozenset[str], frozenset[str]]
@@ -95,7 +96,9 @@ class FilterPanel(ModalScreen[Result | None]):
         names = sorted(self.departments, key=lambda d: (d == NO_DEPARTMENT, d.casefold()))
         ticked = ticked_at_start(self.chosen_departments, frozenset(names))
         dept_items = [
-            Selection(f"{department_label(d)} ({_total(self.departments[d])})", d, d in ticked)
+            Selection(
+                f"{as_markup(department_label(d))} ({_total(self.departments[d])})", d, d in ticked
+            )
             for d in names
         ]
         ticked = ticked_at_start(self.chosen_statuses, STATUS_VALUES)

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from ringmon.model.status import BY_PRIORITY
 from ringmon.present.glyphs import CHANGE_GLYPH, GLYPHS, RINGING_GLYPH
+from ringmon.present.markup import as_markup
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("↑ ↓  j k", "move the cursor; then it stays on that employee as rows move"),
@@ -73,9 +74,7 @@ def help_text(wall: bool = False, keys: tuple[tuple[str, str], ...] | None = Non
     lines = ["[b]Keys[/b]", ""]
     # A key such as "[" opens markup: escaped, and padded by what it shows.
     lines += [
-        f"  [b]{key.replace('[', chr(92) + '[')}{' ' * (16 - len(key))}[/b] {what}"
-        if key
-        else f"  {what}"
+        f"  [b]{as_markup(key)}{' ' * (16 - len(key))}[/b] {what}" if key else f"  {what}"
         for key, what in keys
     ]
     legend = "   ".join(f"{GLYPHS[s]} {s.label}" for s in BY_PRIORITY)

@@ -167,7 +167,7 @@ class ProfileScreen(ModalScreen[None]):
                 id="periods",
             )
             with VerticalScroll(id="body"):
-                yield Static("Loading history...", id="notice", classes="-shown")
+                yield Static("Loading history...", id="notice", classes="-shown", markup=False)
                 yield Static("Summary", classes="section")
                 yield ProfileSummary(id="summary")
                 yield Static("Calls by day", classes="section")

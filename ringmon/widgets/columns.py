@@ -47,13 +47,16 @@ HEADINGS = {
 }
 
 COUNTERS: dict[Col, tuple[str, int]] = {
-    Col.CALLS_TODAY: ("calls today", 7),
-    Col.MISSED_TODAY: ("missed today", 8),
-    Col.TALK_TODAY: ("talk time today", 8),
-    Col.LONGEST_CALL: ("longest call", 9),
+    col: (SortColumn(col.value).heading, width)
+    for col, width in (
+        (Col.CALLS_TODAY, 7),
+        (Col.MISSED_TODAY, 8),
+        (Col.TALK_TODAY, 8),
+        (Col.LONGEST_CALL, 9),
+    )
 }
-"""The optional counter columns (the column menu, ``c``): what the menu calls each, and its
-width (its heading with the sort arrow, and ``1:02:03``)."""
+"""The optional counter columns (the column menu, ``c``): what the menu calls each (its sort
+order's name), and its width (its heading with the sort arrow, and ``1:02:03``)."""
 
 FILTERABLE = (Col.EMPLOYEE, Col.DEPARTMENT, Col.STATUS)
 """Columns with "filter by this value" (R4: not User agents, not In status)."""

@@ -24,6 +24,7 @@ from ringmon.model.status import Status
 from ringmon.present.clock import clock
 from ringmon.present.durations import format_age
 from ringmon.present.glyphs import GLYPHS, RINGING_GLYPH
+from ringmon.present.markup import as_markup
 from ringmon.present.status_style import RINGING_VAR, STATUS_VARS
 
 SILENT_AFTER_SECONDS = 5.0
@@ -178,7 +179,7 @@ def summary_markup(summary: Summary, feed: FeedState, wide: bool) -> tuple[str, 
     today = f"Today: [b]{summary.calls_today:,}[/b] calls, [b]{summary.missed_today:,}[/b] missed"
     over = f"  [$error]! over limit [b]{summary.over_limit:,}[/b][/]" if summary.over_limit else ""
     feed_var = {"ok": "$success", "wait": "$text-muted"}.get(feed.level, "$warning")
-    second = f"{today}{over}  [{feed_var}]{Content(feed.short).markup}[/]"
+    second = f"{today}{over}  [{feed_var}]{as_markup(feed.short)}[/]"
     return first, second
 
 

@@ -37,7 +37,7 @@ class BoardStandIn(Screen[None]):
     def compose(self) -> ComposeResult:
         state = context_of(self.app).state
         lines = [f"{e.name:<24} {e.status.label}" for e in state.employees.values()]
-        yield Static("The board (live)\n\n" + "\n".join(lines), id="board")
+        yield Static("The board (live)\n\n" + "\n".join(lines), id="board", markup=False)
 
 
 class ProfileHost(ContextApp):

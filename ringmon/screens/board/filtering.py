@@ -183,4 +183,4 @@ class BoardFiltering(_Base):
         if view.sort is not None:
             self.set_sort(view.sort)
         self.set_filters(filters)
-        self.notify(f"View {view.name}", timeout=2)
+        self.notify(f"View {view.name}", timeout=2, markup=False)

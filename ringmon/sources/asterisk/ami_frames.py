@@ -50,7 +50,8 @@ class NotAChannelEvent(ValueError):
     """An AMI message that lacks the headers its event always has."""
 
 
-def _v(msg: dict[str, str], key: str) -> str:
+def header(msg: dict[str, str], key: str) -> str:
+    """A header of an AMI message; ``""`` when missing or ``<unknown>``."""
     value = msg.get(key, "")
     return "" if value == UNKNOWN else value
 
@@ -67,16 +68,16 @@ def channel(msg: dict[str, str], prefix: str = "", app: str = "") -> dict[str, A
         "name": name,
         "state": state,
         "caller": {
-            "name": _v(msg, prefix + "CallerIDName"),
-            "number": _v(msg, prefix + "CallerIDNum"),
+            "name": header(msg, prefix + "CallerIDName"),
+            "number": header(msg, prefix + "CallerIDNum"),
         },
         "connected": {
-            "name": _v(msg, prefix + "ConnectedLineName"),
-            "number": _v(msg, prefix + "ConnectedLineNum"),
+            "name": header(msg, prefix + "ConnectedLineName"),
+            "number": header(msg, prefix + "ConnectedLineNum"),
         },
         "dialplan": {
-            "context": _v(msg, prefix + "Context"),
-            "exten": _v(msg, prefix + "Exten"),
+            "context": header(msg, prefix + "Context"),
+            "exten": header(msg, prefix + "Exten"),
             "app_name": app,
             "app_data": "",
         },

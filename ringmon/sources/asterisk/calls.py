@@ -29,6 +29,7 @@ from ringmon.sources.asterisk.ami_frames import DialTargets
 from ringmon.sources.asterisk.devices import DevicesMixin
 from ringmon.sources.asterisk.frames import account_of, device_id, opt_str, req_str
 from ringmon.sources.asterisk.snapshot import ChannelInfo
+from ringmon.sources.caller_name import shown_name
 
 RECORDING_PREFIX = "asterisk:"
 PENDING_RING = 0.5
@@ -64,12 +65,6 @@ class _Leg:
     answered: bool = False
 
 
-def _name(name: str, number: str) -> str:
-    """A caller-id name worth showing: not empty, not the number again."""
-    name = name.strip()
-    return "" if name == number or name == "<unknown>" else name
-
-
 def _first(pending: float | None, at: float) -> float:
     return at if pending is None else pending
 
@@ -101,7 +96,7 @@ class CallsMixin(DevicesMixin):
             else opt_str(ch, "connected", "number")
         )
         chan = _Chan(cid, account, direction, cid, remote="" if remote == "s" else remote)
-        chan.remote_name = _name(opt_str(ch, "connected", "name"), chan.remote)
+        chan.remote_name = shown_name(opt_str(ch, "connected", "name"), chan.remote)
         self.channels[cid] = chan
         self._call_ref(chan.call, +1)
         if account is not None:
@@ -132,7 +127,7 @@ class CallsMixin(DevicesMixin):
             if not chan.remote:
                 chan.remote = opt_str(ch, "connected", "number")
             if not chan.remote_name:
-                chan.remote_name = _name(opt_str(ch, "connected", "name"), chan.remote)
+                chan.remote_name = shown_name(opt_str(ch, "connected", "name"), chan.remote)
             if chan.dialled or chan.leg is not None:
                 out += self._ring(chan, at)
             elif chan.ring_pending is None:
@@ -162,7 +157,7 @@ class CallsMixin(DevicesMixin):
             number = opt_str(caller_obj, "caller", "number")
             if number and not peer.remote:
                 peer.remote = number
-            name = _name(opt_str(caller_obj, "caller", "name"), peer.remote)
+            name = shown_name(opt_str(caller_obj, "caller", "name"), peer.remote)
             if name and not peer.remote_name:
                 peer.remote_name = name
             dialstring = opt_str(frame, "dialstring")
@@ -303,7 +298,7 @@ class CallsMixin(DevicesMixin):
             call = info.linkedid or info.id
             remote = info.exten if direction is Direction.OUT else info.connected_number
             chan = _Chan(info.id, account, direction, call, remote="" if remote == "s" else remote)
-            chan.remote_name = _name(info.connected_name, chan.remote)
+            chan.remote_name = shown_name(info.connected_name, chan.remote)
             self.channels[info.id] = chan
             self._call_ref(call, +1)
             if account is None:

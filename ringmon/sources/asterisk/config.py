@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ringmon.sources.address import host_port
+
 
 class AsteriskConfigError(ValueError):
     """A spec or credentials that cannot work; the message is for the person who gave it."""
@@ -169,13 +171,10 @@ def _flag(value: str, key: str, *, show: bool = False) -> bool:
 
 
 def _host_port(text: str, default_port: int) -> tuple[str, int]:
-    host, sep, port = text.strip().rpartition(":")
-    if not sep:
-        host, port = text.strip(), str(default_port)
-    host = host.strip("[]")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    address = host_port(text, default_port)
+    if address is None:
         raise AsteriskConfigError(f"ami={text!r}: write HOST:PORT, e.g. 127.0.0.1:5038")
-    return host, int(port)
+    return address
 
 
 def _credentials(path_text: str | None) -> dict[str, str]:

@@ -1,16 +1,17 @@
 """Source ``asterisk``: a live Asterisk PBX, read through ARI and AMI.
 
-One session = the ARI event WebSocket + an AMI login. On every session start (the first one
-and after every reconnect) the source reads the whole picture again (endpoints and channels
-from ARI; contacts with their user agents, device and presence states and queue members from
-AMI) and emits what differs from what it reported before, so the hub is right even when events were
-missed while it was away: a device that unregistered meanwhile goes offline, a call that
-ended meanwhile ends. Between resyncs it maps ARI (and a few AMI) events as they come
-(``mapping.py``). What it reported and the legs it left open are saved with the hub's events
-(the source cursor), so a restarted hub also ends what ended while it was down.
+One session = the ARI event WebSocket + an AMI login. On every session start (the first one and
+after every reconnect) the source reads the whole picture again (endpoints and channels from
+ARI; contacts with their user agents, device and presence states and queue members from AMI;
+``pbx_snapshot.py``) and emits what differs from what it reported before, so the hub is right
+even when events were missed while it was away: a device that unregistered meanwhile goes
+offline, a call that ended meanwhile ends. Between resyncs it maps ARI (and a few AMI) events
+as they come (``mapping.py``). What it reported and the legs it left open are saved with the
+hub's events (the source cursor), so a restarted hub also ends what ended while it was down.
 
 When either connection breaks, both are closed and the session starts again after a pause
-that doubles from 0.5 s up to 10 s (back to 0.5 s after a session that lasted). This is not
+that doubles from 0.5 s up to 10 s (back to 0.5 s after a session that lasted 30 s), the
+hub's one retry policy (``ringmon.retry``). This is not
 websockets' own reconnect loop: a reconnect here covers two connections and a resync, and
 websockets' pause grows to 90 s, too long for a wall screen watching a PBX restart.
 """
@@ -24,26 +25,21 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
 from typing import IO, Any
 
 import websockets
 
 from ringmon.model.schema import Event
 from ringmon.model.state import State
+from ringmon.retry import Backoff, Lost
 from ringmon.sources.asterisk.ami import AmiClient, AmiError
+from ringmon.sources.asterisk.ami_frames import AMI_CHANNEL_EVENTS
 from ringmon.sources.asterisk.ari import AriClient, AriError, AriNotReady, decode_frame
 from ringmon.sources.asterisk.config import AsteriskConfig
-from ringmon.sources.asterisk.mapping import (
-    RECORDING_PREFIX,
-    AsteriskMapper,
-    ChannelInfo,
-    ContactInfo,
-    Snapshot,
-    parse_callerid,
-)
-from ringmon.sources.asterisk.queues import QUEUE_EVENTS, member_of
-from ringmon.sources.base import Sink, SourceHealth
+from ringmon.sources.asterisk.mapping import RECORDING_PREFIX, AsteriskMapper, ContactInfo
+from ringmon.sources.asterisk.pbx_snapshot import contacts_of, read_ami_snapshot, read_snapshot
+from ringmon.sources.asterisk.queues import QUEUE_EVENTS
+from ringmon.sources.base import Sink, SourceHealth, account_known, live_state
 
 log = logging.getLogger("ringmon.hub.asterisk")
 
@@ -55,23 +51,15 @@ AMI_EVENTS = ("PresenceStateChange", "DeviceStateChange", *sorted(QUEUE_EVENTS))
 AMI_CLASSES = "call,agent"
 """The event classes read beside ARI: ``DeviceStateChange`` and ``PresenceStateChange`` are
 ``call``, app_queue's member events ``agent``."""
-AMI_ONLY_EVENTS = (
-    *AMI_EVENTS,
-    "Newchannel",
-    "Newstate",
-    "DialBegin",
-    "DialState",
-    "DialEnd",
-    "Hangup",
-    "ContactStatus",
-)
+AMI_ONLY_EVENTS = (*AMI_EVENTS, *sorted(AMI_CHANNEL_EVENTS - {"VarSet", "Newexten"}))
 AMI_ONLY_FILTERS = (
     *(f"Event: {e}" for e in AMI_ONLY_EVENTS),
     "Variable: MIXMONITOR_FILENAME",
     "Application: Dial",
 )
-"""What AMI sends in AMI-only mode (``Filter`` actions): those events, the ``VarSet`` of the
-recording's file name and the ``Newexten`` of a ``Dial()`` step (its targets)."""
+"""What AMI sends in AMI-only mode (``Filter`` actions): those events (the channel events the
+mapper reads), the ``VarSet`` of the recording's file name and the ``Newexten`` of a
+``Dial()`` step (its targets)."""
 AMI_ONLY_CLASSES = "system,call,dialplan,agent"
 """The event classes AMI-only mode logs in for: ``ContactStatus`` is ``system``, the channel
 events ``call``, ``VarSet`` and ``Newexten`` ``dialplan``, queue members ``agent``."""
@@ -93,6 +81,8 @@ class AsteriskSource:
         self.counts: Counter[str] = Counter()
         """frames and resyncs seen, for logs and tests."""
         self._tap: IO[str] | None = None
+        self._lost_level = logging.WARNING
+        """How loud the next "retrying" line is (INFO while Asterisk boots)."""
         if config.warning:
             log.warning("%s: %s", self.name, config.warning)
         httpx_log = logging.getLogger("httpx")
@@ -102,37 +92,40 @@ class AsteriskSource:
     # -- the Source protocol --------------------------------------------------------------
 
     async def run(self, sink: Sink) -> None:
-        state = _hub_state(sink)
+        state = live_state(sink)
         mapper = self.mapper
         if mapper is None:
             mapper = self.mapper = self._new_mapper(sink, state)
-        delay = RETRY_FIRST
-        while True:
-            started = time.monotonic()
-            level = logging.WARNING
-            self.health.connecting(
-                f"connecting to ARI at {self.config.ari_url}"
-                if self.config.ari
-                else f"connecting to AMI at {self.config.ami_host}:{self.config.ami_port}"
-            )
-            try:
-                await self._session(sink, mapper)
-                reason = "the session ended"
-            except (AriError, AmiError, SessionLost, OSError, TimeoutError) as exc:
-                reason = str(exc) or type(exc).__name__
-                if isinstance(exc, AriNotReady):
-                    level = logging.INFO  # Asterisk is still booting
-            except websockets.ConnectionClosed as exc:
-                reason = f"the ARI event stream closed ({exc})"
-            if time.monotonic() - started > HEALTHY_AFTER:
-                delay = RETRY_FIRST
-            self.error = f"{reason}; retrying in {delay:g} s"
-            self.health.unreachable(self.error)
-            log.log(level, "%s: %s", self.name, self.error)
-            if mapper.ignored:
-                log.info("%s: frames ignored so far: %s", self.name, dict(mapper.ignored))
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, RETRY_MAX)
+        await Backoff(RETRY_FIRST, RETRY_MAX).keep_trying(
+            lambda: self._attempt(sink, mapper), waiting=self._waiting
+        )
+
+    async def _attempt(self, sink: Sink, mapper: AsteriskMapper) -> None:
+        """One session, until it ends: always ``Lost`` (after running when it lasted)."""
+        started = time.monotonic()
+        self._lost_level = logging.WARNING
+        self.health.connecting(
+            f"connecting to ARI at {self.config.ari_url}"
+            if self.config.ari
+            else f"connecting to AMI at {self.config.ami_host}:{self.config.ami_port}"
+        )
+        try:
+            await self._session(sink, mapper)
+            reason = "the session ended"
+        except (AriError, AmiError, SessionLost, OSError, TimeoutError) as exc:
+            reason = str(exc) or type(exc).__name__
+            if isinstance(exc, AriNotReady):
+                self._lost_level = logging.INFO  # Asterisk is still booting
+        except websockets.ConnectionClosed as exc:
+            reason = f"the ARI event stream closed ({exc})"
+        raise Lost(reason, after_running=time.monotonic() - started > HEALTHY_AFTER)
+
+    def _waiting(self, lost: Lost, seconds: float) -> None:
+        self.error = f"{lost.reason}; retrying in {seconds:.1f} s"
+        self.health.unreachable(self.error)
+        log.log(self._lost_level, "%s: %s", self.name, self.error)
+        if self.mapper is not None and self.mapper.ignored:
+            log.info("%s: frames ignored so far: %s", self.name, dict(self.mapper.ignored))
 
     def recording(self, ref: str) -> bytes | None:
         """The WAV that MixMonitor wrote, read from ``recordings=`` (the PBX's file system as
@@ -154,15 +147,8 @@ class AsteriskSource:
     # -- one session ----------------------------------------------------------------------
 
     def _new_mapper(self, sink: Sink, state: State | None) -> AsteriskMapper:
-        known: Callable[[str], bool] | None = None
-        if state is not None:
-            hub_state = state
-
-            def known(login: str) -> bool:
-                return login in hub_state.accounts
-
         mapper = AsteriskMapper(
-            account_known=known,
+            account_known=account_known(sink),
             unknown_endpoints=self.config.unknown_endpoints,
             dnd=self.config.dnd,
             ignore=self.config.ignore,
@@ -234,9 +220,9 @@ class AsteriskSource:
             )
         try:
             if ari is None:
-                snap = await self._ami_snapshot(ami, mapper)
+                snap = await read_ami_snapshot(ami, mapper)
             else:
-                snap = await self._snapshot(ari, ami, mapper)
+                snap = await read_snapshot(ari, ami, mapper)
             at = sink.now()
             self._record("snapshot", dataclasses.asdict(snap), at)
             await self._emit(sink, mapper, mapper.resync(snap, at))
@@ -313,61 +299,10 @@ class AsteriskSource:
 
     async def _ami_user_agents(self, ami: AmiClient, mapper: AsteriskMapper) -> None:
         """AMI-only: a contact whose user agent its ContactStatus event did not say."""
-        contacts = _contacts(await ami.collect("PJSIPShowContacts"))
+        contacts = contacts_of(await ami.collect("PJSIPShowContacts"))
         for contact in contacts:
             self._record("user_agent", dataclasses.asdict(contact), 0.0)
         mapper.learn_contacts(contacts)
-
-    async def _ami_snapshot(self, ami: AmiClient, mapper: AsteriskMapper) -> Snapshot:
-        """The PBX from AMI's list actions alone (AMI-only mode)."""
-        snap = Snapshot()
-        for ep in await ami.collect("PJSIPShowEndpoints"):
-            name = ep.get("ObjectName", "")
-            if not name:
-                continue
-            snap.endpoints[name] = mapper.endpoints.get(name, ("", ""))
-            if not snap.endpoints[name][0] and mapper.needs_callerid(name):
-                snap.endpoints[name] = parse_callerid(await _ami_callerid(ami, name))
-        snap.contacts = _contacts(await ami.collect("PJSIPShowContacts"))
-        await self._states(ami, snap)
-        for ch in await ami.collect("CoreShowChannels"):
-            info = _ami_channel_info(ch)
-            if info is not None:
-                snap.channels.append(info)
-        return snap
-
-    async def _states(self, ami: AmiClient, snap: Snapshot) -> None:
-        for d in await ami.collect("DeviceStateList"):
-            if "Device" in d:
-                snap.device_states[d["Device"]] = d.get("State", "")
-        for p in await ami.collect("PresenceStateList"):
-            if "Presentity" in p:
-                snap.presence[p["Presentity"]] = p.get("Status", "")
-        # Without app_queue AMI answers "Invalid/unknown command": no queues, no members.
-        for m in await ami.collect("QueueStatus"):
-            member = member_of(m) if m.get("Event") == "QueueMember" else None
-            if member is not None:
-                snap.queue_members.append(member)
-
-    async def _snapshot(self, ari: AriClient, ami: AmiClient, mapper: AsteriskMapper) -> Snapshot:
-        snap = Snapshot()
-        for ep in await ari.endpoints():
-            if ep.get("technology") == "PJSIP" and isinstance(ep.get("resource"), str):
-                name = ep["resource"]
-                snap.endpoints[name] = mapper.endpoints.get(name, ("", ""))
-                if not snap.endpoints[name][0] and mapper.needs_callerid(name):
-                    snap.endpoints[name] = parse_callerid(await ari.endpoint_callerid(name))
-        snap.contacts = _contacts(await ami.collect("PJSIPShowContacts"))
-        await self._states(ami, snap)
-        linked = {
-            m.get("Uniqueid", ""): m.get("Linkedid", "")
-            for m in await ami.collect("CoreShowChannels")
-        }
-        for ch in await ari.channels():
-            info = _channel_info(ch, linked)
-            if info is not None:
-                snap.channels.append(info)
-        return snap
 
     async def _emit(self, sink: Sink, mapper: AsteriskMapper, events: list[Event]) -> None:
         if not events:
@@ -378,74 +313,3 @@ class AsteriskSource:
         setter = getattr(sink, "set_source_cursor", None)
         if setter is not None:
             setter(self.name, json.dumps(mapper.picture(), separators=(",", ":")))
-
-
-def _channel_info(ch: dict[str, Any], linked: dict[str, str]) -> ChannelInfo | None:
-    try:
-        cid, name, state = str(ch["id"]), str(ch["name"]), str(ch["state"])
-    except KeyError:
-        return None
-    dialplan, caller, connected = (_obj(ch.get(k)) for k in ("dialplan", "caller", "connected"))
-    return ChannelInfo(
-        id=cid,
-        name=name,
-        state=state,
-        linkedid=linked.get(cid) or None,
-        dialled=dialplan.get("app_name") == "AppDial",
-        caller_number=str(caller.get("number", "")),
-        connected_number=str(connected.get("number", "")),
-        connected_name=str(connected.get("name", "")),
-        exten=str(dialplan.get("exten", "")),
-    )
-
-
-def _contacts(listed: list[dict[str, str]]) -> list[ContactInfo]:
-    """ContactInfo of AMI ``PJSIPShowContacts``' ``ContactList`` events."""
-    return [
-        ContactInfo(c["Endpoint"], c["Uri"], c.get("Status", ""), c.get("UserAgent", ""))
-        for c in listed
-        if c.get("Endpoint") and c.get("Uri")
-    ]
-
-
-async def _ami_callerid(ami: AmiClient, endpoint: str) -> str:
-    """An endpoint's ``callerid`` (``"Front Desk" <200>``) from AMI ``PJSIPShowEndpoint``."""
-    for detail in await ami.collect("PJSIPShowEndpoint", Endpoint=endpoint):
-        if detail.get("Event") == "EndpointDetail":
-            return detail.get("Callerid", "")
-    return ""
-
-
-def _ami_channel_info(ch: dict[str, str]) -> ChannelInfo | None:
-    """A channel of AMI ``CoreShowChannels`` (``CoreShowChannel`` events)."""
-    try:
-        cid, name, state = ch["Uniqueid"], ch["Channel"], ch["ChannelStateDesc"]
-    except KeyError:
-        return None
-
-    def value(key: str) -> str:
-        text = ch.get(key, "")
-        return "" if text == "<unknown>" else text
-
-    return ChannelInfo(
-        id=cid,
-        name=name,
-        state=state,
-        linkedid=ch.get("Linkedid") or None,
-        dialled=ch.get("Application") == "AppDial",
-        caller_number=value("CallerIDNum"),
-        connected_number=value("ConnectedLineNum"),
-        connected_name=value("ConnectedLineName"),
-        exten=value("Exten"),
-    )
-
-
-def _obj(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _hub_state(sink: Sink) -> State | None:
-    """The hub's live state when the sink is the hub (to know which accounts the directory
-    already defines); None for a plain Sink."""
-    state = getattr(sink, "state", None)
-    return state if isinstance(state, State) else None

@@ -30,8 +30,9 @@ from ringmon.model.schema import (
     Event,
     Registration,
 )
+from ringmon.sources.caller_name import shown_name
 from ringmon.sources.freeswitch.esl import EslEvent
-from ringmon.sources.kamailio.mapping import cap_id, leg_id, to_dt
+from ringmon.sources.ids import cap_id, leg_id, to_dt
 
 REGISTER = "sofia::register"
 UNREGISTER = "sofia::unregister"
@@ -241,7 +242,7 @@ class FreeswitchMapper:
                     device=device,
                     direction=direction,
                     remote=remote,
-                    remote_name=None if name in (remote, "unknown", "") else name,
+                    remote_name=shown_name(name, remote) or None,
                 )
             )
         leg.channels.add(uuid)

@@ -15,6 +15,7 @@ import os
 from typing import Any
 
 from ringmon.retry import Backoff, Lost
+from ringmon.sources.address import host_port
 from ringmon.sources.base import Sink, SourceHealth, account_known
 from ringmon.sources.freeswitch.esl import EslClient, EslError, Message, parse_event
 from ringmon.sources.freeswitch.mapping import SUBSCRIBE, FreeswitchMapper
@@ -131,10 +132,10 @@ def parse_spec(spec: str) -> FreeswitchSource:
     from the file, else from ``RINGMON_ESL_PASSWORD``, else FreeSWITCH's default."""
     body = spec.removeprefix("freeswitch:")
     address, *options = [part.strip() for part in body.split(",")]
-    host, sep, port_text = address.rpartition(":")
-    host = host.strip("[]")
-    if not sep or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+    where = host_port(address)
+    if where is None:
         raise SpecError(f"--source {spec}: give the Event Socket, e.g. freeswitch:127.0.0.1:8021")
+    host, port = where
     password = os.environ.get("RINGMON_ESL_PASSWORD", DEFAULT_PASSWORD)
     add_unknown = True
     for option in options:
@@ -152,4 +153,4 @@ def parse_spec(spec: str) -> FreeswitchSource:
                 f"--source {spec}: unknown option {option!r} "
                 "(use password-file=PATH, unknown=add|skip)"
             )
-    return FreeswitchSource(host, int(port_text), password=password, add_unknown=add_unknown)
+    return FreeswitchSource(host, port, password=password, add_unknown=add_unknown)

@@ -7,6 +7,7 @@ docs/sources/kamailio.md and contrib/kamailio/.
 
 from __future__ import annotations
 
+from ringmon.sources.address import host_port
 from ringmon.sources.kamailio.mapping import Contact, Dialog, KamailioMapper
 from ringmon.sources.kamailio.source import KamailioSource
 
@@ -23,11 +24,12 @@ def parse_spec(spec: str) -> KamailioSource:
     """A source from ``kamailio:HOST:PORT[,rpc=URL|none][,unknown=add|skip]``."""
     body = spec.removeprefix("kamailio:")
     address, *options = [part.strip() for part in body.split(",")]
-    host, sep, port_text = address.rpartition(":")
-    host = host.strip("[]")
-    if not sep or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+    where = host_port(address)
+    if where is None:
         raise SpecError(f"--source {spec}: give evapi's address, e.g. kamailio:127.0.0.1:8448")
-    rpc: str | None = f"http://{host}:{DEFAULT_RPC_PORT}/RPC"
+    host, port = where
+    url_host = f"[{host}]" if ":" in host else host  # an IPv6 address is bracketed in a URL
+    rpc: str | None = f"http://{url_host}:{DEFAULT_RPC_PORT}/RPC"
     add_unknown = True
     for option in options:
         key, _, value = option.partition("=")
@@ -43,4 +45,4 @@ def parse_spec(spec: str) -> KamailioSource:
             )
     if rpc is not None and not rpc.startswith(("http://", "https://")):
         raise SpecError(f"--source {spec}: rpc= must be an http:// URL, or none")
-    return KamailioSource(host, int(port_text), rpc_url=rpc, add_unknown=add_unknown)
+    return KamailioSource(host, port, rpc_url=rpc, add_unknown=add_unknown)

@@ -9,7 +9,9 @@ to turn those facts into ringmon events that the hub's ``State.apply`` accepts:
   the devices known online, so register, refresh, de-register and ``Contact: *`` are one case;
 * ``expired`` removes one contact (``usrloc:contact-expired``);
 * ``invite`` rings a leg for the called account (incoming, when Kamailio located it) and one
-  for the calling account (outgoing, when the caller is an account);
+  for the calling account (outgoing, when the caller is an account), each with the other
+  party's number and, when the INVITE carries one, name (the caller's display name from
+  P-Asserted-Identity, else From; the callee's from To);
 * ``reply`` 2xx answers them (naming the device whose contact answered), ``dlg_start`` answers
   what a reply did not, ``dlg_end`` and ``dlg_failed`` end them.
 
@@ -20,10 +22,8 @@ restarts), else its contact URI. Kamailio has no do-not-disturb, so every device
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from ringmon.model.schema import (
@@ -36,135 +36,32 @@ from ringmon.model.schema import (
     Event,
     Registration,
 )
+from ringmon.sources.caller_name import shown_name
+from ringmon.sources.ids import MAX_ID, cap_id, leg_id, to_dt
+from ringmon.sources.kamailio.facts import (
+    OWNED_DEVICE_PREFIXES,
+    Contact,
+    Dialog,
+    display_name,
+    value_float,
+    value_text,
+)
 
-MAX_ID = 200
-"""The schema's longest id; longer SIP identifiers are replaced by a digest."""
+__all__ = [
+    "MAX_ID",
+    "OWNED_DEVICE_PREFIXES",
+    "Contact",
+    "Dialog",
+    "KamailioMapper",
+    "MapperCounters",
+    "cap_id",
+    "leg_id",
+    "to_dt",
+]
 
 RESYNC_MAX_AGE = 240.0
 """A rebuilt call is never dated further back than this (the hub rejects events older than
 its late tolerance, 300 s, than the newest one)."""
-
-_NULLS = frozenset({"", "<null>", "[not set]", "null", "None"})
-OWNED_DEVICE_PREFIXES = ("sip:", "sips:", "urn:", "h:")
-"""Device ids this source makes (contact URIs, instance URNs, digests)."""
-
-
-def _text(value: object) -> str:
-    """A Kamailio string value, with its spellings of "nothing" turned into ``""``."""
-    if value is None:
-        return ""
-    text = str(value).strip()
-    return "" if text in _NULLS else text
-
-
-def cap_id(value: str) -> str:
-    """``value`` if it fits the schema's id length, else a stable digest of it."""
-    if len(value) <= MAX_ID:
-        return value
-    return "h:" + hashlib.sha256(value.encode()).hexdigest()[:40]
-
-
-def leg_id(callid: str, direction: Direction, login: str) -> str:
-    """The leg of ``login`` in call ``callid``: ``CALLID/in/LOGIN`` or ``CALLID/out/LOGIN``."""
-    return cap_id(f"{callid}/{direction.value}/{login}")
-
-
-def to_dt(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class Contact:
-    """One registered contact of an AOR, as usrloc keeps it."""
-
-    aor: str
-    ruid: str
-    addr: str
-    user_agent: str = ""
-    instance: str = ""
-    received: str = ""
-
-    @property
-    def device(self) -> str:
-        """The ringmon device id: the instance (without ``<>``) or the contact URI."""
-        instance = self.instance.strip("<>")
-        return cap_id(instance or self.addr or self.ruid)
-
-    def hostport(self) -> str:
-        """``host:port`` of the contact URI (or the received address), for matching sources."""
-        uri = self.received or self.addr
-        rest = uri.split(":", 1)[1] if ":" in uri else uri
-        rest = rest.split("@", 1)[-1]
-        return rest.split(";", 1)[0].split(">", 1)[0]
-
-    @classmethod
-    def from_fact(cls, aor: str, data: Mapping[str, Any]) -> Contact:
-        """From an evapi ``contacts``/``expired`` item (lower-case keys)."""
-        return cls(
-            aor=aor,
-            ruid=_text(data.get("ruid")),
-            addr=_text(data.get("addr")),
-            user_agent=_text(data.get("ua")),
-            instance=_text(data.get("instance")),
-            received=_text(data.get("received")),
-        )
-
-    @classmethod
-    def from_ul_dump(cls, aor: str, data: Mapping[str, Any]) -> Contact:
-        """From a ``ul.dump`` JSON-RPC contact (Kamailio's capitalised keys)."""
-        return cls(
-            aor=aor,
-            ruid=_text(data.get("Ruid")),
-            addr=_text(data.get("Address")),
-            user_agent=_text(data.get("User-Agent")),
-            instance=_text(data.get("Instance")),
-            received=_text(data.get("Received")),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Dialog:
-    """A call in progress as ``dlg.list`` shows it, with the variables ringmon.cfg keeps."""
-
-    callid: str
-    state: int
-    caller: str
-    callee: str
-    located: bool
-    ring_ts: float | None
-    answer_ts: float | None
-    ruid: str
-
-    @property
-    def confirmed(self) -> bool:
-        return self.state in (3, 4)
-
-    @classmethod
-    def from_dlg_list(cls, data: Mapping[str, Any]) -> Dialog | None:
-        """One ``dlg.list`` item; None for a dialog that ringmon.cfg did not mark."""
-        variables: dict[str, str] = {}
-        for item in data.get("variables") or []:
-            if isinstance(item, Mapping):
-                variables.update({str(k): _text(v) for k, v in item.items()})
-        if "rm_ring" not in variables:
-            return None
-        return cls(
-            callid=_text(data.get("call-id")),
-            state=int(data.get("state") or 0),
-            caller=variables.get("rm_from", ""),
-            callee=variables.get("rm_to", ""),
-            located=variables.get("rm_loc") == "1",
-            ring_ts=_float(variables.get("rm_ring")),
-            answer_ts=_float(variables.get("rm_answer")),
-            ruid=variables.get("rm_ruid", ""),
-        )
-
-
-def _float(value: object) -> float | None:
-    try:
-        return float(str(value))
-    except (TypeError, ValueError):
-        return None
 
 
 @dataclass(slots=True)
@@ -215,37 +112,39 @@ class KamailioMapper:
     def feed(self, fact: Mapping[str, Any], arrival: float) -> list[Event]:
         """Events for one evapi fact (``arrival`` stands in for a missing ``ts``)."""
         self.counters.facts += 1
-        kind = _text(fact.get("event"))
+        kind = value_text(fact.get("event"))
         self.counters.by_event[kind] = self.counters.by_event.get(kind, 0) + 1
-        ts = _float(fact.get("ts")) or arrival
+        ts = value_float(fact.get("ts")) or arrival
         if ts < self.horizon:
             # Happened before the last resync started: the resync already reflected it.
             self.counters.before_resync += 1
             return []
         out: list[Event] = []
-        callid = cap_id(_text(fact.get("callid")))
+        callid = cap_id(value_text(fact.get("callid")))
         if kind == "contacts":
-            aor = _text(fact.get("aor"))
+            aor = value_text(fact.get("aor"))
             items = fact.get("contacts") or []
             contacts = [Contact.from_fact(aor, c) for c in items if isinstance(c, Mapping)]
             self._set_contacts(aor, contacts, ts, out)
         elif kind == "expired":
-            self._expired(Contact.from_fact(_text(fact.get("aor")), fact), ts, out)
+            self._expired(Contact.from_fact(value_text(fact.get("aor")), fact), ts, out)
         elif kind == "invite" and callid:
             self._invite(
                 callid,
-                caller=_text(fact.get("from")),
-                callee=_text(fact.get("to")),
-                located=_text(fact.get("located")) in ("1", "true", "True"),
-                contact=_text(fact.get("contact")),
-                src=_text(fact.get("src")),
+                caller=value_text(fact.get("from")),
+                callee=value_text(fact.get("to")),
+                caller_name=display_name(fact.get("pai"), fact.get("from_name")),
+                callee_name=display_name(fact.get("to_name")),
+                located=value_text(fact.get("located")) in ("1", "true", "True"),
+                contact=value_text(fact.get("contact")),
+                src=value_text(fact.get("src")),
                 ts=ts,
                 out=out,
             )
         elif kind == "reply" and callid:
-            code = int(_float(fact.get("code")) or 0)
+            code = int(value_float(fact.get("code")) or 0)
             if 200 <= code < 300:
-                self._answer(callid, _text(fact.get("ruid")), ts, out)
+                self._answer(callid, value_text(fact.get("ruid")), ts, out)
         elif kind == "dlg_start" and callid:
             self._answer(callid, "", ts, out)
         elif kind in ("dlg_end", "dlg_failed") and callid:
@@ -311,6 +210,8 @@ class KamailioMapper:
                 dialog.callid,
                 caller=dialog.caller,
                 callee=dialog.callee,
+                caller_name=dialog.caller_name,
+                callee_name=dialog.callee_name,
                 located=dialog.located,
                 contact="",
                 src="",
@@ -422,6 +323,8 @@ class KamailioMapper:
         *,
         caller: str,
         callee: str,
+        caller_name: str = "",
+        callee_name: str = "",
         located: bool,
         contact: str,
         src: str,
@@ -442,6 +345,7 @@ class KamailioMapper:
                         device=device,
                         direction=Direction.OUT,
                         remote=callee,
+                        remote_name=shown_name(callee_name, callee) or None,
                     )
                 )
                 self.legs[leg] = _Leg(callid, leg, caller, Direction.OUT, False)
@@ -456,6 +360,7 @@ class KamailioMapper:
                         account=callee,
                         direction=Direction.IN,
                         remote=caller,
+                        remote_name=shown_name(caller_name, caller) or None,
                     )
                 )
                 self.legs[leg] = _Leg(callid, leg, callee, Direction.IN, False)

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from ringmon.sources.kamailio.mapping import Contact, Dialog
+from ringmon.sources.kamailio.facts import Contact, Dialog
 
 
 class RpcError(RuntimeError):
