@@ -179,7 +179,7 @@ async def _hub_main(conn: Connection, employees: int, state_file: str | None) ->
         with open(state_file, "rb") as f:
             state = pickle.load(f)
     if state is None:
-        state, _, _ = midday(employees, 0)
+        state, _ = midday(employees)
         if state_file:
             with open(state_file, "wb") as f:
                 pickle.dump(state, f)

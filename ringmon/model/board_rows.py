@@ -79,24 +79,30 @@ class Row:
 
 def ringing_legs(state: State, employees: Iterable[str] | None = None) -> dict[str, list[CallLeg]]:
     """Unanswered legs in progress, per employee (all employees when ``employees`` is None)."""
-    wanted = None if employees is None else set(employees)
     out: dict[str, list[CallLeg]] = {}
-    for leg in state.legs.values():
+    for leg in _legs(state, employees):
         emp = leg.employee
-        if leg.answer_at is None and emp is not None and (wanted is None or emp in wanted):
+        if leg.answer_at is None and emp is not None:
             out.setdefault(emp, []).append(leg)
     return out
+
+
+def _legs(state: State, employees: Iterable[str] | None) -> Iterable[CallLeg]:
+    """The legs in progress of ``employees`` (everyone's when None): a few dictionary
+    lookups for a batch's employees, never a pass over every call in progress."""
+    if employees is None:
+        return state.legs.values()
+    return [leg for emp in dict.fromkeys(employees) for leg in state.legs_of(emp)]
 
 
 def answered_legs(
     state: State, employees: Iterable[str] | None = None
 ) -> dict[str, tuple[float, ...]]:
     """When each answered leg in progress was answered, per employee (all when None)."""
-    wanted = None if employees is None else set(employees)
     out: dict[str, tuple[float, ...]] = {}
-    for leg in state.legs.values():
+    for leg in _legs(state, employees):
         emp, at = leg.employee, leg.answer_at
-        if at is not None and emp is not None and (wanted is None or emp in wanted):
+        if at is not None and emp is not None:
             out[emp] = (*out.get(emp, ()), at)
     return out
 
