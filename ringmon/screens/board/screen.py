@@ -213,7 +213,7 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
         move them out of the cyclic collector's way, else every full collection walks them all
         (~200 ms at 10,000 employees: a visible stall of the live board). Collected first, so
         that no garbage is frozen with them; undone when the board goes (``on_unmount``)."""
-        if len(self.board.rows) >= FREEZE_FROM_ROWS:
+        if self.ready and len(self.board.rows) >= FREEZE_FROM_ROWS:
             gc.collect()
             gc.freeze()
             self._frozen = True
@@ -244,7 +244,9 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
             self.table.tz = self.host.tz  # a new snapshot may bring the hub's time zone
             self.recent.clear()
             self.table.set_changed(frozenset(), repaint=False)
-            self._settle_memory()
+            # After the first rows are on screen: a full collection at 10,000 employees
+            # takes a good part of a second.
+            self.call_after_refresh(self._settle_memory)
         elif employees:
             rows = build_rows(state, employees, self.board.rows)
             self._note_changes(rows)
