@@ -6,7 +6,8 @@ A hub (in a process of its own, on loopback) holds a synthetic day (``ringmon.be
 applied up to 12:00, as the snapshot benchmark's. ``ringmon --url URL --token-file FILE`` is
 started in a tmux session of ``--size`` (default 120x40) and its screen read every 20 ms until
 a row of the board shows an employee: the time from the command to that screen, then the
-client's resident memory (now and at its peak). Each of ``--runs`` starts a fresh client
+client's resident memory (now and at its peak); ringmon's modules are compiled first, as an
+installed wheel has them. Each of ``--runs`` starts a fresh client
 process on the same hub; the best and the median are printed. Then, to see where a start goes:
 the client's imports, timed by ``python -X importtime`` (the packages that took longest), and
 the hub's snapshot as the client fetches it (the request alone).
@@ -60,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     cols, _, rows = args.size.partition("x")
     if not (cols.isdigit() and rows.isdigit()) or args.runs < 1:
         parser.error("--size is COLSxROWS, e.g. 120x40, and --runs is 1 or more")
+    # As an installed wheel has them: the bytecode of ringmon's modules (a source tree run
+    # with PYTHONDONTWRITEBYTECODE would compile them again at every start).
+    package = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=False)
     ctx = mp.get_context("spawn")
     end, conn = ctx.Pipe()
     hub = ctx.Process(target=_hub_process, args=(conn, args.employees, args.state), daemon=True)

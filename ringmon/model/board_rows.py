@@ -22,6 +22,8 @@ from ringmon.model.state import Device, State
 from ringmon.model.status import Status
 
 _TALKING = Status.TALKING
+_OFFLINE = Status.OFFLINE
+_NO_KEYS: frozenset[tuple[str, str | None]] = frozenset()
 
 # -- rows -------------------------------------------------------------------------------------
 
@@ -150,33 +152,38 @@ def build_row(
         )
     days = state.employee_days
     done = finished(days.employees.get(employee_id)) if days.day is not None else NO_COUNTERS
-    legs = ringing or []
-    ringing_keys = {(leg.account, leg.device) for leg in legs}
-    decider = deciding_device(devices, emp.status) if emp.status != Status.OFFLINE else None
+    legs = ringing or ()
+    # (Module constants, not ``Status.X``: most rows are built for a snapshot, 10,000 at once.)
+    ringing_keys = {(leg.account, leg.device) for leg in legs} if legs else _NO_KEYS
+    decider = deciding_device(devices, emp.status) if emp.status is not _OFFLINE else None
     old_views = previous.devices if previous is not None else ()
     views_list: list[DeviceView] = []
     reused = 0
     for i, dev in enumerate(devices):
+        status = dev.status
         view = DeviceView(
-            account=dev.account,
-            device=dev.device,
-            user_agent=dev.user_agent,
-            status=dev.status,
-            since=dev.since,
-            ringing=(dev.account, dev.device) in ringing_keys
-            or ((dev.account, None) in ringing_keys and dev.status != Status.OFFLINE),
-            decides=dev is decider,
-            reason=dev.reason if dev.status is not Status.TALKING else None,
-            paused=dev.paused,
+            dev.account,
+            dev.device,
+            dev.user_agent,
+            status,
+            dev.since,
+            bool(legs)
+            and (
+                (dev.account, dev.device) in ringing_keys
+                or ((dev.account, None) in ringing_keys and status is not _OFFLINE)
+            ),
+            dev is decider,
+            dev.reason if status is not _TALKING else None,
+            dev.paused,
         )
         if i < len(old_views) and old_views[i] == view:
             view = old_views[i]
             reused += 1
         views_list.append(view)
     views = old_views if reused == len(old_views) == len(views_list) else tuple(views_list)
-    ringing_since = min((leg.ring_at for leg in legs), default=None)
+    ringing_since = min([leg.ring_at for leg in legs]) if legs else None
     department = emp.department or None
-    if party is None and (legs or emp.status is Status.TALKING):
+    if party is None and (legs or emp.status is _TALKING):
         party = other_parties(state, [employee_id]).get(employee_id)
     reason = emp.reason
     if (
