@@ -126,6 +126,7 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
         self._order_frozen = False
         self._last_key: float | None = None
         self._hold_timer: Timer | None = None
+        self._table: EmployeeTable | None = None
 
     # -- what the App provides ------------------------------------------------------------
 
@@ -156,7 +157,12 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
 
     @property
     def table(self) -> EmployeeTable:
-        return self.query_one(EmployeeTable)
+        # Kept once found: every batch asks for it several times, and a DOM query each time
+        # is part of the take-in's fixed cost.
+        table = self._table
+        if table is None or not table.is_attached:
+            table = self._table = self.query_one(EmployeeTable)
+        return table
 
     @property
     def filter_bar(self) -> FilterBar:
@@ -254,7 +260,7 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
         else:
             return
         self._funnel_dirty = True
-        self._check_limits(self.now())
+        self._check_limits(self.now(), None if reset else employees)
         self._set_empty_text()
         self.table.rows_changed()
         self._show_summary()
