@@ -16,8 +16,8 @@ from datetime import date
 from ringmon.model.caller_id import OtherParty, other_parties
 from ringmon.model.calls import CallLeg
 from ringmon.model.employee_day import NO_COUNTERS, DayCounters, finished
+from ringmon.model.no_collection import no_collection
 from ringmon.model.schema import QueuePause
-from ringmon.model.snapshot_reader import no_collection
 from ringmon.model.state import Device, State
 from ringmon.model.status import Status
 

@@ -12,9 +12,6 @@ they refuse raises their ``ValidationError``, so errors read as before.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +19,7 @@ import orjson
 
 from ringmon.model.calls import CallLeg, DayTally, OpenCall
 from ringmon.model.employee_day_docs import employee_days_from_raw
+from ringmon.model.no_collection import no_collection
 from ringmon.model.period import local_date
 from ringmon.model.schema import Direction, QueuePause, Registration
 from ringmon.model.state import Account, Device, Employee, State
@@ -93,20 +91,6 @@ class SnapshotReading:
         from ringmon.model.wire import state_from_snapshot
 
         return state_from_snapshot(self._doc, tz)
-
-
-@contextmanager
-def no_collection() -> Iterator[None]:
-    """No garbage collection while a snapshot is read: it makes some 500,000 objects at
-    10,000 employees (the decoded JSON, then the state), none of them in a cycle, and the
-    collector would go through all of them again and again (a third of the reading's time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _state(raw: dict[str, Any], seq: int, clock: float, tz: tzinfo) -> State:
