@@ -6,10 +6,17 @@ A hub (in a process of its own, on loopback) holds a synthetic day (``ringmon.be
 applied up to 12:00, as the snapshot benchmark's. ``ringmon --url URL --token-file FILE`` is
 started in a tmux session of ``--size`` (default 120x40) and its screen read every 20 ms until
 a row of the board shows an employee: the time from the command to that screen, then the
-client's resident memory (now and at its peak). Each of ``--runs`` starts a fresh client
+client's resident memory (now and at its peak); ringmon's modules are compiled first, as an
+installed wheel has them. Each of ``--runs`` starts a fresh client
 process on the same hub; the best and the median are printed. Then, to see where a start goes:
 the client's imports, timed by ``python -X importtime`` (the packages that took longest), and
 the hub's snapshot as the client fetches it (the request alone).
+
+On a shared machine the wall times move with the load, so each start also gives the client's
+own CPU seconds up to its first rows (``utime + stime`` from ``/proc/PID/stat``), and the same run
+measures baselines the same way, in processes started beside it: ``python -c pass`` and
+``python -c "import textual.app"`` (the least a Textual client pays). The ratio of the first rows
+to the Textual baseline, in wall and in CPU time, moves far less with the load than the seconds.
 
 ``--state FILE`` keeps the built state in FILE (pickle) for the next run: building a
 10,000-employee morning takes minutes on a loaded machine.
@@ -22,6 +29,7 @@ import multiprocessing as mp
 import os
 import pickle
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -53,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     cols, _, rows = args.size.partition("x")
     if not (cols.isdigit() and rows.isdigit()) or args.runs < 1:
         parser.error("--size is COLSxROWS, e.g. 120x40, and --runs is 1 or more")
+    # As an installed wheel has them: the bytecode of ringmon's modules (a source tree run
+    # with PYTHONDONTWRITEBYTECODE would compile them again at every start).
+    package = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=False)
     ctx = mp.get_context("spawn")
     end, conn = ctx.Pipe()
     hub = ctx.Process(target=_hub_process, args=(conn, args.employees, args.state), daemon=True)
@@ -63,16 +75,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"hub of {args.employees:,} employees at {url}; "
             f"GET /v1/snapshot as the client's first: {snapshot_s:.3f} s"
         )
-        results = [_start_client(url, token_file, cols, rows) for _ in range(args.runs)]
+        results = []
+        bare: list[tuple[float, float]] = []
+        textual: list[tuple[float, float]] = []
+        for _ in range(args.runs):
+            # Interleaved, so that a change of the machine's load falls on all three alike.
+            bare.append(_baseline("pass"))
+            textual.append(_baseline("import textual.app"))
+            results.append(_start_client(url, token_file, cols, rows))
     finally:
         end.send("stop")
         hub.join(30)
     firsts = sorted(r[0] for r in results)
+    cpus = sorted(r[3] for r in results)
     rss = max(r[1] for r in results)
     peak = max(r[2] for r in results)
     print(
         f"first rows after the command: best {firsts[0]:.2f} s, median "
-        f"{statistics.median(firsts):.2f} s over {len(firsts)} starts (target <= 2.5 s)"
+        f"{statistics.median(firsts):.2f} s over {len(firsts)} starts (target <= 2.5 s); "
+        f"the client's CPU then: best {cpus[0]:.2f} s, median {statistics.median(cpus):.2f} s"
+    )
+    for name, runs in (("python -c pass", bare), ('python -c "import textual.app"', textual)):
+        print(
+            f"baseline {name}: median {statistics.median(r[0] for r in runs):.2f} s wall, "
+            f"{statistics.median(r[1] for r in runs):.2f} s CPU"
+        )
+    textual_wall = statistics.median(r[0] for r in textual)
+    textual_cpu = statistics.median(r[1] for r in textual)
+    print(
+        f"ratio first rows / Textual's import (medians): wall "
+        f"{statistics.median(firsts) / textual_wall:.2f}, CPU "
+        f"{statistics.median(cpus) / textual_cpu:.2f}"
     )
     print(f"client RSS then: {rss:.0f} MB, peak {peak:.0f} MB (target <= 150 MB)")
     print(_imports())
@@ -81,8 +114,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _start_client(url: str, token_file: str, cols: str, rows: str) -> tuple[float, float, float]:
-    """Seconds from the command to the first row on screen; RSS and peak RSS (MB) then."""
+def _baseline(code: str) -> tuple[float, float]:
+    """Wall and CPU seconds of ``python -c CODE`` (the CPU from the child's rusage)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-c", code], check=True)
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu
+
+
+def _start_client(
+    url: str, token_file: str, cols: str, rows: str
+) -> tuple[float, float, float, float]:
+    """Seconds from the command to the first row on screen; RSS and peak RSS (MB) then; the
+    client's CPU seconds then."""
     name = f"ringmon-first-rows-{os.getpid()}"
     ringmon = Path(sys.executable).with_name("ringmon")
     command = f"exec {ringmon} --url {url} --token-file {token_file}"
@@ -112,15 +159,24 @@ def _start_client(url: str, token_file: str, cols: str, rows: str) -> tuple[floa
                     raise SystemExit(f"no rows after {TIMEOUT:g} s; the screen:\n{screen}")
                 time.sleep(0.02)
             rss, peak = _memory(pid)
+            cpu = _cpu_seconds(pid)
         finally:
             subprocess.run(["tmux", "kill-session", "-t", name], check=False)
-    return elapsed, rss, peak
+    return elapsed, rss, peak, cpu
 
 
 def _tmux(name: str, *args: str) -> str:
     return subprocess.run(
         ["tmux", args[0], "-t", name, *args[1:]], capture_output=True, text=True, check=True
     ).stdout
+
+
+def _cpu_seconds(pid: str) -> float:
+    """A process's CPU time so far (user + system), from ``/proc/PID/stat``."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()  # after the command's name
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime (fields 14, 15)
 
 
 def _memory(pid: str) -> tuple[float, float]:
@@ -179,7 +235,7 @@ async def _hub_main(conn: Connection, employees: int, state_file: str | None) ->
         with open(state_file, "rb") as f:
             state = pickle.load(f)
     if state is None:
-        state, _, _ = midday(employees, 0)
+        state, _ = midday(employees)
         if state_file:
             with open(state_file, "wb") as f:
                 pickle.dump(state, f)

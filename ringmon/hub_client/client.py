@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, tzinfo
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -27,11 +27,14 @@ from ringmon.feed.hub_health import HubHealth, parse_hub_health
 from ringmon.feed.tls import client_tls
 from ringmon.hub_client.errors import Failure, HubError, answered, hub_error, unreadable
 from ringmon.hub_client.recordings import Download, Progress, recording_filename, unique_path
-from ringmon.model.history_docs import HistoryDoc
 from ringmon.model.schema import PROTOCOL_HEADER, PROTOCOL_VERSION
 from ringmon.model.snapshot_reader import SnapshotReading
 from ringmon.model.state import State
-from ringmon.model.wire import LegDoc, to_dt
+
+if TYPE_CHECKING:
+    # Built on first use: the history's and the call log's models are not the board's.
+    from ringmon.model.history_docs import HistoryDoc
+    from ringmon.model.wire import LegDoc
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +66,6 @@ def hub_zone(name: str) -> tzinfo:
     except (ZoneInfoNotFoundError, ValueError):
         log.warning("unknown time zone %r from the hub; using UTC", name)
         return ZoneInfo("UTC")
-
-
-class CallPage(pydantic.BaseModel):
-    """One page of ``GET /v1/calls``."""
-
-    calls: list[LegDoc]
-    next: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +161,9 @@ class HubClient:
         """``GET /v1/employees/{id}/history``: ``period`` (today, 3d, 7d) or the local days
         ``first`` to ``last``; ``at``: as it was then (a replay, ``&at=``). An id the hub
         does not know: ``HubError`` with status 404."""
+        from ringmon.model.history_docs import HistoryDoc
+        from ringmon.model.wire import to_dt
+
         params: dict[str, str | int] = {}
         if first is not None:
             params["from"] = str(first)
@@ -180,6 +179,8 @@ class HubClient:
         self, employee_id: str, first: date, last: date, *, limit: int = 200
     ) -> list[LegDoc]:
         """Every leg of the employee from ``first`` to ``last`` (local days), newest first."""
+        from ringmon.hub_client.call_page import CallPage
+
         params: dict[str, str | int] = {
             "employee": employee_id,
             "from": first.isoformat(),

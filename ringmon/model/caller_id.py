@@ -51,11 +51,15 @@ def other_parties(state: State, employees: Iterable[str] | None = None) -> dict[
     """The other party of each employee's call in progress (of ``employees``, or everyone's),
     in one pass over the legs: the call they talk on (the latest answered), else the one
     ringing longest. Employees with no call in progress are left out."""
-    wanted = None if employees is None else set(employees)
+    legs: Iterable[CallLeg] = (
+        state.legs.values()
+        if employees is None
+        else [leg for emp in dict.fromkeys(employees) for leg in state.legs_of(emp)]
+    )
     best: dict[str, CallLeg] = {}
-    for leg in state.legs.values():
+    for leg in legs:
         emp = leg.employee
-        if emp is None or (wanted is not None and emp not in wanted):
+        if emp is None:
             continue
         now = best.get(emp)
         if now is None or _rank(leg) > _rank(now):

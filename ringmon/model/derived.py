@@ -40,11 +40,14 @@ class DerivedStatus:
     employee_days: EmployeeDays
     history: History | None
     _ringing: dict[str, int]
+    _employee_legs: dict[str, dict[str, CallLeg]]
 
     def _finish_leg(self, leg: CallLeg, at: float, recording: str | None) -> None:
         leg.end_at = at
         leg.recording = recording
         del self.legs[leg.leg]
+        if leg.employee is not None:
+            self._forget_leg(leg.employee, leg.leg)
         self.tally.end(leg)
         self.employee_days.end(leg)
         if self.history is not None:
@@ -71,6 +74,8 @@ class DerivedStatus:
 
         Its account and device must be in the state already.
         """
+        if leg.employee is not None:
+            self._employee_legs.setdefault(leg.employee, {})[leg.leg] = leg
         if leg.answer_at is None:
             if leg.employee is not None:
                 self._ringing[leg.employee] = self._ringing.get(leg.employee, 0) + 1
@@ -97,6 +102,13 @@ class DerivedStatus:
             acc.talking += 1
             if acc.employee is not None:
                 self._refresh_employee(self.employees[acc.employee], at)
+
+    def _forget_leg(self, employee: str, leg_id: str) -> None:
+        legs = self._employee_legs.get(employee)
+        if legs is not None:
+            legs.pop(leg_id, None)
+            if not legs:
+                del self._employee_legs[employee]
 
     def _stop_ringing(self, employee: str) -> None:
         ringing = self._ringing

@@ -12,20 +12,20 @@ they refuse raises their ``ValidationError``, so errors read as before.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ringmon.model.calls import CallLeg, DayTally, OpenCall
 from ringmon.model.employee_day_docs import employee_days_from_raw
+from ringmon.model.no_collection import no_collection
 from ringmon.model.schema import Direction, QueuePause, Registration
 from ringmon.model.state import Account, Device, Employee, State
 from ringmon.model.status import Status
-from ringmon.model.wire import SnapshotDoc, state_from_snapshot
+
+if TYPE_CHECKING:
+    from ringmon.model.wire import SnapshotDoc
 
 _STATUS = {member.value: member for member in Status}
 _REGISTRATION = {member.value: member for member in Registration}
@@ -42,7 +42,7 @@ class SnapshotReading:
     ``ValidationError`` for a document the models refuse."""
 
     def __init__(self, body: bytes | str) -> None:
-        with _no_collection():
+        with no_collection():
             self._read(body)
 
     def _read(self, body: bytes | str) -> None:
@@ -69,6 +69,9 @@ class SnapshotReading:
             self._read_by_models(body)
 
     def _read_by_models(self, body: bytes | str) -> None:
+        # The models only for what the fast path does not read (their build costs a start).
+        from ringmon.model.wire import SnapshotDoc
+
         doc = self._doc = SnapshotDoc.model_validate_json(body)  # raises ValidationError
         self.seq = doc.seq
         self.now = doc.now.timestamp()
@@ -79,26 +82,14 @@ class SnapshotReading:
         """The live (non-recording) state equal to the hub's at ``seq``."""
         if self._doc is None:
             try:
-                with _no_collection():
+                with no_collection():
                     return _state(self._raw, self.seq, self._clock, tz)
             except (_Unread, KeyError, TypeError, ValueError, AttributeError):
                 self._read_by_models(self._body)
         assert self._doc is not None
+        from ringmon.model.wire import state_from_snapshot
+
         return state_from_snapshot(self._doc, tz)
-
-
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """No garbage collection while a snapshot is read: it makes some 500,000 objects at
-    10,000 employees (the decoded JSON, then the state), none of them in a cycle, and the
-    collector would go through all of them again and again (a third of the reading's time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _state(raw: dict[str, Any], seq: int, clock: float, tz: tzinfo) -> State:

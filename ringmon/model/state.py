@@ -85,8 +85,10 @@ class State(DerivedStatus):
         self.employee_days = EmployeeDays(self.tz)  # the board's counters of today
         # Indexes kept beside the legs so that no event has to scan every call in progress:
         # ringing legs by employee id here; answered ones as ``talking`` counts on each
-        # ``Device`` (or ``Account``, for a leg that named no device).
+        # ``Device`` (or ``Account``, for a leg that named no device); every leg in progress
+        # by employee id (``legs_of``: the board's rows look only at their own).
         self._ringing: dict[str, int] = {}
+        self._employee_legs: dict[str, dict[str, CallLeg]] = {}
         self.clock: float = 0.0
         self.late_tolerance = late_tolerance
         self.history: History | None = History() if record else None
@@ -244,6 +246,7 @@ class State(DerivedStatus):
         if employee is not None:
             ringing = self._ringing
             ringing[employee] = ringing.get(employee, 0) + 1
+            self._employee_legs.setdefault(employee, {})[leg_id] = leg
 
     def _call_answer(self, ev: Fields, at: float) -> None:
         leg_id, device = ev["leg"], ev["device"]
@@ -306,7 +309,9 @@ class State(DerivedStatus):
         return [] if emp is None else [self.accounts[login] for login in sorted(emp.accounts)]
 
     def legs_of(self, employee_id: str) -> list[CallLeg]:
-        return [leg for leg in self.legs.values() if leg.employee == employee_id]
+        """The employee's legs in progress, in the order they rang."""
+        legs = self._employee_legs.get(employee_id)
+        return [] if legs is None else list(legs.values())
 
     def ringing(self, employee_id: str) -> bool:
         return employee_id in self._ringing

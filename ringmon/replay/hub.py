@@ -13,7 +13,6 @@ from ringmon.hub_client.errors import unreadable
 from ringmon.model.schema import Event, UnknownEventType, parse_feed_event
 from ringmon.model.snapshot_reader import SnapshotReading
 from ringmon.model.state import State
-from ringmon.model.wire import to_dt
 
 EVENTS_PAGE = 5000
 MAX_PAGES = 40
@@ -38,6 +37,8 @@ class Page:
 
 
 def _iso(at: float) -> str:
+    from ringmon.model.wire import to_dt  # the wire's models only when a replay asks
+
     return to_dt(at).isoformat().replace("+00:00", "Z")
 
 

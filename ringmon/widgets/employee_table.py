@@ -10,8 +10,8 @@ is a cell or two. "In status" is drawn at the table's ``clock``, a hub time that
 The stock DataTable drops its render caches on every update and costs 70-100 ms a frame at
 10,000 rows; this one costs a few milliseconds.
 
-The cursor follows an employee (``cursor_id``), not a row index: once the user has moved it,
-sorting, filtering and live updates keep it on the same person (before that it stays on top).
+The cursor follows an employee, not a row index (``table_cursor``); clicks and hovering are
+``table_mouse``.
 """
 
 from __future__ import annotations
@@ -29,21 +29,22 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ringmon.model.board import Board, Row
+from ringmon.model.board import Board
 from ringmon.model.period import local_date
-from ringmon.present.row_text import devices_text
-from ringmon.widgets.columns import FILTERABLE, Col, Layout, layout_columns
+from ringmon.widgets.columns import Col, Layout, layout_columns
 from ringmon.widgets.line_diff import changed_span
 from ringmon.widgets.row_lines import RowLines
+from ringmon.widgets.table_cursor import TableCursor
 from ringmon.widgets.table_look import (
     TABLE_BINDINGS,
     TABLE_COMPONENTS,
     TABLE_CSS,
     component_style,
 )
+from ringmon.widgets.table_mouse import TableMouse
 
 
-class EmployeeTable(ScrollView, can_focus=True):
+class EmployeeTable(TableCursor, TableMouse, ScrollView, can_focus=True):
     """One line per employee: Employee, Department, Status, In status, User agents."""
 
     BINDINGS: ClassVar[list[BindingType]] = TABLE_BINDINGS
@@ -255,27 +256,6 @@ class EmployeeTable(ScrollView, can_focus=True):
         self._lines.clear()
         self.refresh()
 
-    def _sync_cursor(self) -> None:
-        board = self.board
-        n = len(board)
-        old_id = self.cursor_id
-        index = board.index_of(old_id) if old_id is not None and self.following else None
-        if not self.following:
-            # Until the user picks a row, the cursor stays on top, whoever is there: a board
-            # that opens scrolled to wherever its first row went would look broken.
-            index = 0
-            new_id = board.row_at(0).id if n else None
-        elif index is None:
-            # Our employee left the view: stay at the same place, on whoever is there now.
-            index = min(self._cursor_index, n - 1)
-            new_id = board.row_at(index).id if n else None
-        else:
-            new_id = old_id
-        self._cursor_index = max(0, index)
-        if new_id != old_id:
-            self.cursor_id = new_id
-            self.post_message(self.CursorMoved(self, new_id))
-
     def _refresh_changed_lines(self) -> None:
         """Refresh, on every visible line, the span of cells that differs from what was
         painted there (one refresh for all of them: each call has a fixed cost)."""
@@ -287,87 +267,6 @@ class EmployeeTable(ScrollView, can_focus=True):
                 regions.append(Region(span[0], y, span[1] - span[0], 1))
         if regions:
             self.refresh(*regions)
-
-    def _scroll_cursor_into_view(self) -> None:
-        if self.wall or self.cursor_id is None:
-            return
-        height = self.body_height
-        if height <= 0:
-            return
-        top = self.top
-        index = self._cursor_index
-        if index < top:
-            self.scroll_to(y=index, animate=False, immediate=True)
-        elif index >= top + height:
-            self.scroll_to(y=index - height + 1, animate=False, immediate=True)
-
-    # -- cursor ---------------------------------------------------------------------------
-
-    def move_cursor(self, index: int) -> None:
-        n = len(self.board)
-        if self.wall or n == 0:
-            return
-        index = max(0, min(n - 1, index))
-        self.following = True
-        old = self._cursor_index
-        self._cursor_index = index
-        new_id = self.board.row_at(index).id
-        changed = new_id != self.cursor_id
-        self.cursor_id = new_id
-        top = self.top
-        for i in (old, index):
-            self.refresh(Region(0, i - top + 1, self.size.width, 1))
-        self._scroll_cursor_into_view()
-        if changed:
-            self.post_message(self.CursorMoved(self, new_id))
-
-    def set_cursor(self, employee_id: str) -> bool:
-        index = self.board.index_of(employee_id)
-        if index is None:
-            return False
-        self.move_cursor(index)
-        return True
-
-    def action_cursor_up(self) -> None:
-        self.move_cursor(self._cursor_index - 1)
-
-    def action_cursor_down(self) -> None:
-        self.move_cursor(self._cursor_index + 1)
-
-    def action_page_up(self) -> None:
-        self.move_cursor(self._cursor_index - max(1, self.body_height - 1))
-
-    def action_page_down(self) -> None:
-        self.move_cursor(self._cursor_index + max(1, self.body_height - 1))
-
-    def action_first(self) -> None:
-        self.move_cursor(0)
-
-    def action_last(self) -> None:
-        self.move_cursor(len(self.board) - 1)
-
-    def _step_column(self, step: int) -> None:
-        shown = [c for c in self._layout.shown if c in FILTERABLE]
-        if not shown:
-            return
-        index = shown.index(self.cursor_col) if self.cursor_col in shown else 0
-        self.cursor_col = shown[(index + step) % len(shown)]
-        self._refresh_cursor_line()
-
-    def action_column_left(self) -> None:
-        self._step_column(-1)
-
-    def action_column_right(self) -> None:
-        self._step_column(1)
-
-    def _refresh_cursor_line(self) -> None:
-        self.refresh(Region(0, self._cursor_index - self.top + 1, self.size.width, 1))
-
-    @property
-    def cursor_row(self) -> Row | None:
-        if self.cursor_id is None or self.wall:  # wall mode has no cursor
-            return None
-        return self.board.rows.get(self.cursor_id)
 
     # -- wall paging ----------------------------------------------------------------------
 
@@ -384,57 +283,6 @@ class EmployeeTable(ScrollView, can_focus=True):
         """Wall mode: show the rows of page ``page`` (wrapping round)."""
         self._page = page % self.page_count
         self.refresh()
-
-    # -- mouse ----------------------------------------------------------------------------
-
-    def _row_at_offset(self, y: int) -> tuple[int, Row] | None:
-        if y < 1:
-            return None
-        index = self.top + y - 1
-        if index >= len(self.board):
-            return None
-        return index, self.board.row_at(index)
-
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        if offset.y == 0:
-            col = self._layout.at(offset.x)
-            if col is not None:
-                self.post_message(self.HeaderClicked(self, col))
-            return
-        hit = self._row_at_offset(offset.y)
-        if hit is None or self.wall:
-            return
-        index, row = hit
-        col = self._layout.at(offset.x)
-        if col in FILTERABLE:
-            self.cursor_col = col
-        self.move_cursor(index)
-        self._refresh_cursor_line()
-        if event.chain == 2:
-            self.post_message(self.RowChosen(self, row.id))
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        offset = event.get_content_offset(self)
-        hit = None if offset is None else self._row_at_offset(offset.y)
-        if offset is None or hit is None or self._layout.at(offset.x) is not Col.AGENTS:
-            self._hover_id = None
-            self.tooltip = None
-            return
-        row = hit[1]
-        self._hover_id = row.id
-        self.tooltip = devices_text(row, self.now(), self.tz)
-
-    def on_leave(self, event: events.Leave) -> None:
-        self._hover_id = None
-        self.tooltip = None
-
-    def agents_tooltip(self, employee_id: str) -> str | None:
-        """What hovering the employee's User agents cell shows."""
-        row = self.board.rows.get(employee_id)
-        return None if row is None else devices_text(row, self.now(), self.tz)
 
     # -- painting -------------------------------------------------------------------------
 

@@ -35,7 +35,8 @@ STATUS_CLASS = {
 PARTY_WIDTH = 34
 """At most this much of the User agents cell says who a call is with."""
 PARTY_MIN_COLUMN = 30
-"""A User agents cell narrower than this shows only the devices."""
+"""A User agents cell narrower than this has no room for both: a row in a call shows who the
+call is with in place of its devices (hovering the cell, or ``u``, still lists them)."""
 
 CACHE_ROWS = 400
 """Rows whose lines are kept. A screen shows at most ~100; each kept line holds a dozen
@@ -246,12 +247,16 @@ class RowLines:
     ) -> list[Segment]:
         out: list[Segment] = []
         ringing = self.style("employee-table--ringing")
-        if row.party is not None and width >= PARTY_MIN_COLUMN:
-            # Caller ID first: who the call is with (← in, → out), then the devices (a
-            # narrow column keeps its devices; the device detail still says who).
+        if row.party is not None:
+            # Caller ID first: who the call is with (← in, → out), then the devices; in a
+            # narrow column, who the call is with instead of the devices.
+            party = row.party.text(masked=self.mask_numbers)
+            party_style = base if row.party.talking or is_cursor else base + ringing
+            if width < PARTY_MIN_COLUMN:
+                return [Segment(fit(party, width), party_style)]
             room = min(PARTY_WIDTH, width - PARTY_MIN_COLUMN // 2)
-            who = fit(row.party.text(masked=self.mask_numbers), room).rstrip() + "  "
-            out.append(Segment(who, base if row.party.talking or is_cursor else base + ringing))
+            who = fit(party, room).rstrip() + "  "
+            out.append(Segment(who, party_style))
             width -= cell_len(who)
         pieces = condense_agents(row.devices, width)
         used = 0

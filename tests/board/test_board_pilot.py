@@ -503,6 +503,31 @@ async def test_thresholds_highlight_count_and_ring_the_bell() -> None:
         assert bells == [1, 1]
 
 
+async def test_a_batch_updates_the_rows_past_a_limit_from_the_rows_it_touched() -> None:
+    """After a batch only its rows are checked against the limits (no pass over every row per
+    batch): a row it brings under its limit leaves at once, the others stay as they were."""
+    app = BoardHost(settings_obj=settings({"dnd": 20 * 60}))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = app.board
+        assert len(board.over) >= 2
+        row = board.board.rows[sorted(board.over)[0]]
+        dev = next(d for d in row.devices if d.decides)
+        app.advance(1)
+        app.apply(
+            [
+                DeviceStatus(
+                    ts=ts(1), account=dev.account, device=dev.device, user_agent=dev.user_agent,
+                    status="online", dnd_capable=True,
+                )
+            ]
+        )  # fmt: skip
+        await settle(pilot)
+        assert board.board.rows[row.id].status is Status.ONLINE
+        full = frozenset(board.board.over_limit(board.thresholds, board.now()))
+        assert row.id not in board.over and board.over == full
+
+
 async def test_thresholds_are_off_by_default() -> None:
     app = BoardHost()
     async with app.run_test(size=SIZE) as pilot:

@@ -19,8 +19,8 @@ from ringmon.model.schema import (
 )
 from ringmon.model.state import State
 from ringmon.present.row_text import device_lines
-from ringmon.widgets.columns import layout_columns
-from ringmon.widgets.row_lines import RowLines
+from ringmon.widgets.columns import Col, layout_columns
+from ringmon.widgets.row_lines import PARTY_MIN_COLUMN, RowLines
 
 T0 = datetime(2026, 3, 24, 8, 0, tzinfo=UTC)
 APP = "Vendor Desktop 3.1"
@@ -65,8 +65,8 @@ def state() -> State:
     return s
 
 
-def line(lines: RowLines, row: object) -> str:
-    return lines.row(row, at(60).timestamp(), (False, False, False, None, 160, False)).text  # type: ignore[arg-type]
+def line(lines: RowLines, row: object, width: int = 160) -> str:
+    return lines.row(row, at(60).timestamp(), (False, False, False, None, width, False)).text  # type: ignore[arg-type]
 
 
 def test_the_row_says_the_reason_and_the_caller() -> None:
@@ -83,6 +83,21 @@ def test_the_row_says_the_reason_and_the_caller() -> None:
     lines.clear()
     assert "← +48 601 *** *00 Hotel Baltic" in line(lines, ringing)
     assert "+48601234500" not in line(lines, ringing)
+
+
+def test_a_narrow_board_shows_the_caller_in_place_of_the_devices() -> None:
+    """At 80 columns the User agents cell is too narrow for both: a row in a call says who
+    with; a row with no call keeps its devices."""
+    rows = build_rows(state())
+    ringing, lunch = rows["e3"], rows["e1"]
+    lines = RowLines(lambda name: Style(), lambda: Style())
+    lines.layout = layout_columns(78)
+    agents = lines.layout.get(Col.AGENTS)
+    assert agents is not None and agents.width < PARTY_MIN_COLUMN
+    text = line(lines, ringing, 78)
+    assert text[agents.x :].startswith("← +48601234500 ")
+    assert "Vendor" not in text[agents.x :]
+    assert "Vendor Desktop" in line(lines, lunch, 78)[agents.x :]
 
 
 def test_the_device_detail_says_why_and_which_queues() -> None:

@@ -80,10 +80,18 @@ class BoardFeed(_Base):
         else:
             table.empty_text = "No employees."
 
-    def _check_limits(self, now: float) -> None:
+    def _check_limits(self, now: float, employees: frozenset[str] | None = None) -> None:
+        """Which rows are past a time limit: all of them (the tick: time itself crosses
+        limits), or after a batch only the ``employees`` it touched (no pass over 10,000
+        rows per batch)."""
         if not self.thresholds.enabled:
             return
-        over = frozenset(self.board.over_limit(self.thresholds, now))
+        if employees is None:
+            over = frozenset(self.board.over_limit(self.thresholds, now))
+        else:
+            rows, limits = self.board.rows, self.thresholds
+            now_over = {e for e in employees if (r := rows.get(e)) and limits.over(r, now)}
+            over = (self.over - employees) | now_over
         crossed = over - self.over
         self.table.set_over(over)
         self.over = over

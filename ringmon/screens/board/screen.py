@@ -126,6 +126,7 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
         self._order_frozen = False
         self._last_key: float | None = None
         self._hold_timer: Timer | None = None
+        self._table: EmployeeTable | None = None
 
     # -- what the App provides ------------------------------------------------------------
 
@@ -156,7 +157,12 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
 
     @property
     def table(self) -> EmployeeTable:
-        return self.query_one(EmployeeTable)
+        # Kept once found: every batch asks for it several times, and a DOM query each time
+        # is part of the take-in's fixed cost.
+        table = self._table
+        if table is None or not table.is_attached:
+            table = self._table = self.query_one(EmployeeTable)
+        return table
 
     @property
     def filter_bar(self) -> FilterBar:
@@ -213,7 +219,7 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
         move them out of the cyclic collector's way, else every full collection walks them all
         (~200 ms at 10,000 employees: a visible stall of the live board). Collected first, so
         that no garbage is frozen with them; undone when the board goes (``on_unmount``)."""
-        if len(self.board.rows) >= FREEZE_FROM_ROWS:
+        if self.ready and len(self.board.rows) >= FREEZE_FROM_ROWS:
             gc.collect()
             gc.freeze()
             self._frozen = True
@@ -244,7 +250,9 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
             self.table.tz = self.host.tz  # a new snapshot may bring the hub's time zone
             self.recent.clear()
             self.table.set_changed(frozenset(), repaint=False)
-            self._settle_memory()
+            # After the first rows are on screen: a full collection at 10,000 employees
+            # takes a good part of a second.
+            self.call_after_refresh(self._settle_memory)
         elif employees:
             rows = build_rows(state, employees, self.board.rows)
             self._note_changes(rows)
@@ -252,7 +260,7 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
         else:
             return
         self._funnel_dirty = True
-        self._check_limits(self.now())
+        self._check_limits(self.now(), None if reset else employees)
         self._set_empty_text()
         self.table.rows_changed()
         self._show_summary()
