@@ -6,9 +6,12 @@ moment has nothing after it."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hub_helpers import T0, answer, auth, calls, device, end, ring, team
 from hub_served import Served
 
+from ringmon.hub.checkpoints import SnapshotFiller
 from ringmon.hub.replay import seq_at
 from ringmon.model.schema import Event
 
@@ -74,6 +77,29 @@ async def test_replay_equals_the_live_snapshot_at_each_moment(served: Served) ->
     assert storage is not None
     assert len(storage.snapshot_times()) >= 4  # hourly: the replays start from them
     for moment, expected in live.items():
+        response = await served.client.get(
+            "/v1/replay", params={"at": iso(moment)}, headers=auth(served.token)
+        )
+        assert response.status_code == 200, response.text
+        assert response.content == expected, f"replay at {iso(moment)}"
+
+
+async def test_replay_from_the_snapshots_filled_in_between_equals_live(served: Served) -> None:
+    """With a snapshot every few events (hub/checkpoints.py; at 2,000 employees one every
+    2,000), each moment starts from a nearer one, and is still the live snapshot to the byte."""
+    live = await feed_live_and_record(served)
+    hub = served.hub
+    storage = hub.storage
+    assert storage is not None
+    hourly = len(storage.snapshot_times())
+    filler = SnapshotFiller(storage, hub.tz, hub.tz_name, hub.snapshot_interval, 5, share=1.0)
+    assert filler.missing() and filler.fill() > 0
+    assert filler.missing() == []
+    kept = [seq for seq, _ in storage.snapshot_times()]
+    assert len(kept) > hourly and all(b - a <= 5 + 5 // 4 for a, b in pairwise(kept))
+    for moment, expected in live.items():
+        found = storage.snapshot_before(moment)
+        assert found is not None and seq_at(storage, moment, 0) - found[0] <= 6
         response = await served.client.get(
             "/v1/replay", params={"at": iso(moment)}, headers=auth(served.token)
         )
