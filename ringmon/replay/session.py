@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from ringmon.feed.connection import Connection, HubTime, Link
@@ -105,11 +106,43 @@ class Replay:
     # -- moving ----------------------------------------------------------------------------
 
     def go_to(self, at: float) -> None:
-        """Show the moment ``at`` (entering the replay if it is not on)."""
+        """Show the moment ``at`` (entering the replay if it is not on). Until the first
+        moment arrives the board shows no rows but says which moment it loads: never the live
+        rows under a REPLAY line."""
         self.moment = at
         self.status = "loading…"
+        if self.shown is None:
+            self._show_loading(at)
         self._show_banner()
         self.app.run_worker(self._load(at), group="replay", exclusive=True, name="replay")
+
+    def _show_loading(self, at: float) -> None:
+        context = self.host
+        if self._live_hub_time is None:
+            self._live_hub_time = context.hub_time
+        context.tz = self._zone()
+        self.hub_time.sync(at, 0.0)
+        context.hub_time = self.hub_time
+        context.state = State(context.tz)
+        context.connection = Connection(
+            Link.REPLAY,
+            since=at,
+            last_frame_at=at,
+            message=f"Loading the board as it was at {say_moment(at, context.tz)}…",
+        )
+        self._post(reset=True, employees=frozenset())
+
+    def _zone(self) -> tzinfo:
+        """The zone to say a moment in before the hub said its own: the live feed's, else the
+        one ``--at`` was read in (``--tz`` / the config's, else this computer's)."""
+        live = self._live_feed().state
+        if live is not None:
+            return live.tz
+        zone = self.host.settings.zone()
+        if zone is not None:
+            return zone
+        local = datetime.now().astimezone().tzinfo
+        return local if local is not None else self.host.tz
 
     def step(self, seconds: float) -> None:
         """Back (negative) or forward from the moment shown; from live, back only. A step

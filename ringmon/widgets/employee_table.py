@@ -265,6 +265,8 @@ class EmployeeTable(ScrollView, can_focus=True):
             # that opens scrolled to wherever its first row went would look broken.
             index = 0
             new_id = board.row_at(0).id if n else None
+        elif index is None and n == 0:
+            return  # no row at all (a replay loading its moment): the cursor waits for its own
         elif index is None:
             # Our employee left the view: stay at the same place, on whoever is there now.
             index = min(self._cursor_index, n - 1)
