@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from replay_hub import NOW, events_until, held_rebuilds, hub_config, store
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 
 from ringmon.app import RingmonApp
 from ringmon.cli import main
@@ -27,6 +27,7 @@ from ringmon.model.wire import to_dt
 from ringmon.replay.banner import ReplayBanner
 from ringmon.replay.moment import MomentError, parse_at, say_moment
 from ringmon.screens.board import BoardScreen
+from ringmon.screens.call_log import CallLogScreen
 from ringmon.screens.profile import ProfileScreen
 from ringmon.widgets.employee_table import EmployeeTable
 from ringmon.widgets.filter_bar import NameInput
@@ -259,6 +260,37 @@ async def test_a_profile_opened_in_a_replay_shows_that_moment(tmp_path: Path) ->
             # The replay keys are the board's: under the profile, [ does nothing.
             await pilot.press("left_square_bracket")
             assert app.replay.shown == T
+
+
+async def test_the_call_log_from_a_profile_in_a_replay_lists_the_calls_as_they_stood(
+    tmp_path: Path,
+) -> None:
+    """At 14:11:38 e019's call had rung 2 s before and was answered 4 s after: the log
+    opened from the profile in the replay lists it ringing, and no call after the moment."""
+    async with running_hub(hub_config(tmp_path), clock=ManualClock(NOW), sources=[]) as server:
+        await store(server, events_until(NOW))
+        app = RingmonApp(server.url, token(server), feed_options=FAST, at=T)
+        async with app.run_test(size=(160, 50)) as pilot:
+            await until(pilot, lambda: app.replay.shown == T)
+            app.open_profile("e019")
+            await until(pilot, lambda: isinstance(app.screen, ProfileScreen))
+            profile = app.screen
+            assert isinstance(profile, ProfileScreen)
+            await until(pilot, lambda: profile.doc is not None)
+            await pilot.press("c")
+            await until(pilot, lambda: isinstance(app.screen, CallLogScreen))
+            log = app.screen
+            assert isinstance(log, CallLogScreen)
+            await until(pilot, lambda: any(leg.leg == "c19/sip119" for leg in log.calls))
+            assert all(leg.ring_at.timestamp() <= T for leg in log.calls)
+            ringing = next(leg for leg in log.calls if leg.leg == "c19/sip119")
+            assert ringing.answer_at is None and ringing.end_at is None
+            assert "as at 14:11:38" in str(log.query_one("#log-title", Static).render())
+            # As stored now, the same call was answered (after the moment).
+            storage = server.hub.storage
+            assert storage is not None
+            stored = storage.calls_page("e019", None, None, 50, None)
+            assert any(row[1] == "c19/sip119" and row[9] is not None for row in stored)
 
 
 async def test_a_moment_the_hub_does_not_keep_stays_live_and_says_why(tmp_path: Path) -> None:

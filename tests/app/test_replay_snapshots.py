@@ -94,3 +94,24 @@ def test_replay_loading(snap_compare: Any, tmp_path: Path, size: tuple[int, int]
         )
         app.context.hub_time.monotonic = lambda: 0.0
         assert snap_compare(app, terminal_size=size, run_before=loading)
+
+
+async def call_log(pilot: Pilot[None]) -> None:
+    """The call log opened from e019's profile in the replay: at 14:11:38 their call rings."""
+    await shown(pilot)
+    app = pilot.app
+    assert isinstance(app, RingmonApp)
+    app.open_profile("e019")
+    await until(pilot, lambda: getattr(app.screen, "doc", None) is not None)
+    await pilot.press("c")
+    await until(
+        pilot, lambda: any(leg.leg == "c19/sip119" for leg in getattr(app.screen, "calls", ()))
+    )
+    for _ in range(3):
+        await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_replay_call_log(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    with hub_in_thread(tmp_path) as (url, token):
+        assert snap_compare(replay_app(url, token), terminal_size=size, run_before=call_log)

@@ -107,6 +107,55 @@ async def test_replay_from_the_snapshots_filled_in_between_equals_live(served: S
         assert response.content == expected, f"replay at {iso(moment)}"
 
 
+async def test_the_call_log_at_a_moment_lists_the_calls_as_they_stood_then(
+    served: Served,
+) -> None:
+    """``/v1/calls?at=``: the legs that had rung by then, not yet answered or ended (nor
+    recorded) where that came later: the same legs as the history at that moment."""
+    await feed_live_and_record(served)
+    headers = auth(served.token)
+    day_params = {"employee": "e1", "from": "2026-03-24", "to": "2026-03-24"}
+
+    async def log(at: float | None) -> dict[str, dict[str, object]]:
+        params = dict(day_params) if at is None else {**day_params, "at": iso(at)}
+        response = await served.client.get("/v1/calls", params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        return {leg["leg"]: leg for leg in response.json()["calls"]}
+
+    stored = await log(None)
+    assert stored["h1/sip101"]["end_at"] is not None and "h3/sip101" in stored
+    ringing, talking = START + HOUR + 215, START + HOUR + 1000
+    for moment, answered in ((ringing, False), (talking, True)):
+        then = await log(moment)
+        assert all(ring_at(leg) <= moment for leg in then.values())
+        assert set(then) == {k for k, leg in stored.items() if ring_at(leg) <= moment}
+        leg = then["h1/sip101"]
+        assert leg["end_at"] is None and leg["recording"] is None
+        assert (leg["answer_at"] is not None) is answered
+        assert then["h0/sip101"] == stored["h0/sip101"]  # over by then: as stored
+        response = await served.client.get(
+            "/v1/employees/e1/history",
+            params={"period": "today", "at": iso(moment)},
+            headers=headers,
+        )
+        assert response.status_code == 200, response.text
+        history = {c["leg"]: c for c in response.json()["calls"]}
+        fields = ("ring_at", "answer_at", "end_at")
+        assert {k: [then[k][f] for f in fields] for k in then} == {
+            k: [history[k][f] for f in fields] for k in history
+        }
+    response = await served.client.get(
+        "/v1/calls", params={**day_params, "at": iso(START + 6 * HOUR)}, headers=headers
+    )
+    assert response.status_code == 400 and "in the future" in response.json()["error"]
+
+
+def ring_at(leg: dict[str, object]) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(str(leg["ring_at"])).timestamp()
+
+
 async def test_events_between_two_moments_play_forward(served: Served) -> None:
     await feed_live_and_record(served)
     storage = served.hub.storage
