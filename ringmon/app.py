@@ -195,6 +195,7 @@ class RingmonApp(ReplayKeys):
                 hub_time=context.hub_time,
                 **self._feed_options,
             )
+        self.replay.hub_ready.set()
         await self.feed.run()
 
     def action_help(self) -> None:

@@ -165,11 +165,29 @@ class Replayer:
                 503, "the hub is busy rebuilding other moments; try again in a few seconds"
             ) from None
 
+    async def _loaded(self, at: float) -> None:
+        """Wait while the sources catch up (as ``/v1/snapshot`` does: the events up to ``at``
+        may not be stored yet), then QueryError 503 if they still do, or if ``at`` is among
+        the past days still being written in bulk (hub/backfill.py)."""
+        hub = self.hub
+        if not await hub.wait_caught_up(hub.catch_up_wait):
+            raise QueryError(503, hub.loading_message())
+        span = hub._history_span  # (start, end, loaded up to) while past days load
+        if span is not None and at < span[1]:
+            progress = hub.history_progress()
+            days = "" if progress is None else f" ({int(progress[0])} of {progress[1]:.0f} days)"
+            raise QueryError(
+                503,
+                f"the hub is still loading its past days{days} and {iso(at)} is among them; "
+                "try again shortly",
+            )
+
     async def snapshot_at(self, at_text: str | None) -> bytes:
         """The ``/v1/snapshot`` document of the moment ``at_text``."""
         hub = self.hub
         at = parse_moment(at_text, hub.tz)
         storage = self._storage()
+        await self._loaded(at)
         await hub.wait_flushed(hub.seq)
         base_seq, base = hub.base_doc()
         await asyncio.to_thread(check_moment, hub, at, storage, base)
@@ -204,6 +222,7 @@ class Replayer:
         # little ahead.
         until = min(parse_moment(until_text, hub.tz, "until"), hub.now())
         storage = self._storage()
+        await self._loaded(until)
         await hub.wait_flushed(hub.seq)
         base_seq = hub.base_seq
         if after < base_seq:

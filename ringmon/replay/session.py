@@ -15,6 +15,7 @@ A moment reached that is the hub's now is live again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, tzinfo
@@ -25,7 +26,7 @@ from ringmon.hub_client import HubError
 from ringmon.model.schema import Event
 from ringmon.model.state import EventRejected, State
 from ringmon.model.touched import touched_employees
-from ringmon.replay.hub import EVENTS_PAGE, MAX_PAGES, ReplayClient
+from ringmon.replay.hub import EVENTS_PAGE, MAX_PAGES, Moment, ReplayClient
 from ringmon.replay.moment import say_moment
 from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
 
@@ -42,6 +43,9 @@ SPEEDS = (0.0, 1.0, 10.0, 60.0)
 """``p`` cycles through these (0: paused)."""
 PLAY_TICK = 1.0
 """Real seconds between two steps of play."""
+BUSY_RETRY = 2.0
+BUSY_TRIES = 90
+"""A hub still loading (503) is asked again this many times, ``BUSY_RETRY`` s apart."""
 
 
 class Replay:
@@ -66,6 +70,9 @@ class Replay:
         self._timer: Timer | None = None
         self._busy = False
         self._banner: ReplayBanner | None = None
+        self.hub_ready = asyncio.Event()
+        """Set by the App once the hub can be asked (``ringmon demo`` starts its hub while the
+        screen is already up; a browser session asks for a token first)."""
 
     @property
     def host(self) -> ScreenContext:
@@ -116,7 +123,7 @@ class Replay:
         self._show_banner()
         self.app.run_worker(self._load(at), group="replay", exclusive=True, name="replay")
 
-    def _show_loading(self, at: float) -> None:
+    def _show_loading(self, at: float, why: str = "") -> None:
         context = self.host
         if self._live_hub_time is None:
             self._live_hub_time = context.hub_time
@@ -128,7 +135,8 @@ class Replay:
             Link.REPLAY,
             since=at,
             last_frame_at=at,
-            message=f"Loading the board as it was at {say_moment(at, context.tz)}…",
+            message=f"Loading the board as it was at {say_moment(at, context.tz)}…"
+            + (f" ({why})" if why else ""),
         )
         self._post(reset=True, employees=frozenset())
 
@@ -208,17 +216,32 @@ class Replay:
     async def _load(self, at: float) -> None:
         self._busy = True
         try:
+            await self.hub_ready.wait()
             state, shown = self.state, self.shown
             if state is not None and shown is not None and at >= shown:
                 events = await self._events_until(state.seq, at)
                 if events is not None and self._apply(state, events, at):
                     return
-            moment = await self.client().moment(at, self.host.settings.zone())
+            moment = await self._moment(at)
             self._show_state(moment.state, moment.at)
         except HubError as exc:
             self._failed(str(exc))
         finally:
             self._busy = False
+
+    async def _moment(self, at: float) -> Moment:
+        """The state at ``at``; while the hub says it is still loading (503: its sources
+        catching up, its past days being written, as when ``ringmon demo --at`` starts) and
+        nothing of the past is shown yet, asked again every ``BUSY_RETRY`` s, saying why."""
+        for attempt in range(BUSY_TRIES):
+            try:
+                return await self.client().moment(at, self.host.settings.zone())
+            except HubError as exc:
+                if exc.status != 503 or self.shown is not None or attempt == BUSY_TRIES - 1:
+                    raise
+                self._show_loading(at, why=str(exc))
+                await asyncio.sleep(BUSY_RETRY)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _events_until(self, after: int, at: float) -> list[Event] | None:
         """Every stored event after seq ``after`` up to ``at``; None when there are so many
