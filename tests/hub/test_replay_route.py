@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import httpx
 from hub_helpers import T0, answer, auth, calls, device, end, ring, team
 from hub_served import Served
 
@@ -268,3 +269,28 @@ async def test_a_history_as_of_a_moment_has_nothing_after_it(served: Served) -> 
         headers=headers,
     )
     assert future.status_code == 400 and "in the future" in future.json()["error"]
+
+
+async def test_a_hub_still_loading_says_so_and_replays_once_loaded(served: Served) -> None:
+    """While a source catches up, or while the moment's past days are still being written in
+    bulk, the state at a moment would lack events: 503 with a sentence (the client asks again)."""
+    hub = served.hub
+    assert hub.reserve_history(50, start=START - 86_400.0, end=START)
+    await feed_live_and_record(served)
+    headers = auth(served.token)
+
+    async def replay(at: float) -> httpx.Response:
+        return await served.client.get("/v1/replay", params={"at": iso(at)}, headers=headers)
+
+    response = await replay(START - 3600.0)
+    assert response.status_code == 503
+    assert "still loading its past days" in response.json()["error"]
+    assert (await replay(START + HOUR)).status_code == 200  # today's are all in
+    hub.drop_history()
+    hub.catch_up_wait = 0.05
+    hub.catching_up["sim"] = None
+    hub._caught_up.clear()
+    response = await replay(START + HOUR)
+    assert response.status_code == 503 and "still loading history" in response.json()["error"]
+    hub.caught_up("sim")
+    assert (await replay(START + HOUR)).status_code == 200
