@@ -22,6 +22,7 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import tzinfo
+from pathlib import Path
 from types import FrameType
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -98,6 +99,7 @@ class RingmonApp(ReplayKeys):
         ready: Callable[[], Awaitable[object]] | None = None,
         state_file: StateFile | None = None,
         at: float | None = None,
+        view: str | None = None,
     ) -> None:
         """``at``, if given, is a past moment to open the board at (a replay, ringmon/replay).
         ``ready``, if given, is awaited before the feed starts (``ringmon demo`` waits
@@ -123,6 +125,7 @@ class RingmonApp(ReplayKeys):
             hub_url=url.rstrip("/"),
             token=token,
             wall=wall,
+            view=view,
             # Callers' numbers are personal data: ``--[no-]mask-numbers``, else the
             # config's ``mask_numbers``, else on in wall mode only.
             mask_numbers=wall if mask_numbers is None else mask_numbers,
@@ -295,6 +298,19 @@ class RingmonApp(ReplayKeys):
             screen.post_message(message)
 
 
+def unknown_view(name: str, views: list[str], config: Path) -> str:
+    """The sentence for ``--view NAME`` when the config has no ``[views.NAME]``."""
+    if not views:
+        return (
+            f"--view {name!r}: the config file ({config}) has no saved views; add one, e.g. "
+            f'[views.{name}] filter = "dept:night status:!offline" (docs/supervisors.md)'
+        )
+    return (
+        f"--view {name!r}: the config file ({config}) has no [views.{name}]; "
+        f"its views: {', '.join(views)}"
+    )
+
+
 def _terminal_alive() -> bool:
     """Whether our terminal is still there (a hung-up tty fails ``tcgetattr``)."""
     stdin = sys.__stdin__
@@ -329,6 +345,12 @@ def run_tui(
             token = load_token(getattr(args, "token_file", None), settings.token_file)
     except ConfigError as exc:
         print(f"ringmon: {exc}", file=sys.stderr)
+        return 2
+    view = getattr(args, "view", None)
+    if view is not None and view not in settings.views:
+        print(
+            f"ringmon: {unknown_view(view, list(settings.views), config_path())}", file=sys.stderr
+        )
         return 2
     at = None
     if getattr(args, "at", None):
@@ -368,6 +390,7 @@ def run_tui(
         ready=ready,
         state_file=StateFile(state_path(config_path())),
         at=at,
+        view=view,
     )
     with contextlib.ExitStack() as stack:
         if signals is None:

@@ -28,6 +28,11 @@ def _add_tui_options(parser: argparse.ArgumentParser) -> None:
         help="mask callers' numbers, +48 601 *** *00 (default: on with --wall and in ringmon web)",
     )
     parser.add_argument("--tz", help="the call center's IANA time zone (default: the hub's)")
+    parser.add_argument(
+        "--view",
+        metavar="NAME",
+        help="open the board with the config file's saved view [views.NAME] (also with --wall)",
+    )
 
 
 def _add_at_option(parser: argparse.ArgumentParser, default: object = None) -> None:

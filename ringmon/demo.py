@@ -251,6 +251,7 @@ def run_demo(args: argparse.Namespace) -> int:
             token_file=None,
             mask_numbers=getattr(args, "mask_numbers", None),
             at=getattr(args, "at", None),
+            view=getattr(args, "view", None),
         )
         return run_tui(
             tui_args,
