@@ -22,7 +22,6 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import tzinfo
-from pathlib import Path
 from types import FrameType
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -298,19 +297,6 @@ class RingmonApp(ReplayKeys):
             screen.post_message(message)
 
 
-def unknown_view(name: str, views: list[str], config: Path) -> str:
-    """The sentence for ``--view NAME`` when the config has no ``[views.NAME]``."""
-    if not views:
-        return (
-            f"--view {name!r}: the config file ({config}) has no saved views; add one, e.g. "
-            f'[views.{name}] filter = "dept:night status:!offline" (docs/supervisors.md)'
-        )
-    return (
-        f"--view {name!r}: the config file ({config}) has no [views.{name}]; "
-        f"its views: {', '.join(views)}"
-    )
-
-
 def _terminal_alive() -> bool:
     """Whether our terminal is still there (a hung-up tty fails ``tcgetattr``)."""
     stdin = sys.__stdin__
@@ -348,6 +334,8 @@ def run_tui(
         return 2
     view = getattr(args, "view", None)
     if view is not None and view not in settings.views:
+        from ringmon.model.views import unknown_view
+
         print(
             f"ringmon: {unknown_view(view, list(settings.views), config_path())}", file=sys.stderr
         )

@@ -117,15 +117,17 @@ def stretches(
 class _Pacer:
     """Rests so that the work takes at most ``share`` of a core (1: no rest)."""
 
-    def __init__(self, share: float) -> None:
+    def __init__(self, share: float, stop: threading.Event | None) -> None:
         self._share = share
+        self._stop = stop if stop is not None else threading.Event()
         self._since = time.perf_counter()
 
     def rest(self) -> None:
+        """Rest in proportion to the work since the last rest (a stop ends it at once)."""
         if self._share >= 1.0:
             return
         worked = time.perf_counter() - self._since
-        time.sleep(min(MAX_PAUSE, worked * (1 - self._share) / self._share))
+        self._stop.wait(min(MAX_PAUSE, worked * (1 - self._share) / self._share))
         self._since = time.perf_counter()
 
 
@@ -176,7 +178,7 @@ class SnapshotFiller:
         held = self._held
         if held is not None and held[0] < max((seq for seq, _ in kept), default=base_seq):
             held = self._held = None  # the store's own snapshots went past it
-        pacer = _Pacer(self.share)
+        pacer = _Pacer(self.share, stop)
         written = 0
         every = self.every
         for stretch in self._stretches(kept, base_seq):
