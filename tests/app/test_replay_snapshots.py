@@ -107,7 +107,10 @@ async def call_log(pilot: Pilot[None]) -> None:
     await until(
         pilot, lambda: any(leg.leg == "c19/sip119" for leg in getattr(app.screen, "calls", ()))
     )
-    for _ in range(3):
+    # Settled: the log says its keys (no longer "Loading calls..."), nothing moves.
+    await until(pilot, lambda: "Loading" not in str(app.screen.query_one("#log-status").render()))
+    await pilot.wait_for_scheduled_animations()
+    for _ in range(5):
         await pilot.pause()
 
 
