@@ -98,6 +98,7 @@ class RingmonApp(ReplayKeys):
         ready: Callable[[], Awaitable[object]] | None = None,
         state_file: StateFile | None = None,
         at: float | None = None,
+        view: str | None = None,
     ) -> None:
         """``at``, if given, is a past moment to open the board at (a replay, ringmon/replay).
         ``ready``, if given, is awaited before the feed starts (``ringmon demo`` waits
@@ -123,6 +124,7 @@ class RingmonApp(ReplayKeys):
             hub_url=url.rstrip("/"),
             token=token,
             wall=wall,
+            view=view,
             # Callers' numbers are personal data: ``--[no-]mask-numbers``, else the
             # config's ``mask_numbers``, else on in wall mode only.
             mask_numbers=wall if mask_numbers is None else mask_numbers,
@@ -196,6 +198,7 @@ class RingmonApp(ReplayKeys):
                 hub_time=context.hub_time,
                 **self._feed_options,
             )
+        self.replay.hub_ready.set()
         await self.feed.run()
 
     def action_help(self) -> None:
@@ -334,6 +337,14 @@ def run_tui(
     except ConfigError as exc:
         print(f"ringmon: {exc}", file=sys.stderr)
         return 2
+    view = getattr(args, "view", None)
+    if view is not None and view not in settings.views:
+        from ringmon.model.views import unknown_view
+
+        print(
+            f"ringmon: {unknown_view(view, list(settings.views), config_path())}", file=sys.stderr
+        )
+        return 2
     at = None
     if getattr(args, "at", None):
         from ringmon.replay.moment import MomentError, parse_at
@@ -372,6 +383,7 @@ def run_tui(
         ready=ready,
         state_file=StateFile(state_path(config_path())),
         at=at,
+        view=view,
     )
     with contextlib.ExitStack() as stack:
         if signals is None:

@@ -28,6 +28,23 @@ def _add_tui_options(parser: argparse.ArgumentParser) -> None:
         help="mask callers' numbers, +48 601 *** *00 (default: on with --wall and in ringmon web)",
     )
     parser.add_argument("--tz", help="the call center's IANA time zone (default: the hub's)")
+    parser.add_argument(
+        "--view",
+        metavar="NAME",
+        help="open the board with the config file's saved view [views.NAME] (also with --wall)",
+    )
+
+
+def _add_at_option(parser: argparse.ArgumentParser, default: object = None) -> None:
+    parser.add_argument(
+        "--at",
+        metavar="TIME",
+        default=default,
+        help=(
+            'open the board as it was then: "2026-11-30 14:05" (local time, or --tz), '
+            '"14:05" today, or ISO with an offset (docs/replay.md)'
+        ),
+    )
 
 
 def _add_client_options(parser: argparse.ArgumentParser) -> None:
@@ -151,20 +168,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     _add_client_options(parser)
     _add_tui_options(parser)
-    parser.add_argument(
-        "--at",
-        metavar="TIME",
-        help=(
-            'open the board as it was then: "2026-11-30 14:05" (local time, or --tz), '
-            '"14:05" today, or ISO with an offset (docs/replay.md)'
-        ),
-    )
+    _add_at_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="a hub with the simulator, and the TUI on it")
     demo.add_argument("--data", help="data folder (default: a temporary one)")
     demo.add_argument("--port", type=int, default=0, help="hub port (default: a free one)")
     _add_tui_options(demo)
+    # Given after ``demo`` or before it: the subcommand's own default must not hide the other.
+    _add_at_option(demo, default=argparse.SUPPRESS)
     _add_sim_options(demo)
 
     hub = commands.add_parser("hub", help="run the hub: record sources, serve REST + WebSocket")

@@ -198,6 +198,14 @@ def run_demo(args: argparse.Namespace) -> int:
     from ringmon.exit_signals import ExitSignals
     from ringmon.terminal import missing_terminal
 
+    if getattr(args, "at", None):  # a time ringmon cannot read stops it before a hub starts
+        from ringmon.replay.moment import MomentError, parse_at
+
+        try:
+            parse_at(args.at, None)
+        except MomentError as exc:
+            print(f"ringmon demo: {exc}", file=sys.stderr)
+            return 2
     no_terminal = missing_terminal()
     if no_terminal is not None:
         print(f"ringmon demo: {no_terminal}", file=sys.stderr)
@@ -242,6 +250,8 @@ def run_demo(args: argparse.Namespace) -> int:
             wall=args.wall,
             token_file=None,
             mask_numbers=getattr(args, "mask_numbers", None),
+            at=getattr(args, "at", None),
+            view=getattr(args, "view", None),
         )
         return run_tui(
             tui_args,

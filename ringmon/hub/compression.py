@@ -50,11 +50,14 @@ def worth_gzipping(accept_encoding: str, client_host: str | None) -> bool:
         return True
 
 
-async def maybe_gzipped(request: Request, body: str, headers: Mapping[str, str]) -> Response:
+async def maybe_gzipped(
+    request: Request, body: str | bytes, headers: Mapping[str, str]
+) -> Response:
     """A JSON answer, gzipped when it is worth it (``worth_gzipping``)."""
     host = request.client.host if request.client is not None else None
     if not worth_gzipping(request.headers.get("accept-encoding", ""), host):
         return Response(body, media_type=JSON, headers=dict(headers))
-    zipped = await asyncio.to_thread(gzip.compress, body.encode(), GZIP_LEVEL, mtime=0)
+    data = body.encode() if isinstance(body, str) else body
+    zipped = await asyncio.to_thread(gzip.compress, data, GZIP_LEVEL, mtime=0)
     zipped_headers = {**headers, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
     return Response(zipped, media_type=JSON, headers=zipped_headers)

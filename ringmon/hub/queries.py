@@ -16,6 +16,7 @@ import base64
 import binascii
 import json
 import logging
+import math
 from datetime import date, timedelta, tzinfo
 from pathlib import Path
 
@@ -206,6 +207,17 @@ def decode_cursor(text: str) -> tuple[float, int]:
         raise QueryError(400, "cursor is not one this hub gave out") from None
 
 
+def _as_at(leg: CallLeg, at: float) -> CallLeg:
+    """The leg as it stood at ``at`` (it rang by then): not yet answered or ended, and so
+    without its recording, when that came later."""
+    if leg.end_at is not None and leg.end_at > at:
+        leg.end_at = None
+        leg.recording = None
+    if leg.answer_at is not None and leg.answer_at > at:
+        leg.answer_at = None
+    return leg
+
+
 async def calls(
     hub: Hub,
     employee: str | None,
@@ -213,7 +225,10 @@ async def calls(
     last: str | None,
     limit_text: str | None,
     cursor: str | None,
+    at: str | None = None,
 ) -> dict[str, object]:
+    """``at``: as the log stood at that moment (a replay, hub/replay.py): the legs that had
+    rung by then, with what was known of them then."""
     try:
         limit = 100 if limit_text is None else int(limit_text)
     except ValueError:
@@ -226,11 +241,20 @@ async def calls(
     storage = hub.storage
     if storage is None:
         raise QueryError(503, "the hub is shutting down")
+    now = hub.now()
+    moment = None
+    if at is not None:
+        from ringmon.hub.replay import check_moment, parse_moment
+
+        moment = now = parse_moment(at, hub.tz)
+        await asyncio.to_thread(check_moment, hub, moment, storage, hub.base_doc()[1])
+        after_moment = math.nextafter(moment, math.inf)  # ring_at < this: rang by then
+        end = after_moment if end is None else min(end, after_moment)
     await hub.wait_flushed(hub.seq)
     rows = await asyncio.to_thread(storage.calls_page, employee, start, end, limit + 1, before)
-    now = hub.now()
     page = rows[:limit]
-    docs = [LegDoc.of(_leg(row), now).model_dump(mode="json") for row in page]
+    legs = [_leg(row) if moment is None else _as_at(_leg(row), moment) for row in page]
+    docs = [LegDoc.of(leg, now).model_dump(mode="json") for leg in legs]
     more = len(rows) > limit
     return {"calls": docs, "next": encode_cursor(page[-1][8], page[-1][0]) if more else None}
 

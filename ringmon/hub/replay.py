@@ -1,14 +1,15 @@
 """The board at any past moment: ``GET /v1/replay?at=ISO`` and ``GET /v1/replay/events``.
 
-A moment ``T`` is rebuilt by the model, exactly as the live state was: the newest hourly
-snapshot the store took at or before ``T`` (``Storage.snapshot_before``; the folded base when
-retention pruned everything before it, an empty state when the hub kept every event), then
-every stored event after that snapshot whose ``ts`` is at or before ``T``, applied in seq
-order with ``State.apply``. So merge, missed and in-status come out of the same code as live;
-the document is the one ``/v1/snapshot`` serves, with ``now`` = ``T`` and ``seq`` the last
-event at or before ``T``. A snapshot is at most an hour of events away (the store takes one
-every ``snapshot_interval`` of event time), so a moment costs one snapshot's decoding, up to
-an hour of events and one encoding, off the event loop.
+A moment ``T`` is rebuilt by the model, exactly as the live state was: the newest snapshot the
+store took at or before ``T`` (``Storage.snapshot_before``; the folded base when retention
+pruned everything before it, an empty state when the hub kept every event), then every stored
+event after that snapshot whose ``ts`` is at or before ``T``, applied in seq order with
+``State.apply``. So merge, missed and in-status come out of the same code as live; the
+document is the one ``/v1/snapshot`` serves, with ``now`` = ``T`` and ``seq`` the last event at
+or before ``T``. Snapshots are kept every hour of event time (the store) and every
+``events_between`` seqs in between (hub/checkpoints.py: as many as there are employees, at
+least 1,000), so a moment costs one snapshot's decoding, at most about as many events as there
+are employees, and one encoding, off the event loop.
 
 ``/v1/replay/events?after=SEQ&until=ISO`` gives the stored events after ``SEQ`` up to ``until``
 (in pages): a client that holds the state at some moment plays forward by applying them with
@@ -34,6 +35,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ringmon.hub.compression import maybe_gzipped
 from ringmon.hub.core import Hub
 from ringmon.hub.queries import QueryError
 from ringmon.hub.storage import Storage
@@ -163,11 +165,29 @@ class Replayer:
                 503, "the hub is busy rebuilding other moments; try again in a few seconds"
             ) from None
 
+    async def _loaded(self, at: float) -> None:
+        """Wait while the sources catch up (as ``/v1/snapshot`` does: the events up to ``at``
+        may not be stored yet), then QueryError 503 if they still do, or if ``at`` is among
+        the past days still being written in bulk (hub/backfill.py)."""
+        hub = self.hub
+        if not await hub.wait_caught_up(hub.catch_up_wait):
+            raise QueryError(503, hub.loading_message())
+        span = hub._history_span  # (start, end, loaded up to) while past days load
+        if span is not None and at < span[1]:
+            progress = hub.history_progress()
+            days = "" if progress is None else f" ({int(progress[0])} of {progress[1]:.0f} days)"
+            raise QueryError(
+                503,
+                f"the hub is still loading its past days{days} and {iso(at)} is among them; "
+                "try again shortly",
+            )
+
     async def snapshot_at(self, at_text: str | None) -> bytes:
         """The ``/v1/snapshot`` document of the moment ``at_text``."""
         hub = self.hub
         at = parse_moment(at_text, hub.tz)
         storage = self._storage()
+        await self._loaded(at)
         await hub.wait_flushed(hub.seq)
         base_seq, base = hub.base_doc()
         await asyncio.to_thread(check_moment, hub, at, storage, base)
@@ -202,6 +222,7 @@ class Replayer:
         # little ahead.
         until = min(parse_moment(until_text, hub.tz, "until"), hub.now())
         storage = self._storage()
+        await self._loaded(until)
         await hub.wait_flushed(hub.seq)
         base_seq = hub.base_seq
         if after < base_seq:
@@ -238,7 +259,7 @@ def replay_routes(
         async def handle(request: Request) -> Response:
             authorize(hub, request.headers)
             body = await make(request)
-            return Response(body, media_type="application/json", headers=served)
+            return await maybe_gzipped(request, body, served)  # as /v1/snapshot
 
         return handle
 

@@ -169,7 +169,13 @@ def create_app(hub: Hub) -> Starlette:
         authorize(hub, request.headers)
         q = request.query_params
         page = await calls(
-            hub, q.get("employee"), q.get("from"), q.get("to"), q.get("limit"), q.get("cursor")
+            hub,
+            q.get("employee"),
+            q.get("from"),
+            q.get("to"),
+            q.get("limit"),
+            q.get("cursor"),
+            q.get("at"),
         )
         return JSONResponse(page)
 

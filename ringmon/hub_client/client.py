@@ -176,10 +176,18 @@ class HubClient:
         return await self._document(path, HistoryDoc, "a history", params)
 
     async def calls(
-        self, employee_id: str, first: date, last: date, *, limit: int = 200
+        self,
+        employee_id: str,
+        first: date,
+        last: date,
+        *,
+        limit: int = 200,
+        at: float | None = None,
     ) -> list[LegDoc]:
-        """Every leg of the employee from ``first`` to ``last`` (local days), newest first."""
+        """Every leg of the employee from ``first`` to ``last`` (local days), newest first;
+        ``at``: as they stood at that moment (a replay, ``&at=``)."""
         from ringmon.hub_client.call_page import CallPage
+        from ringmon.model.wire import to_dt
 
         params: dict[str, str | int] = {
             "employee": employee_id,
@@ -187,6 +195,8 @@ class HubClient:
             "to": last.isoformat(),
             "limit": limit,
         }
+        if at is not None:
+            params["at"] = to_dt(at).isoformat()
         out: list[LegDoc] = []
         while True:
             page = await self._document("/v1/calls", CallPage, "a call log", params)

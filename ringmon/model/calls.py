@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -193,6 +194,12 @@ class CallTally:
             self._count(call, +1)
             self._closed.append((call.closed_at, leg.call))
 
+    def in_order(self) -> list[tuple[str, OpenCall]]:
+        """The calls as a snapshot writes them: open ones, then closed ones by closing time,
+        each by call id. One order whatever the dict's history: the state rebuilt from a
+        snapshot and the state fed live write the same document (a replay is byte-equal)."""
+        return sorted(self.open_calls.items(), key=_writing_order)
+
     def restore(self, call_id: str, call: OpenCall) -> None:
         """Put back a call as a snapshot carried it (its day's counts are restored apart)."""
         self.open_calls[call_id] = call
@@ -236,3 +243,8 @@ class CallTally:
             # A call reopened and closed again since has a later entry of its own.
             if call is not None and call.closed_at == closed_at:
                 del self.open_calls[call_id]
+
+
+def _writing_order(item: tuple[str, OpenCall]) -> tuple[float, str]:
+    closed_at = item[1].closed_at
+    return (-math.inf if closed_at is None else closed_at, item[0])

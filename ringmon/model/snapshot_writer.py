@@ -51,9 +51,7 @@ def snapshot_json(state: State, now: float, speed: float, tz_name: str) -> bytes
             "answered": tally.answered,
             "missed": tally.missed,
         },
-        "open_calls": [
-            _open_call(call_id, call) for call_id, call in state.tally.open_calls.items()
-        ],
+        "open_calls": [_open_call(call_id, call) for call_id, call in state.tally.in_order()],
         "employee_days": employee_days_dict(state.employee_days),
     }
     return orjson.dumps(doc, option=orjson.OPT_UTC_Z)

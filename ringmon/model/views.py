@@ -73,3 +73,16 @@ def parse_view(
         sort=None if sort is None else parse_sort(sort, reverse),
         columns=None if columns is None else parse_columns(columns),
     )
+
+
+def unknown_view(name: str, views: list[str], config: object) -> str:
+    """The sentence for ``--view NAME`` when the config has no ``[views.NAME]``."""
+    if not views:
+        return (
+            f"--view {name!r}: the config file ({config}) has no saved views; add one, e.g. "
+            f'[views.{name}] filter = "dept:night status:!offline" (docs/supervisors.md)'
+        )
+    return (
+        f"--view {name!r}: the config file ({config}) has no [views.{name}]; "
+        f"its views: {', '.join(views)}"
+    )

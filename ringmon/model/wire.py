@@ -205,7 +205,7 @@ def snapshot_doc(state: State, now: float, speed: float, tz_name: str) -> Snapsh
                 missed=call.missed,
                 closed_at=None if call.closed_at is None else to_dt(call.closed_at),
             )
-            for call_id, call in state.tally.open_calls.items()
+            for call_id, call in state.tally.in_order()
         ],
         employee_days=(
             None

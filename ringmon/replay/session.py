@@ -15,8 +15,10 @@ A moment reached that is the hub's now is live again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from ringmon.feed.connection import Connection, HubTime, Link
@@ -24,7 +26,7 @@ from ringmon.hub_client import HubError
 from ringmon.model.schema import Event
 from ringmon.model.state import EventRejected, State
 from ringmon.model.touched import touched_employees
-from ringmon.replay.hub import EVENTS_PAGE, MAX_PAGES, ReplayClient
+from ringmon.replay.hub import EVENTS_PAGE, MAX_PAGES, Moment, ReplayClient
 from ringmon.replay.moment import say_moment
 from ringmon.screens.model_messages import ConnectionChanged, ModelChanged
 
@@ -41,6 +43,9 @@ SPEEDS = (0.0, 1.0, 10.0, 60.0)
 """``p`` cycles through these (0: paused)."""
 PLAY_TICK = 1.0
 """Real seconds between two steps of play."""
+BUSY_RETRY = 2.0
+BUSY_TRIES = 90
+"""A hub still loading (503) is asked again this many times, ``BUSY_RETRY`` s apart."""
 
 
 class Replay:
@@ -65,6 +70,9 @@ class Replay:
         self._timer: Timer | None = None
         self._busy = False
         self._banner: ReplayBanner | None = None
+        self.hub_ready = asyncio.Event()
+        """Set by the App once the hub can be asked (``ringmon demo`` starts its hub while the
+        screen is already up; a browser session asks for a token first)."""
 
     @property
     def host(self) -> ScreenContext:
@@ -105,11 +113,44 @@ class Replay:
     # -- moving ----------------------------------------------------------------------------
 
     def go_to(self, at: float) -> None:
-        """Show the moment ``at`` (entering the replay if it is not on)."""
+        """Show the moment ``at`` (entering the replay if it is not on). Until the first
+        moment arrives the board shows no rows but says which moment it loads: never the live
+        rows under a REPLAY line."""
         self.moment = at
         self.status = "loading…"
+        if self.shown is None:
+            self._show_loading(at)
         self._show_banner()
         self.app.run_worker(self._load(at), group="replay", exclusive=True, name="replay")
+
+    def _show_loading(self, at: float, why: str = "") -> None:
+        context = self.host
+        if self._live_hub_time is None:
+            self._live_hub_time = context.hub_time
+        context.tz = self._zone()
+        self.hub_time.sync(at, 0.0)
+        context.hub_time = self.hub_time
+        context.state = State(context.tz)
+        context.connection = Connection(
+            Link.REPLAY,
+            since=at,
+            last_frame_at=at,
+            message=f"Loading the board as it was at {say_moment(at, context.tz)}…"
+            + (f" ({why})" if why else ""),
+        )
+        self._post(reset=True, employees=frozenset())
+
+    def _zone(self) -> tzinfo:
+        """The zone to say a moment in before the hub said its own: the live feed's, else the
+        one ``--at`` was read in (``--tz`` / the config's, else this computer's)."""
+        live = self._live_feed().state
+        if live is not None:
+            return live.tz
+        zone = self.host.settings.zone()
+        if zone is not None:
+            return zone
+        local = datetime.now().astimezone().tzinfo
+        return local if local is not None else self.host.tz
 
     def step(self, seconds: float) -> None:
         """Back (negative) or forward from the moment shown; from live, back only. A step
@@ -175,17 +216,32 @@ class Replay:
     async def _load(self, at: float) -> None:
         self._busy = True
         try:
+            await self.hub_ready.wait()
             state, shown = self.state, self.shown
             if state is not None and shown is not None and at >= shown:
                 events = await self._events_until(state.seq, at)
                 if events is not None and self._apply(state, events, at):
                     return
-            moment = await self.client().moment(at, self.host.settings.zone())
+            moment = await self._moment(at)
             self._show_state(moment.state, moment.at)
         except HubError as exc:
             self._failed(str(exc))
         finally:
             self._busy = False
+
+    async def _moment(self, at: float) -> Moment:
+        """The state at ``at``; while the hub says it is still loading (503: its sources
+        catching up, its past days being written, as when ``ringmon demo --at`` starts) and
+        nothing of the past is shown yet, asked again every ``BUSY_RETRY`` s, saying why."""
+        for attempt in range(BUSY_TRIES):
+            try:
+                return await self.client().moment(at, self.host.settings.zone())
+            except HubError as exc:
+                if exc.status != 503 or self.shown is not None or attempt == BUSY_TRIES - 1:
+                    raise
+                self._show_loading(at, why=str(exc))
+                await asyncio.sleep(BUSY_RETRY)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _events_until(self, after: int, at: float) -> list[Event] | None:
         """Every stored event after seq ``after`` up to ``at``; None when there are so many

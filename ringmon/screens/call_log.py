@@ -27,6 +27,7 @@ from ringmon.model.call_filter import DIRECTION_FILTERS, RESULT_FILTERS, shows
 from ringmon.model.period import Period
 from ringmon.model.wire import LegDoc
 from ringmon.present.call_row import call_row
+from ringmon.present.clock import clock
 from ringmon.present.words import counted, day_label
 from ringmon.screens.call_recording import RecordingActions
 from ringmon.screens.context import context_of
@@ -141,8 +142,12 @@ class CallLogScreen(RecordingActions, ModalScreen[None]):
         client: HubClient,
         player: str | None = None,
         download_dir: Path | None = None,
+        at: float | None = None,
     ) -> None:
+        """``at``: the log as it stood at that moment (a replay: the calls that had rung by
+        then, as they were then); None: as stored now."""
         super().__init__()
+        self.at = at
         self.employee_id = employee_id
         self.employee_name = name
         self.period = period
@@ -180,8 +185,13 @@ class CallLogScreen(RecordingActions, ModalScreen[None]):
             span = day_label(self.first)
             if self.last != self.first:
                 span += f" - {day_label(self.last)}"
-        return f"Call log · {self.employee_name} · {self.period.label}" + (
-            f" ({span})" if span else ""
+        moment = ""
+        if self.at is not None:
+            moment = f" · as at {clock(self.at, context_of(self.app).tz, seconds=True)}"
+        return (
+            f"Call log · {self.employee_name} · {self.period.label}"
+            + (f" ({span})" if span else "")
+            + moment
         )
 
     def on_mount(self) -> None:
@@ -212,7 +222,9 @@ class CallLogScreen(RecordingActions, ModalScreen[None]):
             self._status("No period to show.", error=True)
             return
         try:
-            self.calls = await self.client.calls(self.employee_id, self.first, self.last)
+            self.calls = await self.client.calls(
+                self.employee_id, self.first, self.last, at=self.at
+            )
         except HubError as exc:
             self._status(f"Could not load the calls: {exc}", error=True)
             return

@@ -44,6 +44,8 @@ class ScreenContext:
     """The access token of those calls (None until a browser session gives one)."""
     wall: bool = False
     """``--wall``: the read-only wall screen."""
+    view: str | None = None
+    """``--view NAME``: the saved view (``[views.NAME]``) the board opens with."""
     mask_numbers: bool = False
     """Callers' numbers masked on the screen (personal data): ``--[no-]mask-numbers``, else
     the config's ``mask_numbers``, else on in wall mode only."""

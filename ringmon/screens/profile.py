@@ -403,5 +403,6 @@ class ProfileScreen(ModalScreen[None]):
                 last=last,
                 client=client,
                 player=self.context.settings.player,
+                at=host_of(self.app).replay_moment(),
             )
         )

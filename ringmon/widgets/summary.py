@@ -92,6 +92,8 @@ def feed_state(conn: Connection, now: float, speed: float, tz: tzinfo) -> FeedSt
         why = conn.message or "the hub refused access"
         return FeedState("refused", f"✖ refused: {why}", f"✖ Access refused: {why}", True)
     if conn.link is Link.REPLAY:
+        if conn.message:  # the moment is on its way (ringmon/replay)
+            return FeedState("wait", "◷ replay loading…", "", waiting=conn.message)
         return FeedState("ok", f"◷ replay · {last_text}", "")
     loading = loading_text(conn.loading) if conn.loading is not None else None
     if conn.link is Link.CONNECTING:

@@ -35,6 +35,8 @@ class TableCursor(_Base):
             # that opens scrolled to wherever its first row went would look broken.
             index = 0
             new_id = board.row_at(0).id if n else None
+        elif index is None and n == 0:
+            return  # no row at all (a replay loading its moment): the cursor waits for its own
         elif index is None:
             # Our employee left the view: stay at the same place, on whoever is there now.
             index = min(self._cursor_index, n - 1)

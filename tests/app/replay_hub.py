@@ -18,11 +18,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "board"))
 
 from board_data import NOW, board_events
 
+import ringmon.hub.replay as hub_replay
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.server import HubConfig, HubServer, running_hub
 from ringmon.model.schema import Event
 
-__all__ = ["NOW", "events_until", "hub_config", "hub_in_thread", "store"]
+__all__ = ["NOW", "events_until", "held_rebuilds", "hub_config", "hub_in_thread", "store"]
 
 
 def hub_config(folder: Path) -> HubConfig:
@@ -74,3 +75,22 @@ def hub_in_thread(folder: Path, clock_at: float = NOW) -> Iterator[tuple[str, st
     finally:
         found["loop"].call_soon_threadsafe(found["stop"].set)
         thread.join(60)
+
+
+@contextmanager
+def held_rebuilds() -> Iterator[threading.Event]:
+    """The hub's replays (``/v1/replay?at=``) wait until the event yielded is set (or this
+    ends): a hub that takes its time rebuilding a moment, without a slow machine."""
+    go = threading.Event()
+    rebuild = hub_replay.state_at
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        go.wait(60)
+        return rebuild(*args, **kwargs)
+
+    hub_replay.state_at = held  # type: ignore[assignment]
+    try:
+        yield go
+    finally:
+        go.set()
+        hub_replay.state_at = rebuild

@@ -13,11 +13,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from replay_hub import NOW, events_until, hub_config, store
-from textual.widgets import OptionList
+from replay_hub import NOW, events_until, held_rebuilds, hub_config, store
+from textual.widgets import OptionList, Static
 
 from ringmon.app import RingmonApp
 from ringmon.cli import main
+from ringmon.config import Settings
 from ringmon.feed.connection import Link
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.server import HubServer, running_hub
@@ -26,6 +27,7 @@ from ringmon.model.wire import to_dt
 from ringmon.replay.banner import ReplayBanner
 from ringmon.replay.moment import MomentError, parse_at, say_moment
 from ringmon.screens.board import BoardScreen
+from ringmon.screens.call_log import CallLogScreen
 from ringmon.screens.profile import ProfileScreen
 from ringmon.widgets.employee_table import EmployeeTable
 from ringmon.widgets.filter_bar import NameInput
@@ -104,6 +106,62 @@ async def test_the_replayed_board_is_the_board_fed_live_up_to_then(tmp_path: Pat
     every = " ".join(rows.values())
     assert all(f"Status.{word}" in every for word in ("TALKING", "DND", "OFFLINE"))
     assert any("ringing_since=None" not in row for row in rows.values())
+
+
+def empty_text(app: RingmonApp) -> str:
+    return str(board(app).query_one(EmployeeTable).empty_text)
+
+
+async def test_at_shows_a_loading_board_not_the_live_one_until_the_moment_comes(
+    tmp_path: Path,
+) -> None:
+    """``ringmon --at``: while the hub rebuilds the moment, the board has no row (the live
+    ones, which arrive meanwhile, wait) and says which moment it loads; then the moment."""
+    async with running_hub(hub_config(tmp_path), clock=ManualClock(NOW), sources=[]) as server:
+        await store(server, events_until(NOW))
+        settings = Settings(tz="Europe/Warsaw")
+        app = RingmonApp(server.url, token(server), settings, feed_options=FAST, at=T)
+        with held_rebuilds() as go:
+            async with app.run_test(size=(120, 30)) as pilot:
+                await until(pilot, lambda: app.feed.state is not None)  # live is in
+                await until(pilot, lambda: "Loading the board" in empty_text(app))
+                await pilot.pause()
+                loading = "Loading the board as it was at Tue 2026-03-24 14:11:38 CET…"
+                assert board(app).board.rows == {} and empty_text(app) == loading
+                header, *rest = painted(app)
+                assert "Employee" in header and [line.strip() for line in rest] == [loading]
+                assert "14:11:38 CET · loading…" in banner(app)
+                feed = board(app).feed
+                assert feed is not None and feed.short == "◷ replay loading…"
+                go.set()
+                await until(pilot, lambda: app.replay.shown == T)
+                await until(pilot, lambda: len(board(app).board.rows) == 30)
+                assert "paused" in banner(app)
+
+
+async def test_stepping_back_from_live_does_not_show_live_rows_while_loading(
+    tmp_path: Path,
+) -> None:
+    async with running_hub(hub_config(tmp_path), clock=ManualClock(NOW), sources=[]) as server:
+        await store(server, events_until(NOW))
+        app = pinned(RingmonApp(server.url, token(server), feed_options=FAST))
+        with held_rebuilds() as go:
+            async with app.run_test(size=(120, 30)) as pilot:
+                await until(pilot, lambda: len(board(app).board.rows) == 30)
+                await until(pilot, lambda: app.context.hub_time.now() == NOW)
+                await pilot.press("down", "down")
+                cursor = board(app).query_one(EmployeeTable).cursor_id
+                assert cursor is not None
+                await pilot.press("left_curly_bracket")
+                await until(pilot, lambda: "Loading the board" in empty_text(app))
+                await pilot.pause()
+                assert board(app).board.rows == {}
+                assert "14:15:00 CET · loading…" in banner(app)
+                go.set()
+                await until(pilot, lambda: app.replay.shown == NOW - 900)
+                await until(pilot, lambda: len(board(app).board.rows) == 30)
+                await pilot.pause()
+                assert board(app).query_one(EmployeeTable).cursor_id == cursor
 
 
 async def test_keys_step_play_and_escape_to_live(tmp_path: Path) -> None:
@@ -202,6 +260,37 @@ async def test_a_profile_opened_in_a_replay_shows_that_moment(tmp_path: Path) ->
             # The replay keys are the board's: under the profile, [ does nothing.
             await pilot.press("left_square_bracket")
             assert app.replay.shown == T
+
+
+async def test_the_call_log_from_a_profile_in_a_replay_lists_the_calls_as_they_stood(
+    tmp_path: Path,
+) -> None:
+    """At 14:11:38 e019's call had rung 2 s before and was answered 4 s after: the log
+    opened from the profile in the replay lists it ringing, and no call after the moment."""
+    async with running_hub(hub_config(tmp_path), clock=ManualClock(NOW), sources=[]) as server:
+        await store(server, events_until(NOW))
+        app = RingmonApp(server.url, token(server), feed_options=FAST, at=T)
+        async with app.run_test(size=(160, 50)) as pilot:
+            await until(pilot, lambda: app.replay.shown == T)
+            app.open_profile("e019")
+            await until(pilot, lambda: isinstance(app.screen, ProfileScreen))
+            profile = app.screen
+            assert isinstance(profile, ProfileScreen)
+            await until(pilot, lambda: profile.doc is not None)
+            await pilot.press("c")
+            await until(pilot, lambda: isinstance(app.screen, CallLogScreen))
+            log = app.screen
+            assert isinstance(log, CallLogScreen)
+            await until(pilot, lambda: any(leg.leg == "c19/sip119" for leg in log.calls))
+            assert all(leg.ring_at.timestamp() <= T for leg in log.calls)
+            ringing = next(leg for leg in log.calls if leg.leg == "c19/sip119")
+            assert ringing.answer_at is None and ringing.end_at is None
+            assert "as at 14:11:38" in str(log.query_one("#log-title", Static).render())
+            # As stored now, the same call was answered (after the moment).
+            storage = server.hub.storage
+            assert storage is not None
+            stored = storage.calls_page("e019", None, None, 50, None)
+            assert any(row[1] == "c19/sip119" and row[9] is not None for row in stored)
 
 
 async def test_a_moment_the_hub_does_not_keep_stays_live_and_says_why(tmp_path: Path) -> None:

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from replay_hub import NOW, hub_in_thread
+from replay_hub import NOW, held_rebuilds, hub_in_thread
 from textual.pilot import Pilot
 
 from ringmon.app import RingmonApp
+from ringmon.config import Settings
 
 SIZES = [(80, 24), (160, 50)]
 T = NOW - 1102  # 14:11:38: one rings, others talk, DND, offline
@@ -71,3 +72,49 @@ def test_replay_board_playing(snap_compare: Any, tmp_path: Path) -> None:
 
     with hub_in_thread(tmp_path) as (url, token):
         assert snap_compare(replay_app(url, token), terminal_size=(80, 24), run_before=playing)
+
+
+async def loading(pilot: Pilot[None]) -> None:
+    """The live board is in (and waits); the moment is not yet."""
+    app = pilot.app
+    assert isinstance(app, RingmonApp)
+    await until(pilot, lambda: app.feed.state is not None)
+    table = app.screen.query_one("EmployeeTable")
+    await until(pilot, lambda: "Loading the board" in str(getattr(table, "empty_text", "")))
+    for _ in range(3):
+        await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_replay_loading(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    """``ringmon --at`` while the hub rebuilds the moment: no live row, the moment it loads."""
+    with hub_in_thread(tmp_path) as (url, token), held_rebuilds():
+        app = RingmonApp(
+            url, token, Settings(tz="Europe/Warsaw"), feed_options={"first_delay": 0.05}, at=T
+        )
+        app.context.hub_time.monotonic = lambda: 0.0
+        assert snap_compare(app, terminal_size=size, run_before=loading)
+
+
+async def call_log(pilot: Pilot[None]) -> None:
+    """The call log opened from e019's profile in the replay: at 14:11:38 their call rings."""
+    await shown(pilot)
+    app = pilot.app
+    assert isinstance(app, RingmonApp)
+    app.open_profile("e019")
+    await until(pilot, lambda: getattr(app.screen, "doc", None) is not None)
+    await pilot.press("c")
+    await until(
+        pilot, lambda: any(leg.leg == "c19/sip119" for leg in getattr(app.screen, "calls", ()))
+    )
+    # Settled: the log says its keys (no longer "Loading calls..."), nothing moves.
+    await until(pilot, lambda: "Loading" not in str(app.screen.query_one("#log-status").render()))
+    await pilot.wait_for_scheduled_animations()
+    for _ in range(5):
+        await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_replay_call_log(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    with hub_in_thread(tmp_path) as (url, token):
+        assert snap_compare(replay_app(url, token), terminal_size=size, run_before=call_log)

@@ -6,11 +6,12 @@ replay from them equals the state rebuilt from every event."""
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from pathlib import Path
 
 from hub_helpers import T0, answer, calls, device, end, ring, team
 
-from ringmon.hub.checkpoints import fill_gaps
+from ringmon.hub.checkpoints import SnapshotFiller, fill_gaps
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.core import Hub
 from ringmon.hub.replay import state_at
@@ -58,6 +59,13 @@ def kept_bodies(storage: Storage) -> list[tuple[int, float, str]]:
         assert found is not None and found[0] == seq
         out.append(found)
     return out
+
+
+def every_snapshot(folder: Path) -> list[tuple[int, float, bytes]]:
+    """Every snapshot stored, (seq, at, body) (several may share a time: the event rule)."""
+    with sqlite3.connect(folder / DB_FILE) as db:
+        rows = db.execute("SELECT seq, at, body FROM snapshots ORDER BY seq").fetchall()
+    return [(seq, at, zlib.decompress(body)) for seq, at, body in rows]
 
 
 def from_every_event(storage: Storage, hub: Hub, at: float) -> bytes:
@@ -111,3 +119,30 @@ async def test_a_folder_from_before_snapshots_gets_them(tmp_path: Path) -> None:
     assert fill_gaps(again.storage, again.tz, TZ, HOUR) == len(hourly) - 1
     assert kept_bodies(again.storage) == hourly
     await again.stop()
+
+
+async def test_rounds_go_on_from_the_state_they_ended_with(tmp_path: Path) -> None:
+    """The stretch after the newest snapshot, filled a round at a time as events come (the
+    state kept between rounds), gets the very snapshots one round over all of it writes."""
+    events = morning()
+    half = len(events) // 2
+    rounds = Hub(tmp_path / "rounds", tz_name=TZ, clock=ManualClock(LATER))
+    rounds.open()
+    assert rounds.storage is not None
+    filler = SnapshotFiller(rounds.storage, rounds.tz, TZ, HOUR, 4, share=1.0)
+    for part in (events[:half], events[half:]):
+        for event in part:
+            assert rounds.accept(event, source="sim")
+            await rounds.flush()
+        filler.fill()
+    assert filler._held is not None and filler._held[0] == rounds.seq
+    once = await stored(tmp_path / "once", loading=False)
+    assert once.storage is not None
+    assert fill_gaps(once.storage, once.tz, TZ, HOUR, every=4) > 0
+    assert every_snapshot(tmp_path / "rounds") == every_snapshot(tmp_path / "once")
+    for minutes in (5, 61, 125, 239, 299):
+        at = T0.timestamp() + minutes * 60
+        replayed = state_at(rounds.storage, 0, None, at, rounds.tz)
+        assert snapshot_json(replayed, at, 1.0, TZ) == from_every_event(rounds.storage, rounds, at)
+    await rounds.stop()
+    await once.stop()

@@ -6,9 +6,13 @@ moment has nothing after it."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
+import httpx
 from hub_helpers import T0, answer, auth, calls, device, end, ring, team
 from hub_served import Served
 
+from ringmon.hub.checkpoints import SnapshotFiller
 from ringmon.hub.replay import seq_at
 from ringmon.model.schema import Event
 
@@ -79,6 +83,78 @@ async def test_replay_equals_the_live_snapshot_at_each_moment(served: Served) ->
         )
         assert response.status_code == 200, response.text
         assert response.content == expected, f"replay at {iso(moment)}"
+
+
+async def test_replay_from_the_snapshots_filled_in_between_equals_live(served: Served) -> None:
+    """With a snapshot every few events (hub/checkpoints.py; at 2,000 employees one every
+    2,000), each moment starts from a nearer one, and is still the live snapshot to the byte."""
+    live = await feed_live_and_record(served)
+    hub = served.hub
+    storage = hub.storage
+    assert storage is not None
+    hourly = len(storage.snapshot_times())
+    filler = SnapshotFiller(storage, hub.tz, hub.tz_name, hub.snapshot_interval, 5, share=1.0)
+    assert filler.missing() and filler.fill() > 0
+    assert filler.missing() == []
+    kept = [seq for seq, _ in storage.snapshot_times()]
+    assert len(kept) > hourly and all(b - a <= 5 + 5 // 4 for a, b in pairwise(kept))
+    for moment, expected in live.items():
+        found = storage.snapshot_before(moment)
+        assert found is not None and seq_at(storage, moment, 0) - found[0] <= 6
+        response = await served.client.get(
+            "/v1/replay", params={"at": iso(moment)}, headers=auth(served.token)
+        )
+        assert response.status_code == 200, response.text
+        assert response.content == expected, f"replay at {iso(moment)}"
+
+
+async def test_the_call_log_at_a_moment_lists_the_calls_as_they_stood_then(
+    served: Served,
+) -> None:
+    """``/v1/calls?at=``: the legs that had rung by then, not yet answered or ended (nor
+    recorded) where that came later: the same legs as the history at that moment."""
+    await feed_live_and_record(served)
+    headers = auth(served.token)
+    day_params = {"employee": "e1", "from": "2026-03-24", "to": "2026-03-24"}
+
+    async def log(at: float | None) -> dict[str, dict[str, object]]:
+        params = dict(day_params) if at is None else {**day_params, "at": iso(at)}
+        response = await served.client.get("/v1/calls", params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        return {leg["leg"]: leg for leg in response.json()["calls"]}
+
+    stored = await log(None)
+    assert stored["h1/sip101"]["end_at"] is not None and "h3/sip101" in stored
+    ringing, talking = START + HOUR + 215, START + HOUR + 1000
+    for moment, answered in ((ringing, False), (talking, True)):
+        then = await log(moment)
+        assert all(ring_at(leg) <= moment for leg in then.values())
+        assert set(then) == {k for k, leg in stored.items() if ring_at(leg) <= moment}
+        leg = then["h1/sip101"]
+        assert leg["end_at"] is None and leg["recording"] is None
+        assert (leg["answer_at"] is not None) is answered
+        assert then["h0/sip101"] == stored["h0/sip101"]  # over by then: as stored
+        response = await served.client.get(
+            "/v1/employees/e1/history",
+            params={"period": "today", "at": iso(moment)},
+            headers=headers,
+        )
+        assert response.status_code == 200, response.text
+        history = {c["leg"]: c for c in response.json()["calls"]}
+        fields = ("ring_at", "answer_at", "end_at")
+        assert {k: [then[k][f] for f in fields] for k in then} == {
+            k: [history[k][f] for f in fields] for k in history
+        }
+    response = await served.client.get(
+        "/v1/calls", params={**day_params, "at": iso(START + 6 * HOUR)}, headers=headers
+    )
+    assert response.status_code == 400 and "in the future" in response.json()["error"]
+
+
+def ring_at(leg: dict[str, object]) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(str(leg["ring_at"])).timestamp()
 
 
 async def test_events_between_two_moments_play_forward(served: Served) -> None:
@@ -193,3 +269,28 @@ async def test_a_history_as_of_a_moment_has_nothing_after_it(served: Served) -> 
         headers=headers,
     )
     assert future.status_code == 400 and "in the future" in future.json()["error"]
+
+
+async def test_a_hub_still_loading_says_so_and_replays_once_loaded(served: Served) -> None:
+    """While a source catches up, or while the moment's past days are still being written in
+    bulk, the state at a moment would lack events: 503 with a sentence (the client asks again)."""
+    hub = served.hub
+    assert hub.reserve_history(50, start=START - 86_400.0, end=START)
+    await feed_live_and_record(served)
+    headers = auth(served.token)
+
+    async def replay(at: float) -> httpx.Response:
+        return await served.client.get("/v1/replay", params={"at": iso(at)}, headers=headers)
+
+    response = await replay(START - 3600.0)
+    assert response.status_code == 503
+    assert "still loading its past days" in response.json()["error"]
+    assert (await replay(START + HOUR)).status_code == 200  # today's are all in
+    hub.drop_history()
+    hub.catch_up_wait = 0.05
+    hub.catching_up["sim"] = None
+    hub._caught_up.clear()
+    response = await replay(START + HOUR)
+    assert response.status_code == 503 and "still loading history" in response.json()["error"]
+    hub.caught_up("sim")
+    assert (await replay(START + HOUR)).status_code == 200

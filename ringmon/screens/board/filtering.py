@@ -174,13 +174,21 @@ class BoardFiltering(_Base):
             self.action_apply_view(name)
 
     def action_apply_view(self, name: str) -> None:
+        if not self.wall:  # read-only: the wall keeps the view it was started with
+            self.apply_view(name)
+
+    def apply_view(self, name: str, *, say: bool = True) -> bool:
+        """Apply the saved view ``name`` (also on the wall: ``--view``); whether there is
+        one of that name."""
         view = next((v for v in self.saved_views() if v.name == name), None)
-        if view is None or self.wall:
-            return
+        if view is None:
+            return False
         filters = Filters().with_name(view.query.text) if view.query else Filters()
         if view.columns is not None:
             self.set_counter_columns(tuple(Col(c) for c in view.columns))
         if view.sort is not None:
             self.set_sort(view.sort)
         self.set_filters(filters)
-        self.notify(f"View {view.name}", timeout=2, markup=False)
+        if say:
+            self.notify(f"View {view.name}", timeout=2, markup=False)
+        return True

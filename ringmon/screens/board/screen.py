@@ -204,6 +204,8 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
         self.bell = settings.bell
         self.restore_columns()
         self._load(reset=True, employees=frozenset())
+        if self.host.view is not None:
+            self.apply_view(self.host.view, say=False)
         self._update_feed(self.host.connection)
         self._tick_timer = self.set_interval(1.0, self._tick, name="board-tick")
         if self.wall:
