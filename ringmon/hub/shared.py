@@ -91,6 +91,11 @@ class HubShared:
         self._history_next = 0
         self._history_upto = 0
         self._history_span: tuple[float, float, float] | None = None
+        # Its window and source (stored with its progress), and a load a stop cut short:
+        # (source, the local midnight it goes on from) (backfill.py).
+        self._history_window: tuple[float, float] = (0.0, 0.0)
+        self._history_source = ""
+        self._history_resume: tuple[str, float] | None = None
         self.catch_up_wait = catch_up_wait
         self.storage_error: str | None = None
         self._since_checkpoint = 0

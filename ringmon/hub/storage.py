@@ -207,6 +207,38 @@ class Storage:
             raise
         db.execute("COMMIT")
 
+    def drop_history_from(self, day: float, upto: int, end: float | None) -> int | None:
+        """Delete what a history load cut short wrote from ``day`` on (its events, links,
+        hourly snapshots, and call-log rows of legs that rang from ``day`` to before
+        ``end``), up to its last kept seq ``upto``; ``end`` None: every seq up to ``upto``.
+        Returns the first seq deleted (None: none); ``meta`` is left to the caller."""
+        with self._use(), self._write_lock:
+            db = self._writer
+            if end is None:
+                first = 1
+            else:
+                row = db.execute(
+                    "SELECT MIN(seq) FROM events WHERE ts >= ? AND ts < ? AND seq <= ?",
+                    (day, end, upto),
+                ).fetchone()
+                first = row[0]
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if first is not None:
+                    for table in ("events", "event_employee", "snapshots"):
+                        db.execute(
+                            f"DELETE FROM {table} WHERE seq >= ? AND seq <= ?", (first, upto)
+                        )
+                if end is not None:
+                    db.execute("DELETE FROM calls WHERE ring_at >= ? AND ring_at < ?", (day, end))
+                else:
+                    db.execute("DELETE FROM meta WHERE key = 'hub:history'")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            return None if first is None else int(first)
+
     def migrate_ingest_ids(self, token_names: Iterable[str]) -> int:
         """Move event ids kept the old way into ``ingest_ids`` (``tables.migrate_ingest_ids``);
         returns how many rows were moved."""
@@ -244,6 +276,16 @@ class Storage:
     @_guarded
     def last_ts(self) -> float | None:
         row = self._reader().execute("SELECT ts FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        return None if row is None else float(row[0])
+
+    @_guarded
+    def last_ts_upto(self, seq: int) -> float | None:
+        """The ts of the newest event at or before ``seq``."""
+        row = (
+            self._reader()
+            .execute("SELECT ts FROM events WHERE seq <= ? ORDER BY seq DESC LIMIT 1", (seq,))
+            .fetchone()
+        )
         return None if row is None else float(row[0])
 
     @_guarded
