@@ -118,6 +118,8 @@ class HubShared:
         self._source_tasks: list[asyncio.Task[None]] = []
         self._last_yield = 0.0
         self._base_cache: tuple[int, SnapshotDoc | None] = (-1, None)
+        # The last snapshot made: (seq, the time it shows, its JSON) (core.committed_snapshot).
+        self._last_snapshot: tuple[int, float, str] | None = None
         # Ingest bookkeeping: which stored events built an account / a device, so that when an
         # account changes hands its new owner's history gets them too; call-log rows.
         self.ledger = Ledger()
