@@ -13,7 +13,9 @@ folder. Printed for each size, from the moment the hub's process is started:
 - the hub process's CPU seconds (user + system, all threads) at first rows and at history:
   far less sensitive to the machine's load than wall time; and, as an in-run baseline, the
   CPU seconds this process takes to ``json.loads`` 100,000 event frames (``rows cpu / base``
-  is then comparable across runs and machines).
+  is then comparable across runs and machines); today's events stored at the first rows
+  (the hub serves rows once it has today up to now: how many depends on the time of day) and
+  the hub's CPU per one of them.
 """
 
 from __future__ import annotations
@@ -54,16 +56,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"{'employees':>10}{'health s':>10}{'rows s':>9}{'target':>8}{'history s':>11}"
         f"{'events':>11}{'rows cpu':>10}{'/ base':>8}{'hist cpu':>10}{'/ base':>8}"
+        f"{'today ev':>10}{'cpu us/ev':>10}"
     )
     failed = 0
     for size in args.sizes:
         row = first_rows(size, args.backfill_days, args.timeout, not args.no_history)
-        health, rows, history, events, rows_cpu, history_cpu = row
+        health, rows, history, events, rows_cpu, history_cpu, today = row
         target = TARGETS.get(size)
         print(
             f"{size:>10,}{_s(health):>10}{_s(rows):>9}{_s(target):>8}{_s(history):>11}"
             f"{events:>11,}{_s(rows_cpu):>10}{_ratio(rows_cpu, base):>8}"
-            f"{_s(history_cpu):>10}{_ratio(history_cpu, base):>8}",
+            f"{_s(history_cpu):>10}{_ratio(history_cpu, base):>8}{today:>10,}"
+            f"{_s(rows_cpu / today * 1e6 if rows_cpu and today else None):>10}",
             flush=True,
         )
         failed += rows is None
@@ -108,6 +112,21 @@ def _token(folder: Path) -> str:
         store.close()
 
 
+def _today_events(folder: Path) -> int:
+    """Today's events in the hub's storage (the first rows wait for them: how many depends
+    on the time of day)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    midnight = datetime.now(ZoneInfo(TZ)).replace(hour=0, minute=0, second=0, microsecond=0)
+    db = sqlite3.connect(f"file:{folder / 'events.sqlite3'}?mode=ro", uri=True, timeout=10.0)
+    try:
+        row = db.execute("SELECT COUNT(*) FROM events WHERE ts >= ?", (midnight.timestamp(),))
+        return int(row.fetchone()[0])
+    finally:
+        db.close()
+
+
 def _stored(folder: Path) -> int:
     """Events in the hub's storage (read-only, as any WAL reader may)."""
     db = sqlite3.connect(f"file:{folder / 'events.sqlite3'}?mode=ro", uri=True, timeout=10.0)
@@ -119,9 +138,10 @@ def _stored(folder: Path) -> int:
 
 def first_rows(
     employees: int, days: int, timeout: float, history: bool
-) -> tuple[float | None, float | None, float | None, int, float | None, float | None]:
+) -> tuple[float | None, float | None, float | None, int, float | None, float | None, int]:
     """(s to health, s to a full snapshot, s to the history loaded, events stored, the hub's
-    CPU s at the full snapshot, its CPU s at the history loaded)."""
+    CPU s at the full snapshot, its CPU s at the history loaded, today's events stored at
+    the full snapshot)."""
     folder = Path(tempfile.mkdtemp(prefix="ringmon-bench-demo-"))
     token = _token(folder)
     command = [sys.executable, "-m", "ringmon", "hub", "--port", "0", "--data", str(folder)]
@@ -136,12 +156,12 @@ def first_rows(
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     health_s = rows_s = history_s = rows_cpu = history_cpu = None
-    events = 0
+    events = today = 0
     try:
         assert hub.stdout is not None
         line = hub.stdout.readline()
         if not line.startswith("listening on "):
-            return None, None, None, 0, None, None
+            return None, None, None, 0, None, None, 0
         url = line.removeprefix("listening on ").strip()
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=url, headers=headers, timeout=30.0) as http:
@@ -160,6 +180,7 @@ def first_rows(
                         ):
                             rows_s = time.perf_counter() - started
                             rows_cpu = _cpu_seconds(hub.pid)
+                            today = _today_events(folder)
                             if not history:
                                 break
                     else:
@@ -179,4 +200,4 @@ def first_rows(
             hub.kill()
             hub.wait()
         shutil.rmtree(folder, ignore_errors=True)
-    return health_s, rows_s, history_s, events, rows_cpu, history_cpu
+    return health_s, rows_s, history_s, events, rows_cpu, history_cpu, today
