@@ -9,7 +9,13 @@ folder. Printed for each size, from the moment the hub's process is started:
 - first rows: ``/v1/snapshot`` first answers with every employee (the TUI's first rows; it
   polls health, then asks for the snapshot, so add its own start-up: ~1-2 s);
 - history: the past days are in storage (``/v1/health`` no longer says ``loading``), with
-  how many events storage holds then.
+  how many events storage holds then;
+- the hub process's CPU seconds (user + system, all threads) at first rows and at history:
+  far less sensitive to the machine's load than wall time; and, as an in-run baseline, the
+  CPU seconds this process takes to ``json.loads`` 100,000 event frames (``rows cpu / base``
+  is then comparable across runs and machines); today's events stored at the first rows
+  (the hub serves rows once it has today up to now: how many depends on the time of day) and
+  the hub's CPU per one of them.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from pathlib import Path
 
 import httpx
 
+from ringmon.bench.hub import _cpu_seconds
+
 TZ = "Europe/Warsaw"
 SIZES = (40, 2_000, 10_000)
 TARGETS = {40: 2.0, 2_000: 8.0, 10_000: 30.0}
@@ -43,18 +51,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=600.0, help="per size (s)")
     parser.add_argument("--no-history", action="store_true", help="stop at the first rows")
     args = parser.parse_args(argv)
+    base = baseline_cpu()
+    print(f"baseline: json.loads of 100,000 event frames, {base:.3f} CPU s (this process)")
     print(
         f"{'employees':>10}{'health s':>10}{'rows s':>9}{'target':>8}{'history s':>11}"
-        f"{'events':>11}"
+        f"{'events':>11}{'rows cpu':>10}{'/ base':>8}{'hist cpu':>10}{'/ base':>8}"
+        f"{'today ev':>10}{'cpu us/ev':>10}"
     )
     failed = 0
     for size in args.sizes:
         row = first_rows(size, args.backfill_days, args.timeout, not args.no_history)
-        health, rows, history, events = row
+        health, rows, history, events, rows_cpu, history_cpu, today = row
         target = TARGETS.get(size)
         print(
             f"{size:>10,}{_s(health):>10}{_s(rows):>9}{_s(target):>8}{_s(history):>11}"
-            f"{events:>11,}",
+            f"{events:>11,}{_s(rows_cpu):>10}{_ratio(rows_cpu, base):>8}"
+            f"{_s(history_cpu):>10}{_ratio(history_cpu, base):>8}{today:>10,}"
+            f"{_s(rows_cpu / today * 1e6 if rows_cpu and today else None):>10}",
             flush=True,
         )
         failed += rows is None
@@ -67,6 +80,28 @@ def _s(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
+def _ratio(value: float | None, base: float) -> str:
+    return "-" if value is None or not base else f"{value / base:.0f}"
+
+
+def baseline_cpu() -> float:
+    """CPU seconds (best of 3) to ``json.loads`` 100,000 frames of a synthetic day."""
+    import json
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from ringmon.bench.hub_stages import best_of
+    from ringmon.bench.synthetic import synthetic_day
+
+    frames: list[str] = []
+    for event in synthetic_day(2_000, 1, date(2026, 3, 24), ZoneInfo(TZ)):
+        frames.append(json.dumps(event, separators=(",", ":")))
+        if len(frames) >= 100_000:
+            break
+    loads = json.loads
+    return best_of(3, lambda: [loads(f) for f in frames], time.process_time)
+
+
 def _token(folder: Path) -> str:
     from ringmon.hub.tokens import TokenStore
 
@@ -75,6 +110,21 @@ def _token(folder: Path) -> str:
         return store.add("bench", "analyst")
     finally:
         store.close()
+
+
+def _today_events(folder: Path) -> int:
+    """Today's events in the hub's storage (the first rows wait for them: how many depends
+    on the time of day)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    midnight = datetime.now(ZoneInfo(TZ)).replace(hour=0, minute=0, second=0, microsecond=0)
+    db = sqlite3.connect(f"file:{folder / 'events.sqlite3'}?mode=ro", uri=True, timeout=10.0)
+    try:
+        row = db.execute("SELECT COUNT(*) FROM events WHERE ts >= ?", (midnight.timestamp(),))
+        return int(row.fetchone()[0])
+    finally:
+        db.close()
 
 
 def _stored(folder: Path) -> int:
@@ -88,8 +138,10 @@ def _stored(folder: Path) -> int:
 
 def first_rows(
     employees: int, days: int, timeout: float, history: bool
-) -> tuple[float | None, float | None, float | None, int]:
-    """(s to health, s to a full snapshot, s to the history loaded, events stored)."""
+) -> tuple[float | None, float | None, float | None, int, float | None, float | None, int]:
+    """(s to health, s to a full snapshot, s to the history loaded, events stored, the hub's
+    CPU s at the full snapshot, its CPU s at the history loaded, today's events stored at
+    the full snapshot)."""
     folder = Path(tempfile.mkdtemp(prefix="ringmon-bench-demo-"))
     token = _token(folder)
     command = [sys.executable, "-m", "ringmon", "hub", "--port", "0", "--data", str(folder)]
@@ -103,13 +155,13 @@ def first_rows(
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-    health_s = rows_s = history_s = None
-    events = 0
+    health_s = rows_s = history_s = rows_cpu = history_cpu = None
+    events = today = 0
     try:
         assert hub.stdout is not None
         line = hub.stdout.readline()
         if not line.startswith("listening on "):
-            return None, None, None, 0
+            return None, None, None, 0, None, None, 0
         url = line.removeprefix("listening on ").strip()
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=url, headers=headers, timeout=30.0) as http:
@@ -127,11 +179,14 @@ def first_rows(
                             and len(answer.json()["employees"]) >= employees
                         ):
                             rows_s = time.perf_counter() - started
+                            rows_cpu = _cpu_seconds(hub.pid)
+                            today = _today_events(folder)
                             if not history:
                                 break
                     else:
                         if "loading" not in http.get("/v1/health").json():
                             history_s = elapsed
+                            history_cpu = _cpu_seconds(hub.pid)
                             events = _stored(folder)
                             break
                 except httpx.TransportError:
@@ -145,4 +200,4 @@ def first_rows(
             hub.kill()
             hub.wait()
         shutil.rmtree(folder, ignore_errors=True)
-    return health_s, rows_s, history_s, events
+    return health_s, rows_s, history_s, events, rows_cpu, history_cpu, today

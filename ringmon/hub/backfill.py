@@ -16,7 +16,13 @@ hub:
    ``/v1/health`` say how far the load is (``loading``). Reserved seqs left unused are a gap:
    seq is strictly increasing, not contiguous (docs/feed-protocol.md).
 
-A hub stopped during the load keeps the days written so far (the demo's data is temporary).
+A hub stopped during the load (SIGTERM, SIGKILL, power loss) finishes it after a restart:
+the ``meta`` row ``hub:history`` says which source's history it is, its window and how far
+its commits got. On opening (``resume_history_at_open``), the day the load was in is dropped
+(its events, links, call-log rows: the simulator's days start with no call in progress, a
+mid-day cut would not) and the source is offered the rest (``history_to_resume``): it loads
+from that day's midnight to the end of the window into the seqs still kept, so seq order
+stays time order and every day is there once.
 """
 
 from __future__ import annotations
@@ -27,12 +33,13 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ringmon.hub.ledger import Ledger
 from ringmon.hub.pipeline import dump_body
 from ringmon.hub.shared import DAY, HubShared
-from ringmon.hub.storage import WriteBatch
+from ringmon.hub.storage import Storage, WriteBatch
+from ringmon.model.period import day_bounds, local_date
 from ringmon.model.schema import Event, dump_event, with_seq_ts
 from ringmon.model.state import EventRejected, State
 from ringmon.model.wire import to_dt
@@ -43,7 +50,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("ringmon.hub")
 
 HISTORY_KEY = "hub:history"
-"""The ``meta`` row saying how far the history load got: ``{"next": seq, "upto": seq}``."""
+"""The ``meta`` row saying how far the history load got: ``{"next": seq, "upto": seq,
+"source": name, "start": t, "end": t, "done": bool}`` (``next``: the first seq not yet
+committed; ``upto``: the last seq kept; the window ``[start, end)`` in epoch seconds)."""
 HISTORY_BATCH = 10_000
 """History events per transaction."""
 HISTORY_CHUNK = 500
@@ -53,7 +62,9 @@ HISTORY_CHUNK = 500
 class Backfill(HubShared):
     """The seqs reserved for a history, and its load."""
 
-    def reserve_history(self: Hub, count: int, *, start: float, end: float) -> bool:
+    def reserve_history(
+        self: Hub, count: int, *, start: float, end: float, source: str = ""
+    ) -> bool:
         """Keep seqs ``1..count`` for a history from ``start`` to before ``end``, loaded
         later (``load_history``): today's events are numbered after them, and the hub says
         it loads that history until it is loaded (or ``drop_history``). Only on an empty
@@ -65,7 +76,9 @@ class Backfill(HubShared):
         self._seq = self.state.seq = count
         self._history_next, self._history_upto = 1, count
         self._history_span = (start, end, start)
-        self._pending.meta[HISTORY_KEY] = json.dumps({"next": 1, "upto": count})
+        self._history_window = (start, end)
+        self._history_source = source
+        self._pending.meta[HISTORY_KEY] = self._history_meta(1)
         log.info("seqs 1 to %d kept for the history; today is numbered after them", count)
         return True
 
@@ -73,11 +86,74 @@ class Backfill(HubShared):
         """The source will not load the history it reserved (it stopped before)."""
         self._history_span = None
 
+    def _history_meta(self: Hub, next_seq: int, *, done: bool = False) -> str:
+        start, end = self._history_window
+        fields = {"next": next_seq, "upto": self._history_upto, "start": start, "end": end}
+        return json.dumps({**fields, "source": self._history_source, "done": done})
+
+    def resume_history_at_open(self: Hub, storage: Storage) -> None:
+        """At opening, before the state is rebuilt: a history load that a stop cut short is
+        taken up where its last whole day ends (the day it was in is dropped), to be finished
+        by its source (``history_to_resume``). Today's events are numbered after the seqs
+        kept whatever happens. A reservation with nothing of today stored is forgotten (the
+        source starts afresh: nothing was served from it)."""
+        raw = storage.meta(HISTORY_KEY)
+        try:
+            saved: dict[str, Any] = json.loads(raw) if raw is not None else {}
+            next_seq, upto = int(saved["next"]), int(saved["upto"])
+        except (ValueError, TypeError, KeyError):
+            return
+        if saved.get("done") or next_seq > upto:
+            self._history_upto = upto
+            return
+        if storage.last_seq() <= upto:
+            # Nothing of today was stored: the source finds a hub holding only past days (or
+            # nothing) and goes on from the newest of them through the live path.
+            if storage.last_seq() == 0:
+                storage.drop_history_from(1, upto, None)
+            return
+        try:
+            start, end = float(saved["start"]), float(saved["end"])
+            source = str(saved["source"])
+        except (ValueError, TypeError, KeyError):
+            log.warning("the past days' load was cut short; this data folder cannot finish it")
+            return
+        newest = storage.last_ts_upto(next_seq - 1)
+        day = (
+            start
+            if newest is None
+            else max(start, day_bounds(local_date(newest, self.tz), self.tz)[0])
+        )
+        first = storage.drop_history_from(day, upto, end) or next_seq
+        first = min(first, next_seq)
+        self._history_upto = upto
+        self._history_next = first
+        self._history_window = (start, end)
+        self._history_source = source
+        self._history_resume = (source, day)
+        log.info(
+            "the past days' load was cut short: it goes on from %s (seq %d)",
+            to_dt(day).isoformat(),
+            first,
+        )
+
+    def history_to_resume(self: Hub, source: str) -> tuple[float, float] | None:
+        """For ``source``: the part of its history a stop cut short, ``(from, end)`` (from a
+        local midnight to the window's end), to load with ``load_history``; None if none."""
+        resume = self._history_resume
+        if resume is None or resume[0] != source:
+            return None
+        return resume[1], self._history_window[1]
+
     def history_progress(self: Hub) -> tuple[float, float] | None:
         """(days loaded, days to load) while a history loads, else None."""
         if self._history_span is None:
-            return None
-        start, end, at = self._history_span
+            # A load a stop cut short, while the source that finishes it runs.
+            if self._history_resume is None or self._history_resume[0] not in self.source_status:
+                return None
+            (start, end), at = self._history_window, self._history_resume[1]
+        else:
+            start, end, at = self._history_span
         return max(at - start, 0.0) / DAY, max(end - start, 0.0) / DAY
 
     async def load_history(
@@ -89,7 +165,11 @@ class Backfill(HubShared):
         ledger = Ledger()
         upto = self._history_upto
         seq = self._history_next - 1
-        self._history_span = (start, end, start)
+        self._history_source = source
+        origin = self._history_window[0] if self._history_resume is not None else start
+        self._history_window = (origin, end)
+        self._history_resume = None
+        self._history_span = (origin, end, start)
         stored = 0
         stream = iter(events)
         started = time.monotonic()
@@ -124,11 +204,11 @@ class Backfill(HubShared):
                     batch.events.append((seq, at, event.type, body))
                     ledger.after(state, event, seq, pre, batch)
                 self.ledger.next_call_id = ledger.next_call_id
-                self._history_span = (start, end, state.clock or start)
+                self._history_span = (origin, end, state.clock or start)
                 if last or len(batch.events) >= HISTORY_BATCH:
                     # Written while the next batch is made; one write in flight at a time.
                     batch.seal()
-                    batch.meta[HISTORY_KEY] = json.dumps({"next": seq + 1, "upto": upto})
+                    batch.meta[HISTORY_KEY] = self._history_meta(seq + 1, done=last)
                     self._history_next = seq + 1
                     if writing is not None:
                         await writing

@@ -29,6 +29,9 @@ log = logging.getLogger("ringmon.hub")
 
 __all__ = ["MAX_FUTURE_SKEW", "Hub", "StorageFailing"]
 
+SNAPSHOT_REUSE = 1.0
+"""How long (s of the hub's clock) a snapshot is served again while no event has come."""
+
 
 class Hub(Pipeline, Store, Supervisor, Backfill, Health):
     """One live ``State`` and the rooms around it: ``Pipeline`` (where an event enters),
@@ -115,11 +118,25 @@ class Hub(Pipeline, Store, Supervisor, Backfill, Health):
 
     def snapshot_json(self) -> str:
         """The live state now (may hold events not yet committed: see ``committed_snapshot``)."""
-        return snapshot_json(self.state, self.now(), self.speed, self.tz_name).decode()
+        now = self.now()
+        doc = snapshot_json(self.state, now, self.speed, self.tz_name).decode()
+        self._last_snapshot = (self._seq, now, doc)
+        return doc
 
     async def committed_snapshot(self) -> str:
         """The snapshot JSON of the live state, served only once every event in it is stored
-        (at most one flush away). Raises ``StorageFailing`` when storage cannot commit."""
+        (at most one flush away). Raises ``StorageFailing`` when storage cannot commit.
+
+        The last one made is served again while no event came since, it is committed and it
+        is less than ``SNAPSHOT_REUSE`` old (the hub's clock): clients asking together (all
+        of them after a restart of the hub) cost one encoding, not one each."""
+        last = self._last_snapshot
+        if (
+            last is not None
+            and last[0] == self._seq <= self.flushed_seq
+            and 0.0 <= self.now() - last[1] < SNAPSHOT_REUSE
+        ):
+            return last[2]
         try:
             doc = await self.flush(snapshot=True)
         except (OSError, sqlite3.Error) as exc:

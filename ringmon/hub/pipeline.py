@@ -190,7 +190,8 @@ class Pipeline(HubShared):
         if fields["seq"] is not None:  # a source's numbering means nothing here
             event = event.model_copy(update={"seq": None})
             fields = event.__dict__
-        if fields["ts"].timestamp() > limit:
+        ts = fields["ts"].timestamp()
+        if ts > limit:
             future = self.too_far_ahead(event)
             if future is not None:
                 return RejectKind.FUTURE, future
@@ -206,7 +207,7 @@ class Pipeline(HubShared):
             log.exception("event from %s broke the model", source)
             return RejectKind.INTERNAL, f"{event.type}: {exc!r}"
         seq = self._seq = self.state.seq = self._seq + 1 if seq is None else seq
-        if at != fields["ts"].timestamp():
+        if at != ts:
             body = dump_event(with_seq_ts(event, seq, to_dt(at)))
             self.counters.clamped += 1
         else:

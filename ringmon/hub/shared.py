@@ -91,6 +91,11 @@ class HubShared:
         self._history_next = 0
         self._history_upto = 0
         self._history_span: tuple[float, float, float] | None = None
+        # Its window and source (stored with its progress), and a load a stop cut short:
+        # (source, the local midnight it goes on from) (backfill.py).
+        self._history_window: tuple[float, float] = (0.0, 0.0)
+        self._history_source = ""
+        self._history_resume: tuple[str, float] | None = None
         self.catch_up_wait = catch_up_wait
         self.storage_error: str | None = None
         self._since_checkpoint = 0
@@ -113,6 +118,8 @@ class HubShared:
         self._source_tasks: list[asyncio.Task[None]] = []
         self._last_yield = 0.0
         self._base_cache: tuple[int, SnapshotDoc | None] = (-1, None)
+        # The last snapshot made: (seq, the time it shows, its JSON) (core.committed_snapshot).
+        self._last_snapshot: tuple[int, float, str] | None = None
         # Ingest bookkeeping: which stored events built an account / a device, so that when an
         # account changes hands its new owner's history gets them too; call-log rows.
         self.ledger = Ledger()

@@ -46,7 +46,9 @@ from ringmon.hub.tables import (
     UPSERT_CALL,
     CallRow,
     WriteBatch,
+    delete_links,
     migrate_ingest_ids,
+    seq_before,
 )
 
 __all__ = ["DB_FILE", "CallRow", "Storage", "WriteBatch"]
@@ -196,7 +198,7 @@ class Storage:
         try:
             db.execute("INSERT OR REPLACE INTO base (id, seq, body) VALUES (1, ?, ?)", (seq, body))
             db.execute("DELETE FROM events WHERE seq <= ?", (seq,))
-            db.execute("DELETE FROM event_employee WHERE seq <= ?", (seq,))
+            delete_links(db, 0, seq)
             db.execute("DELETE FROM ingest_ids WHERE seq <= ?", (seq,))
             db.execute("DELETE FROM snapshots WHERE seq <= ?", (seq,))
             db.execute(
@@ -206,6 +208,35 @@ class Storage:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+
+    def drop_history_from(self, day: float, upto: int, end: float | None) -> int | None:
+        """Delete what a history load cut short wrote from ``day`` on (its events, links,
+        hourly snapshots, and call-log rows of legs that rang from ``day`` to before
+        ``end``), up to its last kept seq ``upto``; ``end`` None: the whole reservation, its
+        ``meta`` row too (else ``meta`` is the caller's). Returns the first seq deleted
+        (None: none)."""
+        with self._use(), self._write_lock:
+            db = self._writer
+            first: int | None = 1 if end is None else seq_before(db, day) + 1
+            if first is not None and first > upto:
+                first = None
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if first is not None:
+                    for table in ("events", "snapshots"):
+                        db.execute(
+                            f"DELETE FROM {table} WHERE seq >= ? AND seq <= ?", (first, upto)
+                        )
+                    delete_links(db, first, upto)
+                if end is not None:
+                    db.execute("DELETE FROM calls WHERE ring_at >= ? AND ring_at < ?", (day, end))
+                else:
+                    db.execute("DELETE FROM meta WHERE key = 'hub:history'")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            return None if first is None else int(first)
 
     def migrate_ingest_ids(self, token_names: Iterable[str]) -> int:
         """Move event ids kept the old way into ``ingest_ids`` (``tables.migrate_ingest_ids``);
@@ -244,6 +275,16 @@ class Storage:
     @_guarded
     def last_ts(self) -> float | None:
         row = self._reader().execute("SELECT ts FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        return None if row is None else float(row[0])
+
+    @_guarded
+    def last_ts_upto(self, seq: int) -> float | None:
+        """The ts of the newest event at or before ``seq``."""
+        row = (
+            self._reader()
+            .execute("SELECT ts FROM events WHERE seq <= ? ORDER BY seq DESC LIMIT 1", (seq,))
+            .fetchone()
+        )
         return None if row is None else float(row[0])
 
     @_guarded
@@ -286,8 +327,7 @@ class Storage:
     @_guarded
     def last_seq_before(self, ts: float) -> int:
         """The newest seq whose ts is before ``ts`` (ts never decreases along seq)."""
-        row = self._reader().execute("SELECT MAX(seq) FROM events WHERE ts < ?", (ts,)).fetchone()
-        return int(row[0] or 0)
+        return seq_before(self._reader(), ts)
 
     @_guarded
     def events_batch(self, after: int, upto: int | None, limit: int) -> list[tuple[int, str]]:

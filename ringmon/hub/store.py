@@ -79,6 +79,7 @@ class Store(HubShared):
         storage = self.storage = Storage(self.folder)
         self.tokens = TokenStore(self.folder)
         storage.migrate_ingest_ids(info.name for info in self.tokens.list())
+        self.resume_history_at_open(storage)  # before the state: it may drop a cut day
         started = time.monotonic()
         base_seq, base_body = storage.base()
         if base_body is not None:
@@ -103,7 +104,7 @@ class Store(HubShared):
                     continue
                 self.ledger.after(self.state, event, seq, pre)
                 replayed += 1
-        self._seq = max(self.state.seq, storage.last_seq())
+        self._seq = max(self.state.seq, storage.last_seq(), self._history_upto)
         self.state.seq = self._seq
         self.flushed_seq = self._seq
         kept = storage.snapshot_times()

@@ -99,9 +99,16 @@ class HistorySink(Protocol):
     ``reserve_history`` keeps the seqs before today's, ``load_history`` fills them (or
     ``drop_history``: they will not come)."""
 
-    def reserve_history(self, count: int, *, start: float, end: float) -> bool: ...
+    def reserve_history(
+        self, count: int, *, start: float, end: float, source: str = ""
+    ) -> bool: ...
 
     def drop_history(self) -> None: ...
+
+    def history_to_resume(self, source: str) -> tuple[float, float] | None:
+        """The part ``(from, end)`` of ``source``'s history that a stop of the hub cut short,
+        to load again with ``load_history``; None when there is none."""
+        ...
 
     async def load_history(
         self, events: Iterable[Event], *, source: str, start: float, end: float

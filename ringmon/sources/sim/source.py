@@ -169,7 +169,9 @@ class SimSource:
         start, midnight = self.backfill_start(now, tz), day_start(now, tz)
         days = round((midnight - start) / 86_400)
         bound = days * (len(self.roster.employees) * EVENTS_PER_PERSON_DAY + 1000)
-        if midnight <= start or not sink.reserve_history(bound, start=start, end=midnight):
+        if midnight <= start or not sink.reserve_history(
+            bound, start=start, end=midnight, source=SOURCE_NAME
+        ):
             return None
         return start, midnight
 
@@ -177,6 +179,11 @@ class SimSource:
         tz = self.tz_for(sink)
         now = sink.now()
         history = self.history_window(sink, now, tz)
+        resume = (
+            sink.history_to_resume(SOURCE_NAME)
+            if history is None and isinstance(sink, HistorySink)
+            else None
+        )
         if history is None:
             stream = self.events(now, sink.last_ts(), tz)
         else:
@@ -202,6 +209,12 @@ class SimSource:
                         caught_up(sink, SOURCE_NAME)
                         if history is not None:
                             loader = asyncio.create_task(self._load_history(sink, tz, *history))
+                        elif resume is not None:
+                            # The past days a stop cut short, from the midnight they go on
+                            # from (hub/backfill.py), every device saying how it stands.
+                            loader = asyncio.create_task(
+                                self._load_history(sink, tz, *resume, condensed=True)
+                            )
                     await sink.sleep_until(at)
                     burst = 0
                 if await sink.emit(event, source=SOURCE_NAME):
@@ -217,12 +230,17 @@ class SimSource:
                 loader.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await loader
-            if history is not None and isinstance(sink, HistorySink):
+            if (history or resume) is not None and isinstance(sink, HistorySink):
                 sink.drop_history()  # loaded, or it will not be
 
-    async def _load_history(self, sink: Sink, tz: tzinfo, start: float, end: float) -> None:
+    async def _load_history(
+        self, sink: Sink, tz: tzinfo, start: float, end: float, *, condensed: bool = False
+    ) -> None:
         events = (
-            event for _, event in timed_events(self.roster, self.seed, tz, start=start, end=end)
+            event
+            for _, event in timed_events(
+                self.roster, self.seed, tz, start=start, end=end, condense_offline=condensed
+            )
         )
         try:
             await sink.load_history(events, source=SOURCE_NAME, start=start, end=end)  # type: ignore[attr-defined]
