@@ -190,6 +190,7 @@ def _leg(row: CallRow) -> CallLeg:
         answer_at=row[9],
         end_at=row[10],
         recording=row[11],
+        remote_name=row[12],
     )
 
 

@@ -46,6 +46,7 @@ from ringmon.hub.tables import (
     UPSERT_CALL,
     CallRow,
     WriteBatch,
+    add_missing_columns,
     delete_links,
     migrate_ingest_ids,
     seq_before,
@@ -94,6 +95,7 @@ class Storage:
         self.path = private_file(folder / DB_FILE)
         self._writer = _connect(self.path, writer=True)
         self._writer.executescript(SCHEMA)
+        add_missing_columns(self._writer)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()

@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS calls (
     ring_at REAL NOT NULL,
     answer_at REAL,
     end_at REAL,
-    recording TEXT
+    recording TEXT,
+    remote_name TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS calls_time ON calls (ring_at, id);
 CREATE INDEX IF NOT EXISTS calls_employee_time ON calls (employee, ring_at, id);
@@ -95,14 +96,15 @@ CallRow = tuple[
     float | None,  # answer_at
     float | None,  # end_at
     str | None,  # recording
+    str,  # remote_name (a column added later: last, so that older folders gain it in place)
 ]
 CALL_COLUMNS = (
     "id, leg, call, account, device, employee, direction, remote, "
-    "ring_at, answer_at, end_at, recording"
+    "ring_at, answer_at, end_at, recording, remote_name"
 )
 
 UPSERT_CALL = (
-    f"INSERT INTO calls ({CALL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    f"INSERT INTO calls ({CALL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (id) DO UPDATE SET device = excluded.device, answer_at = excluded.answer_at, "
     "end_at = excluded.end_at, recording = excluded.recording"
 )
@@ -167,7 +169,16 @@ def call_row(row_id: int, leg: CallLeg) -> CallRow:
         leg.answer_at,
         leg.end_at,
         leg.recording,
+        leg.remote_name,
     )
+
+
+def add_missing_columns(db: sqlite3.Connection) -> None:
+    """Columns added after a data folder was made: ``CREATE TABLE IF NOT EXISTS`` leaves an
+    existing table as it was, so they are added in place (their rows read the default)."""
+    have = {str(row[1]) for row in db.execute("PRAGMA table_info(calls)")}
+    if "remote_name" not in have:
+        db.execute("ALTER TABLE calls ADD COLUMN remote_name TEXT NOT NULL DEFAULT ''")
 
 
 def migrate_ingest_ids(db: sqlite3.Connection, token_names: Iterable[str]) -> int:

@@ -348,3 +348,13 @@ async def test_a_failure_is_a_json_500_without_traceback(
         "error": "The hub failed to answer this request; the failure is in its log."
     }
     assert "secret" not in answer.text and "Traceback" not in answer.text
+
+
+async def test_call_log_carries_the_callers_name(served: Served) -> None:
+    """Issue 12: the call log shows the other party as the board does, name included."""
+    named = ring(9000, "c9/sip101", "sip101").model_copy(update={"remote_name": "Jan Kowalski"})
+    await emit_all(served, [*team(), named])
+    page = (await served.client.get("/v1/calls?employee=e1", headers=auth(served.token))).json()
+    assert [(c["remote"], c["remote_name"]) for c in page["calls"]] == [
+        ("+48601000200", "Jan Kowalski")
+    ]

@@ -98,3 +98,19 @@ def test_a_folder_with_the_old_indexes_opens_without_them(tmp_path: Path) -> Non
     assert "events_ts" not in names and "event_employee_seq" not in names
     assert storage.last_seq_before(6.0) == 1 and storage.last_seq_before(5.0) == 0
     storage.close()
+
+
+def test_a_folder_whose_call_log_has_no_caller_names_gains_the_column(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / DB_FILE)
+    db.executescript(SCHEMA.replace(",\n    remote_name TEXT NOT NULL DEFAULT ''", ""))
+    assert "remote_name" not in {r[1] for r in db.execute("PRAGMA table_info(calls)")}
+    db.execute(
+        "INSERT INTO calls (id, leg, call, account, direction, remote, ring_at) "
+        "VALUES (1, 'c1/sip1', 'c1', 'sip1', 'in', '+48601000200', 5.0)"
+    )
+    db.commit()
+    db.close()
+    storage = Storage(tmp_path)
+    row = storage.call_by_leg("c1/sip1")
+    assert row is not None and row[7] == "+48601000200" and row[12] == ""
+    storage.close()
