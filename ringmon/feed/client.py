@@ -2,10 +2,12 @@
 
 ``FeedClient.run`` keeps one ``State`` equal to the hub's: it takes ``GET /v1/snapshot``, then
 follows ``/v1/feed?since=SEQ`` from the snapshot's seq, applying each event exactly once. When
-the link drops it reconnects with exponential backoff (with jitter, capped at ``max_delay``)
-and resumes from the last applied seq; it takes a new snapshot only when the hub says
-``resync``, when a seq is missing (a gap), or when an event does not fit the state. A 401/403
-stops it for good: retrying will not make the token valid (R1).
+the link drops it reconnects with the project's retry policy (``ringmon.retry``: a wait that
+doubles, with jitter, capped at ``max_delay``), to the next hub of its list when it has
+several (``--url URL1,URL2``: hubs on one log, ``ringmon.feed.hubs``), and resumes from the
+last applied seq; it takes a new snapshot only when the hub says ``resync``, when a seq is
+missing (a gap the hub did not declare as ``skipped``), or when an event does not fit the
+state. A 401/403 stops it for good: retrying will not make the token valid (R1).
 
 The REST calls (snapshot, health) go through the one hub client (``ringmon.hub_client``), and
 every failure is shown in its words (``HubError``), the same the profile and export show.
@@ -15,7 +17,7 @@ state is only ever touched on the UI thread. The wire format is docs/feed-protoc
 
 Why not ``async for ws in websockets.connect(...)``: its automatic reconnection reuses one URI,
 while ours changes with every applied seq, and a reconnection may need a REST snapshot first;
-so the loop is ours, but its delays come from ``websockets.client.backoff`` and every timeout,
+so the loop is ours, but its waits come from ``ringmon.retry`` (stamina) and every timeout,
 ping and close from httpx and websockets.
 """
 
@@ -24,8 +26,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
-from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
@@ -34,15 +34,16 @@ import httpx
 import pydantic
 import websockets
 from websockets.asyncio.client import connect
-from websockets.client import backoff
 
 from ringmon.feed.connection import Connection, FeedListener, HubTime, Link
 from ringmon.feed.hub_health import parse_hub_health, parse_time
+from ringmon.feed.hubs import HubRing, hub_label, split_hub_urls
 from ringmon.feed.tls import websocket_tls
 from ringmon.hub_client import HubClient, HubError, hub_error
 from ringmon.model.schema import PROTOCOL_VERSION, Event, UnknownEventType, parse_feed_event
 from ringmon.model.state import EventRejected, State
 from ringmon.model.touched import touched_employees
+from ringmon.retry import Backoff, Lost
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,10 @@ _TRANSIENT: tuple[type[BaseException], ...] = (
     websockets.exceptions.WebSocketException,
     pydantic.ValidationError,
 )
+SKIPPED = "skipped"
+"""The type of the hub's marker for a seq that holds no event: ``{"type": "skipped", "seq":
+42, "reason": "rejected"}`` (docs/feed-protocol.md)."""
+
 _FAILURES: tuple[type[BaseException], ...] = (HubError, *_TRANSIENT)
 
 
@@ -68,6 +73,7 @@ class FeedCounters:
     unknown_types: int = 0  # events of a type this version does not know (a newer hub's)
     rejected: int = 0  # valid events the state refused (EventRejected)
     gaps: int = 0  # a seq was missing: something was lost
+    skipped: int = 0  # seqs the hub declared as holding no event (rejected by every hub)
     resyncs: int = 0  # the hub said "resync"
     snapshots: int = 0  # snapshots taken (the first one included)
     reconnects: int = 0  # connection attempts after a loss
@@ -100,12 +106,14 @@ class FeedClient:
         ping_timeout: float | None = 10.0,
         loading_poll: float = 1.0,
     ) -> None:
-        self.url = url.rstrip("/")
+        self.hubs = HubRing(split_hub_urls(url))
         self.tz = tz
         self.listener = listener
         self.hub_time = hub_time if hub_time is not None else HubTime()
         self.state: State | None = None
-        self.connection = Connection(Link.CONNECTING, since=self.hub_time.now())
+        self.connection = Connection(
+            Link.CONNECTING, since=self.hub_time.now(), hub=self.url, hubs=len(self.hubs)
+        )
         self.counters = FeedCounters()
         self.token = token
         self._http_timeout = http_timeout
@@ -117,54 +125,80 @@ class FeedClient:
         self._frames_since_connect = 0
         self._notified_event_at: float | None = None
         self._last_heartbeat: float | None = None  # local monotonic time
+        self._need_snapshot = True
+        self._state_hub: str | None = None  # the hub the state is followed from
+        self._log: str | None = None  # the event log the hubs say they serve (if they do)
 
     # -- the loop -------------------------------------------------------------------------
 
-    async def run(self) -> None:
-        """Follow the hub until cancelled, or until it refuses the token (then return)."""
-        # REST (snapshot, health) through the one hub client; the WebSocket feed is ours.
-        async with HubClient(self.url, self.token, timeout=self._http_timeout) as hub:
-            delays: Generator[float] | None = None
-            need_snapshot = True
-            while True:
-                self._frames_since_connect = 0
-                self._last_heartbeat = None
-                try:
-                    if need_snapshot or self.state is None:
-                        await self._snapshot(hub)
-                        need_snapshot = False
-                    await self._follow(hub)
-                    reason = "the hub closed the feed"
-                except _Resnapshot:
-                    need_snapshot = True
-                    delays = None
-                    continue
-                except _FAILURES as exc:
-                    error = hub_error(exc, self.url)
-                    if error.refused:
-                        log.warning("the hub refused the token: %s", error)
-                        self._set_link(Link.REFUSED, message=str(error))
-                        return
-                    reason = str(error)
-                    log.info("feed lost: %s", reason, exc_info=log.isEnabledFor(logging.DEBUG))
-                if self._frames_since_connect or delays is None:
-                    delays = self._delays()
-                delay = next(delays)
-                self._set_link(
-                    Link.RECONNECTING, message=reason, attempts=self.connection.attempts + 1
-                )
-                self.counters.reconnects += 1
-                await asyncio.sleep(delay)
+    @property
+    def url(self) -> str:
+        """The hub the feed is on, or tries next."""
+        return self.hubs.current
 
-    def _delays(self) -> Generator[float]:
-        """Exponential backoff from websockets (random first delay), plus jitter, capped."""
-        for delay in backoff(
-            initial_delay=self._first_delay,
-            min_delay=self._first_delay * 2,
-            max_delay=self._max_delay,
-            factor=2.0,
-        ):
-            yield min(self._max_delay, delay * random.uniform(0.8, 1.2))
+    async def run(self) -> None:
+        """Follow the hubs until cancelled, or until one refuses the token (then return).
+
+        Each loss of a hub is retried with the project's one policy (``ringmon.retry``): the
+        next hub of the list (the same one when there is one) after a wait that doubles, and
+        after only ``first_delay`` when the lost feed had run."""
+        backoff = Backoff(first=self._first_delay, cap=self._max_delay)
+        await backoff.keep_trying(self._follow_hub, waiting=self._waiting)
+
+    async def _follow_hub(self) -> None:
+        """One hub: resume (or snapshot) and follow it until its feed is lost (raises
+        ``Lost``) or it refuses the token (returns)."""
+        url = self.hubs.current
+        self._frames_since_connect = 0
+        self._last_heartbeat = None
+        # REST (snapshot, health) through the one hub client; the WebSocket feed is ours.
+        async with HubClient(url, self.token, timeout=self._http_timeout) as hub:
+            try:
+                if self.state is not None and url != self._state_hub:
+                    await self._check_same_log(hub)
+                while True:
+                    try:
+                        if self._need_snapshot or self.state is None:
+                            await self._snapshot(hub)
+                            self._need_snapshot = False
+                        self._state_hub = url
+                        await self._follow(hub)
+                        reason = "the hub closed the feed"
+                        break
+                    except _Resnapshot:
+                        self._need_snapshot = True
+            except _FAILURES as exc:
+                error = hub_error(exc, url)
+                if error.refused:
+                    log.warning("the hub refused the token: %s", error)
+                    self._set_link(Link.REFUSED, message=str(error))
+                    return
+                reason = str(error)
+                log.info("feed lost: %s", reason, exc_info=log.isEnabledFor(logging.DEBUG))
+        raise Lost(reason, after_running=self._frames_since_connect > 0)
+
+    def _waiting(self, lost: Lost, wait: float) -> None:
+        """A hub was lost: say so, and which hub is tried next (in ``wait`` seconds)."""
+        message = lost.reason
+        if len(self.hubs) > 1:
+            message = f"{message}; trying {hub_label(self.hubs.advance())}"
+        self.counters.reconnects += 1
+        self._set_link(Link.RECONNECTING, message=message, attempts=self.connection.attempts + 1)
+
+    async def _check_same_log(self, hub: HubClient) -> None:
+        """Before resuming on another hub: a hub that says it serves another log than the
+        one the state came from gets a new snapshot (its seqs mean something else)."""
+        try:
+            health = await hub.health()
+        except HubError:
+            return  # an older hub, or one that is down: the feed says what is wrong
+        if health.log is not None and self._log is not None and health.log != self._log:
+            log.info(
+                "%s serves another log (%s, not %s): new snapshot", hub.url, health.log, self._log
+            )
+            self._need_snapshot = True
+        if health.log is not None:
+            self._log = health.log
 
     async def _snapshot(self, hub: HubClient) -> None:
         while True:
@@ -205,6 +239,8 @@ class FeedClient:
             health = await hub.health()
         except HubError:
             return False
+        if health.log is not None:
+            self._log = health.log
         if health.status != "starting":
             return False
         self._update(
@@ -271,6 +307,11 @@ class FeedClient:
         touched: set[str] = set()
         resnapshot = False
         for item in items:
+            if isinstance(item, dict) and item.get("type") == SKIPPED:
+                if self._on_skipped(item):
+                    continue
+                resnapshot = True
+                break
             try:
                 event = parse_feed_event(item)  # lenient: a newer hub may send more fields
             except UnknownEventType:
@@ -310,6 +351,27 @@ class FeedClient:
         if resnapshot:
             raise _Resnapshot
 
+    def _on_skipped(self, item: dict[str, Any]) -> bool:
+        """The hub declares a seq that holds no event to apply (every hub rejected it): it
+        is passed, so the event after it is no gap. False when a seq before it is missing
+        (an undeclared gap: lost events, take a new snapshot)."""
+        state = self.state
+        assert state is not None
+        seq = item.get("seq")
+        if isinstance(seq, bool) or not isinstance(seq, int):
+            self._malformed("a skipped marker without seq", item)
+            return True
+        if seq <= state.seq:
+            self.counters.duplicates += 1
+            return True
+        if seq > state.seq + 1:
+            self.counters.gaps += 1
+            log.warning("feed gap: seq %d skipped after %d; re-snapshotting", seq, state.seq)
+            return False
+        self.counters.skipped += 1
+        state.seq = seq
+        return True
+
     def _skip_unknown(self, item: dict[str, Any]) -> bool:
         """An event of a type this version does not know: counted and stepped over (its seq
         is taken as applied, so the next event is no gap); False on a gap before it."""
@@ -335,6 +397,21 @@ class FeedClient:
             self._malformed("a heartbeat without a valid now/speed", data)
             return
         self.hub_time.sync(now, float(speed))
+        passed = data.get("seq")
+        state = self.state
+        if (
+            state is not None
+            and isinstance(passed, int)
+            and not isinstance(passed, bool)
+            and passed > state.seq
+        ):
+            # Every seq up to ``passed`` was sent before this heartbeat, event or marker:
+            # ours stops short, so some were lost on the way.
+            self.counters.gaps += 1
+            log.warning(
+                "feed gap: the hub passed seq %d, we have %d; re-snapshotting", passed, state.seq
+            )
+            raise _Resnapshot
         local = self.hub_time.monotonic()
         every = self.connection.heartbeat_every
         if self._last_heartbeat is not None:
@@ -375,6 +452,7 @@ class FeedClient:
             changes["since"] = self.hub_time.now()
         if attempts is not None:
             changes["attempts"] = attempts
+        changes["hub"] = self.url
         self._update(current.evolve(**changes))
 
     def _update(self, connection: Connection) -> None:

@@ -21,6 +21,9 @@ class HubHealth:
     status: str | None = None
     sources: tuple[SourceHealth, ...] = ()
     loading: Loading | None = None
+    log: str | None = None
+    """The event log the hub serves (hubs on one JetStream stream say the same): a client
+    resumes with ``since`` on another hub only when it is the same log (or unsaid)."""
 
 
 def parse_hub_health(data: object) -> HubHealth:
@@ -31,7 +34,8 @@ def parse_hub_health(data: object) -> HubHealth:
     status = status if isinstance(status, str) and status in STATUSES else None
     sources = tuple(s for s in map(_source, _list(data.get("sources"))) if s is not None)
     loading = _loading(data) if status == "starting" else None
-    return HubHealth(status, sources, loading)
+    log = data.get("log")
+    return HubHealth(status, sources, loading, log if isinstance(log, str) and log else None)
 
 
 def _list(value: object) -> list[Any]:
