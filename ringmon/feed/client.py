@@ -328,9 +328,7 @@ class FeedClient:
             if event.seq <= state.seq:
                 self.counters.duplicates += 1
                 continue
-            if event.seq > state.seq + 1:
-                self.counters.gaps += 1
-                log.warning("feed gap: got seq %d after %d; re-snapshotting", event.seq, state.seq)
+            if self._gap(item, event.seq):
                 resnapshot = True
                 break
             ids = touched_employees(state, event)
@@ -364,9 +362,7 @@ class FeedClient:
         if seq <= state.seq:
             self.counters.duplicates += 1
             return True
-        if seq > state.seq + 1:
-            self.counters.gaps += 1
-            log.warning("feed gap: seq %d skipped after %d; re-snapshotting", seq, state.seq)
+        if self._gap(item, seq):
             return False
         self.counters.skipped += 1
         state.seq = seq
@@ -383,11 +379,29 @@ class FeedClient:
         seq = item.get("seq")
         if not isinstance(seq, int) or seq <= state.seq:
             return True
-        if seq > state.seq + 1:
-            self.counters.gaps += 1
-            log.warning("feed gap: got seq %d after %d; re-snapshotting", seq, state.seq)
+        if self._gap(item, seq):
             return False
         state.seq = seq
+        return True
+
+    def _gap(self, item: dict[str, Any], seq: int) -> bool:
+        """Whether an event (or marker) with ``seq``, newer than our state, misses one before
+        it: lost events, counted and logged (the caller takes a new snapshot).
+
+        On the shared log (hubs on NATS) seqs are spaced, and every event says ``prev``, the
+        seq of the event applied before it (the same on every hub): nothing is missing when
+        ``prev`` is at or before ours (an event every hub rejected is no gap). Without
+        ``prev`` (one hub on SQLite) the seqs run on: ``seq`` must be ours + 1."""
+        state = self.state
+        assert state is not None
+        prev = item.get("prev")
+        if isinstance(prev, int) and not isinstance(prev, bool):
+            if prev <= state.seq:
+                return False
+        elif seq == state.seq + 1:
+            return False
+        self.counters.gaps += 1
+        log.warning("feed gap: got seq %d after %d; re-snapshotting", seq, state.seq)
         return True
 
     def _on_heartbeat(self, data: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from ringmon.config import Settings
 from ringmon.feed.client import FeedClient
 from ringmon.feed.connection import Link
 from ringmon.feed.hubs import check_hub_urls, hub_label
+from ringmon.model.schema import Event, dump_event
 from ringmon.widgets.summary import feed_state
 
 
@@ -59,6 +60,38 @@ async def test_a_marker_inside_a_batch_is_passed_too() -> None:
         async with following(hub.url) as (client, rec):
             await rec.wait_for(lambda: client.state is not None and client.state.seq == 10)
             assert client.counters.skipped == 1 and len(rec.snapshots) == 1
+
+
+def with_prev(event: Event, seq: int, prev: int) -> dict[str, object]:
+    """An event as a hub on the shared log sends it: spaced seqs, each saying ``prev``."""
+    body: dict[str, object] = json.loads(dump_event(event.model_copy(update={"seq": seq})))
+    return body | {"prev": prev}
+
+
+async def test_spaced_seqs_that_say_prev_are_no_gap_until_prev_is_ahead() -> None:
+    ring, answer, end = call_events(7)
+    # 7 came in the snapshot's message; 20000 is the next message; 30000 was rejected by
+    # every hub (never sent); 40000's prev is 20000. Then 60000 says prev 50000: lost.
+    first = [with_prev(ring, 10_000, 6), with_prev(answer, 20_000, 10_000)]
+    later = [with_prev(end, 40_000, 20_000)]
+    async with FakeHub(snapshot_seq=6) as hub:
+
+        async def script(ws: ServerConnection, since: int) -> None:
+            if len(hub.feed_requests) == 1:
+                await ws.send(json.dumps(first))
+                await ws.send(json.dumps(later[0]))
+                await ws.send(heartbeat(40_000, at(70)))
+                lost = with_prev(
+                    ring.model_copy(update={"call": "c2", "leg": "c2/sip1"}), 60_000, 50_000
+                )
+                await ws.send(json.dumps(lost))
+            await ws.wait_closed()
+
+        hub.script = script
+        async with following(hub.url) as (client, rec):
+            await rec.wait_for(lambda: len(rec.snapshots) == 2)
+            assert rec.lineages[0] == [10_000, 20_000, 40_000]
+            assert client.counters.gaps == 1 and client.counters.duplicates == 0
 
 
 @pytest.mark.parametrize(
