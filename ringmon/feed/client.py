@@ -24,11 +24,8 @@ ping and close from httpx and websockets.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from dataclasses import dataclass
 from datetime import tzinfo
-from typing import Any
 
 import httpx
 import pydantic
@@ -36,13 +33,12 @@ import websockets
 from websockets.asyncio.client import connect
 
 from ringmon.feed.connection import Connection, FeedListener, HubTime, Link
-from ringmon.feed.hub_health import parse_hub_health, parse_time
+from ringmon.feed.frames import FeedCounters, FrameReader, Resnapshot
 from ringmon.feed.hubs import HubRing, hub_label, split_hub_urls
 from ringmon.feed.tls import websocket_tls
 from ringmon.hub_client import HubClient, HubError, hub_error
-from ringmon.model.schema import PROTOCOL_VERSION, Event, UnknownEventType, parse_feed_event
-from ringmon.model.state import EventRejected, State
-from ringmon.model.touched import touched_employees
+from ringmon.model.schema import PROTOCOL_VERSION
+from ringmon.model.state import State
 from ringmon.retry import Backoff, Lost
 
 log = logging.getLogger(__name__)
@@ -56,34 +52,10 @@ _TRANSIENT: tuple[type[BaseException], ...] = (
     websockets.exceptions.WebSocketException,
     pydantic.ValidationError,
 )
-SKIPPED = "skipped"
-"""The type of the hub's marker for a seq that holds no event: ``{"type": "skipped", "seq":
-42, "reason": "rejected"}`` (docs/feed-protocol.md)."""
-
 _FAILURES: tuple[type[BaseException], ...] = (HubError, *_TRANSIENT)
 
 
-@dataclass(slots=True)
-class FeedCounters:
-    """What the client saw, for the UI's status line, the logs and the tests."""
-
-    applied: int = 0  # events applied to the state
-    duplicates: int = 0  # events with a seq already applied: skipped, never applied twice
-    malformed: int = 0  # frames or items that are not valid JSON events
-    unknown_types: int = 0  # events of a type this version does not know (a newer hub's)
-    rejected: int = 0  # valid events the state refused (EventRejected)
-    gaps: int = 0  # a seq was missing: something was lost
-    skipped: int = 0  # seqs the hub declared as holding no event (rejected by every hub)
-    resyncs: int = 0  # the hub said "resync"
-    snapshots: int = 0  # snapshots taken (the first one included)
-    reconnects: int = 0  # connection attempts after a loss
-
-
-class _Resnapshot(Exception):
-    """Internal: leave the feed and take a new snapshot before following again."""
-
-
-class FeedClient:
+class FeedClient(FrameReader):
     """Follows one hub: snapshot, live feed, reconnect and resume, reporting to ``listener``.
 
     ``tz`` is the call center's time zone; ``None`` takes the hub's (from the snapshot).
@@ -165,7 +137,7 @@ class FeedClient:
                         await self._follow(hub)
                         reason = "the hub closed the feed"
                         break
-                    except _Resnapshot:
+                    except Resnapshot:
                         self._need_snapshot = True
             except _FAILURES as exc:
                 error = hub_error(exc, url)
@@ -277,186 +249,6 @@ class FeedClient:
                 self._frames_since_connect += 1
                 self.on_frame(message)
 
-    # -- frames ---------------------------------------------------------------------------
-
-    def on_frame(self, message: str | bytes) -> None:
-        """Handle one WebSocket text frame. Raises ``_Resnapshot`` when the state must be
-        taken again; never raises for bad input (it is logged and counted)."""
-        try:
-            data = json.loads(message)
-        except ValueError:
-            self._malformed("a frame that is not JSON", message)
-            return
-        if isinstance(data, list):
-            self._on_events(data)
-        elif not isinstance(data, dict):
-            self._malformed("a frame that is neither an object nor an array", message)
-        elif data.get("type") == "heartbeat":
-            self._on_heartbeat(data)
-        elif data.get("type") == "resync":
-            self.counters.resyncs += 1
-            log.info("the hub asks for a resync: %s", data.get("reason", ""))
-            raise _Resnapshot
-        else:
-            self._on_events([data])
-
-    def _on_events(self, items: list[Any]) -> None:
-        state = self.state
-        assert state is not None
-        applied: list[Event] = []
-        touched: set[str] = set()
-        resnapshot = False
-        for item in items:
-            if isinstance(item, dict) and item.get("type") == SKIPPED:
-                if self._on_skipped(item):
-                    continue
-                resnapshot = True
-                break
-            try:
-                event = parse_feed_event(item)  # lenient: a newer hub may send more fields
-            except UnknownEventType:
-                if self._skip_unknown(item):
-                    continue
-                resnapshot = True
-                break
-            except pydantic.ValidationError as exc:
-                self._malformed(f"an invalid event ({exc.error_count()} errors)", item)
-                continue
-            if event.seq is None:
-                self._malformed("an event without seq", item)
-                continue
-            if event.seq <= state.seq:
-                self.counters.duplicates += 1
-                continue
-            if self._gap(item, event.seq):
-                resnapshot = True
-                break
-            ids = touched_employees(state, event)
-            try:
-                state.apply(event)
-            except EventRejected as exc:
-                # The hub stored it, we cannot apply it: our state no longer mirrors the hub's.
-                self.counters.rejected += 1
-                log.warning("event seq %d rejected (%s): %s", event.seq, exc.kind, exc.reason)
-                resnapshot = True
-                break
-            applied.append(event)
-            touched.update(ids)
-        if applied:
-            self.counters.applied += len(applied)
-            self._event_received()
-            self.listener.feed_events(applied, touched)
-        if resnapshot:
-            raise _Resnapshot
-
-    def _on_skipped(self, item: dict[str, Any]) -> bool:
-        """The hub declares a seq that holds no event to apply (every hub rejected it): it
-        is passed, so the event after it is no gap. False when a seq before it is missing
-        (an undeclared gap: lost events, take a new snapshot)."""
-        state = self.state
-        assert state is not None
-        seq = item.get("seq")
-        if isinstance(seq, bool) or not isinstance(seq, int):
-            self._malformed("a skipped marker without seq", item)
-            return True
-        if seq <= state.seq:
-            self.counters.duplicates += 1
-            return True
-        if self._gap(item, seq):
-            return False
-        self.counters.skipped += 1
-        state.seq = seq
-        return True
-
-    def _skip_unknown(self, item: dict[str, Any]) -> bool:
-        """An event of a type this version does not know: counted and stepped over (its seq
-        is taken as applied, so the next event is no gap); False on a gap before it."""
-        state = self.state
-        assert state is not None
-        self.counters.unknown_types += 1
-        if self.counters.unknown_types <= 10:
-            log.info("skipped an event of a type this client does not know: %r", item["type"])
-        seq = item.get("seq")
-        if not isinstance(seq, int) or seq <= state.seq:
-            return True
-        if self._gap(item, seq):
-            return False
-        state.seq = seq
-        return True
-
-    def _gap(self, item: dict[str, Any], seq: int) -> bool:
-        """Whether an event (or marker) with ``seq``, newer than our state, misses one before
-        it: lost events, counted and logged (the caller takes a new snapshot).
-
-        On the shared log (hubs on NATS) seqs are spaced, and every event says ``prev``, the
-        seq of the event applied before it (the same on every hub): nothing is missing when
-        ``prev`` is at or before ours (an event every hub rejected is no gap). Without
-        ``prev`` (one hub on SQLite) the seqs run on: ``seq`` must be ours + 1."""
-        state = self.state
-        assert state is not None
-        prev = item.get("prev")
-        if isinstance(prev, int) and not isinstance(prev, bool):
-            if prev <= state.seq:
-                return False
-        elif seq == state.seq + 1:
-            return False
-        self.counters.gaps += 1
-        log.warning("feed gap: got seq %d after %d; re-snapshotting", seq, state.seq)
-        return True
-
-    def _on_heartbeat(self, data: dict[str, Any]) -> None:
-        now = parse_time(data.get("now"))
-        speed = data.get("speed", 1.0)
-        if now is None or not isinstance(speed, int | float) or speed <= 0:
-            self._malformed("a heartbeat without a valid now/speed", data)
-            return
-        self.hub_time.sync(now, float(speed))
-        passed = data.get("seq")
-        state = self.state
-        if (
-            state is not None
-            and isinstance(passed, int)
-            and not isinstance(passed, bool)
-            and passed > state.seq
-        ):
-            # Every seq up to ``passed`` was sent before this heartbeat, event or marker:
-            # ours stops short, so some were lost on the way.
-            self.counters.gaps += 1
-            log.warning(
-                "feed gap: the hub passed seq %d, we have %d; re-snapshotting", passed, state.seq
-            )
-            raise _Resnapshot
-        local = self.hub_time.monotonic()
-        every = self.connection.heartbeat_every
-        if self._last_heartbeat is not None:
-            every = local - self._last_heartbeat
-        self._last_heartbeat = local
-        # A heartbeat is not an event: the feed is alive, nothing happened.
-        health = parse_hub_health(data)
-        self._update(
-            self.connection.evolve(
-                last_frame_at=now,
-                heartbeat_every=every,
-                hub_status=health.status,
-                sources=health.sources,
-                loading=health.loading,
-            )
-        )
-
-    def _event_received(self) -> None:
-        now = self.hub_time.now()
-        self.connection = self.connection.evolve(last_event_at=now, last_frame_at=now)
-        # Tell the UI at most about once a real second: enough for "last event N s ago".
-        last = self._notified_event_at
-        if last is None or now - last >= self.hub_time.speed:
-            self._notified_event_at = now
-            self.listener.feed_connection(self.connection)
-
-    def _malformed(self, what: str, value: object) -> None:
-        self.counters.malformed += 1
-        shown = repr(value)
-        log.warning("ignored %s from the hub: %s", what, shown[:200])
-
     # -- connection -----------------------------------------------------------------------
 
     def _set_link(self, link: Link, *, message: str, attempts: int | None = None) -> None:
@@ -468,7 +260,3 @@ class FeedClient:
             changes["attempts"] = attempts
         changes["hub"] = self.url
         self._update(current.evolve(**changes))
-
-    def _update(self, connection: Connection) -> None:
-        self.connection = connection
-        self.listener.feed_connection(connection)
