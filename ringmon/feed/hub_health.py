@@ -34,8 +34,15 @@ def parse_hub_health(data: object) -> HubHealth:
     status = status if isinstance(status, str) and status in STATUSES else None
     sources = tuple(s for s in map(_source, _list(data.get("sources"))) if s is not None)
     loading = _loading(data) if status == "starting" else None
-    log = data.get("log")
-    return HubHealth(status, sources, loading, log if isinstance(log, str) and log else None)
+    return HubHealth(status, sources, loading, _log_id(data.get("log")))
+
+
+def _log_id(value: object) -> str | None:
+    """Which log the hub serves: ``log.stream`` of a hub on the shared log (the stream's name
+    and creation time), or a bare string; None when it does not say (an SQLite hub)."""
+    if isinstance(value, dict):
+        value = value.get("stream")
+    return value if isinstance(value, str) and value else None
 
 
 def _list(value: object) -> list[Any]:
