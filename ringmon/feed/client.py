@@ -6,7 +6,7 @@ the link drops it reconnects with the project's retry policy (``ringmon.retry``:
 doubles, with jitter, capped at ``max_delay``), to the next hub of its list when it has
 several (``--url URL1,URL2``: hubs on one log, ``ringmon.feed.hubs``), and resumes from the
 last applied seq; it takes a new snapshot only when the hub says ``resync``, when a seq is
-missing (a gap the hub did not declare as ``skipped``), or when an event does not fit the
+missing (a gap: ``feed/frames.py`` says when one is), or when an event does not fit the
 state. A 401/403 stops it for good: retrying will not make the token valid (R1).
 
 The REST calls (snapshot, health) go through the one hub client (``ringmon.hub_client``), and
@@ -164,11 +164,11 @@ class FeedClient(FrameReader):
             health = await hub.health()
         except HubError:
             return  # an older hub, or one that is down: the feed says what is wrong
-        if health.log is not None and self._log is not None and health.log != self._log:
-            log.info(
-                "%s serves another log (%s, not %s): new snapshot", hub.url, health.log, self._log
-            )
+        other_log = health.log is not None and self._log is not None and health.log != self._log
+        if other_log or health.shared_log != self.spaced_seqs:
+            log.info("%s serves another log (%s): new snapshot", hub.url, health.log)
             self._need_snapshot = True
+        self.spaced_seqs = health.shared_log
         if health.log is not None:
             self._log = health.log
 
@@ -213,6 +213,7 @@ class FeedClient(FrameReader):
             return False
         if health.log is not None:
             self._log = health.log
+        self.spaced_seqs = health.shared_log
         if health.status != "starting":
             return False
         self._update(

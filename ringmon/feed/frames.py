@@ -24,10 +24,6 @@ from ringmon.model.touched import touched_employees
 
 log = logging.getLogger("ringmon.feed.client")
 
-SKIPPED = "skipped"
-"""The type of the hub's marker for a seq that holds no event: ``{"type": "skipped", "seq":
-42, "reason": "rejected"}`` (docs/feed-protocol.md)."""
-
 
 @dataclass(slots=True)
 class FeedCounters:
@@ -39,7 +35,6 @@ class FeedCounters:
     unknown_types: int = 0  # events of a type this version does not know (a newer hub's)
     rejected: int = 0  # valid events the state refused (EventRejected)
     gaps: int = 0  # a seq was missing: something was lost
-    skipped: int = 0  # seqs the hub declared as holding no event (rejected by every hub)
     resyncs: int = 0  # the hub said "resync"
     snapshots: int = 0  # snapshots taken (the first one included)
     reconnects: int = 0  # connection attempts after a loss
@@ -59,6 +54,8 @@ class FrameReader:
     connection: Connection
     _notified_event_at: float | None
     _last_heartbeat: float | None
+    spaced_seqs: bool = False
+    """The hub serves the shared log (its health says ``log``): seqs are spaced by design."""
 
     # -- frames ---------------------------------------------------------------------------
 
@@ -90,11 +87,6 @@ class FrameReader:
         touched: set[str] = set()
         resnapshot = False
         for item in items:
-            if isinstance(item, dict) and item.get("type") == SKIPPED:
-                if self._on_skipped(item):
-                    continue
-                resnapshot = True
-                break
             try:
                 event = parse_feed_event(item)  # lenient: a newer hub may send more fields
             except UnknownEventType:
@@ -132,25 +124,6 @@ class FrameReader:
         if resnapshot:
             raise Resnapshot
 
-    def _on_skipped(self, item: dict[str, Any]) -> bool:
-        """The hub declares a seq that holds no event to apply (every hub rejected it): it
-        is passed, so the event after it is no gap. False when a seq before it is missing
-        (an undeclared gap: lost events, take a new snapshot)."""
-        state = self.state
-        assert state is not None
-        seq = item.get("seq")
-        if isinstance(seq, bool) or not isinstance(seq, int):
-            self._malformed("a skipped marker without seq", item)
-            return True
-        if seq <= state.seq:
-            self.counters.duplicates += 1
-            return True
-        if self._gap(item, seq):
-            return False
-        self.counters.skipped += 1
-        state.seq = seq
-        return True
-
     def _skip_unknown(self, item: dict[str, Any]) -> bool:
         """An event of a type this version does not know: counted and stepped over (its seq
         is taken as applied, so the next event is no gap); False on a gap before it."""
@@ -168,20 +141,23 @@ class FrameReader:
         return True
 
     def _gap(self, item: dict[str, Any], seq: int) -> bool:
-        """Whether an event (or marker) with ``seq``, newer than our state, misses one before
+        """Whether an event with ``seq``, newer than our state, misses one before
         it: lost events, counted and logged (the caller takes a new snapshot).
 
-        On the shared log (hubs on NATS) seqs are spaced, and every event says ``prev``, the
-        seq of the event applied before it (the same on every hub): nothing is missing when
-        ``prev`` is at or before ours (an event every hub rejected is no gap). Without
-        ``prev`` (one hub on SQLite) the seqs run on: ``seq`` must be ours + 1."""
+        One hub on SQLite numbers its events one after the other: ``seq`` must be ours + 1.
+        Hubs on the shared log (NATS) space them (stream sequence x 10,000 + the event's
+        place in its message), and an event every hub rejected leaves its seq unused; such a
+        hub sends every event after ``since`` on a connection, so a seq it skipped on the
+        connection is not an event (docs/feed-protocol.md). An event that says ``prev`` (the
+        seq of the event applied before it, the same on every hub) is checked against it:
+        nothing is missing while ``prev`` is at or before ours."""
         state = self.state
         assert state is not None
         prev = item.get("prev")
         if isinstance(prev, int) and not isinstance(prev, bool):
             if prev <= state.seq:
                 return False
-        elif seq == state.seq + 1:
+        elif self.spaced_seqs or seq == state.seq + 1:
             return False
         self.counters.gaps += 1
         log.warning("feed gap: got seq %d after %d; re-snapshotting", seq, state.seq)

@@ -1,6 +1,7 @@
 """Several hubs on one log (``--url URL1,URL2``), against scripted hubs: the client moves to
-the next hub when it loses one and resumes with ``since``; a seq the hub declares ``skipped``
-is passed, an undeclared gap (between events, or behind a heartbeat) is a new snapshot."""
+the next hub when it loses one and resumes with ``since``; seqs spaced by a hub on the shared
+log, or whose ``prev`` says nothing is missing, are no gap; a gap elsewhere (between events,
+or behind a heartbeat) is a new snapshot."""
 
 from __future__ import annotations
 
@@ -22,10 +23,6 @@ from ringmon.model.schema import Event, dump_event
 from ringmon.widgets.summary import feed_state
 
 
-def skipped(seq: int) -> str:
-    return json.dumps({"type": "skipped", "seq": seq, "reason": "rejected"})
-
-
 @asynccontextmanager
 async def following(urls: str) -> AsyncIterator[tuple[FeedClient, Recorder]]:
     recorder = Recorder()
@@ -38,28 +35,20 @@ async def following(urls: str) -> AsyncIterator[tuple[FeedClient, Recorder]]:
         await asyncio.gather(task, return_exceptions=True)
 
 
-async def test_a_declared_skipped_seq_is_passed_not_a_gap() -> None:
+async def test_spaced_seqs_of_a_hub_on_the_shared_log_are_no_gap() -> None:
+    """A hub whose health says ``log`` (the shared log) numbers events stream seq x 10,000 +
+    line; one every hub rejected leaves its seq unused: neither is a lost event."""
     ring, answer, end = call_events(7)
-    answer, end = answer.model_copy(update={"seq": 9}), end.model_copy(update={"seq": 10})
+    spaced = [e.model_copy(update={"seq": n}) for e, n in ((ring, 20_000), (answer, 40_000))]
+    last = end.model_copy(update={"seq": 40_002})
     async with FakeHub(snapshot_seq=6) as hub:
-        hub.script = scripted(frame(ring), skipped(8), frame([answer, end]), heartbeat(10, at(70)))
+        hub.health = [{"status": "ok", "seq": 6, "log": {"hub": "hub-1", "leases": []}}]
+        hub.script = scripted(frame(spaced), frame(last), heartbeat(40_002, at(70)))
         async with following(hub.url) as (client, rec):
-            await rec.wait_for(lambda: client.state is not None and client.state.seq == 10)
+            await rec.wait_for(lambda: client.state is not None and client.state.seq == 40_002)
             await rec.wait_for(lambda: client.connection.last_frame_at is not None)
-            assert rec.applied_seqs == [7, 9, 10]
-            assert client.counters.skipped == 1
+            assert rec.applied_seqs == [20_000, 40_000, 40_002]
             assert client.counters.gaps == 0 and len(rec.snapshots) == 1
-
-
-async def test_a_marker_inside_a_batch_is_passed_too() -> None:
-    ring, answer, end = call_events(7)
-    answer, end = answer.model_copy(update={"seq": 9}), end.model_copy(update={"seq": 10})
-    batch = "[" + ",".join([frame(ring), skipped(8), frame(answer), frame(end)]) + "]"
-    async with FakeHub(snapshot_seq=6) as hub:
-        hub.script = scripted(batch)
-        async with following(hub.url) as (client, rec):
-            await rec.wait_for(lambda: client.state is not None and client.state.seq == 10)
-            assert client.counters.skipped == 1 and len(rec.snapshots) == 1
 
 
 def with_prev(event: Event, seq: int, prev: int) -> dict[str, object]:
@@ -99,12 +88,10 @@ async def test_spaced_seqs_that_say_prev_are_no_gap_until_prev_is_ahead() -> Non
     [
         # an event after a seq nobody declared
         lambda ring, answer: [frame(ring), frame(answer)],
-        # a marker after a seq nobody declared
-        lambda ring, answer: [skipped(8), frame(answer)],
         # a heartbeat that passed a seq we never got (the lost tail of a batch)
         lambda ring, answer: [heartbeat(8, at(70))],
     ],
-    ids=["event", "marker", "heartbeat"],
+    ids=["event", "heartbeat"],
 )
 async def test_an_undeclared_gap_is_a_new_snapshot(frames) -> None:  # type: ignore[no-untyped-def]
     ring, answer, _ = call_events(7)
