@@ -109,12 +109,17 @@ async def snapshot(url: str, token: str) -> dict[str, Any] | None:
 
 
 def timeless(doc: dict[str, Any]) -> dict[str, Any]:
-    """A snapshot document without what depends on when it was taken: ``now``, and the
-    seconds a leg in progress has rung or talked so far (its ``ring_at``/``answer_at`` stay)."""
+    """A snapshot document without what depends on when or how it was made: ``now``, the
+    seconds a leg in progress has rung or talked so far (its ``ring_at``/``answer_at`` stay),
+    and the order of its lists (a state restored from a snapshot lists its calls in the
+    snapshot's order, the hub in the order they came)."""
     doc.pop("now")
     for leg in doc.get("legs") or []:
         leg.pop("ring_seconds", None)
         leg.pop("talk_seconds", None)
+    for key, value in doc.items():
+        if isinstance(value, list):
+            doc[key] = sorted(value, key=lambda item: json.dumps(item, sort_keys=True))
     return doc
 
 
