@@ -141,23 +141,18 @@ class FrameReader:
         return True
 
     def _gap(self, item: dict[str, Any], seq: int) -> bool:
-        """Whether an event with ``seq``, newer than our state, misses one before
-        it: lost events, counted and logged (the caller takes a new snapshot).
+        """Whether an event with ``seq``, newer than our state, misses one before it: lost
+        events, counted and logged (the caller takes a new snapshot).
 
         One hub on SQLite numbers its events one after the other: ``seq`` must be ours + 1.
-        Hubs on the shared log (NATS) space them (stream sequence x 10,000 + the event's
-        place in its message), and an event every hub rejected leaves its seq unused; such a
-        hub sends every event after ``since`` on a connection, so a seq it skipped on the
-        connection is not an event (docs/feed-protocol.md). An event that says ``prev`` (the
-        seq of the event applied before it, the same on every hub) is checked against it:
-        nothing is missing while ``prev`` is at or before ours."""
+        Hubs on the shared log (NATS; their health says ``log``) space them (stream sequence
+        x 10,000 + the event's place in its message), and an event every hub rejected leaves
+        its seq unused; such a hub sends every event after ``since`` on a connection, so a
+        seq it skipped there is not an event (docs/feed-protocol.md, "Several hubs"). What
+        it passed and we did not get shows in its heartbeat's ``seq`` (``_on_heartbeat``)."""
         state = self.state
         assert state is not None
-        prev = item.get("prev")
-        if isinstance(prev, int) and not isinstance(prev, bool):
-            if prev <= state.seq:
-                return False
-        elif self.spaced_seqs or seq == state.seq + 1:
+        if self.spaced_seqs or seq == state.seq + 1:
             return False
         self.counters.gaps += 1
         log.warning("feed gap: got seq %d after %d; re-snapshotting", seq, state.seq)

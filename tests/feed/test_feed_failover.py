@@ -1,12 +1,10 @@
 """Several hubs on one log (``--url URL1,URL2``), against scripted hubs: the client moves to
 the next hub when it loses one and resumes with ``since``; seqs spaced by a hub on the shared
-log, or whose ``prev`` says nothing is missing, are no gap; a gap elsewhere (between events,
-or behind a heartbeat) is a new snapshot."""
+log are no gap; a gap elsewhere (between events, or behind a heartbeat) is a new snapshot."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,7 +17,6 @@ from ringmon.config import Settings
 from ringmon.feed.client import FeedClient
 from ringmon.feed.connection import Link
 from ringmon.feed.hubs import check_hub_urls, hub_label
-from ringmon.model.schema import Event, dump_event
 from ringmon.widgets.summary import feed_state
 
 
@@ -49,38 +46,6 @@ async def test_spaced_seqs_of_a_hub_on_the_shared_log_are_no_gap() -> None:
             await rec.wait_for(lambda: client.connection.last_frame_at is not None)
             assert rec.applied_seqs == [20_000, 40_000, 40_002]
             assert client.counters.gaps == 0 and len(rec.snapshots) == 1
-
-
-def with_prev(event: Event, seq: int, prev: int) -> dict[str, object]:
-    """An event as a hub on the shared log sends it: spaced seqs, each saying ``prev``."""
-    body: dict[str, object] = json.loads(dump_event(event.model_copy(update={"seq": seq})))
-    return body | {"prev": prev}
-
-
-async def test_spaced_seqs_that_say_prev_are_no_gap_until_prev_is_ahead() -> None:
-    ring, answer, end = call_events(7)
-    # 7 came in the snapshot's message; 20000 is the next message; 30000 was rejected by
-    # every hub (never sent); 40000's prev is 20000. Then 60000 says prev 50000: lost.
-    first = [with_prev(ring, 10_000, 6), with_prev(answer, 20_000, 10_000)]
-    later = [with_prev(end, 40_000, 20_000)]
-    async with FakeHub(snapshot_seq=6) as hub:
-
-        async def script(ws: ServerConnection, since: int) -> None:
-            if len(hub.feed_requests) == 1:
-                await ws.send(json.dumps(first))
-                await ws.send(json.dumps(later[0]))
-                await ws.send(heartbeat(40_000, at(70)))
-                lost = with_prev(
-                    ring.model_copy(update={"call": "c2", "leg": "c2/sip1"}), 60_000, 50_000
-                )
-                await ws.send(json.dumps(lost))
-            await ws.wait_closed()
-
-        hub.script = script
-        async with following(hub.url) as (client, rec):
-            await rec.wait_for(lambda: len(rec.snapshots) == 2)
-            assert rec.lineages[0] == [10_000, 20_000, 40_000]
-            assert client.counters.gaps == 1 and client.counters.duplicates == 0
 
 
 @pytest.mark.parametrize(
