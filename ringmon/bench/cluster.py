@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         results = asyncio.run(_run(args))
     except ClusterError as exc:
-        print(f"the NATS cluster did not start: {exc}", file=sys.stderr)
+        print(f"ringmon bench cluster: {exc}", file=sys.stderr)
         return 1
     print(report(results, args))
     return 0
@@ -145,7 +145,7 @@ async def _start_hub(stack: AsyncExitStack, data: Path, log: list[str]) -> str:
     line = (await asyncio.wait_for(process.stdout.readline(), START_SECONDS)).decode()
     if not line.startswith("listening on "):
         said = (data.parent / f"{data.name}.log").read_text()[-2000:]
-        raise ClusterError(f"the hub did not start: {said}")
+        raise ClusterError(f"a hub did not start: {said}")
     return line.removeprefix("listening on ").strip()
 
 
