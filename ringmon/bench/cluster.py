@@ -314,8 +314,8 @@ def report(results: list[Result], args: argparse.Namespace) -> str:
     cluster = [r for r in results if r.setup == "cluster"]
     if cluster:
         added = [
-            f"{r.client}: +{(r.percentile(50) - base.percentile(50)) * 1000:.1f} ms p50, "
-            f"+{(r.percentile(99) - base.percentile(99)) * 1000:.1f} ms p99"
+            f"{r.client}: {(r.percentile(50) - base.percentile(50)) * 1000:+.1f} ms p50, "
+            f"{(r.percentile(99) - base.percentile(99)) * 1000:+.1f} ms p99"
             for r in cluster
         ]
         lines.append("added latency of the cluster: " + "; ".join(added))
