@@ -122,13 +122,13 @@ class FeedClient(FrameReader):
         ``Lost``) or it refuses the token (returns)."""
         url = self.hubs.current
         self._frames_since_connect = 0
-        self._last_heartbeat = None
         # REST (snapshot, health) through the one hub client; the WebSocket feed is ours.
         async with HubClient(url, self.token, timeout=self._http_timeout) as hub:
             try:
                 if self.state is not None and url != self._state_hub:
                     await self._check_same_log(hub)
                 while True:
+                    self._last_heartbeat = None  # a new connection: its own heartbeats
                     try:
                         if self._need_snapshot or self.state is None:
                             await self._snapshot(hub)
