@@ -172,9 +172,10 @@ class Board:
 
 
 def follow(name: str, urls: str, token: str) -> tuple[Board, asyncio.Task[None]]:
-    """A feed client on ``urls`` (``URL1,URL2``), as ``ringmon --url`` runs it."""
+    """A feed client on ``urls`` (``URL1,URL2``), as ``ringmon --url`` runs it (its own
+    retry waits: the failover time measured is the one a user sees)."""
     recorder = Board(name)
-    client = FeedClient(urls, token, None, recorder, first_delay=0.1, max_delay=2.0)
+    client = FeedClient(urls, token, None, recorder)
     recorder.client = client
     return recorder, asyncio.create_task(client.run(), name=name)
 
