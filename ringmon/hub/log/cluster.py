@@ -84,13 +84,15 @@ class ClusterLog:
             conn.replicas,
             self.id,
         )
-        await self.bases.restore_if_empty()
-        end = await self.stream_last_seq()
+        # The first uses of the stream and buckets, tried again while NATS is not ready
+        # (until connect_timeout after the start, as the connection was).
+        await conn.ready("read where this hub's index starts", self.bases.restore_if_empty)
+        end = await conn.ready(f"read the stream {STREAM}'s end", self.stream_last_seq)
         self.leases = Leases(self, conn.leases)
         assert hub.tokens is not None
         self.tokens = ClusterTokens(hub.tokens, conn.tokens, self.id)
         hub.tokens = self.tokens  # type: ignore[assignment]  # the same interface
-        await self.tokens.start()
+        await conn.ready("share this hub's tokens", self.tokens.start)
         self._tasks += [
             asyncio.create_task(self.applier.run(), name="log-apply"),
             asyncio.create_task(self.publisher.run(), name="log-publish"),
