@@ -101,11 +101,28 @@ async def test_a_lost_hub_hands_over_to_the_next_with_since() -> None:
             assert f"live on 127.0.0.1:{b.port}" in shown.short
 
 
-async def test_another_log_on_the_next_hub_is_a_new_snapshot() -> None:
+def shared_log(hub: str, created: str) -> dict[str, object]:
+    """``log`` in the health of a hub on the shared log, as ClusterLog.health says it."""
+    stream = f"RINGMON_EVENTS@{created}"
+    return {"hub": hub, "stream": stream, "applied_stream_seq": 1, "leases": []}
+
+
+@pytest.mark.parametrize(
+    ("log_a", "log_b"),
+    [
+        ("stream-1", "stream-2"),
+        # two clusters (or a stream made again): same name, other creation time
+        (
+            shared_log("hub-a", "2026-12-01T08:00:00.1+00:00"),
+            shared_log("hub-b", "2026-12-02T08:00:00.2+00:00"),
+        ),
+    ],
+)
+async def test_another_log_on_the_next_hub_is_a_new_snapshot(log_a: object, log_b: object) -> None:
     events = [*base_events(), *call_events(7)]
     async with FakeHub(events=events, snapshot_seq=6) as a, FakeHub(events=events) as b:
-        a.health = [{"status": "ok", "seq": 6, "log": "stream-1"}]
-        b.health = [{"status": "ok", "seq": 9, "log": "stream-2"}]
+        a.health = [{"status": "ok", "seq": 6, "log": log_a}]
+        b.health = [{"status": "ok", "seq": 9, "log": log_b}]
 
         async def a_then_close(ws: ServerConnection, since: int) -> None:
             await ws.send(frame(events[6]))
@@ -130,3 +147,25 @@ def test_hub_urls_from_the_command_line_the_environment_and_the_file() -> None:
         check_hub_urls("http://a:1,http://a:1/")
     assert hub_label("http://[::1]:8765") == "[::1]:8765"
     assert hub_label("https://hub.example/ringmon") == "hub.example"
+
+
+async def test_the_same_stream_on_another_hub_is_resumed_with_since() -> None:
+    """Two hubs of one shared log (their ids differ, ``log.stream`` is the same): no new
+    snapshot, the client resumes where it was."""
+    events = [*base_events(), *call_events(7)]
+    created = "2026-12-01T08:00:00.1+00:00"
+    async with FakeHub(events=events, snapshot_seq=6) as a, FakeHub(events=events) as b:
+        a.health = [{"status": "ok", "seq": 6, "log": shared_log("hub-a", created)}]
+        b.health = [{"status": "ok", "seq": 9, "log": shared_log("hub-b", created)}]
+
+        async def a_then_close(ws: ServerConnection, since: int) -> None:
+            await ws.send(frame(events[6]))
+            await ws.close(1001, "the hub is shutting down")
+            assert a.server is not None
+            a.server.close()
+
+        a.script = a_then_close
+        async with following(f"{a.url},{b.url}") as (client, rec):
+            await rec.wait_for(lambda: client.state is not None and client.state.seq == 9)
+            assert b.feed_requests == [7] and b.snapshot_requests == 0
+            assert rec.snapshot_seqs == [6]
