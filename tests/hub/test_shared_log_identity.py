@@ -46,6 +46,13 @@ async def test_hubs_of_one_stream_say_the_same_log_and_another_stream_another(
             # as the client reads it
             logs = [parse_hub_health({"status": "ok", "log": doc}).log for doc in said]
             assert logs[0] == logs[1] == said[0]["stream"] and logs[2] == said[2]["stream"]
+            # an employee's client (no report) and no token at all learn it too
+            token = a.hub.tokens.add("bob", "employee")  # type: ignore[union-attr]
+            async with httpx.AsyncClient() as http:
+                for headers in ({"Authorization": f"Bearer {token}"}, {}):
+                    doc = (await http.get(f"{a.url}/v1/health", headers=headers)).json()
+                    assert doc["log"] == {"stream": said[0]["stream"]}, doc
+                    assert parse_hub_health(doc).shared_log
     finally:
         one.stop()
         two.stop()
