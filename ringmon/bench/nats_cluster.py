@@ -1,5 +1,6 @@
-"""A throwaway 3-node NATS JetStream cluster on loopback, for the cluster e2e test and
-``python -m ringmon.bench cluster``.
+"""A throwaway 3-node NATS JetStream cluster on loopback, for the cluster e2e test,
+``python -m ringmon.bench cluster`` and the tests of the shared log (the project's one NATS
+helper; ``size=1`` is a single plain JetStream server, no cluster).
 
 Each node is a real ``nats-server`` process (Debian's package, 2.9): ``-js -sd DIR`` (its own
 store under the given folder), ``--cluster nats://127.0.0.1:P --routes`` to the two others,
@@ -131,6 +132,14 @@ class NatsCluster:
             f"nats://127.0.0.1:{other.cluster_port}" for other in self.nodes if other is not node
         )
         assert self.program is not None
+        clustered = [
+            "--cluster",
+            f"nats://127.0.0.1:{node.cluster_port}",
+            "--cluster_name",
+            CLUSTER_NAME,
+            "--routes",
+            routes,
+        ]
         return [
             self.program,
             "-a",
@@ -144,12 +153,7 @@ class NatsCluster:
             "-js",
             "-sd",
             str(node.store),
-            "--cluster",
-            f"nats://127.0.0.1:{node.cluster_port}",
-            "--cluster_name",
-            CLUSTER_NAME,
-            "--routes",
-            routes,
+            *(clustered if self.size > 1 else []),  # one node: a plain JetStream server
             "-l",
             str(node.log),
         ]
@@ -226,7 +230,7 @@ class NatsCluster:
         deadline = time.monotonic() + timeout
         while True:
             problems = [p for p in [await self.healthy(i) for i in indexes] if p is not None]
-            if not problems and await self.meta_leader() is not None:
+            if not problems and (self.size == 1 or await self.meta_leader() is not None):
                 return
             for i in indexes:
                 process = self.nodes[i].process
@@ -248,6 +252,7 @@ class NatsCluster:
 
 @contextlib.asynccontextmanager
 async def nats_cluster(folder: Path, size: int = 3) -> AsyncIterator[NatsCluster]:
-    """A running cluster of ``size`` nodes under ``folder``, stopped on exit."""
+    """A running cluster of ``size`` nodes under ``folder`` (1: a single server), stopped on
+    exit."""
     async with NatsCluster(folder, size) as cluster:
         yield cluster
