@@ -40,6 +40,7 @@ from ringmon.cropped_updates import cropped
 from ringmon.exit_signals import ExitSignals
 from ringmon.feed.client import FeedClient
 from ringmon.feed.connection import Connection, HubTime, Link
+from ringmon.feed.hubs import split_hub_urls
 from ringmon.logs import configure_logging
 from ringmon.model.schema import Event
 from ringmon.model.state import State
@@ -121,7 +122,7 @@ class RingmonApp(ReplayKeys):
             hub_time=hub_time,
             connection=Connection(since=hub_time.now()),
             tz=tz,
-            hub_url=url.rstrip("/"),
+            hub_url=split_hub_urls(url)[0],  # then the hub the feed is on
             token=token,
             wall=wall,
             view=view,
@@ -132,6 +133,7 @@ class RingmonApp(ReplayKeys):
             remembered=state_file.load() if state_file is not None else ClientState(),
         )
         self.feed = FeedClient(url, token, zone, self, hub_time=hub_time, **(feed_options or {}))
+        self._hub_urls = url
         self._feed_options = feed_options or {}
         self._handle_signals = handle_signals
         self._before_feed = ready
@@ -191,7 +193,7 @@ class RingmonApp(ReplayKeys):
         if context.token is None:
             context.token = await self.push_screen_wait(TokenPromptScreen(context.hub_url))
             self.feed = FeedClient(
-                context.hub_url,
+                self._hub_urls,
                 context.token,
                 context.settings.zone(),
                 self,
@@ -285,6 +287,8 @@ class RingmonApp(ReplayKeys):
                 return
             self.replay.leave()
         self.context.connection = connection
+        if connection.link is Link.CONNECTED and connection.hub:
+            self.context.hub_url = connection.hub  # REST calls go where the feed is
         self._post_to_screens(lambda: ConnectionChanged(connection))
         if connection.link is Link.REFUSED and not self._refused_shown:
             self._refused_shown = True

@@ -48,7 +48,11 @@ def _add_at_option(parser: argparse.ArgumentParser, default: object = None) -> N
 
 
 def _add_client_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--url", help="hub URL, e.g. http://127.0.0.1:8765 (env RINGMON_URL)")
+    parser.add_argument(
+        "--url",
+        help="hub URL, e.g. http://127.0.0.1:8765; hubs on one log: URL1,URL2, tried in turn "
+        "(env RINGMON_URL)",
+    )
     parser.add_argument(
         "--token-file",
         help="file holding the access token (else env RINGMON_TOKEN); never pass a token in argv",

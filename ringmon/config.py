@@ -42,6 +42,7 @@ from pydantic_settings import (
 )
 from pydantic_settings.sources.utils import parse_env_vars
 
+from ringmon.feed.hubs import check_hub_urls
 from ringmon.model.status import Status
 from ringmon.settings_file import ConfigFileError, describe, file_values, read_toml
 
@@ -158,7 +159,10 @@ class Settings(BaseSettings):
         env_ignore_empty=True,
     )
 
-    url: str | None = Field(default=None, description="the hub, e.g. http://127.0.0.1:8765")
+    url: str | None = Field(
+        default=None,
+        description="the hub, e.g. http://127.0.0.1:8765; hubs on one log: URL1,URL2 (or a list)",
+    )
     token_file: Path | None = Field(default=None, description="file holding the access token")
     tz: str | None = Field(
         default=None, description="the call center's IANA time zone (default: the hub's)"
@@ -181,11 +185,19 @@ class Settings(BaseSettings):
     )
     views: dict[str, View] = Field(default_factory=dict, description="saved views, by name")
 
+    @field_validator("url", mode="before")
+    @classmethod
+    def _join_urls(cls, value: object) -> object:
+        """``url = ["http://a:8765", "http://b:8765"]`` in the config file: ``URL1,URL2``."""
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return ",".join(value)
+        return value
+
     @field_validator("url")
     @classmethod
     def _check_url(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError(f"{value!r} is not an http:// or https:// URL")
+        if value is not None:
+            check_hub_urls(value)  # several hubs on one log: URL1,URL2 (ringmon.feed.hubs)
         return value
 
     @field_validator("tz")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import stamina
 import stamina.instrumentation
@@ -21,6 +22,8 @@ import stamina.instrumentation
 # Every caller says what failed and when it tries again, in its own words (log, source
 # health): stamina's own log line per retry would say it twice, without the reason.
 stamina.instrumentation.set_on_retry_hooks([])
+
+T = TypeVar("T")
 
 
 class Lost(Exception):
@@ -69,3 +72,31 @@ class Backoff:
                 return
             waiting(restart, self.first)
             await asyncio.sleep(self.first)
+
+    async def within(
+        self,
+        seconds: float,
+        attempt: Callable[[], Awaitable[T]],
+        *,
+        on: tuple[type[Exception], ...],
+        waiting: Callable[[Exception, float], None],
+    ) -> T:
+        """Call ``attempt`` until it returns its result, for at most ``seconds`` (bounded, for
+        a start-up step). Each exception of ``on`` is told to ``waiting`` with the seconds
+        until the next try, then waited for; once ``seconds`` have passed the last one goes
+        through (to be said as a sentence by the caller); any other exception at once."""
+        async for tried in stamina.retry_context(
+            on=on,
+            attempts=None,
+            timeout=max(seconds, 0.0),
+            wait_initial=self.first,
+            wait_max=self.cap,
+            wait_jitter=self.first / 10,
+        ):
+            with tried:
+                try:
+                    return await attempt()
+                except on as exc:
+                    waiting(exc, min(tried.next_wait, self.cap))
+                    raise
+        raise AssertionError("unreachable: stamina either returns a try or raises")

@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, str] = {
     "first_rows": "the TUI's first rows on a 10,000-employee hub, its RSS, its imports",
     "terminal": "bytes the demo's board writes to a 120x40 terminal per second",
     "replay": "the board at a past moment (/v1/replay) at 2,000 employees, beside /v1/snapshot",
+    "cluster": "hubs on NATS JetStream beside one SQLite hub: events/s to a client, latency",
 }
 
 

@@ -65,6 +65,8 @@ class Connection:
     hub_status: str | None = None  # "ok", "starting", "degraded"; None: not said
     sources: tuple[SourceHealth, ...] = ()
     loading: Loading | None = None  # while the hub loads its history
+    hub: str = ""  # the URL of the hub the feed is on (or is trying next)
+    hubs: int = 1  # how many hubs the client may use (``--url URL1,URL2``)
 
     def evolve(self, **changes: object) -> Connection:
         return replace(self, **changes)  # type: ignore[arg-type]

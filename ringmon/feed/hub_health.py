@@ -21,6 +21,11 @@ class HubHealth:
     status: str | None = None
     sources: tuple[SourceHealth, ...] = ()
     loading: Loading | None = None
+    log: str | None = None
+    """The event log the hub serves (hubs on one JetStream stream say the same): a client
+    resumes with ``since`` on another hub only when it is the same log (or unsaid)."""
+    shared_log: bool = False
+    """The hub is on the shared log (``log`` in its health): its seqs are spaced."""
 
 
 def parse_hub_health(data: object) -> HubHealth:
@@ -31,7 +36,16 @@ def parse_hub_health(data: object) -> HubHealth:
     status = status if isinstance(status, str) and status in STATUSES else None
     sources = tuple(s for s in map(_source, _list(data.get("sources"))) if s is not None)
     loading = _loading(data) if status == "starting" else None
-    return HubHealth(status, sources, loading)
+    shared = isinstance(data.get("log"), dict | str)
+    return HubHealth(status, sources, loading, _log_id(data.get("log")), shared)
+
+
+def _log_id(value: object) -> str | None:
+    """Which log the hub serves: ``log.stream`` of a hub on the shared log (the stream's name
+    and creation time), or a bare string; None when it does not say (an SQLite hub)."""
+    if isinstance(value, dict):
+        value = value.get("stream")
+    return value if isinstance(value, str) and value else None
 
 
 def _list(value: object) -> list[Any]:

@@ -130,10 +130,13 @@ def create_app(hub: Hub) -> Starlette:
         # misconfigured client learns it); a known one that may not read the report (employee,
         # source) gets the public part too: the details name other sources and people.
         full = hub.health() | {"version": __version__}
+        public = {key: full[key] for key in (*PUBLIC_HEALTH, "version")}
+        if "log" in full:  # which shared log: every client needs it (its seqs are spaced)
+            public["log"] = {"stream": full["log"].get("stream")}
         if "authorization" not in request.headers:
-            return JSONResponse({key: full[key] for key in (*PUBLIC_HEALTH, "version")})
+            return JSONResponse(public)
         if not authenticate(hub, request.headers).may_read:
-            return JSONResponse({key: full[key] for key in (*PUBLIC_HEALTH, "version")})
+            return JSONResponse(public)
         return JSONResponse(full)
 
     async def whoami(request: Request) -> Response:

@@ -19,6 +19,7 @@ from textual.content import Content
 from textual.widgets import Digits, Static
 
 from ringmon.feed.connection import Connection, Link, Loading, SourceHealth
+from ringmon.feed.hubs import hub_label
 from ringmon.model.board import Summary
 from ringmon.model.status import Status
 from ringmon.present.clock import clock
@@ -159,7 +160,9 @@ def feed_state(conn: Connection, now: float, speed: float, tz: tzinfo) -> FeedSt
             f"⚠ hub degraded · {last_text}",
             "⚠ The hub reports a problem (see its /v1/health): statuses may be out of date",
         )
-    return FeedState("ok", f"● live · {last_text}", "")
+    # With several hubs (``--url URL1,URL2``), which one the board is on.
+    on = f" on {hub_label(conn.hub)}" if conn.hubs > 1 and conn.hub else ""
+    return FeedState("ok", f"● live{on} · {last_text}", "")
 
 
 def _count(glyph: str, label: str, value: int, var: str) -> str:

@@ -264,17 +264,6 @@ async def test_hub_down_at_start_keeps_retrying_with_growing_attempts() -> None:
     assert rec.snapshots == []
 
 
-def test_backoff_grows_with_jitter_and_is_capped() -> None:
-    client = FeedClient("http://x", None, None, Recorder(), first_delay=0.25, max_delay=10.0)
-    delays = client._delays()
-    values = [next(delays) for _ in range(12)]
-    assert 0 <= values[0] <= 0.3
-    assert values[1] < values[3] < values[5]
-    assert all(v <= 10.0 for v in values) and values[-1] >= 8.0
-    again = [next(client._delays()) for _ in range(20)]
-    assert len(set(again)) > 1  # jitter
-
-
 def test_feed_url_follows_the_rest_url() -> None:
     rec = Recorder()
     assert FeedClient("http://h:1/", None, None, rec).feed_url(5) == "ws://h:1/v1/feed?since=5&v=1"

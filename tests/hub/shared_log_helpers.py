@@ -7,14 +7,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from nats_server import NATS_SERVER
 
+from ringmon.bench.nats_cluster import nats_server
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.core import Hub
 from ringmon.hub.server import HubConfig, HubServer, running_hub
 from ringmon.sources.base import Source
 
-needs_nats = pytest.mark.skipif(NATS_SERVER is None, reason="nats-server is not installed")
+needs_nats = pytest.mark.skipif(nats_server() is None, reason="nats-server is not installed")
 
 
 def hub_config(folder: Path, urls: list[str], **extra: object) -> HubConfig:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from hub_helpers import T0, calls, team
-from nats_server import NatsNode, start_cluster, wait_jetstream
 from shared_log_helpers import clustered_hub, needs_nats, stored
 from waiting import until
 
+from ringmon.bench.nats_cluster import NatsCluster, nats_cluster
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.log import STREAM
 
@@ -20,21 +20,14 @@ pytestmark = [needs_nats, pytest.mark.e2e]
 
 
 @pytest.fixture
-async def nats_cluster(tmp_path: Path) -> AsyncIterator[list[NatsNode]]:
-    nodes = start_cluster(tmp_path / "nats", 3)
-    try:
-        await wait_jetstream([n.url for n in nodes])
-        yield nodes
-    finally:
-        for node in nodes:
-            node.stop()
+async def cluster(tmp_path: Path) -> AsyncIterator[NatsCluster]:
+    async with nats_cluster(tmp_path / "nats", 3) as running:
+        yield running
 
 
-async def test_two_hubs_on_three_nodes_survive_a_node(
-    tmp_path: Path, nats_cluster: list[NatsNode]
-) -> None:
+async def test_two_hubs_on_three_nodes_survive_a_node(tmp_path: Path, cluster: NatsCluster) -> None:
     clock = ManualClock(T0.timestamp() + 4 * 3600)
-    n1, n2, n3 = nats_cluster
+    n1, n2, n3 = cluster.nodes
     # each hub knows all three (it fails over between them), listed from a different node
     a_urls = [n1.url, n2.url, n3.url]
     b_urls = [n2.url, n3.url, n1.url]
@@ -55,8 +48,8 @@ async def test_two_hubs_on_three_nodes_survive_a_node(
         assert b.hub.cluster is not None and b.hub.cluster.conn is not None
         url = b.hub.cluster.conn.nc.connected_url
         assert url is not None
-        dead = next(n for n in nats_cluster if n.port == url.port)
-        dead.kill()
+        dead = next(i for i, n in enumerate(cluster.nodes) if n.port == url.port)
+        await cluster.kill(dead)
         for event in calls(3):
             assert await b.hub.emit(event, source="test")
         total = len(team()) + len(calls(3))
@@ -70,5 +63,4 @@ async def test_two_hubs_on_three_nodes_survive_a_node(
         await until(both, "both hubs to apply every event with a node down", 120)
         assert stored(a.hub) == stored(b.hub)
         assert a.hub.snapshot_json() == b.hub.snapshot_json()
-        dead.start()
-        await wait_jetstream([dead.url])
+        await cluster.start(dead)  # until it is healthy (it caught up)

@@ -1,19 +1,16 @@
-"""Real ``nats-server`` processes with JetStream on loopback ports, for tests of the shared
-log (tests/hub/test_shared_log*.py) and the cluster e2e.
+"""Real ``nats-server`` processes with JetStream on loopback ports: the old test helper, kept
+only for tests/hub/test_shared_log.py (changed by another branch this session). Every other
+test uses the project's one NATS helper, ``ringmon.bench.nats_cluster`` (``nats_cluster(folder,
+1)`` is a single server); move test_shared_log.py to it and delete this file.
 
     node = start_node(tmp_path / "n1")                      # one server
-    nodes = start_cluster(tmp_path, 3)                      # three, routed to each other
-    await wait_jetstream([n.url for n in nodes])            # until JetStream answers
-    node.kill()                                             # SIGKILL; node.restart() again
-
-Every wait polls a condition with a deadline (elections take seconds on a loaded machine).
+    await wait_jetstream([node.url])                        # until JetStream answers
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 import signal
 import socket
 import subprocess
@@ -21,9 +18,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-NATS_SERVER = shutil.which("nats-server") or next(
-    (p for p in ("/usr/sbin/nats-server", "/usr/bin/nats-server") if Path(p).exists()), None
-)
+from ringmon.bench.nats_cluster import nats_server
+
+NATS_SERVER = nats_server()
 
 
 def free_port() -> int:
@@ -91,20 +88,6 @@ class NatsNode:
 
 def start_node(folder: Path) -> NatsNode:
     return NatsNode("n1", folder, free_port()).start()
-
-
-def start_cluster(folder: Path, size: int = 3) -> list[NatsNode]:
-    ports = [free_port() for _ in range(size)]
-    cports = [free_port() for _ in range(size)]
-    nodes = [
-        NatsNode(
-            f"n{i + 1}", folder / f"n{i + 1}", ports[i], cports[i], cports[:i] + cports[i + 1 :]
-        )
-        for i in range(size)
-    ]
-    for node in nodes:
-        node.start()
-    return nodes
 
 
 async def wait_jetstream(urls: list[str], timeout: float = 90.0) -> None:

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +70,9 @@ class ClusterLog:
         self.leases: Leases | None = None
         self.tokens: ClusterTokens | None = None
         self.error: str | None = None
+        self.stream_id: str | None = None
+        """Which log this is, the same on every hub of it and different on another stream
+        or cluster: ``RINGMON_EVENTS@<the stream's creation time>`` (health's ``log.stream``)."""
         self._tasks: list[asyncio.Task[Any]] = []
 
     # -- life cycle -----------------------------------------------------------------------
@@ -84,13 +88,18 @@ class ClusterLog:
             conn.replicas,
             self.id,
         )
-        await self.bases.restore_if_empty()
-        end = await self.stream_last_seq()
+        # The first uses of the stream and buckets, tried again while NATS is not ready
+        # (until connect_timeout after the start, as the connection was).
+        await conn.ready("read where this hub's index starts", self.bases.restore_if_empty)
+        info = await conn.ready(f"read the stream {STREAM}", partial(conn.js.stream_info, STREAM))
+        end = int(info.state.last_seq)
+        if info.created is not None:
+            self.stream_id = f"{STREAM}@{info.created.isoformat()}"
         self.leases = Leases(self, conn.leases)
         assert hub.tokens is not None
         self.tokens = ClusterTokens(hub.tokens, conn.tokens, self.id)
         hub.tokens = self.tokens  # type: ignore[assignment]  # the same interface
-        await self.tokens.start()
+        await conn.ready("share this hub's tokens", self.tokens.start)
         self._tasks += [
             asyncio.create_task(self.applier.run(), name="log-apply"),
             asyncio.create_task(self.publisher.run(), name="log-publish"),
@@ -168,6 +177,7 @@ class ClusterLog:
         leases = self.leases.held() if self.leases is not None else []
         fields: dict[str, Any] = {
             "hub": self.id,
+            "stream": self.stream_id,
             "applied_stream_seq": self.applier.applied,
             "leases": leases,
         }

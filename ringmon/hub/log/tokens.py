@@ -39,14 +39,20 @@ class ClusterTokens:
         self._changes = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._synced: tuple[int, int] | None = None
+        self._watcher: KeyValue.KeyWatcher | None = None
 
     async def start(self) -> None:
-        watcher = await self.kv.watchall()
-        while True:  # the bucket as it is, up to the end-of-initial-values marker
-            entry = await watcher.updates(timeout=30.0)  # type: ignore[no-untyped-call]
-            if entry is None:
-                break
-            self._seen(entry)
+        """Read the bucket, then put this hub's tokens in it. Tried again as a whole while
+        NATS is not ready (ClusterLog.start): the bucket is read once."""
+        watcher = self._watcher
+        if watcher is None:
+            watcher = await self.kv.watchall()
+            while True:  # the bucket as it is, up to the end-of-initial-values marker
+                entry = await watcher.updates(timeout=30.0)  # type: ignore[no-untyped-call]
+                if entry is None:
+                    break
+                self._seen(entry)
+            self._watcher = watcher
         await self.sync()
         self._tasks = [
             asyncio.create_task(self._watch(watcher), name="tokens-watch"),
