@@ -44,12 +44,17 @@ def clock() -> ManualClock:
     return ManualClock(T0.timestamp() + 4 * 3600)
 
 
+def holds(hub: Hub, events: int) -> bool:
+    """``hub`` applied ``events`` events and its index stored all it applied (applying alone,
+    ``counters.events``, is true before the flush tick commits them)."""
+    return hub.counters.events == events and hub.flushed_seq == hub.seq
+
+
 async def same(a: Hub, b: Hub, events: int) -> None:
     """Until both hubs applied and stored ``events`` events (and the same last seq)."""
 
     def held() -> bool:
-        counts = a.counters.events, b.counters.events
-        return counts == (events, events) and a.flushed_seq == a.seq == b.flushed_seq == b.seq
+        return holds(a, events) and holds(b, events) and a.seq == b.seq
 
     await until(held, f"both hubs to hold {events} events", 60)
 
@@ -64,6 +69,9 @@ async def test_two_hubs_hold_one_state_and_one_sequence(
     ):
         for event in team():
             assert await a.hub.emit(event, source="test-a")
+        # b's calls ring the team's accounts: they go to the stream after the team's message
+        # (each hub publishes on its own flush tick, so emitting first is no order between hubs)
+        await until(lambda: holds(b.hub, len(team())), "hub b to apply the team", 60)
         for event in calls(3):
             assert await b.hub.emit(event, source="test-b")
         await same(a.hub, b.hub, len(team()) + len(calls(3)))
@@ -173,7 +181,10 @@ async def test_hub_rebuilds_a_deleted_index_from_the_stream_and_a_base(
             await b.hub.emit(event, source="test")
         conn = b.hub.cluster.conn
         assert conn is not None
-        await until(lambda: b.hub.cluster.applier.applied > base_at, "the new events", 30)  # type: ignore[union-attr]
+        total = len(team()) + len(calls(2)) + len(calls(1))
+        # all of them, stored: they may go out in more than one message (flush ticks)
+        await until(lambda: holds(b.hub, total), "b to apply and store the new events", 30)
+        assert b.hub.cluster.applier.applied > base_at
         await conn.js.purge_stream(STREAM, seq=base_at + 1)  # keeps base_at + 1 and after
         async with clustered_hub(tmp_path / "c", urls, clock) as c:
             await until(lambda: c.hub.seq == b.hub.seq == c.hub.flushed_seq, "c to catch up", 60)
@@ -309,7 +320,7 @@ async def test_a_restarted_hub_continues_where_its_index_stopped(
         for event in calls(2):  # while a is down
             await b.hub.emit(event, source="test")
         total = len(team()) + len(calls(2))
-        await until(lambda: b.hub.counters.events == total, "b to apply them", 30)
+        await until(lambda: holds(b.hub, total), "b to apply and store them", 30)
         async with clustered_hub(tmp_path / "a", urls, clock) as a:
             # started: the stream applied up to its end, each message once
             assert stored(a.hub) == stored(b.hub)

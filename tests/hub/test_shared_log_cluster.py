@@ -57,7 +57,7 @@ async def test_two_hubs_on_three_nodes_survive_a_node(tmp_path: Path, cluster: N
         def both() -> bool:
             return (
                 a.hub.counters.events == b.hub.counters.events == total
-                and a.hub.flushed_seq == b.hub.flushed_seq
+                and a.hub.flushed_seq == a.hub.seq == b.hub.flushed_seq == b.hub.seq
             )
 
         await until(both, "both hubs to apply every event with a node down", 120)
