@@ -27,9 +27,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import nats.errors
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from ringmon.hub.log import SUBJECT
+from ringmon.hub.log import STREAM, SUBJECT
 from ringmon.hub.log.message import BadMessage, LogMessage, decode, feed_seq
 from ringmon.hub.trial import scratch_state
 from ringmon.hub.validate import BadInput, RejectKind, parse_input
@@ -43,8 +44,15 @@ log = logging.getLogger("ringmon.hub.log")
 
 STREAM_SEQ_KEY = "log:stream_seq"
 """The index's ``meta`` row: the last stream sequence applied (and stored with its events)."""
+STALL_CHECK = 5.0
+"""Seconds without a message after which the hub asks the stream how far it goes: behind
+it, the consumer has stalled and is made anew from the last applied + 1."""
 SEEN_IDS = 200_000
 """Event ids kept in memory (the newest); older ones are looked up in the index."""
+
+
+class StalledConsumer(Exception):
+    """The consumer delivers nothing although the stream has more: it is made anew."""
 
 
 @dataclass(slots=True)
@@ -107,7 +115,12 @@ class Applier:
                     pending_msgs_limit=2_000,
                     pending_bytes_limit=64 * 2**20,
                 )
-                async for msg in sub.messages:
+                while True:
+                    try:
+                        msg = await sub.next_msg(timeout=STALL_CHECK)
+                    except nats.errors.TimeoutError:
+                        await self._check_not_stalled()
+                        continue
                     failing = False
                     await self.apply(int(msg.metadata.sequence.stream), msg.data, msg.headers)
             except asyncio.CancelledError:
@@ -121,6 +134,17 @@ class Applier:
                 if sub is not None:
                     with contextlib.suppress(Exception):
                         await sub.unsubscribe()
+
+    async def _check_not_stalled(self) -> None:
+        """Raise if the stream holds messages past the last applied while none came: after a
+        NATS node dies, nats-py's ordered consumer may fail to make its consumer anew (the
+        request times out during the leader election) and then waits for ever on a delivery
+        subject nothing is sent to, without raising."""
+        conn = self.owner.conn
+        assert conn is not None
+        last = int((await conn.js.stream_info(STREAM)).state.last_seq)
+        if last > self.applied:
+            raise StalledConsumer(f"the stream is at {last}, this hub at {self.applied}")
 
     async def apply(self, stream_seq: int, data: bytes, headers: dict[str, str] | None) -> None:
         if stream_seq <= self.applied:
