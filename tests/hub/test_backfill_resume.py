@@ -60,6 +60,20 @@ async def test_a_hub_stopped_mid_history_finishes_it_after_a_restart(
 ) -> None:
     # Commits of 500 events (10,000 in the hub): a small staff's load is cut after some.
     monkeypatch.setattr(backfill, "HISTORY_BATCH", 500)
+    # Past a day, with a batch committed, the writes wait (until the stop cancels them): the
+    # load cannot run to its end while the test stops the hub, however slow the machine.
+    write = Hub._write_history
+    written = 0
+
+    async def held_write(hub: Hub, batch: Any) -> None:
+        nonlocal written
+        progress = hub.history_progress()
+        if written >= 1 and progress is not None and progress[0] >= 1.0:
+            await asyncio.Event().wait()
+        await write(hub, batch)
+        written += 1
+
+    monkeypatch.setattr(Hub, "_write_history", held_write)
     async with running_hub(
         config, clock=clock, sources=[SimSource(EMPLOYEES, seed=1, backfill_days=DAYS)]
     ) as server:
@@ -73,6 +87,7 @@ async def test_a_hub_stopped_mid_history_finishes_it_after_a_restart(
         loaded_before = hub.history_progress()
         assert loaded_before is not None
         # The hub stops here (leaving the block): the load is cancelled half-way.
+    monkeypatch.setattr(Hub, "_write_history", write)
     assert hub.storage is None
     assert loaded_before[0] < DAYS - 0.5
     committed = _history_meta(config.data)
