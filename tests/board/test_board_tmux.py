@@ -41,9 +41,17 @@ def test_board_keys_in_a_real_terminal(terminal: TmuxTerminal, tmp_path: Path) -
     command = f"env {env} {demo}; echo $? > {shlex.quote(str(exit_file))}"
     terminal.start(command)
 
-    terminal.wait(lambda s: re.search(r"\b[1-9]\d* employees", s), "the rows", timeout=30)
-    screen = terminal.screen()
-    assert "talking" in screen and "Today:" in screen and "q Quit" in screen
+    # The footer's keys are drawn a moment after the rows: wait for the whole screen.
+    screen = terminal.wait(
+        lambda s: (
+            re.search(r"\b[1-9]\d* employees", s)
+            and "talking" in s
+            and "Today:" in s
+            and "q Quit" in s
+        ),
+        "the rows, the summary and the footer",
+        timeout=30,
+    )
     assert "User agents" in screen  # every column fits at 80x24
 
     terminal.keys("s")
