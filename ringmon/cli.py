@@ -19,18 +19,31 @@ DEFAULT_MAX_SESSIONS = 8
 """Each browser session is one TUI process (some 60-100 MB): 8 fit a small server."""
 
 
-def _add_tui_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--wall", action="store_true", help="read-only wall-screen mode")
+def _add_tui_options(parser: argparse.ArgumentParser, *, subcommand: bool = False) -> None:
+    """The TUI's options; on a subcommand they have no default of their own (SUPPRESS), so
+    that ``ringmon --wall demo`` keeps the value given before the subcommand."""
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if subcommand else value
+
+    parser.add_argument(
+        "--wall", action="store_true", default=default(False), help="read-only wall-screen mode"
+    )
     parser.add_argument(
         "--mask-numbers",
         action=argparse.BooleanOptionalAction,
-        default=None,
+        default=default(None),
         help="mask callers' numbers, +48 601 *** *00 (default: on with --wall and in ringmon web)",
     )
-    parser.add_argument("--tz", help="the call center's IANA time zone (default: the hub's)")
+    parser.add_argument(
+        "--tz",
+        default=default(None),
+        help="the call center's IANA time zone (default: the hub's)",
+    )
     parser.add_argument(
         "--view",
         metavar="NAME",
+        default=default(None),
         help="open the board with the config file's saved view [views.NAME] (also with --wall)",
     )
 
@@ -178,8 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="a hub with the simulator, and the TUI on it")
     demo.add_argument("--data", help="data folder (default: a temporary one)")
     demo.add_argument("--port", type=int, default=0, help="hub port (default: a free one)")
-    _add_tui_options(demo)
     # Given after ``demo`` or before it: the subcommand's own default must not hide the other.
+    _add_tui_options(demo, subcommand=True)
     _add_at_option(demo, default=argparse.SUPPRESS)
     _add_sim_options(demo)
 
@@ -294,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     web.add_argument(
         "--public-url", help="the URL browsers use, behind a proxy (default http://HOST:PORT)"
     )
-    _add_tui_options(web)
+    _add_tui_options(web, subcommand=True)
 
     asterisk = commands.add_parser("asterisk", help="Asterisk source tools (no hub needed)")
     asterisk_cmds = asterisk.add_subparsers(
