@@ -359,9 +359,10 @@ def run_tui(
             print(f"ringmon: {exc}", file=sys.stderr)
             return 2
     if settings.url is None:
+        from ringmon.config import NO_HUB_URL
+
         print(
-            "ringmon: which hub? Pass --url URL, set RINGMON_URL, or put url = ... in the "
-            "config file.\nTo try ringmon without a hub, run: ringmon demo",
+            f"ringmon: {NO_HUB_URL}\nTo try ringmon without a hub, run: ringmon demo",
             file=sys.stderr,
         )
         return 2

@@ -144,6 +144,8 @@ class View(_Section):
 
 
 ENV_PREFIX = "RINGMON_"
+NO_HUB_URL = "which hub? Pass --url URL, set RINGMON_URL, or put url = ... in the config file."
+"""What the TUI and ``ringmon web`` say when no hub URL is given anywhere."""
 
 
 class Settings(BaseSettings):

@@ -12,7 +12,7 @@ import os
 import shlex
 import sys
 
-from ringmon.config import ConfigError, load_settings
+from ringmon.config import NO_HUB_URL, ConfigError, load_settings
 from ringmon.web.session import TOKEN_VARIABLES
 
 
@@ -51,11 +51,7 @@ def run_web(args: argparse.Namespace) -> int:
         print(f"ringmon web: {exc}", file=sys.stderr)
         return 2
     if settings.url is None:
-        print(
-            "ringmon web: which hub? Pass --url URL, set RINGMON_URL, or put url = ... in the "
-            "config file.",
-            file=sys.stderr,
-        )
+        print(f"ringmon web: {NO_HUB_URL}", file=sys.stderr)
         return 2
     if getattr(args, "token_file", None):
         print(
