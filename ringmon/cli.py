@@ -218,15 +218,21 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--follow", action="store_true", help="keep reading file: sources")
     hub.add_argument("--tz", help="the call center's IANA time zone (default: the machine's)")
     hub.add_argument("--directory", help="TOML or CSV file: employees, departments, accounts")
+    from ringmon.hub.limits import MAX_FUTURE_SKEW, RETENTION_DAYS
+
     hub.add_argument(
-        "--retention-days", type=int, default=35, help="days of events kept (default 35)"
+        "--retention-days",
+        type=int,
+        default=RETENTION_DAYS,
+        help=f"days of events kept (default {RETENTION_DAYS})",
     )
     hub.add_argument(
         "--max-future-skew",
         type=float,
-        default=300.0,
+        default=MAX_FUTURE_SKEW,
         metavar="SECONDS",
-        help="refuse events dated further ahead of the hub's clock as 'future' (default 300)",
+        help="refuse events dated further ahead of the hub's clock as 'future' "
+        f"(default {MAX_FUTURE_SKEW:g})",
     )
     hub.add_argument(
         "--log",

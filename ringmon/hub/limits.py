@@ -1,11 +1,18 @@
 """The hub's connection limits and timeouts: the settings (``ringmon hub`` options of the same
 names). What each one bounds and how is in ``hub/guards.py`` and docs/feed-protocol.md
-("Limits and timeouts"). No import of uvicorn here: the CLI reads the defaults for its help.
+("Limits and timeouts"). Beside them, the bounds of what the hub keeps and accepts. No import
+of uvicorn here: the CLI reads the defaults for its help.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+RETENTION_DAYS = 35
+"""Default of ``--retention-days``: how many days of events the hub keeps."""
+MAX_FUTURE_SKEW = 300.0
+"""Default of ``--max-future-skew``: how far ahead of the hub's clock an arriving event's
+``ts`` may be (a PBX whose clock runs a few minutes fast); one further ahead is ``future``."""
 
 
 @dataclass(frozen=True, slots=True)

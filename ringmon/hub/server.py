@@ -40,7 +40,7 @@ from ringmon.hub.core import Hub
 from ringmon.hub.directory import DirectoryError, DirectorySource, load
 from ringmon.hub.fanout import watch_revocations
 from ringmon.hub.guards import LimitedConfig
-from ringmon.hub.limits import Limits
+from ringmon.hub.limits import MAX_FUTURE_SKEW, RETENTION_DAYS, Limits
 from ringmon.hub.routes import create_app
 from ringmon.hub.settings import SettingsError, data_dir, zone
 from ringmon.sources import registry
@@ -62,13 +62,13 @@ class HubConfig:
     follow: bool = False
     tz: str | None = None
     directory: str | Path | None = None
-    retention_days: float = 35.0
+    retention_days: float = RETENTION_DAYS
     seed: int = 1
     speed: float = 1.0
     employees: int = 40
     backfill_days: int = 7
     heartbeat: float = 2.0
-    max_future_skew: float = 300.0
+    max_future_skew: float = MAX_FUTURE_SKEW
     limits: Limits = field(default_factory=Limits)
     tls_cert: str | Path | None = None
     tls_key: str | Path | None = None

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from ringmon.hub.clock import Clock, HubClock
 from ringmon.hub.fanout import Subscriber
 from ringmon.hub.ledger import Ledger
+from ringmon.hub.limits import MAX_FUTURE_SKEW, RETENTION_DAYS
 from ringmon.hub.storage import Storage, WriteBatch
 from ringmon.hub.tokens import TokenStore
 from ringmon.model.state import State
@@ -25,9 +26,6 @@ if TYPE_CHECKING:
     from ringmon.hub.log.cluster import ClusterLog
 
 DAY = 86_400.0
-MAX_FUTURE_SKEW = 300.0
-"""Default of ``--max-future-skew``: how far ahead of the hub's clock an arriving event's
-``ts`` may be (a PBX whose clock runs a few minutes fast); one further ahead is ``future``."""
 
 
 @dataclass(slots=True)
@@ -49,7 +47,7 @@ class HubShared:
         tz_name: str = "UTC",
         speed: float = 1.0,
         clock: Clock | None = None,
-        retention_days: float = 35.0,
+        retention_days: float = RETENTION_DAYS,
         heartbeat: float = 2.0,
         flush_interval: float = 0.05,
         queue_bytes: int = 8 * 2**20,
