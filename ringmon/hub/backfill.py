@@ -145,6 +145,10 @@ class Backfill(HubShared):
             return None
         return resume[1], self._history_window[1]
 
+    def loading_history_at(self: Hub, at: float) -> bool:
+        """Whether the moment ``at`` is among the past days still being loaded in bulk."""
+        return self._history_span is not None and at < self._history_span[1]
+
     def history_progress(self: Hub) -> tuple[float, float] | None:
         """(days loaded, days to load) while a history loads, else None."""
         if self._history_span is None:

@@ -172,8 +172,7 @@ class Replayer:
         hub = self.hub
         if not await hub.wait_caught_up(hub.catch_up_wait):
             raise QueryError(503, hub.loading_message())
-        span = hub._history_span  # (start, end, loaded up to) while past days load
-        if span is not None and at < span[1]:
+        if hub.loading_history_at(at):
             progress = hub.history_progress()
             days = "" if progress is None else f" ({int(progress[0])} of {progress[1]:.0f} days)"
             raise QueryError(
