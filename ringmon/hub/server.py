@@ -41,6 +41,7 @@ from ringmon.hub.directory import DirectoryError, DirectorySource, load
 from ringmon.hub.fanout import watch_revocations
 from ringmon.hub.guards import LimitedConfig
 from ringmon.hub.limits import MAX_FUTURE_SKEW, RETENTION_DAYS, Limits
+from ringmon.hub.log import LEASE_TTL, STALL_CHECK
 from ringmon.hub.routes import create_app
 from ringmon.hub.settings import SettingsError, data_dir, zone
 from ringmon.sources import registry
@@ -75,7 +76,10 @@ class HubConfig:
     log: str | None = None
     """``nats://HOST:PORT[,...]``: the event log on JetStream (hub/log/); None: SQLite."""
     log_replicas: int | None = None
-    log_lease_ttl: float = 10.0
+    log_lease_ttl: float = LEASE_TTL
+    log_stall_check: float = STALL_CHECK
+    """Seconds without a message before the hub checks that its stream consumer has not
+    stalled (``LogSettings.stall_check``)."""
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> HubConfig:
@@ -186,7 +190,12 @@ def build_hub(
             raise ConfigError("--log-replicas must be 1 to 5")
         attach(
             hub,
-            LogSettings(servers, replicas=config.log_replicas, lease_ttl=config.log_lease_ttl),
+            LogSettings(
+                servers,
+                replicas=config.log_replicas,
+                lease_ttl=config.log_lease_ttl,
+                stall_check=config.log_stall_check,
+            ),
         )
     directory = None
     if config.directory is not None:

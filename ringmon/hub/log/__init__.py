@@ -39,6 +39,10 @@ SUBJECT = "ringmon.events"
 LEASES = "ringmon_leases"
 TOKENS = "ringmon_tokens"
 BASES = "ringmon_base"
+LEASE_TTL = 10.0
+"""Default of ``LogSettings.lease_ttl`` (s)."""
+STALL_CHECK = 5.0
+"""Default of ``LogSettings.stall_check`` (s)."""
 
 
 class LogUrlError(ValueError):
@@ -50,9 +54,12 @@ class LogSettings:
     servers: tuple[str, ...]
     replicas: int | None = None
     """Copies of the stream and buckets; None: 3 when NATS names at least 3 servers, else 1."""
-    lease_ttl: float = 10.0
+    lease_ttl: float = LEASE_TTL
     """A source lease's life (s): refreshed every third of it; a dead holder's sources move
     after at most this long."""
+    stall_check: float = STALL_CHECK
+    """Seconds without a message after which the hub asks the stream how far it goes: behind
+    it, the consumer has stalled and is made anew from the last applied + 1 (apply.py)."""
     base_every: float = 600.0
     """Wall seconds between base snapshots published (by the holder of the ``base`` lease)."""
     connect_timeout: float = 60.0

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import nats.errors
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from ringmon.hub.log import STREAM, SUBJECT
+from ringmon.hub.log import SUBJECT
 from ringmon.hub.log.message import BadMessage, LogMessage, decode, feed_seq
 from ringmon.hub.trial import scratch_state
 from ringmon.hub.validate import BadInput, RejectKind, parse_input
@@ -44,9 +44,6 @@ log = logging.getLogger("ringmon.hub.log")
 
 STREAM_SEQ_KEY = "log:stream_seq"
 """The index's ``meta`` row: the last stream sequence applied (and stored with its events)."""
-STALL_CHECK = 5.0
-"""Seconds without a message after which the hub asks the stream how far it goes: behind
-it, the consumer has stalled and is made anew from the last applied + 1."""
 SEEN_IDS = 200_000
 """Event ids kept in memory (the newest); older ones are looked up in the index."""
 
@@ -103,6 +100,7 @@ class Applier:
         failure of the old one)."""
         conn = self.owner.conn
         assert conn is not None
+        stall_check = self.owner.settings.stall_check
         failing = False
         while True:
             sub = None
@@ -117,7 +115,7 @@ class Applier:
                 )
                 while True:
                     try:
-                        msg = await sub.next_msg(timeout=STALL_CHECK)
+                        msg = await sub.next_msg(timeout=stall_check)
                     except nats.errors.TimeoutError:
                         await self._check_not_stalled()
                         continue
@@ -140,9 +138,7 @@ class Applier:
         NATS node dies, nats-py's ordered consumer may fail to make its consumer anew (the
         request times out during the leader election) and then waits for ever on a delivery
         subject nothing is sent to, without raising."""
-        conn = self.owner.conn
-        assert conn is not None
-        last = int((await conn.js.stream_info(STREAM)).state.last_seq)
+        last = await self.owner.stream_last_seq()
         if last > self.applied:
             raise StalledConsumer(f"the stream is at {last}, this hub at {self.applied}")
 
