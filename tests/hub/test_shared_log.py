@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 from hub_helpers import T0, auth, calls, device, employee, feed, read_events, team
-from nats_server import NatsNode, start_node, wait_jetstream
 from shared_log_helpers import clustered_hub, needs_nats, stored
 from waiting import until
 
+from ringmon.bench.nats_cluster import nats_cluster
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.core import Hub
 from ringmon.hub.log import STREAM
@@ -30,13 +30,10 @@ pytestmark = needs_nats
 
 
 @pytest.fixture
-async def nats_node(tmp_path: Path) -> AsyncIterator[NatsNode]:
-    node = start_node(tmp_path / "nats")
-    try:
-        await wait_jetstream([node.url])
-        yield node
-    finally:
-        node.stop()
+async def urls(tmp_path: Path) -> AsyncIterator[list[str]]:
+    """One nats-server with JetStream on loopback: its URL."""
+    async with nats_cluster(tmp_path / "nats", 1) as nats:
+        yield nats.urls
 
 
 @pytest.fixture
@@ -60,9 +57,8 @@ async def same(a: Hub, b: Hub, events: int) -> None:
 
 
 async def test_two_hubs_hold_one_state_and_one_sequence(
-    tmp_path: Path, nats_node: NatsNode, clock: ManualClock
+    tmp_path: Path, urls: list[str], clock: ManualClock
 ) -> None:
-    urls = [nats_node.url]
     async with (
         clustered_hub(tmp_path / "a", urls, clock) as a,
         clustered_hub(tmp_path / "b", urls, clock) as b,
@@ -94,9 +90,8 @@ async def test_two_hubs_hold_one_state_and_one_sequence(
 
 
 async def test_push_batch_lands_once_and_whole_on_every_hub(
-    tmp_path: Path, nats_node: NatsNode, clock: ManualClock
+    tmp_path: Path, urls: list[str], clock: ManualClock
 ) -> None:
-    urls = [nats_node.url]
     async with (
         clustered_hub(tmp_path / "a", urls, clock) as a,
         clustered_hub(tmp_path / "b", urls, clock) as b,
@@ -136,11 +131,10 @@ async def test_push_batch_lands_once_and_whole_on_every_hub(
 
 
 async def test_duplicate_event_id_is_the_same_gap_on_every_hub(
-    tmp_path: Path, nats_node: NatsNode, clock: ManualClock
+    tmp_path: Path, urls: list[str], clock: ManualClock
 ) -> None:
     """Two messages carrying the same event id reach the stream (published by two hubs before
     either applied the other): the second's event is skipped by both, its seq a gap."""
-    urls = [nats_node.url]
     async with (
         clustered_hub(tmp_path / "a", urls, clock) as a,
         clustered_hub(tmp_path / "b", urls, clock) as b,
@@ -160,9 +154,8 @@ async def test_duplicate_event_id_is_the_same_gap_on_every_hub(
 
 
 async def test_hub_rebuilds_a_deleted_index_from_the_stream_and_a_base(
-    tmp_path: Path, nats_node: NatsNode, clock: ManualClock
+    tmp_path: Path, urls: list[str], clock: ManualClock
 ) -> None:
-    urls = [nats_node.url]
     async with clustered_hub(tmp_path / "b", urls, clock) as b:
         async with clustered_hub(tmp_path / "a", urls, clock) as a:
             for event in team() + calls(2):
@@ -214,9 +207,8 @@ class Probe:
 
 
 async def test_source_runs_once_and_its_lease_moves(
-    tmp_path: Path, nats_node: NatsNode, clock: ManualClock
+    tmp_path: Path, urls: list[str], clock: ManualClock
 ) -> None:
-    urls = [nats_node.url]
     pa, pb = Probe(), Probe()
     ttl = {"log_lease_ttl": 3.0}
     async with clustered_hub(tmp_path / "a", urls, clock, sources=[pa], **ttl) as a:
@@ -233,9 +225,8 @@ async def test_source_runs_once_and_its_lease_moves(
 
 
 async def test_lease_moves_at_once_on_a_clean_stop(
-    tmp_path: Path, nats_node: NatsNode, clock: ManualClock
+    tmp_path: Path, urls: list[str], clock: ManualClock
 ) -> None:
-    urls = [nats_node.url]
     pa, pb = Probe(), Probe()
     async with contextlib.AsyncExitStack() as hub_a:
         await hub_a.enter_async_context(clustered_hub(tmp_path / "a", urls, clock, sources=[pa]))
@@ -249,9 +240,8 @@ async def test_lease_moves_at_once_on_a_clean_stop(
 
 
 async def test_token_revoked_on_one_hub_is_refused_by_the_other(
-    tmp_path: Path, nats_node: NatsNode, clock: ManualClock
+    tmp_path: Path, urls: list[str], clock: ManualClock
 ) -> None:
-    urls = [nats_node.url]
     async with (
         clustered_hub(tmp_path / "a", urls, clock) as a,
         clustered_hub(tmp_path / "b", urls, clock) as b,
@@ -270,11 +260,10 @@ async def test_token_revoked_on_one_hub_is_refused_by_the_other(
 
 
 async def test_a_client_resumes_on_a_hub_that_is_behind(
-    tmp_path: Path, nats_node: NatsNode, clock: ManualClock
+    tmp_path: Path, urls: list[str], clock: ManualClock
 ) -> None:
     """``since`` from hub a, on hub b that has not applied that far yet: b waits for it and
     replays what follows, with no gap and no repeat (instead of a resync)."""
-    urls = [nats_node.url]
     async with (
         clustered_hub(tmp_path / "a", urls, clock) as a,
         clustered_hub(tmp_path / "b", urls, clock) as b,
@@ -309,9 +298,8 @@ async def test_a_client_resumes_on_a_hub_that_is_behind(
 
 
 async def test_a_restarted_hub_continues_where_its_index_stopped(
-    tmp_path: Path, nats_node: NatsNode, clock: ManualClock
+    tmp_path: Path, urls: list[str], clock: ManualClock
 ) -> None:
-    urls = [nats_node.url]
     async with clustered_hub(tmp_path / "b", urls, clock) as b:
         async with clustered_hub(tmp_path / "a", urls, clock) as a:
             for event in team():
