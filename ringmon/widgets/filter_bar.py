@@ -25,17 +25,7 @@ FROZEN_MARK = "‖ order frozen (space)"
 
 
 class NameInput(Input):
-    """The type-to-filter box; ``escape`` cancels the edit."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", show=False, id="name_filter.cancel")
-    ]
-
-    class Cancelled(Message):
-        pass
-
-    def action_cancel(self) -> None:
-        self.post_message(self.Cancelled())
+    """The type-to-filter box; its ``enter`` and ``escape`` are the bar's (``FilterBar``)."""
 
 
 def chips_markup(
@@ -69,6 +59,14 @@ def chips_markup(
 
 class FilterBar(Horizontal):
     """Chips and counts on one line; the name input appears on ``/``."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Priority (while the input has the focus): they run as the key arrives, before the
+        # keys queued behind it are handed to the focused input, and close the box at once,
+        # so that "enter q" keeps the filter and quits instead of typing "q" into the box.
+        Binding("enter", "done", show=False, priority=True, id="name_filter.done"),
+        Binding("escape", "cancel", "Cancel", show=False, priority=True, id="name_filter.cancel"),
+    ]
 
     DEFAULT_CSS = """
     FilterBar {
@@ -148,10 +146,20 @@ class FilterBar(Horizontal):
         box.insert_text_at_cursor(character)
         return True
 
+    def action_done(self) -> None:
+        self._close(False)
+
+    def action_cancel(self) -> None:
+        self._close(True)
+
     def _close(self, cancelled: bool) -> None:
+        if not self.editing:
+            return
+        box = self.query_one(NameInput)
         self.remove_class("-editing")
-        text = self.query_one(NameInput).value
-        self.post_message(self.NameDone(cancelled, self._previous, text))
+        if cancelled or self.problem is None:  # closed for good (a bad filter is reopened)
+            box.blur()
+        self.post_message(self.NameDone(cancelled, self._previous, box.value))
 
     def show_problem(self, problem: str | None) -> None:
         """A bad filter: say why in place of the chips (None: the filter is fine again)."""
@@ -168,16 +176,6 @@ class FilterBar(Horizontal):
         event.stop()
         if self.editing:
             self.post_message(self.NameChanged(event.value))
-
-    @on(Input.Submitted, "#name-filter")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._close(False)
-
-    @on(NameInput.Cancelled)
-    def _cancelled(self, event: NameInput.Cancelled) -> None:
-        event.stop()
-        self._close(True)
 
     def show(self, markup: str) -> None:
         if markup != self._text:

@@ -657,7 +657,7 @@ async def test_empty_states_say_why() -> None:
 
 async def test_every_binding_has_an_id() -> None:
     from ringmon.screens.choice_list import ChoiceList
-    from ringmon.widgets.filter_bar import NameInput
+    from ringmon.widgets.filter_bar import FilterBar
 
     for owner in (
         BoardScreen,
@@ -667,7 +667,7 @@ async def test_every_binding_has_an_id() -> None:
         DeviceDetail,
         HelpScreen,
         ChoiceList,
-        NameInput,
+        FilterBar,
     ):
         for binding in owner.BINDINGS:
             assert binding.id, (owner.__name__, binding)  # type: ignore[union-attr]
