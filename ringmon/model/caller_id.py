@@ -1,9 +1,10 @@
 """The other party of an employee's call in progress, and numbers masked as personal data.
 
 While an employee rings or talks the board shows who with: the number and, when the source
-knows it, the name, and the direction (``←`` in, ``→`` out). Callers' numbers are personal
-data: where many people see the screen (``--wall``, ``ringmon web``) they are masked by
-default, ``+48601234500`` -> ``+48 601 *** *00``, and so are names that are numbers. Pure.
+knows it, the name, and the direction (written by ``ringmon.present.caller_id``). Callers'
+numbers are personal data: where many people see the screen (``--wall``, ``ringmon web``)
+they are masked by default, ``+48601234500`` -> ``+48 601 *** *00``, and so are names that
+are numbers. Pure.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from ringmon.model.calls import CallLeg
 from ringmon.model.schema import Direction
 from ringmon.model.state import State
 
-ARROWS = {Direction.IN: "←", Direction.OUT: "→"}
 EXTENSION_DIGITS = 6
 """Numbers this short are internal extensions (a colleague, a queue): never masked."""
 SHOWN_AT_END = 2
@@ -30,21 +30,6 @@ class OtherParty:
     number: str
     name: str = ""
     talking: bool = False
-
-    def text(self, *, masked: bool) -> str:
-        """``← +48 601 *** *00 Kowalski Transport`` (the name alone when there is no
-        number, ``← ?`` when the source said neither)."""
-        who = party_text(self.number, self.name, masked=masked) or "?"
-        return f"{ARROWS[self.direction]} {who}"
-
-
-def party_text(number: str, name: str, *, masked: bool) -> str:
-    """The other party as a line shows it: ``+48 601 *** *00 Kowalski Transport``, the number
-    or the name alone, or ``""`` when the source said neither. ``masked`` hides the middle of
-    the number, and of a name that is a number (a caller-id name is personal data too)."""
-    if masked:
-        number, name = mask_number(number), mask_number(name)
-    return " ".join(part for part in (number, name) if part)
 
 
 def other_parties(state: State, employees: Iterable[str] | None = None) -> dict[str, OtherParty]:

@@ -11,6 +11,7 @@ are fine here; Textual widgets are not.
 - ``status_style``: each status's colour, in one place;
 - ``row_text``: a board row's user-agents cell and device detail;
 - ``call_row``: a call of the call log as a table row;
+- ``caller_id``: who a call in progress is with (arrow, number masked or not, name);
 - ``chart``: the profile's chart geometry (columns, hour axis, cursor, bars);
 - ``words``: counted nouns, day labels, items flowing over lines.
 """

@@ -9,12 +9,11 @@ from datetime import tzinfo
 from rich.text import Text
 
 from ringmon.model.call_filter import leg_outcome
-from ringmon.model.caller_id import party_text
 from ringmon.model.calls import Outcome
-from ringmon.model.schema import Direction
 from ringmon.model.wire import LegDoc
+from ringmon.present.caller_id import party_text
 from ringmon.present.durations import format_duration
-from ringmon.present.glyphs import RECORDING_GLYPH
+from ringmon.present.glyphs import DIRECTION_ARROWS, RECORDING_GLYPH
 
 RESULT_LABEL: dict[Outcome, str] = {
     Outcome.ANSWERED: "answered",
@@ -55,7 +54,7 @@ def call_row(
     ring = leg.ring_seconds if leg.ring_seconds is not None else model.ring_seconds(now)
     talk = leg.talk_seconds if leg.talk_seconds is not None else model.talk_seconds(now)
     outcome = leg_outcome(leg)
-    arrow = "← in" if leg.direction is Direction.IN else "→ out"
+    arrow = f"{DIRECTION_ARROWS[leg.direction]} {leg.direction.value}"
     remote = party_text(leg.remote, leg.remote_name, masked=masked) or "unknown"
     if compact:
         return (

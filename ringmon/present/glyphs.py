@@ -6,6 +6,7 @@ they are distinct in shape, so a monochrome terminal (NO_COLOR, TERM=linux) tell
 
 from __future__ import annotations
 
+from ringmon.model.schema import Direction
 from ringmon.model.status import Status
 
 GLYPHS: dict[Status, str] = {
@@ -25,6 +26,9 @@ of its own (reversed, bold), so it shows without colour too."""
 
 RECORDING_GLYPH = "♪"
 """A call with a recording, in the call log."""
+
+DIRECTION_ARROWS: dict[Direction, str] = {Direction.IN: "←", Direction.OUT: "→"}
+"""A call in or out (board rows, device detail, call log)."""
 
 BAR_GLYPH: dict[Status, str] = {
     Status.TALKING: "█",

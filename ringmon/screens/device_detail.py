@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ringmon.model.board import build_rows
+from ringmon.present.caller_id import party_line
 from ringmon.present.durations import format_duration
 from ringmon.present.glyphs import GLYPHS, RINGING_GLYPH
 from ringmon.present.markup import as_markup
@@ -96,7 +97,7 @@ class DeviceDetail(ModalScreen[None]):
             call = "talking with" if row.party.talking else "ringing from"
             if row.party.direction.value == "out":
                 call = "talking with" if row.party.talking else "calling"
-            who = as_markup(row.party.text(masked=masked))
+            who = as_markup(party_line(row.party, masked=masked))
             mark = "" if row.party.talking else f"[$warning]{RINGING_GLYPH}[/] "
             lines.insert(2, f"{mark}{call} {who}")
         devices = device_lines(row)

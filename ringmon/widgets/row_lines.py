@@ -20,6 +20,7 @@ from textual.strip import Strip
 from ringmon.model.board import Row, Sort
 from ringmon.model.employee_day import NO_COUNTERS, DayCounters, with_calls_in_progress
 from ringmon.model.status import Status
+from ringmon.present.caller_id import party_line
 from ringmon.present.durations import format_duration
 from ringmon.present.glyphs import CHANGE_GLYPH, GLYPHS, RINGING_GLYPH, status_label
 from ringmon.present.row_text import condense_agents
@@ -250,7 +251,7 @@ class RowLines:
         if row.party is not None:
             # Caller ID first: who the call is with (← in, → out), then the devices; in a
             # narrow column, who the call is with instead of the devices.
-            party = row.party.text(masked=self.mask_numbers)
+            party = party_line(row.party, masked=self.mask_numbers)
             party_style = base if row.party.talking or is_cursor else base + ringing
             if width < PARTY_MIN_COLUMN:
                 return [Segment(fit(party, width), party_style)]

@@ -18,8 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_kamailio_mapping import directory_state, run
 
-from ringmon.model.caller_id import OtherParty, party_text
+from ringmon.model.caller_id import OtherParty
 from ringmon.model.schema import CallRing, Direction
+from ringmon.present.caller_id import party_line, party_text
 from ringmon.sources.caller_name import MAX_NAME, shown_name, sip_display_name
 from ringmon.sources.kamailio.mapping import KamailioMapper
 from ringmon.sources.kamailio.rpc import parse_dlg_list
@@ -147,8 +148,8 @@ def test_shown_name_drops_what_says_nothing_more_than_the_number() -> None:
 
 def test_a_name_that_is_a_number_is_masked_like_numbers() -> None:
     party = OtherParty(Direction.IN, "+48600100200", "+48 601 234 500")
-    assert party.text(masked=True) == "← +48 600 *** *00 +48 601 *** *00"
-    assert party.text(masked=False) == "← +48600100200 +48 601 234 500"
+    assert party_line(party, masked=True) == "← +48 600 *** *00 +48 601 *** *00"
+    assert party_line(party, masked=False) == "← +48600100200 +48 601 234 500"
     assert party_text("+48600100200", "Kowalski Transport", masked=True) == (
         "+48 600 *** *00 Kowalski Transport"
     )

@@ -18,6 +18,7 @@ from ringmon.model.schema import (
     Registration,
 )
 from ringmon.model.state import State
+from ringmon.present.caller_id import party_line
 
 T0 = datetime(2026, 3, 24, 8, 0, tzinfo=UTC)
 
@@ -64,9 +65,9 @@ def test_the_other_party_rings_then_talks() -> None:
         state.apply(event)
     party = other_parties(state)["e1"]
     assert party == OtherParty(Direction.IN, "+48601234500", "Hotel Baltic", talking=False)
-    assert party.text(masked=True) == "← +48 601 *** *00 Hotel Baltic"
-    assert party.text(masked=False) == "← +48601234500 Hotel Baltic"
+    assert party_line(party, masked=True) == "← +48 601 *** *00 Hotel Baltic"
+    assert party_line(party, masked=False) == "← +48601234500 Hotel Baltic"
     state.apply(CallAnswer(ts=at(20), call="c2", leg="c2/101"))
     party = other_parties(state, ["e1"])["e1"]
-    assert (party.text(masked=True), party.talking) == ("→ +48 222 *** *11", True)
+    assert (party_line(party, masked=True), party.talking) == ("→ +48 222 *** *11", True)
     assert other_parties(state, ["nobody"]) == {}
