@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ringmon.hub.shared import HubShared
+from ringmon.model.schema import utc_text
 from ringmon.model.wire import to_dt
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class Health(HubShared):
         return {
             "status": self.status(),
             "seq": self._seq,
-            "now": to_dt(self.now()).isoformat().replace("+00:00", "Z"),
+            "now": utc_text(to_dt(self.now())),
             "speed": self.speed,
             "tz": self.tz_name,
             "events": c.events,

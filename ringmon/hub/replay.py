@@ -39,7 +39,7 @@ from ringmon.hub.compression import maybe_gzipped
 from ringmon.hub.core import Hub
 from ringmon.hub.queries import QueryError
 from ringmon.hub.storage import Storage
-from ringmon.model.schema import parse_event
+from ringmon.model.schema import parse_event, utc_text
 from ringmon.model.snapshot_reader import SnapshotReading
 from ringmon.model.snapshot_writer import snapshot_json
 from ringmon.model.state import EventRejected, State
@@ -79,7 +79,8 @@ def parse_moment(text: str | None, tz: tzinfo, name: str = "at") -> float:
 
 
 def iso(at: float) -> str:
-    return to_dt(at).isoformat().replace("+00:00", "Z")
+    """A hub time as the protocol writes it (``2026-03-24T14:05:00Z``)."""
+    return utc_text(to_dt(at))
 
 
 def kept_from(storage: Storage, base: SnapshotDoc | None) -> float | None:

@@ -29,10 +29,9 @@ from ringmon.hub.core import Hub, StorageFailing
 from ringmon.hub.fanout import DIRECT_WRITE, Subscriber
 from ringmon.hub.push_api import ingest_routes
 from ringmon.hub.queries import QueryError, calls, history, recording
-from ringmon.hub.replay import replay_routes
+from ringmon.hub.replay import iso, replay_routes
 from ringmon.hub.tokens import Principal
 from ringmon.model.schema import PROTOCOL_HEADER, PROTOCOL_VERSION
-from ringmon.model.wire import to_dt
 
 log = logging.getLogger("ringmon.hub")
 
@@ -116,10 +115,6 @@ def protocol_version(text: str | None) -> int | None:
     except ValueError:
         return None
     return min(version, PROTOCOL_VERSION) if version >= 1 else None
-
-
-def iso(at: float) -> str:
-    return to_dt(at).isoformat().replace("+00:00", "Z")
 
 
 def create_app(hub: Hub) -> Starlette:

@@ -5,12 +5,12 @@ Failures are ``HubError`` (``ringmon.hub_client``) with a sentence, as for the p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from ringmon.hub_client import HubClient
 from ringmon.hub_client.client import hub_zone
 from ringmon.hub_client.errors import unreadable
-from ringmon.model.schema import Event, UnknownEventType, parse_feed_event
+from ringmon.model.schema import Event, UnknownEventType, parse_feed_event, utc_text
 from ringmon.model.snapshot_reader import SnapshotReading
 from ringmon.model.state import State
 
@@ -37,9 +37,7 @@ class Page:
 
 
 def _iso(at: float) -> str:
-    from ringmon.model.wire import to_dt  # the wire's models only when a replay asks
-
-    return to_dt(at).isoformat().replace("+00:00", "Z")
+    return utc_text(datetime.fromtimestamp(at, UTC))
 
 
 class ReplayClient(HubClient):
