@@ -332,7 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.command in (None, "export", "web"):  # clients of a hub: the CA of an https hub
         from ringmon.feed.tls import TlsError, configure
 
@@ -350,7 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ringmon.hub.config_file import given_on_command_line
 
         argv = sys.argv[1:] if argv is None else argv
-        return run_hub(args, explicit=given_on_command_line(build_parser(), argv))
+        return run_hub(args, explicit=given_on_command_line(parser, argv))
     if args.command == "token":
         from ringmon.hub.tokens import run_token
 
