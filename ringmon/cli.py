@@ -60,18 +60,23 @@ def _add_at_option(parser: argparse.ArgumentParser, default: object = None) -> N
     )
 
 
-def _add_client_options(parser: argparse.ArgumentParser) -> None:
+def _add_client_options(parser: argparse.ArgumentParser, *, subcommand: bool = False) -> None:
+    """How to reach a hub; on a subcommand without a default of their own (as the TUI's)."""
+    unset = argparse.SUPPRESS if subcommand else None
     parser.add_argument(
         "--url",
+        default=unset,
         help="hub URL, e.g. http://127.0.0.1:8765; hubs on one log: URL1,URL2, tried in turn "
         "(env RINGMON_URL)",
     )
     parser.add_argument(
         "--token-file",
+        default=unset,
         help="file holding the access token (else env RINGMON_TOKEN); never pass a token in argv",
     )
     parser.add_argument(
         "--ca",
+        default=unset,
         metavar="FILE",
         help="PEM file of the CA that signed an https hub's certificate (env RINGMON_CA)",
     )
@@ -277,7 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="today",
         help="today, 3d, 7d, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD (default: today)",
     )
-    export.add_argument("--tz", help="IANA time zone (default: the hub's, or the machine's)")
+    export.add_argument(
+        "--tz",
+        default=argparse.SUPPRESS,  # `ringmon --tz ZONE export` keeps the zone given before
+        help="IANA time zone (default: the hub's, or the machine's)",
+    )
     export.add_argument(
         "--format", choices=["csv", "json"], default="csv", help="output format (default: csv)"
     )
@@ -285,7 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--now", help="ISO time taken as now with --events (default: the last event's time)"
     )
-    _add_client_options(export)
+    _add_client_options(export, subcommand=True)
 
     web = commands.add_parser(
         "web", help="serve the TUI to browsers; each session signs in with its own token"
