@@ -4,9 +4,7 @@ hub process killed and restarted mid-stream with nothing lost and nothing applie
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from feed_fakehub import Recorder
+from hub_process import spawn_hub
 
 from ringmon.feed.client import FeedClient
 from ringmon.feed.connection import Link
@@ -157,32 +156,9 @@ async def test_refused_tokens(
 async def start_hub_process(
     data: Path, source: Path, log: Path, port: int = 0
 ) -> tuple[asyncio.subprocess.Process, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ringmon",
-        "hub",
-        "--port",
-        str(port),
-        "--data",
-        str(data),
-        "--source",
-        f"file:{source}",
-        "--follow",
-        "--tz",
-        "Europe/Warsaw",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=log.open("ab"),
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stdout is not None
-    try:
-        line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
-    except TimeoutError:
-        process.kill()
-        raise AssertionError(f"the hub did not start; its log:\n{log.read_text()}") from None
-    assert line.startswith("listening on http://127.0.0.1:"), log.read_text()
-    return process, line.removeprefix("listening on ").strip()
+    """A hub following the file ``source``, in Warsaw time, its stderr in ``log``."""
+    options = ("--source", f"file:{source}", "--follow", "--tz", "Europe/Warsaw")
+    return await spawn_hub(data, *options, port=port, log=log, wait=30)
 
 
 async def stop(process: asyncio.subprocess.Process) -> None:

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import sqlite3
-import sys
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from hub_helpers import auth
+from hub_process import spawn_hub
 from hub_served import TLS
 
 from ringmon.hub.backfill import HISTORY_KEY
@@ -35,15 +34,8 @@ WAIT = 240.0
 
 
 async def _start(data: Path) -> tuple[asyncio.subprocess.Process, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ringmon",
-        "hub",
-        "--port",
-        "0",
-        "--data",
-        str(data),
+    return await spawn_hub(
+        data,
         "--tz",
         TZ,
         "--source",
@@ -54,14 +46,8 @@ async def _start(data: Path) -> tuple[asyncio.subprocess.Process, str]:
         "1",
         "--backfill-days",
         str(DAYS),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        wait=WAIT,
     )
-    assert process.stdout is not None
-    line = (await asyncio.wait_for(process.stdout.readline(), WAIT)).decode()
-    assert line.startswith("listening on "), line
-    return process, line.removeprefix("listening on ").strip()
 
 
 def _history_meta(data: Path) -> dict[str, Any] | None:

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import sqlite3
-import sys
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from hub_process import spawn_hub
 from hub_served import TLS
 
 LINES = 16_000
@@ -23,28 +22,7 @@ BAD_EVERY = 97  # a garbage line now and then: rejected lines are also read once
 
 
 async def _start(data: Path, source: Path) -> tuple[asyncio.subprocess.Process, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ringmon",
-        "hub",
-        "--port",
-        "0",
-        "--data",
-        str(data),
-        "--source",
-        f"file:{source}",
-        "--follow",
-        "--tz",
-        "UTC",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stdout is not None
-    line = (await asyncio.wait_for(process.stdout.readline(), 60)).decode()
-    assert line.startswith("listening on http://127.0.0.1:"), line
-    return process, line.removeprefix("listening on ").strip()
+    return await spawn_hub(data, "--source", f"file:{source}", "--follow", "--tz", "UTC", wait=60)
 
 
 async def _seq(client: httpx.AsyncClient) -> int:

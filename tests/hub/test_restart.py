@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import sys
 import time
 from pathlib import Path
 
 import httpx
 from hub_helpers import auth, calls, device, feed, jsonl, read_events, team
+from hub_process import spawn_hub
 from hub_served import TLS
 from waiting import until
 
@@ -96,27 +95,8 @@ async def _line(stream: asyncio.StreamReader) -> str:
 
 
 async def _start(data: Path, source: Path) -> tuple[asyncio.subprocess.Process, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ringmon",
-        "hub",
-        "--port",
-        "0",
-        "--data",
-        str(data),
-        "--source",
-        f"file:{source}",
-        "--tz",
-        "Europe/Warsaw",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stdout is not None
-    line = await _line(process.stdout)
-    assert line.startswith("listening on http://127.0.0.1:"), line
-    return process, line.removeprefix("listening on ").strip()
+    options = ("--source", f"file:{source}", "--tz", "Europe/Warsaw")
+    return await spawn_hub(data, *options, wait=STARTUP_SECONDS)
 
 
 async def _wait_seq(client: httpx.AsyncClient, seq: int) -> dict:  # type: ignore[type-arg]
