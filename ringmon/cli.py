@@ -207,8 +207,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="TOML file with these options (docs/deploy.md); options given here override it",
     )
-    hub.add_argument("--host", default="127.0.0.1")
-    hub.add_argument("--port", type=int, default=DEFAULT_PORT)
+    hub.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: all)",
+    )
+    hub.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="port (default %(default)s; 0: a free one)"
+    )
     hub.add_argument("--data", help="data folder (default: the user data dir)")
     hub.add_argument(
         "--source",

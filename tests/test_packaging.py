@@ -46,6 +46,14 @@ def test_export_help_states_its_defaults() -> None:
     assert "(default: csv)" in text
 
 
+def test_hub_help_states_where_it_listens() -> None:
+    parser = build_parser()
+    hub = parser._subparsers._group_actions[0].choices["hub"]  # type: ignore[union-attr]
+    text = " ".join(hub.format_help().split())
+    assert "--host HOST address to listen on (default 127.0.0.1" in text
+    assert "--port PORT port (default 8765" in text
+
+
 def test_license_file_is_the_mit_licence_pyproject_names() -> None:
     text = (ROOT / "LICENSE").read_text()
     assert PROJECT["license"] == "MIT"
