@@ -151,9 +151,17 @@ class _NotJson:
     reason: str
 
 
+_JSON_TYPES = {str: "a string", bool: "true or false", int: "a number", float: "a number"}
+
+
 def _parse(index: int, value: Any) -> _Item:
     if isinstance(value, _NotJson):
         return _Item(index, None, None, value.reason)
+    if not isinstance(value, dict):
+        # Said here in JSON's words; a string must not reach parse_input, which would read
+        # it as JSON text: a double-encoded event would be taken.
+        what = "null" if value is None else _JSON_TYPES.get(type(value), "an array")
+        return _Item(index, None, None, f"an event is a JSON object, not {what}")
     event_id: str | None = None
     if isinstance(value, dict) and EVENT_ID in value:
         raw_id = value[EVENT_ID]

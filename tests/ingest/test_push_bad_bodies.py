@@ -100,6 +100,24 @@ async def test_bodies_that_are_not_json_are_400_and_counted(pushing: Pushing) ->
     ]
 
 
+async def test_a_value_that_is_not_an_object_is_that_events_error(pushing: Pushing) -> None:
+    """A JSON string is not an event, even one holding an event's JSON text (a sender that
+    encodes twice): it was read again as JSON and stored."""
+    twice = json.dumps(json.dumps(STAFF[0]))
+    cases = {
+        twice: "a string",
+        '"x"': "a string",
+        "null": "null",
+        "[1, true, [], null]": "a number|true or false|an array|null",
+    }
+    for body, what in cases.items():
+        answer = await pushing.push(body)
+        assert answer.status_code == 422, (body, answer.text)
+        messages = [error["message"] for error in answer.json()["errors"]]
+        assert messages == [f"an event is a JSON object, not {w}" for w in what.split("|")]
+    assert pushing.hub.seq == 0
+
+
 @pytest.mark.parametrize(
     "ts",
     [
