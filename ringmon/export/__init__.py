@@ -7,7 +7,7 @@ functions compute every figure, the ones the profile shows.
 
 A period that ends before the data begins (the file's first event; for a hub, the employee's
 first status or call it keeps) has no data: rather than report it as a day offline, export
-says so on stderr and exits 1.
+says so on stderr and exits 1; so does a period that begins after now (not a day of zeros).
 """
 
 from __future__ import annotations
@@ -67,13 +67,20 @@ def export(args: argparse.Namespace, out: TextIO, errors: TextIO) -> None:
 
 
 def require_data(subject: Subject, period: str) -> None:
-    """Refuse a period that ends before the data begins: its figures would be made up."""
+    """Refuse a period that ends before the data begins, or begins after now: its figures
+    would be made up."""
     start, end = days_window(subject.days, subject.tz)
+    who = subject.history.name
+    if start > subject.now:
+        raise ExportError(
+            f"no data for {who} in {period!r} ({subject.days[0]} to {subject.days[-1]}): "
+            f"that period has not begun (now is {iso(subject.now, subject.tz)} for "
+            f"{subject.source})"
+        )
     end = max(start, min(end, subject.now))
     first = subject.records_from
     if first is not None and first < end:
         return
-    who = subject.history.name
     since = (
         "has no record of them up to that period's end"
         if first is None

@@ -323,3 +323,21 @@ def test_a_day_before_the_data_is_no_data_not_a_day_offline(
     # A period that reaches into the data is exported as before.
     code, out, err = run(capsys, what, *argv, "--period", "2026-03-23..2026-03-24")
     assert (code, err) == (0, "") and out.count("\n") >= 2
+
+
+@pytest.mark.parametrize("what", ["timeline", "stats", "calls"])
+def test_a_day_after_now_is_no_data_not_a_day_of_zeros(
+    capsys: pytest.CaptureFixture[str], what: str
+) -> None:
+    """Now is the 25th in the morning: the 26th has not happened (it was a row of zeros, exit 0)."""
+    argv = ["--events", R14, "--employee", "e1", "--tz", "Europe/Warsaw", "--now", NEXT_MORNING]
+    code, out, err = run(capsys, what, *argv, "--period", "2026-03-26..2026-03-27")
+    assert (code, out) == (1, "")
+    assert err == (
+        "ringmon export: no data for Jan Kowalski in '2026-03-26..2026-03-27' "
+        "(2026-03-26 to 2026-03-27): that period has not begun "
+        f"(now is 2026-03-25T08:00:00+01:00 for {R14})\n"
+    )
+    # Today, begun a few hours ago, is exported as before.
+    code, out, err = run(capsys, what, *argv, "--period", "2026-03-25")
+    assert (code, err) == (0, "") and out.count("\n") >= 1
