@@ -16,6 +16,7 @@ from datetime import tzinfo
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.renderables.digits import Digits as DigitsRenderable
 from textual.widgets import Digits, Static
 
 from ringmon.feed.connection import Connection, Link, Loading, SourceHealth
@@ -272,6 +273,7 @@ class WallTile(Static):
         content-align: center middle;
     }
     WallTile Digits { width: auto; }
+    WallTile .-plain { display: none; width: 1fr; height: 3; content-align: center middle; }
     """
 
     def __init__(self, label: str, short: str, *, id: str | None = None) -> None:
@@ -282,18 +284,31 @@ class WallTile(Static):
 
     def compose(self) -> ComposeResult:
         yield Digits("0")
+        yield Static("0", classes="-plain", markup=False)
 
     _value: int | None = None
 
     def set_value(self, value: int) -> None:
         if value != self._value:
             self._value = value
-            self.query_one(Digits).update(f"{value:,}".replace(",", " "))
+            text = f"{value:,}".replace(",", " ")
+            self.query_one(Digits).update(text)
+            self.query_one(".-plain", Static).update(text)
+            self._fit_digits()
 
     def on_resize(self) -> None:
         # Narrow tiles (an 80-column wall) get the short label.
         room = self.size.width - 6  # corners, rules and the spaces around a border title
         self.border_title = self.label if len(self.label) <= room else self.short
+        self._fit_digits()
+
+    def _fit_digits(self) -> None:
+        """Large digits when the number fits the tile, else plain ones: never a cut number."""
+        digits = self.query_one(Digits)
+        fits = DigitsRenderable.get_width(digits.value) <= self.content_size.width
+        if digits.display != fits:
+            digits.display = fits
+            self.query_one(".-plain", Static).display = not fits
 
 
 class WallSummary(Horizontal):
