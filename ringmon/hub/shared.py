@@ -84,6 +84,7 @@ class HubShared:
         self._next_snapshot_at = 0.0
         self._last_snapshot_wall = -math.inf
         self._backlog_at = -math.inf  # when a source last handed a full run (a backlog)
+        self._backlog_loading = False  # a backlog taken in bulk commits itself (backfill.py)
         # A history loaded in bulk (backfill.py): the next seq kept for it, the last one,
         # and while it loads (its first time, its end, how far it is).
         self._history_next = 0
