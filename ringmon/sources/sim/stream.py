@@ -101,7 +101,8 @@ def merged(
             continue
         at, unit, _order, payload, gen = heap[0]
         if payload is None:  # a unit whose plans are made now
-            gen = unit_events(*gen, seed, tz)
+            team, unit_day = gen
+            gen = unit_events(team, unit_day, seed, tz)
         else:
             yield at, payload
         item = next(gen, None)
