@@ -29,6 +29,7 @@ stays time order and every day is there once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -58,6 +59,9 @@ HISTORY_BATCH = 10_000
 """History events per transaction."""
 HISTORY_CHUNK = 500
 """History events made (in a worker thread) and applied (on the loop) at a time."""
+HISTORY_WAIT = 3.0
+"""How long (s) the past days' load waits for today's first snapshot to be served: the clients
+waiting for their first rows get them before the load takes its share of the loop and CPU."""
 BACKLOG_CHUNK = 1000
 """Events of a backlog (today up to now) made in a worker thread and taken on the loop at a
 time: some 15 ms of the loop's time, so health and heartbeats keep answering."""
@@ -172,6 +176,9 @@ class Backfill(HubShared):
     ) -> int:
         """Apply, number and store the history kept by ``reserve_history`` (events from
         ``start`` to before ``end``, in time order); returns how many were stored."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(HISTORY_WAIT):
+                await self._snapshot_served.wait()
         state = State(self.tz)
         ledger = Ledger()
         upto = self._history_upto

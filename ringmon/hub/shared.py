@@ -128,4 +128,5 @@ class HubShared:
         self._first_ts_wanted = False
         self._caught_up = asyncio.Event()
         self._caught_up.set()
+        self._snapshot_served = asyncio.Event()  # a snapshot was made for a client (core.py)
         self._started_at = time.monotonic()

@@ -190,7 +190,10 @@ class _Unit:
         """Push the ring of a leg; return (leg, the device to name at answer, if any)."""
         account, dev = member.plan.devices[device]
         leg = f"{call}/{account.login}"
-        forked = sum(1 for d in segment.online if member.plan.devices[d][0] is account) > 1
+        forked = (
+            len(account.devices) > 1
+            and sum(1 for d in segment.online if member.plan.devices[d][0] is account) > 1
+        )
         # With several contacts on one account the PBX forks the ring and only the answer
         # tells which device picked up.
         self.push(
