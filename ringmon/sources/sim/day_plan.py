@@ -192,17 +192,19 @@ def _segments(
     status = [OFFLINE] * device_count
     segments: list[Segment] = []
     ti = 0
+    count = len(transitions)
+    online: tuple[int, ...] = ()
     for i, begin in enumerate(cuts[:-1]):
-        while ti < len(transitions) and transitions[ti][0] <= begin:
-            _, device, new = transitions[ti]
-            status[device] = new
-            ti += 1
-        end = cuts[i + 1]
-        online = tuple(d for d in range(device_count) if status[d] == ONLINE)
+        if ti < count and transitions[ti][0] <= begin:
+            while ti < count and transitions[ti][0] <= begin:
+                _, device, new = transitions[ti]
+                status[device] = new
+                ti += 1
+            online = tuple(d for d in range(device_count) if status[d] == ONLINE)
         if not online:
             continue
         attentive = login <= begin < logout and not any(b0 <= begin < b1 for b0, b1, _ in breaks)
-        segments.append(Segment(begin, end, attentive, online, ()))
+        segments.append(Segment(begin, cuts[i + 1], attentive, online, ()))
     # Backwards: how long each online device stays online across adjoining segments.
     following: dict[int, float] = {}
     next_start: float | None = None
