@@ -8,7 +8,8 @@ hub:
 1. ``reserve_history(count)``: the seqs ``1..count`` are kept for the history (``count`` is
    an upper bound of its events); today's events are numbered after them. So **seq order
    stays time order**: every history event is older than every event of today.
-2. today through the live path (``emit``): first rows are served as soon as today is in.
+2. today up to now through the live path, in bulk (``load_backlog``: each event is taken as
+   ``emit`` takes it, a chunk at a time): first rows are served as soon as today is in.
 3. ``load_history(events)``: the past days' events are applied to a state of their own (the
    ledger says whom each concerns, as for live events), numbered from 1 up and written in
    large transactions with where the load got to. They are not sent to feed clients (a
@@ -28,6 +29,7 @@ stays time order and every day is there once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -57,6 +59,15 @@ HISTORY_BATCH = 10_000
 """History events per transaction."""
 HISTORY_CHUNK = 500
 """History events made (in a worker thread) and applied (on the loop) at a time."""
+HISTORY_WAIT = 3.0
+"""How long (s) the past days' load waits for today's first snapshot to be served: the clients
+waiting for their first rows get them before the load takes its share of the loop and CPU."""
+BACKLOG_CHUNK = 1000
+"""Events of a backlog (today up to now) made in a worker thread and taken on the loop at a
+time: some 15 ms of the loop's time, so health and heartbeats keep answering."""
+BACKLOG_BATCH = 20_000
+"""Backlog events per transaction (the flush loop leaves a backlog's events to it): a commit
+of 1,000 events (what 50 ms of a backlog makes) costs twice as much per event."""
 
 
 class Backfill(HubShared):
@@ -165,6 +176,9 @@ class Backfill(HubShared):
     ) -> int:
         """Apply, number and store the history kept by ``reserve_history`` (events from
         ``start`` to before ``end``, in time order); returns how many were stored."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(HISTORY_WAIT):
+                await self._snapshot_served.wait()
         state = State(self.tz)
         ledger = Ledger()
         upto = self._history_upto
@@ -237,6 +251,55 @@ class Backfill(HubShared):
         )
         return stored
 
+    async def load_backlog(self: Hub, events: Iterable[Event], *, source: str) -> int:
+        """Take the events a source has at once (today up to now: a backlog, in time order)
+        as ``emit`` takes them, one chunk at a time: each goes the live path (``_take``:
+        validate, apply to the live state, number, the ledger's links and call-log rows,
+        queued for the flush that commits it and hands it to the feed), so storage, history,
+        the call log and replay are exactly as if they had come one by one. What differs is
+        the cost: the events are made in a worker thread a chunk ahead (a source making its
+        day's plans never holds up the loop), a chunk is taken with no await between its
+        events, the loop runs between chunks, and they are committed in large transactions
+        (``BACKLOG_BATCH``). Returns how many were accepted (the others
+        are rejected and counted as ``emit`` does)."""
+        if self.cluster is not None:
+            # On the shared log every event is published and numbered by the stream.
+            accepted = 0
+            for event in events:
+                accepted += await self.emit(event, source=source)
+            return accepted
+        stream = iter(events)
+        accepted = 0
+        making = asyncio.ensure_future(asyncio.to_thread(_chunk, stream, BACKLOG_CHUNK))
+        # Committed in large batches, one write in flight while the next batch is taken.
+        writing: asyncio.Future[str | None] | None = None
+        self._backlog_loading = True
+        try:
+            while True:
+                chunk = await making
+                if not chunk:
+                    if writing is not None:
+                        await writing
+                    return accepted
+                making = asyncio.ensure_future(asyncio.to_thread(_chunk, stream, BACKLOG_CHUNK))
+                self._backlog_at = time.monotonic()  # fewer snapshots meanwhile (store.py)
+                limit = self.clock.now() + self.max_future_skew
+                take = self._take
+                for event in chunk:
+                    refusal = take(event, source, limit)
+                    if refusal is None:
+                        accepted += 1
+                    else:
+                        self.reject(refusal[0], refusal[1], source)
+                if len(self._pending.events) >= BACKLOG_BATCH:
+                    if writing is not None:
+                        await writing
+                    writing = asyncio.ensure_future(self.flush())
+                await asyncio.sleep(0)  # the next chunk may be made already
+        finally:
+            self._backlog_loading = False
+            making.cancel()  # its thread ends its chunk; nobody reads it
+
     async def _write_history(self: Hub, batch: WriteBatch) -> None:
         """Commit a history batch (off the event loop, between the live flushes); it is not
         sent to feed clients."""
@@ -252,6 +315,6 @@ class Backfill(HubShared):
                 raise
 
 
-def _chunk(stream: Iterator[Event]) -> list[Event]:
-    """The next ``HISTORY_CHUNK`` events of ``stream`` (in a worker thread)."""
-    return list(itertools.islice(stream, HISTORY_CHUNK))
+def _chunk(stream: Iterator[Event], size: int = HISTORY_CHUNK) -> list[Event]:
+    """The next ``size`` events of ``stream`` (in a worker thread)."""
+    return list(itertools.islice(stream, size))

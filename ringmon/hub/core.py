@@ -142,4 +142,5 @@ class Hub(Pipeline, Store, Supervisor, Backfill, Health):
         except (OSError, sqlite3.Error) as exc:
             raise StorageFailing(f"{type(exc).__name__}: {exc}") from exc
         assert doc is not None
+        self._snapshot_served.set()
         return doc

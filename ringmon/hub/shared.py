@@ -84,6 +84,7 @@ class HubShared:
         self._next_snapshot_at = 0.0
         self._last_snapshot_wall = -math.inf
         self._backlog_at = -math.inf  # when a source last handed a full run (a backlog)
+        self._backlog_loading = False  # a backlog taken in bulk commits itself (backfill.py)
         # A history loaded in bulk (backfill.py): the next seq kept for it, the last one,
         # and while it loads (its first time, its end, how far it is).
         self._history_next = 0
@@ -127,4 +128,5 @@ class HubShared:
         self._first_ts_wanted = False
         self._caught_up = asyncio.Event()
         self._caught_up.set()
+        self._snapshot_served = asyncio.Event()  # a snapshot was made for a client (core.py)
         self._started_at = time.monotonic()

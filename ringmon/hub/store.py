@@ -241,6 +241,8 @@ class Store(HubShared):
             wrote = False
             while True:
                 await asyncio.sleep(self.flush_interval)
+                if self._backlog_loading:
+                    continue  # a backlog commits itself, in large batches (backfill.py)
                 try:
                     await self.flush()
                 except Exception as exc:

@@ -115,8 +115,11 @@ class Supervisor(HubShared):
         """Wait until every source has caught up (at most ``timeout`` s); whether it has."""
         if self._caught_up.is_set():
             return True
+        # Not ``wait_for``: on Python 3.11 it drops a cancellation that comes as the event is
+        # set (the hub's stop, just as a source catches up), and the waiter runs on.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._caught_up.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._caught_up.wait()
         return self._caught_up.is_set()
 
     def loading_progress(self: Hub) -> tuple[float, float] | None:

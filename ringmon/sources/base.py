@@ -97,7 +97,7 @@ class Sink(Protocol):
 class HistorySink(Protocol):
     """A sink that takes a source's past days in bulk after today (the hub: hub/backfill.py):
     ``reserve_history`` keeps the seqs before today's, ``load_history`` fills them (or
-    ``drop_history``: they will not come)."""
+    ``drop_history``: they will not come); ``load_backlog`` takes today up to now."""
 
     def reserve_history(
         self, count: int, *, start: float, end: float, source: str = ""
@@ -113,6 +113,11 @@ class HistorySink(Protocol):
     async def load_history(
         self, events: Iterable[Event], *, source: str, start: float, end: float
     ) -> int: ...
+
+    async def load_backlog(self, events: Iterable[Event], *, source: str) -> int:
+        """Take events a source has at once (today up to now) as ``emit`` would, in bulk;
+        how many were accepted."""
+        ...
 
 
 @runtime_checkable

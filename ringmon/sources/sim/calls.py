@@ -56,10 +56,11 @@ def curve(hour: float) -> float:
 
 
 class _Member:
-    __slots__ = ("busy_until", "index", "plan", "segment_index")
+    __slots__ = ("busy_until", "index", "plan", "segment_index", "segments")
 
     def __init__(self, plan: DayPlan) -> None:
         self.plan = plan
+        self.segments = plan.segments
         self.busy_until = 0.0
         self.segment_index = 0
 
@@ -164,15 +165,19 @@ class _Unit:
         for member in self.members:
             if member.busy_until > at:
                 continue
-            segments = member.plan.segments
+            segments = member.segments
             i = member.segment_index
-            while i < len(segments) and segments[i].end <= at:
-                i += 1
-            member.segment_index = i
-            if i < len(segments):
+            try:
                 segment = segments[i]
-                if segment.start <= at and segment.attentive:
-                    out.append((member, segment))
+                while segment.end <= at:
+                    i += 1
+                    segment = segments[i]
+            except IndexError:
+                member.segment_index = i
+                continue
+            member.segment_index = i
+            if segment.start <= at and segment.attentive:
+                out.append((member, segment))
         return out
 
     # -- one leg ------------------------------------------------------------------------
@@ -190,7 +195,10 @@ class _Unit:
         """Push the ring of a leg; return (leg, the device to name at answer, if any)."""
         account, dev = member.plan.devices[device]
         leg = f"{call}/{account.login}"
-        forked = sum(1 for d in segment.online if member.plan.devices[d][0] is account) > 1
+        forked = (
+            len(account.devices) > 1
+            and sum(1 for d in segment.online if member.plan.devices[d][0] is account) > 1
+        )
         # With several contacts on one account the PBX forks the ring and only the answer
         # tells which device picked up.
         self.push(

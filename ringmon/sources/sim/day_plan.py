@@ -50,6 +50,21 @@ class DayPlan:
     """(time, device index) of a ``dnd`` transition -> the break's reason (``Lunch``)."""
 
 
+EARLY_MINUTES = 12
+"""The earliest anyone logs in: this many minutes before their shift starts."""
+
+
+def shift_start(employee: Employee, day: date, tz: tzinfo) -> float:
+    """When ``employee``'s shift starting on ``day`` starts (epoch seconds)."""
+    return local_time(day, employee.shift.start, tz)
+
+
+def earliest_event(employee: Employee, day: date, tz: tzinfo) -> float:
+    """No event of the plan for ``employee``'s shift starting on ``day`` comes before this
+    (the earliest login, less a second for the rounding)."""
+    return shift_start(employee, day, tz) - EARLY_MINUTES * 60 - 1.0
+
+
 def local_time(day: date, minutes: int, tz: tzinfo) -> float:
     """Epoch seconds of ``minutes`` after the local midnight starting ``day`` (may spill over)."""
     days, minute = divmod(minutes, 24 * 60)
@@ -64,15 +79,15 @@ def plan_day(employee: Employee, day: date, seed: int, tz: tzinfo) -> DayPlan | 
     weekend = day.weekday() >= 5
     if rng.random() >= (shift.weekend_attendance if weekend else shift.weekday_attendance):
         return None
-    shift_start = local_time(day, shift.start, tz)
+    starts = shift_start(employee, day, tz)
     shift_end = local_time(day, shift.start + shift.length, tz)
     lateness = rng.random()
     if lateness < 0.72:
-        login = shift_start + rng.uniform(-12, 1) * 60
+        login = starts + rng.uniform(-EARLY_MINUTES, 1) * 60
     elif lateness < 0.94:
-        login = shift_start + rng.uniform(2, 20) * 60
+        login = starts + rng.uniform(2, 20) * 60
     else:
-        login = shift_start + rng.uniform(25, 80) * 60
+        login = starts + rng.uniform(25, 80) * 60
     logout = shift_end + rng.uniform(-4, 10) * 60
     if rng.random() < 0.03:
         logout -= rng.uniform(60, 180) * 60  # left early
@@ -177,17 +192,19 @@ def _segments(
     status = [OFFLINE] * device_count
     segments: list[Segment] = []
     ti = 0
+    count = len(transitions)
+    online: tuple[int, ...] = ()
     for i, begin in enumerate(cuts[:-1]):
-        while ti < len(transitions) and transitions[ti][0] <= begin:
-            _, device, new = transitions[ti]
-            status[device] = new
-            ti += 1
-        end = cuts[i + 1]
-        online = tuple(d for d in range(device_count) if status[d] == ONLINE)
+        if ti < count and transitions[ti][0] <= begin:
+            while ti < count and transitions[ti][0] <= begin:
+                _, device, new = transitions[ti]
+                status[device] = new
+                ti += 1
+            online = tuple(d for d in range(device_count) if status[d] == ONLINE)
         if not online:
             continue
         attentive = login <= begin < logout and not any(b0 <= begin < b1 for b0, b1, _ in breaks)
-        segments.append(Segment(begin, end, attentive, online, ()))
+        segments.append(Segment(begin, cuts[i + 1], attentive, online, ()))
     # Backwards: how long each online device stays online across adjoining segments.
     following: dict[int, float] = {}
     next_start: float | None = None

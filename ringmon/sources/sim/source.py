@@ -4,7 +4,9 @@ On ``run(sink)``:
 
 - an empty hub (``sink.last_ts()`` is None) gets the whole staff upserted at the local
   midnight ``backfill_days`` before today, then every event from there up to the hub's now,
-  as fast as the hub takes them (history screens have data at once);
+  as fast as the hub takes them (history screens have data at once). A hub that takes a
+  history in bulk (``HistorySink``, hub/backfill.py) gets today from its midnight up to now
+  as one backlog (``load_backlog``), then the past days after it, numbered before today;
 - a hub with stored events resumes strictly after the newest one (a restart of the hub on its
   own data: the stream continues where it stopped, nothing is repeated); when that is older
   than the backfill window, the stream is entered afresh at the window's start instead;
@@ -25,7 +27,7 @@ import itertools
 import logging
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -197,6 +199,14 @@ class SimSource:
         burst = 0
         live = False
         try:
+            if isinstance(sink, HistorySink):
+                # Up to now the stream is a backlog: taken in bulk, made in a worker thread
+                # (hub/backfill.py); the first event after now is kept for the live loop.
+                backlog = _UpToNow(stream, sink.now)
+                taken = await sink.load_backlog(backlog, source=self.name)
+                self.emitted += taken
+                self.rejected += backlog.count - taken
+                stream = itertools.chain(backlog.held, stream)
             # The stream's first event means every team's plan for the day (seconds at
             # 10,000 employees): made in a worker thread, so that the hub answers meanwhile.
             first = await asyncio.to_thread(next, stream, None)
@@ -252,3 +262,23 @@ class SimSource:
     def recording(self, ref: str) -> bytes | None:
         """The WAV bytes of a ``sim:`` recording reference; None for anyone else's."""
         return synth_recording(ref)
+
+
+class _UpToNow:
+    """The events of a stream up to ``now()`` (read at each one: the clock runs on while
+    they are taken), counted; the first one after it is kept in ``held``."""
+
+    def __init__(self, stream: Iterator[tuple[float, Event]], now: Callable[[], float]) -> None:
+        self.stream = stream
+        self.now = now
+        self.held: list[tuple[float, Event]] = []
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Event]:
+        now = self.now
+        for at, event in self.stream:
+            if at > now():
+                self.held.append((at, event))
+                return
+            self.count += 1
+            yield event

@@ -43,7 +43,7 @@ from ringmon.sources.sim.calls import (
     caller_name,
     unit_events,
 )
-from ringmon.sources.sim.day_plan import OFFLINE, local_time
+from ringmon.sources.sim.day_plan import OFFLINE, earliest_event, local_time
 from ringmon.sources.sim.roster import Roster
 
 RawItem = tuple[float, Payload]
@@ -67,9 +67,14 @@ def merged(
 
     Units of ``first_day`` whose shift crosses midnight are taken from the day before too,
     so that the night shift that started the evening before is there after midnight.
+
+    A unit's plans (every member's day: most of a unit's cost) are made when the merge
+    reaches the earliest time it can have an event (``earliest_event``), not at its day's
+    midnight: a window ending at noon never plans the afternoon and night shifts, and the
+    order is the same (nothing of the unit can come before that time).
     """
     teams = roster.teams
-    heap: list[tuple[float, int, int, Payload, Iterator[tuple[float, int, Payload]]]] = []
+    heap: list[tuple[float, int, int, Payload | None, Any]] = []
     width = max(1, len(teams))
 
     def add(day: date, only_night: bool) -> None:
@@ -77,10 +82,9 @@ def merged(
         for team in teams:
             if only_night and not team.shift.crosses_midnight:
                 continue
-            gen = unit_events(team, day, seed, tz)
-            first = next(gen, None)
-            if first is not None:
-                heapq.heappush(heap, (first[0], base + team.index, first[1], first[2], gen))
+            if team.members:
+                at = earliest_event(team.members[0], day, tz)  # one shift per team
+                heapq.heappush(heap, (at, base + team.index, -1, None, (team, day)))
 
     add(first_day - timedelta(days=1), True)
     day = first_day
@@ -96,7 +100,11 @@ def merged(
             next_midnight = local_time(day, 0, tz)
             continue
         at, unit, _order, payload, gen = heap[0]
-        yield at, payload
+        if payload is None:  # a unit whose plans are made now
+            team, unit_day = gen
+            gen = unit_events(team, unit_day, seed, tz)
+        else:
+            yield at, payload
         item = next(gen, None)
         if item is None:
             heapq.heappop(heap)
@@ -200,15 +208,23 @@ _REGISTRATION = {r.value: r for r in Registration}
 _DIRECTION = {d.value: d for d in Direction}
 
 
+_new = object.__new__
+_set = object.__setattr__
+_FIELDS_SET: dict[type, set[str]] = {
+    cls: set(cls.model_fields) for cls in (DeviceStatus, CallRing, CallAnswer, CallEnd)
+}
+"""Every field of each event class: the fields set of an event built with all of them (one
+set per class, shared: events are frozen, and ``model_copy`` copies the set it changes)."""
+
+
 def _built(cls: type[E], fields: dict[str, Any]) -> E:
     """An event of ``cls`` holding ``fields`` (every field, in the schema's order), without
-    validation: what pydantic's ``model_construct`` makes, at a third of its cost."""
-    event = cls.__new__(cls)
-    setattr_ = object.__setattr__
-    setattr_(event, "__dict__", fields)
-    setattr_(event, "__pydantic_fields_set__", set(fields))
-    setattr_(event, "__pydantic_extra__", None)
-    setattr_(event, "__pydantic_private__", None)
+    validation: what pydantic's ``model_construct`` makes, at a fifth of its cost."""
+    event = _new(cls)
+    _set(event, "__dict__", fields)
+    _set(event, "__pydantic_fields_set__", _FIELDS_SET[cls])
+    _set(event, "__pydantic_extra__", None)
+    _set(event, "__pydantic_private__", None)
     return event
 
 
