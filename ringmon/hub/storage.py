@@ -36,7 +36,6 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -45,14 +44,13 @@ from ringmon.hub.storage_reads import StorageReads
 from ringmon.hub.tables import (
     DB_FILE,
     SCHEMA,
-    UPSERT_CALL,
     CallRow,
     add_missing_columns,
     delete_links,
     migrate_ingest_ids,
     seq_before,
 )
-from ringmon.hub.write_batch import WriteBatch
+from ringmon.hub.write_batch import WriteBatch, write_rows
 
 __all__ = ["DB_FILE", "CallRow", "Storage", "WriteBatch"]
 
@@ -142,38 +140,7 @@ class Storage(StorageReads):
         db = self._writer
         db.execute("BEGIN IMMEDIATE")
         try:
-            if batch.events:
-                db.executemany(
-                    "INSERT INTO events (seq, ts, type, body) VALUES (?, ?, ?, ?)", batch.events
-                )
-            if batch.links:
-                db.executemany(
-                    "INSERT OR IGNORE INTO event_employee (employee, seq) VALUES (?, ?)",
-                    batch.links,
-                )
-            if batch.calls:
-                db.executemany(UPSERT_CALL, list(batch.calls.values()))
-            if batch.meta:
-                db.executemany(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                    list(batch.meta.items()),
-                )
-            if batch.checkpoint is not None:
-                db.execute(
-                    "INSERT OR REPLACE INTO checkpoint (id, seq, body) VALUES (1, ?, ?)",
-                    batch.checkpoint,
-                )
-            if batch.snapshot is not None:
-                seq, at, body = batch.snapshot
-                db.execute(
-                    "INSERT OR REPLACE INTO snapshots (seq, at, body) VALUES (?, ?, ?)",
-                    (seq, at, zlib.compress(body.encode("utf-8"), 6)),
-                )
-            if batch.ingest_ids:
-                db.executemany(
-                    "INSERT OR IGNORE INTO ingest_ids (token, event_id, seq) VALUES (?, ?, ?)",
-                    [(token, eid, seq) for (token, eid), seq in batch.ingest_ids.items()],
-                )
+            write_rows(db, batch)
         except BaseException:
             db.execute("ROLLBACK")
             raise

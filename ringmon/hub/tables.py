@@ -100,15 +100,6 @@ CALL_COLUMNS = (
     "ring_at, answer_at, end_at, recording, remote_name"
 )
 
-UPSERT_CALL = (
-    f"INSERT INTO calls ({CALL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (id) DO UPDATE SET device = excluded.device, answer_at = excluded.answer_at, "
-    "end_at = excluded.end_at, recording = excluded.recording"
-)
-"""A leg's row as it rings, then as it is answered and ends. Only what changes after the ring
-is updated, so SQLite leaves the three indexes alone (a REPLACE deletes and re-inserts the row
-in all of them): the rest of a leg (who, which call, when it rang) is fixed at its ring."""
-
 
 def add_missing_columns(db: sqlite3.Connection) -> None:
     """Columns added after a data folder was made: ``CREATE TABLE IF NOT EXISTS`` leaves an
