@@ -1,13 +1,17 @@
 """The rows one flush writes (``WriteBatch``) and how they are written (``write_rows``, in the
 transaction ``Storage.write`` opens).
 
-Many rows per statement: the writer runs in a thread, and Python's ``sqlite3`` lets go of the
-GIL for each step of a statement. With ``executemany`` that is once per row, and each time
-it wants the GIL back while the event loop is busy ingesting, it waits for the loop to hand
-it over (up to ``sys.getswitchinterval()``, 5 ms): a flush of thousands of rows then took
-seconds of waiting, the pending batch grew to ``max_pending`` and the loop stopped for the
-disk. One ``INSERT ... VALUES (...), (...), ...`` of up to ``ROWS_PER_STATEMENT`` rows is one
-step: SQLite inserts them all in C, beside the event loop on the other core.
+Many rows per statement. The writer runs in a thread; Python's ``sqlite3`` lets go of the GIL
+while SQLite steps a statement. With ``executemany`` a step is one row, a few microseconds:
+too short for the event loop's thread to wake up and take the GIL, so the writer in effect
+held it throughout, and the loop and SQLite took turns (``sys.getswitchinterval()``, 5 ms
+each): every second SQLite spent was a second the event loop lost (wall time was the CPU
+time of both threads added up). A statement of thousands of rows is one long step, during
+which the loop runs on the other core. After each, the writer waits for the GIL (up to
+5 ms while the loop is busy), so a batch takes few statements: up to ``ROWS_PER_STATEMENT``
+rows each, the last one padded to a power of two with rows of NULLs that its ``WHERE``
+skips (a dozen statement texts serve every batch, each prepared once: the connection's
+statement cache).
 """
 
 from __future__ import annotations
@@ -22,10 +26,10 @@ from itertools import chain
 from ringmon.hub.tables import CALL_COLUMNS, CallRow
 from ringmon.model.calls import CallLeg
 
-ROWS_PER_STATEMENT = 512
-"""The most rows one statement inserts (fewer when SQLite allows fewer parameters). A batch is
-cut into statements of a power of two rows each, so that a few statement texts serve every
-batch and SQLite prepares each once (the connection's statement cache)."""
+ROWS_PER_STATEMENT = 2048
+"""The most rows one statement inserts (fewer when SQLite allows fewer parameters)."""
+FEWEST_ROWS = 16
+"""The fewest rows a statement is padded to."""
 
 CALL_CHANGES = (
     "ON CONFLICT (id) DO UPDATE SET device = excluded.device, answer_at = excluded.answer_at, "
@@ -130,23 +134,25 @@ def insert_rows(
     rows: Sequence[tuple[object, ...]],
     then: str = "",
 ) -> None:
-    """``insert`` (``INSERT INTO t (a, b)``) every row of ``rows`` (``width`` values each),
-    many rows per statement, in order; ``then``: a conflict clause."""
+    """``insert`` (``INSERT INTO t (a, b)``) every row of ``rows`` (``width`` values each, the
+    first never None), many rows per statement, in order; ``then``: a conflict clause."""
     most = ROWS_PER_STATEMENT
     allowed = db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width
     while most > allowed:
         most //= 2
-    done, total = 0, len(rows)
-    while done < total:
-        count = most
-        while count > total - done:
-            count //= 2
-        params = list(chain.from_iterable(rows[done : done + count]))
-        db.execute(_statement(insert, width, count, then), params)
-        done += count
+    for start in range(0, len(rows), most):
+        chunk = rows[start : start + most]
+        size = min(FEWEST_ROWS, most)
+        while size < len(chunk):
+            size *= 2
+        params = list(chain.from_iterable(chunk))
+        params.extend([None] * (width * (size - len(chunk))))
+        db.execute(_statement(insert, width, size, then), params)
 
 
 @lru_cache(maxsize=64)
 def _statement(insert: str, width: int, count: int, then: str) -> str:
+    """``insert`` of ``count`` rows, those whose first value is NULL (padding) left out."""
     row = "(" + ", ".join("?" * width) + ")"
-    return f"{insert} VALUES {', '.join([row] * count)} {then}".rstrip()
+    values = ", ".join([row] * count)
+    return f"{insert} SELECT * FROM (VALUES {values}) WHERE column1 IS NOT NULL {then}".rstrip()
