@@ -9,7 +9,9 @@ Where an event enters:
   writes a source's past days in bulk after today is served (seqs reserved before today's).
 Where it is stored:
   ``store.py`` (commits in batches off the event loop, checkpoints, retention) over
-  ``storage.py`` (SQLite; ``tables.py`` its tables); ``tokens.py`` keeps the access tokens.
+  ``storage.py`` (SQLite: its connections and writes; ``storage_reads.py`` the queries,
+  ``tables.py`` the tables, ``write_batch.py`` what one flush writes); ``tokens.py`` keeps
+  the access tokens.
   With ``--log nats://...`` the log is a NATS JetStream stream shared by several hubs
   (``log/``: published where events enter, applied by every hub in stream order; the SQLite
   file is then the hub's index; source leases and shared tokens in JetStream KV).

@@ -1,0 +1,158 @@
+"""The rows one flush writes (``WriteBatch``) and how they are written (``write_rows``, in the
+transaction ``Storage.write`` opens).
+
+Many rows per statement. The writer runs in a thread; Python's ``sqlite3`` lets go of the GIL
+while SQLite steps a statement. With ``executemany`` a step is one row, a few microseconds:
+too short for the event loop's thread to wake up and take the GIL, so the writer in effect
+held it throughout, and the loop and SQLite took turns (``sys.getswitchinterval()``, 5 ms
+each): every second SQLite spent was a second the event loop lost (wall time was the CPU
+time of both threads added up). A statement of thousands of rows is one long step, during
+which the loop runs on the other core. After each, the writer waits for the GIL (up to
+5 ms while the loop is busy), so a batch takes few statements: up to ``ROWS_PER_STATEMENT``
+rows each, the last one padded to a power of two with rows of NULLs that its ``WHERE``
+skips (a dozen statement texts serve every batch, each prepared once: the connection's
+statement cache).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain
+
+from ringmon.hub.tables import CALL_COLUMNS, CallRow
+from ringmon.model.calls import CallLeg
+
+ROWS_PER_STATEMENT = 2048
+"""The most rows one statement inserts (fewer when SQLite allows fewer parameters)."""
+FEWEST_ROWS = 16
+"""The fewest rows a statement is padded to."""
+
+CALL_CHANGES = (
+    "ON CONFLICT (id) DO UPDATE SET device = excluded.device, answer_at = excluded.answer_at, "
+    "end_at = excluded.end_at, recording = excluded.recording"
+)
+"""A leg's row as it rings, then as it is answered and ends. Only what changes after the ring
+is updated, so SQLite leaves the calls' indexes alone (a REPLACE deletes and re-inserts the
+row in all of them): the rest of a leg (who, which call, when it rang) is fixed at its ring."""
+
+
+@dataclass(slots=True)
+class WriteBatch:
+    """Everything accepted since the last flush, written in one transaction."""
+
+    events: list[tuple[int, float, str, str]] = field(default_factory=list)
+    links: list[tuple[str, int]] = field(default_factory=list)
+    calls: dict[int, CallRow] = field(default_factory=dict)
+    legs: dict[int, CallLeg] = field(default_factory=dict)
+    """Legs whose call-log rows changed, by row id, as live objects: made ``calls`` rows by
+    ``seal`` when the batch is cut (on the event loop: the legs change there)."""
+    meta: dict[str, str] = field(default_factory=dict)
+    checkpoint: tuple[int, str] | None = None
+    snapshot: tuple[int, float, str] | None = None
+    """(seq, the state's clock, its ``SnapshotDoc`` JSON): the state as of the batch's end."""
+    ingest_ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(push token name, event_id) -> seq of the event it stored."""
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.events
+            or self.links
+            or self.calls
+            or self.legs
+            or self.meta
+            or self.checkpoint
+            or self.snapshot
+            or self.ingest_ids
+        )
+
+    @property
+    def last_seq(self) -> int:
+        return self.events[-1][0] if self.events else 0
+
+    def seal(self) -> None:
+        """Make the changed legs' rows as they are now (when the batch is cut: the state is
+        then the state as of its last event)."""
+        calls = self.calls
+        for row_id, leg in self.legs.items():
+            calls[row_id] = call_row(row_id, leg)
+        self.legs.clear()
+
+
+def call_row(row_id: int, leg: CallLeg) -> CallRow:
+    return (
+        row_id,
+        leg.leg,
+        leg.call,
+        leg.account,
+        leg.device,
+        leg.employee,
+        str(leg.direction),
+        leg.remote,
+        leg.ring_at,
+        leg.answer_at,
+        leg.end_at,
+        leg.recording,
+        leg.remote_name,
+    )
+
+
+def write_rows(db: sqlite3.Connection, batch: WriteBatch) -> None:
+    """Write ``batch``'s rows (inside the caller's transaction)."""
+    if batch.events:
+        insert_rows(db, "INSERT INTO events (seq, ts, type, body)", 4, batch.events)
+    if batch.links:
+        insert_rows(db, "INSERT OR IGNORE INTO event_employee (employee, seq)", 2, batch.links)
+    if batch.calls:
+        calls = list(batch.calls.values())
+        insert_rows(db, f"INSERT INTO calls ({CALL_COLUMNS})", 13, calls, CALL_CHANGES)
+    if batch.meta:
+        meta = list(batch.meta.items())
+        insert_rows(db, "INSERT OR REPLACE INTO meta (key, value)", 2, meta)
+    if batch.checkpoint is not None:
+        db.execute(
+            "INSERT OR REPLACE INTO checkpoint (id, seq, body) VALUES (1, ?, ?)", batch.checkpoint
+        )
+    if batch.snapshot is not None:
+        seq, at, body = batch.snapshot
+        db.execute(
+            "INSERT OR REPLACE INTO snapshots (seq, at, body) VALUES (?, ?, ?)",
+            (seq, at, zlib.compress(body.encode("utf-8"), 6)),
+        )
+    if batch.ingest_ids:
+        ids = [(token, eid, seq) for (token, eid), seq in batch.ingest_ids.items()]
+        insert_rows(db, "INSERT OR IGNORE INTO ingest_ids (token, event_id, seq)", 3, ids)
+
+
+def insert_rows(
+    db: sqlite3.Connection,
+    insert: str,
+    width: int,
+    rows: Sequence[tuple[object, ...]],
+    then: str = "",
+) -> None:
+    """``insert`` (``INSERT INTO t (a, b)``) every row of ``rows`` (``width`` values each, the
+    first never None), many rows per statement, in order; ``then``: a conflict clause."""
+    most = ROWS_PER_STATEMENT
+    allowed = db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width
+    while most > allowed:
+        most //= 2
+    for start in range(0, len(rows), most):
+        chunk = rows[start : start + most]
+        size = min(FEWEST_ROWS, most)
+        while size < len(chunk):
+            size *= 2
+        params = list(chain.from_iterable(chunk))
+        params.extend([None] * (width * (size - len(chunk))))
+        db.execute(_statement(insert, width, size, then), params)
+
+
+@lru_cache(maxsize=64)
+def _statement(insert: str, width: int, count: int, then: str) -> str:
+    """``insert`` of ``count`` rows, those whose first value is NULL (padding) left out."""
+    row = "(" + ", ".join("?" * width) + ")"
+    values = ", ".join([row] * count)
+    return f"{insert} SELECT * FROM (VALUES {values}) WHERE column1 IS NOT NULL {then}".rstrip()
