@@ -71,8 +71,12 @@ class EarlySnapshot:
 
     async def result(self) -> EarlyResult | None:
         """The hub's answer (waited for without blocking the loop), or None when the thread
-        has none that can be used."""
-        return await asyncio.wrap_future(self.future)
+        has none that can be used. Given once: the next call is None, and the snapshot's
+        state is not kept here after the feed has replaced it."""
+        found = await asyncio.wrap_future(self.future)
+        self.future = Future()
+        self.future.set_result(None)
+        return found
 
     def _run(self) -> None:
         try:
