@@ -40,6 +40,7 @@ from ringmon.cropped_updates import cropped
 from ringmon.exit_signals import ExitSignals
 from ringmon.feed.client import FeedClient
 from ringmon.feed.connection import Connection, HubTime, Link
+from ringmon.feed.early_snapshot import EarlySnapshot
 from ringmon.feed.hubs import split_hub_urls
 from ringmon.logs import configure_logging
 from ringmon.model.schema import Event
@@ -100,13 +101,15 @@ class RingmonApp(ReplayKeys):
         state_file: StateFile | None = None,
         at: float | None = None,
         view: str | None = None,
+        early: EarlySnapshot | None = None,
     ) -> None:
         """``at``, if given, is a past moment to open the board at (a replay, ringmon/replay).
         ``ready``, if given, is awaited before the feed starts (``ringmon demo`` waits
         there for its hub while the screen is already up); if it raises, the App exits with
         the exception's message and return code 1. Without a ``token`` (a browser session of
         ``ringmon web``) the App asks for one before the feed starts. ``state_file``: where
-        the theme chosen in the palette is remembered (None: nowhere)."""
+        the theme chosen in the palette is remembered (None: nowhere). ``early``: the first
+        snapshot, asked for before the App was built (``ringmon.feed.early_snapshot``)."""
         super().__init__()
         settings = settings if settings is not None else Settings()
         if settings.keys:
@@ -132,7 +135,9 @@ class RingmonApp(ReplayKeys):
             state_file=state_file,
             remembered=state_file.load() if state_file is not None else ClientState(),
         )
-        self.feed = FeedClient(url, token, zone, self, hub_time=hub_time, **(feed_options or {}))
+        self.feed = FeedClient(
+            url, token, zone, self, hub_time=hub_time, early=early, **(feed_options or {})
+        )
         self._hub_urls = url
         self._feed_options = feed_options or {}
         self._handle_signals = handle_signals
@@ -321,6 +326,7 @@ def run_tui(
     token: str | None = None,
     ready: Callable[[], Awaitable[object]] | None = None,
     signals: ExitSignals | None = None,
+    early: EarlySnapshot | None = None,
 ) -> int:
     """``ringmon [--url URL] [--token-file F] [--tz ZONE] [--wall]``: the TUI on a hub.
 
@@ -328,7 +334,8 @@ def run_tui(
     which handles the exit signals around its hub too); users pass the token by file or
     ``RINGMON_TOKEN``, never on the command line. In a browser session (``ringmon web``) no
     token is read from anywhere: the App asks the person for theirs. Without a terminal (and
-    outside a browser session) it says so and returns 2 (see ``ringmon.terminal``)."""
+    outside a browser session) it says so and returns 2 (see ``ringmon.terminal``). ``early``:
+    the first snapshot, already asked for (``ringmon.cli``)."""
     browser = in_browser_session()
     try:
         settings = load_settings({"url": getattr(args, "url", None), "tz": args.tz})
@@ -389,6 +396,7 @@ def run_tui(
         state_file=StateFile(state_path(config_path())),
         at=at,
         view=view,
+        early=early,
     )
     with contextlib.ExitStack() as stack:
         if signals is None:

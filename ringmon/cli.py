@@ -383,9 +383,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ringmon.sources.asterisk.replay import run_replay
 
         return run_replay(args)
+    # The hub writes the first snapshot while the TUI imports Textual and builds itself.
+    from ringmon.feed.early_snapshot import start_early_snapshot
+
+    early = start_early_snapshot(args)
     from ringmon.app import run_tui
 
-    return run_tui(args)
+    return run_tui(args, early=early)
 
 
 if __name__ == "__main__":

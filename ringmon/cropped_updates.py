@@ -25,9 +25,11 @@ import logging
 from collections.abc import Iterator
 
 from rich.cells import cell_len, get_character_cell_size
+from rich.color import ColorSystem
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.control import Control
 from rich.segment import Segment
+from rich.style import Style
 from textual.app import App
 from textual.strip import Strip
 
@@ -98,14 +100,17 @@ class CroppedChopsUpdate(ChopsUpdate):
 
     def render_segments(self, console: Console) -> str:
         move_to = Control.move_to
+        # The console's colour system, as Textual's ``Strip.render`` reads it.
+        pen = Pen(console._color_system or ColorSystem.TRUECOLOR)
         out: list[str] = []
         for piece in self._pieces():
             if piece is None:
-                out.append("\n")
-                continue
+                continue  # every piece starts with a move: no newline between lines
             x, y, strip = piece
             out.append(move_to(x, y).segment.text)
-            out.append(strip.render(console))
+            for text, style, _ in strip:
+                out.append(pen.write(text, style))
+        out.append(pen.done())
         return "".join(out)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -118,6 +123,83 @@ class CroppedChopsUpdate(ChopsUpdate):
             x, y, strip = piece
             yield move_to(x, y).segment
             yield from strip
+
+
+SGR_ATTRIBUTES = (
+    ("bold", "1"),
+    ("dim", "2"),
+    ("italic", "3"),
+    ("underline", "4"),
+    ("blink", "5"),
+    ("blink2", "6"),
+    ("reverse", "7"),
+    ("conceal", "8"),
+    ("strike", "9"),
+    ("underline2", "21"),
+    ("frame", "51"),
+    ("encircle", "52"),
+    ("overline", "53"),
+)
+"""Rich's style attributes and their SGR codes (as Rich and Textual write them)."""
+PLAIN = ("", "39", "49")
+"""The codes of a style that sets nothing: the terminal's default."""
+
+
+class Pen:
+    """Writes styled text, sending a colour or style code only where it changes.
+
+    Rich and Textual write every segment as ``set its style, the text, reset``: a one-cell
+    update of the "In status" clock is some 40 bytes, and 35 rows of them each second most of
+    a demo's output. The pen remembers the terminal's current style across the segments and
+    lines of one update (a cursor move does not change it): a segment in the style already
+    set is its text alone, a change of colour only sends that colour, and a change of
+    attributes (bold, dim...) resets and sets the whole style. ``done`` resets at the end."""
+
+    def __init__(self, color_system: ColorSystem) -> None:
+        self.color_system = color_system
+        self._now: tuple[str, str, str] | None = None  # (attributes, colour, background)
+        self._codes: dict[Style, tuple[str, str, str]] = {}
+
+    def write(self, text: str, style: Style | None) -> str:
+        """``text`` in ``style`` (None: the terminal's default), with what codes it needs."""
+        if style is None:
+            return self.done() + text
+        codes = self._codes.get(style)
+        if codes is None:
+            codes = self._codes[style] = self._codes_of(style)
+        if codes == PLAIN and not style.link:
+            return self.done() + text
+        now = self._now
+        if codes == now:
+            prefix = ""
+        elif now is not None and codes[0] == now[0]:
+            changed = [new for new, old in zip(codes[1:], now[1:], strict=True) if new != old]
+            prefix = f"\x1b[{';'.join(changed)}m"
+        else:
+            prefix = f"\x1b[{';'.join(filter(None, ('0' if now else '', *codes)))}m"
+        self._now = codes
+        if style.link:
+            return f"{prefix}\x1b]8;id={style.link_id};{style.link}\x1b\\{text}\x1b]8;;\x1b\\"
+        return prefix + text
+
+    def done(self) -> str:
+        """Back to the terminal's default style."""
+        if self._now is None:
+            return ""
+        self._now = None
+        return "\x1b[0m"
+
+    def _codes_of(self, style: Style) -> tuple[str, str, str]:
+        attrs = ";".join(code for name, code in SGR_ATTRIBUTES if getattr(style, name))
+        color, bgcolor = style.color, style.bgcolor
+        system = self.color_system
+        fg = ";".join(color.downgrade(system).get_ansi_codes()) if color is not None else "39"
+        bg = (
+            ";".join(bgcolor.downgrade(system).get_ansi_codes(False))
+            if bgcolor is not None
+            else "49"
+        )
+        return (attrs, fg, bg)
 
 
 def _cell_start(strip: Strip, offset: int) -> int:

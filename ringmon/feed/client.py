@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import tzinfo
 
 import httpx
@@ -33,7 +34,9 @@ import websockets
 from websockets.asyncio.client import connect
 
 from ringmon.feed.connection import Connection, FeedListener, HubTime, Link
+from ringmon.feed.early_snapshot import EarlyResult, EarlySnapshot
 from ringmon.feed.frames import FeedCounters, FrameReader, Resnapshot
+from ringmon.feed.hub_health import HubHealth
 from ringmon.feed.hubs import HubRing, hub_label, split_hub_urls
 from ringmon.feed.tls import websocket_tls
 from ringmon.hub_client import HubClient, HubError, hub_error
@@ -77,7 +80,10 @@ class FeedClient(FrameReader):
         ping_interval: float | None = 5.0,
         ping_timeout: float | None = 10.0,
         loading_poll: float = 1.0,
+        early: EarlySnapshot | None = None,
     ) -> None:
+        """``early``: the first snapshot, asked for while the TUI started (used if it is
+        the one this feed would ask for)."""
         self.hubs = HubRing(split_hub_urls(url))
         self.tz = tz
         self.listener = listener
@@ -100,6 +106,7 @@ class FeedClient(FrameReader):
         self._need_snapshot = True
         self._state_hub: str | None = None  # the hub the state is followed from
         self._log: str | None = None  # the event log the hubs say they serve (if they do)
+        self._early = early
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -173,17 +180,24 @@ class FeedClient(FrameReader):
             self._log = health.log
 
     async def _snapshot(self, hub: HubClient) -> None:
-        while True:
-            await self._wait_until_loaded(hub)
-            try:
-                snapshot = await hub.snapshot(self.tz)
-                break
-            except HubError as exc:
-                # 503 while the hub loads its history: not a failure, wait for it (above).
-                if exc.status != 503 or not await self._loading(hub):
-                    raise
+        early = await self._early_result(hub)
+        if early is not None:
+            self._heard(early.health)
+            snapshot = early.snapshot
+            # The hub's clock went on between the snapshot and now.
+            now = snapshot.now + (time.monotonic() - early.received) * snapshot.speed
+        else:
+            while True:
+                await self._wait_until_loaded(hub)
+                try:
+                    snapshot = await hub.snapshot(self.tz)
+                    break
+                except HubError as exc:
+                    # 503 while the hub loads its history: not a failure, wait for it (above).
+                    if exc.status != 503 or not await self._loading(hub):
+                        raise
+            now = snapshot.now
         state = snapshot.state
-        now = snapshot.now
         self.hub_time.sync(now, snapshot.speed)
         self.state = state
         self.counters.snapshots += 1
@@ -194,6 +208,18 @@ class FeedClient(FrameReader):
         )
         log.info("snapshot at seq %d: %d employees", snapshot.seq, len(state.employees))
         self.listener.feed_snapshot(state)
+
+    async def _early_result(self, hub: HubClient) -> EarlyResult | None:
+        """The snapshot fetched while the TUI started (``ringmon.feed.early_snapshot``),
+        once, if it is the one this feed would ask for now."""
+        early, self._early = self._early, None
+        if early is None:
+            return None
+        found = await early.result()
+        if found is None or not found.serves(hub.url, self.token, self.tz):
+            return None
+        log.info("taking the snapshot fetched at start-up (seq %d)", found.snapshot.seq)
+        return found
 
     async def _wait_until_loaded(self, hub: HubClient) -> None:
         """While the hub loads its history (``/v1/health`` says ``starting``) it holds back
@@ -211,9 +237,7 @@ class FeedClient(FrameReader):
             health = await hub.health()
         except HubError:
             return False
-        if health.log is not None:
-            self._log = health.log
-        self.spaced_seqs = health.shared_log
+        self._heard(health)
         if health.status != "starting":
             return False
         self._update(
@@ -224,6 +248,12 @@ class FeedClient(FrameReader):
             )
         )
         return True
+
+    def _heard(self, health: HubHealth) -> None:
+        """What the hub's health says about its log (see ``_check_same_log``)."""
+        if health.log is not None:
+            self._log = health.log
+        self.spaced_seqs = health.shared_log
 
     def feed_url(self, since: int) -> str:
         url = httpx.URL(self.url)

@@ -261,8 +261,9 @@ class EmployeeTable(TableCursor, TableMouse, ScrollView, can_focus=True):
         painted there (one refresh for all of them: each call has a fixed cost)."""
         painted = self._painted
         regions: list[Region] = []
+        top = self.top  # once: a property of the scroll offset (and the wall's page)
         for y in range(1, self.body_height + 1):
-            span = changed_span(painted.get(y), self._line(y))
+            span = changed_span(painted.get(y), self._line(y, top))
             if span is not None:
                 regions.append(Region(span[0], y, span[1] - span[0], 1))
         if regions:
@@ -292,13 +293,13 @@ class EmployeeTable(TableCursor, TableMouse, ScrollView, can_focus=True):
             self._painted[y] = strip
         return strip
 
-    def _line(self, y: int) -> Strip:
-        """The line at ``y`` as it is now (the header at 0)."""
+    def _line(self, y: int, top: int | None = None) -> Strip:
+        """The line at ``y`` as it is now (the header at 0); ``top``: ``self.top``."""
         width = self._width
         lines = self._lines
         if y == 0:
             return lines.header(self.board.sort, width)
-        index = self.top + y - 1
+        index = (self.top if top is None else top) + y - 1
         board = self.board
         if index >= len(board):
             if index == 0 and y == 1:

@@ -26,8 +26,8 @@ from ringmon.model.status import Status
 from ringmon.present.clock import clock
 from ringmon.present.durations import format_age
 from ringmon.present.glyphs import GLYPHS, RINGING_GLYPH
-from ringmon.present.markup import as_markup
 from ringmon.present.status_style import RINGING_VAR, STATUS_VARS
+from ringmon.widgets.changed_cells import ChangedCells
 
 SILENT_AFTER_SECONDS = 5.0
 """No frame at all (event, batch or heartbeat) for this long (real seconds): the feed is silent.
@@ -166,31 +166,60 @@ def feed_state(conn: Connection, now: float, speed: float, tz: tzinfo) -> FeedSt
     return FeedState("ok", f"● live{on} · {last_text}", "")
 
 
-def _count(glyph: str, label: str, value: int, var: str) -> str:
-    return f"[{var}]{glyph} {label}[/] [b]{value:,}[/b]"
+Part = str | tuple[str, str]
+"""Text, or (text, style): a piece of a summary line (``Content.assemble``; no markup is
+parsed: Textual's parser took milliseconds a line, on every batch of a busy feed)."""
 
 
-def summary_markup(summary: Summary, feed: FeedState, wide: bool) -> tuple[str, str]:
-    """The two lines of the summary bar, as Textual markup."""
-    ringing = _count(RINGING_GLYPH, "ringing", summary.ringing, RINGING_VAR)
-    parts = [
+def _count(glyph: str, label: str, value: int, var: str) -> list[Part]:
+    return [(f"{glyph} {label}", var), " ", (f"{value:,}", "bold")]
+
+
+def summary_contents(summary: Summary, feed: FeedState, wide: bool) -> tuple[Content, Content]:
+    """The two lines of the summary bar."""
+    counts = (
         _count(GLYPHS[Status.TALKING], "talking", summary.talking, STATUS_VARS[Status.TALKING]),
-        ringing,
+        _count(RINGING_GLYPH, "ringing", summary.ringing, RINGING_VAR),
         _count(GLYPHS[Status.ONLINE], "online", summary.online, STATUS_VARS[Status.ONLINE]),
         _count(GLYPHS[Status.DND], "dnd", summary.dnd, STATUS_VARS[Status.DND]),
         _count(GLYPHS[Status.OFFLINE], "offline", summary.offline, STATUS_VARS[Status.OFFLINE]),
-    ]
+    )
     sep = "   " if wide else "  "
-    first = sep.join(parts)
-    today = f"Today: [b]{summary.calls_today:,}[/b] calls, [b]{summary.missed_today:,}[/b] missed"
-    over = f"  [$error]! over limit [b]{summary.over_limit:,}[/b][/]" if summary.over_limit else ""
+    first: list[Part] = []
+    for count in counts:
+        first += [sep, *count] if first else count
+    second: list[Part] = [
+        "Today: ",
+        (f"{summary.calls_today:,}", "bold"),
+        " calls, ",
+        (f"{summary.missed_today:,}", "bold"),
+        " missed",
+    ]
+    if summary.over_limit:
+        second += ["  ", ("! over limit ", "$error"), (f"{summary.over_limit:,}", "$error bold")]
     feed_var = {"ok": "$success", "wait": "$text-muted"}.get(feed.level, "$warning")
-    second = f"{today}{over}  [{feed_var}]{as_markup(feed.short)}[/]"
-    return first, second
+    second += ["  ", (feed.short, feed_var)]
+    return Content.assemble(*first), Content.assemble(*second)
 
 
-class SummaryBar(Static):
-    """Two lines on top of the board: counts per status, today's calls, the feed.
+def compact_counts(summary: Summary) -> Content:
+    """The status counts by glyph only (``● 3 ♪ 1 ○ 11 ⊘ 2 · 23``), for a narrow terminal."""
+    counts = (
+        (GLYPHS[Status.TALKING], summary.talking, STATUS_VARS[Status.TALKING]),
+        (RINGING_GLYPH, summary.ringing, RINGING_VAR),
+        (GLYPHS[Status.ONLINE], summary.online, STATUS_VARS[Status.ONLINE]),
+        (GLYPHS[Status.DND], summary.dnd, STATUS_VARS[Status.DND]),
+        (GLYPHS[Status.OFFLINE], summary.offline, STATUS_VARS[Status.OFFLINE]),
+    )
+    parts: list[Part] = []
+    for glyph, value, var in counts:
+        parts += [*(["  "] if parts else []), (glyph, var), " ", (f"{value:,}", "bold")]
+    return Content.assemble(*parts)
+
+
+class SummaryBar(ChangedCells):
+    """Two lines on top of the board: counts per status, today's calls, the feed. A change
+    repaints only the cells that differ ("last event 1 s ago" becoming "2 s ago": a cell).
 
     The spacing follows the bar's width, so the text is made when the bar is painted, at the
     width it is painted at: the first ``show`` comes before the first layout (width 0), and a
@@ -210,31 +239,16 @@ class SummaryBar(Static):
         shown = (summary, feed)
         if shown != self._shown:
             self._shown = shown
-            # Always two lines: no layout needed, only a repaint of this widget.
-            self.refresh()
+            self.contents_changed()
 
-    def render(self) -> Content:
+    def contents(self, width: int) -> list[Content]:
         if self._shown is None:
-            return Content("")
-        width = self.content_size.width
-        first, second = summary_markup(*self._shown, self.size.width >= 120)
-        lines = [Content.from_markup(first), Content.from_markup(second)]
+            return []
+        lines = list(summary_contents(*self._shown, self.size.width >= 120))
         if lines[0].cell_length > width:
-            lines[0] = Content.from_markup(compact_counts(self._shown[0]))
+            lines[0] = compact_counts(self._shown[0])
         # One line each, never wrapped: a wrapped first line would push the second out.
-        return Content("\n").join(line.truncate(width, ellipsis=True) for line in lines)
-
-
-def compact_counts(summary: Summary) -> str:
-    """The status counts by glyph only (``● 3 ♪ 1 ○ 11 ⊘ 2 · 23``), for a narrow terminal."""
-    counts = (
-        (GLYPHS[Status.TALKING], summary.talking, STATUS_VARS[Status.TALKING]),
-        (RINGING_GLYPH, summary.ringing, RINGING_VAR),
-        (GLYPHS[Status.ONLINE], summary.online, STATUS_VARS[Status.ONLINE]),
-        (GLYPHS[Status.DND], summary.dnd, STATUS_VARS[Status.DND]),
-        (GLYPHS[Status.OFFLINE], summary.offline, STATUS_VARS[Status.OFFLINE]),
-    )
-    return "  ".join(f"[{var}]{glyph}[/] [b]{value:,}[/b]" for glyph, value, var in counts)
+        return [line.truncate(width, ellipsis=True) for line in lines]
 
 
 class FeedBanner(Static):

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import pyte
 from board_host import BoardHost
 from rich.cells import get_character_cell_size
 from rich.segment import ControlType, Segment
@@ -70,12 +71,41 @@ class VirtualTerminal:
         return [self.cells[y][region.x : region.right] for y in region.line_range]
 
 
+class WrittenTerminal:
+    """A terminal emulator (pyte) fed the very text an update is written as, escape codes
+    and all, and the bytes that took."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.screen = pyte.Screen(width, height)
+        self.stream = pyte.Stream(self.screen)
+        self.bytes = 0
+
+    def write(self, text: str) -> None:
+        self.bytes += len(text.encode())
+        self.stream.feed(text)
+
+    def cells(self) -> list[list[tuple[object, ...]]]:
+        """Every cell: its character, colours and attributes."""
+        buffer = self.screen.buffer
+        return [
+            [
+                (c.data, c.fg, c.bg, c.bold, c.italics, c.underscore, c.reverse, c.strikethrough)
+                for c in (buffer[y][x] for x in range(self.screen.columns))
+            ]
+            for y in range(self.screen.lines)
+        ]
+
+
 class RecordingHost(BoardHost):
-    """``BoardHost`` with a virtual terminal showing what a real one would show."""
+    """``BoardHost`` with a virtual terminal showing what a real one would show; and two
+    terminal emulators: one fed what ringmon writes (``written``), one what Textual itself
+    would have written for the same updates (``stock``)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.terminal: VirtualTerminal | None = None
+        self.written: WrittenTerminal | None = None
+        self.stock: WrittenTerminal | None = None
 
     def _display(self, screen: Screen[Any], renderable: Any) -> None:
         super()._display(screen, renderable)
@@ -87,4 +117,9 @@ class RecordingHost(BoardHost):
         if terminal is None or (terminal.width, terminal.height) != (width, height):
             # A resized terminal: Textual repaints everything after a resize.
             terminal = self.terminal = VirtualTerminal(width, height)
+            self.written = WrittenTerminal(width, height)
+            self.stock = WrittenTerminal(width, height)
         terminal.feed(self.console.render(cropped(renderable)))
+        assert self.written is not None and self.stock is not None
+        self.written.write(cropped(renderable).render_segments(self.console))
+        self.stock.write(renderable.render_segments(self.console))

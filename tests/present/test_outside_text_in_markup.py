@@ -19,7 +19,7 @@ from ringmon.present.row_text import devices_text
 from ringmon.screens.choice_list import ChoiceList
 from ringmon.screens.filter_panel import FilterPanel
 from ringmon.screens.help import help_text
-from ringmon.widgets.summary import FeedState, summary_markup
+from ringmon.widgets.summary import FeedState, summary_contents
 
 NASTY = ["[/x] R&D", "Sales [b]VIP[/b]", "lone [", "back\\", "[$error]red"]
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -32,8 +32,8 @@ def shown(markup: str) -> str:
 def test_the_summarys_feed_words_from_the_hub_show_as_they_are() -> None:
     for text in NASTY:
         feed = FeedState("degraded", f"⚠ {text} unreachable", "")
-        _, second = summary_markup(Summary(), feed, wide=True)
-        assert shown(second).endswith(f"⚠ {text} unreachable"), text
+        _, second = summary_contents(Summary(), feed, wide=True)
+        assert second.plain.endswith(f"⚠ {text} unreachable"), text
 
 
 def test_the_user_agent_tooltip_shows_names_and_agents_as_they_are() -> None:

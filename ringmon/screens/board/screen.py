@@ -127,6 +127,8 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
         self._last_key: float | None = None
         self._hold_timer: Timer | None = None
         self._table: EmployeeTable | None = None
+        self._reset_from: object = None
+        """The state the rows were last built from whole (every snapshot is a new one)."""
 
     # -- what the App provides ------------------------------------------------------------
 
@@ -247,7 +249,12 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
         if not self.ready:
             return
         state = self.host.state
+        if reset and state is self._reset_from:
+            # The same snapshot again: the board mounted after it came (the snapshot asked
+            # for at start-up), and took it in then; the App's message follows.
+            return
         if reset:
+            self._reset_from = state
             self.board.reset(r for r in build_rows(state).values() if r is not None)
             self.table.tz = self.host.tz  # a new snapshot may bring the hub's time zone
             self.recent.clear()
