@@ -162,14 +162,18 @@ class CallTally:
     _day_span: tuple[float, float] = (0.0, 0.0)
 
     def ring(self, leg: CallLeg) -> None:
-        if self._closed and self._closed[0][0] < leg.ring_at - self.linger:
-            self._forget_closed_before(leg.ring_at - self.linger)
+        at = leg.ring_at
+        closed = self._closed
+        if closed and closed[0][0] < at - self.linger:
+            self._forget_closed_before(at - self.linger)
         call = self.open_calls.get(leg.call)
         if call is None:
-            day = self._day_of(leg.ring_at)
-            call = self.open_calls[leg.call] = OpenCall(day)
+            start, end = self._day_span
+            day = self._day if start <= at < end else self._day_of(at)
+            self.open_calls[leg.call] = OpenCall(day, 1)
             self.day(day).calls += 1
-        elif call.closed_at is not None:
+            return
+        if call.closed_at is not None:
             self._count(call, -1)
             call.closed_at = None
         call.legs += 1

@@ -3,7 +3,8 @@ and calls in progress, kept up to date by ``State.apply`` (state.py) at every ch
 
 A device is talking while an answered leg is in progress on it, else what its registration
 says; an employee's status is the highest of their devices' (a leg answered on an account
-that named no device counts as talking). Ringing legs are counted by employee.
+that named no device counts as talking). An employee is ringing while a leg of theirs in
+progress is not answered.
 """
 
 from __future__ import annotations
@@ -39,22 +40,25 @@ class DerivedStatus:
     tally: CallTally
     employee_days: EmployeeDays
     history: History | None
-    _ringing: dict[str, int]
     _employee_legs: dict[str, dict[str, CallLeg]]
 
     def _finish_leg(self, leg: CallLeg, at: float, recording: str | None) -> None:
         leg.end_at = at
         leg.recording = recording
-        del self.legs[leg.leg]
-        if leg.employee is not None:
-            self._forget_leg(leg.employee, leg.leg)
+        leg_id = leg.leg
+        del self.legs[leg_id]
+        employee = leg.employee
+        if employee is not None:
+            own = self._employee_legs.get(employee)
+            if own is not None:
+                own.pop(leg_id, None)
+                if not own:
+                    del self._employee_legs[employee]
         self.tally.end(leg)
         self.employee_days.end(leg)
         if self.history is not None:
             self.history.calls.append(leg)
         if leg.answer_at is None:
-            if leg.employee is not None:
-                self._stop_ringing(leg.employee)
             return
         dev = leg.talks_on
         if dev is not None:
@@ -77,9 +81,8 @@ class DerivedStatus:
         if leg.employee is not None:
             self._employee_legs.setdefault(leg.employee, {})[leg.leg] = leg
         if leg.answer_at is None:
-            if leg.employee is not None:
-                self._ringing[leg.employee] = self._ringing.get(leg.employee, 0) + 1
-        elif leg.device is not None:
+            return
+        if leg.device is not None:
             dev = self.devices.get((leg.account, leg.device))
             if dev is not None:
                 dev.talking += 1
@@ -102,21 +105,6 @@ class DerivedStatus:
             acc.talking += 1
             if acc.employee is not None:
                 self._refresh_employee(self.employees[acc.employee], at)
-
-    def _forget_leg(self, employee: str, leg_id: str) -> None:
-        legs = self._employee_legs.get(employee)
-        if legs is not None:
-            legs.pop(leg_id, None)
-            if not legs:
-                del self._employee_legs[employee]
-
-    def _stop_ringing(self, employee: str) -> None:
-        ringing = self._ringing
-        left = ringing.get(employee, 0) - 1
-        if left > 0:
-            ringing[employee] = left
-        else:
-            ringing.pop(employee, None)
 
     def _refresh_device(self, dev: Device, owner: str | None, at: float) -> None:
         """Recompute a device's status and, when it changed, its ``owner``'s (R16).

@@ -30,8 +30,7 @@ class EmployeeDay:
     longest: float = 0.0
 
     def add(self, leg: CallLeg, now: float) -> None:
-        self.stats.add(leg, now)
-        talk = leg.talk_seconds(now)
+        talk = self.stats.add(leg, now)
         if talk > self.longest:
             self.longest = talk
 

@@ -84,10 +84,9 @@ class State(DerivedStatus):
         self.tally = CallTally(self.tz)
         self.employee_days = EmployeeDays(self.tz)  # the board's counters of today
         # Indexes kept beside the legs so that no event has to scan every call in progress:
-        # ringing legs by employee id here; answered ones as ``talking`` counts on each
-        # ``Device`` (or ``Account``, for a leg that named no device); every leg in progress
-        # by employee id (``legs_of``: the board's rows look only at their own).
-        self._ringing: dict[str, int] = {}
+        # every leg in progress by employee id (``legs_of``, ``ringing``: the board's rows
+        # look only at their own); answered ones as ``talking`` counts on each ``Device`` (or
+        # ``Account``, for a leg that named no device).
         self._employee_legs: dict[str, dict[str, CallLeg]] = {}
         self.clock: float = 0.0
         self.late_tolerance = late_tolerance
@@ -239,18 +238,23 @@ class State(DerivedStatus):
         leg = CallLeg(
             ev["call"], leg_id, login, device, employee, ev["direction"], ev["remote"], at
         )
-        if ev["remote_name"]:
-            leg.remote_name = ev["remote_name"]
+        remote_name = ev["remote_name"]
+        if remote_name:
+            leg.remote_name = remote_name
         legs[leg_id] = leg
         self.tally.ring(leg)
         if employee is not None:
-            ringing = self._ringing
-            ringing[employee] = ringing.get(employee, 0) + 1
-            self._employee_legs.setdefault(employee, {})[leg_id] = leg
+            own = self._employee_legs.get(employee)
+            if own is None:
+                self._employee_legs[employee] = {leg_id: leg}
+            else:
+                own[leg_id] = leg
 
     def _call_answer(self, ev: Fields, at: float) -> None:
         leg_id, device = ev["leg"], ev["device"]
-        leg = self._leg(leg_id, ev["call"])
+        leg = self.legs.get(leg_id)
+        if leg is None or leg.call != ev["call"]:
+            leg = self._leg(leg_id, ev["call"])  # raises
         if leg.answer_at is not None:
             raise EventRejected(f"call leg {leg_id!r} is already answered", "duplicate")
         if device is None:
@@ -263,12 +267,13 @@ class State(DerivedStatus):
             leg.device = device
         leg.answer_at = at
         self.tally.answer(leg)
-        if leg.employee is not None:
-            self._stop_ringing(leg.employee)
         self._start_talking(leg, dev, at)
 
     def _call_end(self, ev: Fields, at: float) -> None:
-        self._finish_leg(self._leg(ev["leg"], ev["call"]), at, ev["recording"])
+        leg = self.legs.get(ev["leg"])
+        if leg is None or leg.call != ev["call"]:
+            leg = self._leg(ev["leg"], ev["call"])  # raises
+        self._finish_leg(leg, at, ev["recording"])
 
     # -- lookups --------------------------------------------------------------------------
 
@@ -314,7 +319,9 @@ class State(DerivedStatus):
         return [] if legs is None else list(legs.values())
 
     def ringing(self, employee_id: str) -> bool:
-        return employee_id in self._ringing
+        """Whether a leg of the employee's in progress is not answered yet."""
+        legs = self._employee_legs.get(employee_id)
+        return legs is not None and any(leg.answer_at is None for leg in legs.values())
 
     def departments(self) -> list[str]:
         return sorted({e.department for e in self.employees.values() if e.department})
