@@ -171,7 +171,10 @@ class CallTally:
             start, end = self._day_span
             day = self._day if start <= at < end else self._day_of(at)
             self.open_calls[leg.call] = OpenCall(day, 1)
-            self.day(day).calls += 1
+            tally = self.days.get(day)
+            if tally is None:
+                tally = self.day(day)
+            tally.calls += 1
             return
         if call.closed_at is not None:
             self._count(call, -1)
@@ -194,9 +197,9 @@ class CallTally:
             call.missed = True
         if call.legs <= 0:
             call.legs = 0
-            call.closed_at = leg.end_at if leg.end_at is not None else leg.ring_at
+            closed_at = call.closed_at = leg.end_at if leg.end_at is not None else leg.ring_at
             self._count(call, +1)
-            self._closed.append((call.closed_at, leg.call))
+            self._closed.append((closed_at, leg.call))
 
     def in_order(self) -> list[tuple[str, OpenCall]]:
         """The calls as a snapshot writes them: open ones, then closed ones by closing time,
@@ -234,7 +237,9 @@ class CallTally:
 
     def _count(self, call: OpenCall, sign: int) -> None:
         """Add (or withdraw) a closed call's outcome to its day."""
-        tally = self.day(call.day)
+        tally = self.days.get(call.day)
+        if tally is None:
+            tally = self.day(call.day)
         if call.answered:
             tally.answered += sign
         elif call.missed:

@@ -18,6 +18,7 @@ from ringmon.model.entities import (
     Device,
     DeviceKey,
     Employee,
+    Equipment,
     History,
     append_transition,
 )
@@ -143,13 +144,24 @@ class DerivedStatus:
             if emp.status is _DND and dev.status is _DND:
                 self._set_employee_status(emp, _DND, at)
 
+    def equipment(self, emp: Employee) -> Equipment:
+        """The employee's accounts and their devices, in (login, device id) order
+        (``Employee.equipment``, worked out again after a change)."""
+        equipment = emp.equipment
+        if equipment is None:
+            accounts = tuple(self.accounts[login] for login in sorted(emp.accounts))
+            devices = tuple(
+                self.devices[(acc.login, device_id)]
+                for acc in accounts
+                for device_id in sorted(acc.devices)
+            )
+            equipment = emp.equipment = (accounts, devices)
+        return equipment
+
     def dnd_reason(self, emp: Employee) -> str | None:
         """The reason of the employee's dnd: the first reason a dnd device of theirs gives."""
         reasons = sorted(
-            dev.reason
-            for login in emp.accounts
-            for device_id in self.accounts[login].devices
-            if (dev := self.devices[(login, device_id)]).status is _DND and dev.reason
+            dev.reason for dev in self.equipment(emp)[1] if dev.status is _DND and dev.reason
         )
         return reasons[0] if reasons else None
 
@@ -166,21 +178,20 @@ class DerivedStatus:
     def _refresh_employee(self, emp: Employee, at: float) -> None:
         """``merge_status(self.employee_statuses(emp))``, inlined: a hot path of ingest (a call
         answered or ended on a device that held the employee's status)."""
+        accounts, devices = emp.equipment or self.equipment(emp)
         best, best_rank = _OFFLINE, 0
-        accounts, devices = self.accounts, self.devices
-        for login in emp.accounts:
-            acc = accounts[login]
+        for dev in devices:
+            status = dev.status
+            if status is _TALKING:
+                self._set_employee_status(emp, _TALKING, at)
+                return
+            rank = RANK[status]
+            if rank > best_rank:
+                best, best_rank = status, rank
+        for acc in accounts:
             if acc.talking:
                 self._set_employee_status(emp, _TALKING, at)
                 return
-            for device_id in acc.devices:
-                status = devices[(login, device_id)].status
-                if status is _TALKING:
-                    self._set_employee_status(emp, _TALKING, at)
-                    return
-                rank = RANK[status]
-                if rank > best_rank:
-                    best, best_rank = status, rank
         self._set_employee_status(emp, best, at)
 
     def _set_employee_status(self, emp: Employee, status: Status, at: float) -> None:

@@ -147,6 +147,7 @@ class State(DerivedStatus):
         for login in list(emp.accounts):
             self.accounts[login].employee = None
         emp.accounts.clear()
+        emp.equipment = None
         self._set_employee_status(emp, _OFFLINE, at)
         del self.employees[emp.id]
 
@@ -164,10 +165,12 @@ class State(DerivedStatus):
             acc.employee = employee
             if old is not None:
                 old.accounts.discard(login)
+                old.equipment = None
                 self._refresh_employee(old, at)
             if employee is not None:
                 new = self.employees[employee]
                 new.accounts.add(login)
+                new.equipment = None
                 self._refresh_employee(new, at)
 
     def _account_remove(self, ev: Fields, at: float) -> None:
@@ -182,6 +185,7 @@ class State(DerivedStatus):
         if acc.employee is not None:
             emp = self.employees[acc.employee]
             emp.accounts.discard(login)
+            emp.equipment = None
             self._refresh_employee(emp, at)
 
     def _device_status(self, ev: Fields, at: float) -> None:
@@ -207,6 +211,8 @@ class State(DerivedStatus):
             )
             self.devices[key] = dev
             acc.devices.add(device_id)
+            if acc.employee is not None:
+                self.employees[acc.employee].equipment = None
         else:
             if dev.registration != registration:
                 dev.registered_since = at
@@ -300,18 +306,14 @@ class State(DerivedStatus):
         return leg
 
     def devices_of(self, employee_id: str) -> list[Device]:
+        """The employee's devices, by account login then device id."""
         emp = self.employees.get(employee_id)
-        if emp is None:
-            return []
-        return [
-            self.devices[(login, device_id)]
-            for login in sorted(emp.accounts)
-            for device_id in sorted(self.accounts[login].devices)
-        ]
+        return [] if emp is None else list((emp.equipment or self.equipment(emp))[1])
 
     def accounts_of(self, employee_id: str) -> list[Account]:
+        """The employee's accounts, by login."""
         emp = self.employees.get(employee_id)
-        return [] if emp is None else [self.accounts[login] for login in sorted(emp.accounts)]
+        return [] if emp is None else list((emp.equipment or self.equipment(emp))[0])
 
     def legs_of(self, employee_id: str) -> list[CallLeg]:
         """The employee's legs in progress, in the order they rang."""
