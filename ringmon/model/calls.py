@@ -14,7 +14,7 @@ from ringmon.model.period import day_bounds, local_date
 from ringmon.model.schema import Direction
 
 if TYPE_CHECKING:
-    from ringmon.model.state import Device
+    from ringmon.model.entities import Account, Device
 
 MISSED_AFTER_SECONDS = 5.0
 """R11: a call that rang the employee for more than this and was not answered is missed."""
@@ -49,9 +49,12 @@ class CallLeg:
     answered_by_colleague: bool = False
     """Unanswered here, answered by another employee's leg of the same call (a hunt group,
     a queue): see ``mark_answered_by_colleague``."""
-    # The state's device object it talks on, once answered on a known device: the state's
-    # shortcut to it (no lookup by key when the leg ends), no part of the leg itself.
+    # The state's objects it concerns, while in progress: the device it talks on (once
+    # answered on a known device), its account, its call's record in the tally. Shortcuts
+    # (no lookup by id when the leg is answered or ends), no part of the leg itself.
     talks_on: Device | None = field(default=None, init=False, repr=False, compare=False)
+    on_account: Account | None = field(default=None, init=False, repr=False, compare=False)
+    in_call: OpenCall | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def answered(self) -> bool:
@@ -170,24 +173,25 @@ class CallTally:
         if call is None:
             start, end = self._day_span
             day = self._day if start <= at < end else self._day_of(at)
-            self.open_calls[leg.call] = OpenCall(day, 1)
+            call = self.open_calls[leg.call] = leg.in_call = OpenCall(day, 1)
             tally = self.days.get(day)
             if tally is None:
                 tally = self.day(day)
             tally.calls += 1
             return
+        leg.in_call = call
         if call.closed_at is not None:
             self._count(call, -1)
             call.closed_at = None
         call.legs += 1
 
     def answer(self, leg: CallLeg) -> None:
-        call = self.open_calls.get(leg.call)
+        call = leg.in_call if leg.in_call is not None else self.open_calls.get(leg.call)
         if call is not None:
             call.answered = True
 
     def end(self, leg: CallLeg) -> None:
-        call = self.open_calls.get(leg.call)
+        call = leg.in_call if leg.in_call is not None else self.open_calls.get(leg.call)
         if call is None or call.closed_at is not None:
             return
         call.legs -= 1

@@ -56,23 +56,24 @@ class DerivedStatus:
                 if not own:
                     del self._employee_legs[employee]
         self.tally.end(leg)
+        leg.in_call = None  # the tally may forget the call now (a recorded leg stays small)
         self.employee_days.end(leg)
         if self.history is not None:
             self.history.calls.append(leg)
         if leg.answer_at is None:
             return
+        acc = leg.on_account or self.accounts.get(leg.account)
         dev = leg.talks_on
         if dev is not None:
             dev.talking -= 1
             if not dev.talking:
-                self._refresh_device(dev, self.accounts[leg.account].employee, at)
+                self._refresh_device(dev, None if acc is None else acc.owner, at)
             return
         # Talking on an account whose device nobody named: only the employee can tell.
-        owner = self.accounts.get(leg.account)
-        if owner is not None and leg.device is None:
-            owner.talking -= 1
-            if owner.employee is not None:
-                self._refresh_employee(self.employees[owner.employee], at)
+        if acc is not None and leg.device is None:
+            acc.talking -= 1
+            if acc.owner is not None:
+                self._refresh_employee(acc.owner, at)
 
     def restore_leg_indexes(self, leg: CallLeg) -> None:
         """Index a leg put straight into ``legs`` (when a state is rebuilt from a snapshot).
@@ -81,6 +82,8 @@ class DerivedStatus:
         """
         if leg.employee is not None:
             self._employee_legs.setdefault(leg.employee, {})[leg.leg] = leg
+        acc = leg.on_account = self.accounts.get(leg.account)
+        leg.in_call = self.tally.open_calls.get(leg.call)
         if leg.answer_at is None:
             return
         if leg.device is not None:
@@ -88,26 +91,24 @@ class DerivedStatus:
             if dev is not None:
                 dev.talking += 1
                 leg.talks_on = dev
-        else:
-            acc = self.accounts.get(leg.account)
-            if acc is not None:
-                acc.talking += 1
+        elif acc is not None:
+            acc.talking += 1
 
     def _start_talking(self, leg: CallLeg, dev: Device | None, at: float) -> None:
         """An answered leg makes its device talking, or its account's employee (R16)."""
+        acc = leg.on_account or self.accounts[leg.account]
         if dev is not None:
             leg.talks_on = dev
             dev.talking += 1
             if dev.talking == 1:
-                self._refresh_device(dev, self.accounts[leg.account].employee, at)
+                self._refresh_device(dev, acc.owner, at)
             return
         if leg.device is None:
-            acc = self.accounts[leg.account]
             acc.talking += 1
-            if acc.employee is not None:
-                self._refresh_employee(self.employees[acc.employee], at)
+            if acc.owner is not None:
+                self._refresh_employee(acc.owner, at)
 
-    def _refresh_device(self, dev: Device, owner: str | None, at: float) -> None:
+    def _refresh_device(self, dev: Device, emp: Employee | None, at: float) -> None:
         """Recompute a device's status and, when it changed, its ``owner``'s (R16).
 
         The employee's status is the highest of their devices'; it is kept up to date at every
@@ -122,9 +123,8 @@ class DerivedStatus:
         dev.since = at
         if self.history is not None:
             self._record_device(dev, status, at)
-        if owner is None:
+        if emp is None:
             return
-        emp = self.employees[owner]
         if RANK[status] >= RANK[emp.status]:
             self._set_employee_status(emp, status, at)
         elif old is emp.status:
@@ -135,14 +135,12 @@ class DerivedStatus:
             log = self.history.device.setdefault((dev.account, dev.device), [])
             append_transition(log, at, status, dev.reason if status is not _TALKING else None)
 
-    def _reason_changed(self, dev: Device, owner: str | None, at: float) -> None:
+    def _reason_changed(self, dev: Device, emp: Employee | None, at: float) -> None:
         """A device's reason changed, its status did not (dnd Lunch -> dnd Training)."""
         if self.history is not None:
             self._record_device(dev, dev.status, at)
-        if owner is not None:
-            emp = self.employees[owner]
-            if emp.status is _DND and dev.status is _DND:
-                self._set_employee_status(emp, _DND, at)
+        if emp is not None and emp.status is _DND and dev.status is _DND:
+            self._set_employee_status(emp, _DND, at)
 
     def equipment(self, emp: Employee) -> Equipment:
         """The employee's accounts and their devices, in (login, device id) order

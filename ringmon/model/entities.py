@@ -44,6 +44,8 @@ class Account:
     # Answered legs in progress on the account that named no device (they make its employee
     # talking, R16). Derived from ``State.legs``, so no part of the account's identity.
     talking: int = field(default=0, compare=False)
+    owner: Employee | None = field(default=None, compare=False, repr=False)
+    """The state's object of ``employee`` (kept in step with it by the state)."""
 
 
 @dataclass(slots=True)

@@ -145,7 +145,8 @@ class State(DerivedStatus):
     def _employee_remove(self, ev: Fields, at: float) -> None:
         emp = self._employee(ev["id"])
         for login in list(emp.accounts):
-            self.accounts[login].employee = None
+            acc = self.accounts[login]
+            acc.employee, acc.owner = None, None
         emp.accounts.clear()
         emp.equipment = None
         self._set_employee_status(emp, _OFFLINE, at)
@@ -161,14 +162,14 @@ class State(DerivedStatus):
             self.accounts[login] = acc
         acc.number = ev["number"]
         if acc.employee != employee:
-            old = self.employees.get(acc.employee) if acc.employee else None
-            acc.employee = employee
+            old = acc.owner
+            new = None if employee is None else self.employees[employee]
+            acc.employee, acc.owner = employee, new
             if old is not None:
                 old.accounts.discard(login)
                 old.equipment = None
                 self._refresh_employee(old, at)
-            if employee is not None:
-                new = self.employees[employee]
+            if new is not None:
                 new.accounts.add(login)
                 new.equipment = None
                 self._refresh_employee(new, at)
@@ -182,8 +183,8 @@ class State(DerivedStatus):
             dev = self.devices.pop((login, device_id))
             self._record_device(dev, _OFFLINE, at)
         del self.accounts[login]
-        if acc.employee is not None:
-            emp = self.employees[acc.employee]
+        emp = acc.owner
+        if emp is not None:
             emp.accounts.discard(login)
             emp.equipment = None
             self._refresh_employee(emp, at)
@@ -211,8 +212,8 @@ class State(DerivedStatus):
             )
             self.devices[key] = dev
             acc.devices.add(device_id)
-            if acc.employee is not None:
-                self.employees[acc.employee].equipment = None
+            if acc.owner is not None:
+                acc.owner.equipment = None
         else:
             if dev.registration != registration:
                 dev.registered_since = at
@@ -225,8 +226,8 @@ class State(DerivedStatus):
         if reason != dev.reason:
             dev.reason = reason
             if dev.status is FROM_REGISTRATION[registration] and not dev.talking:
-                self._reason_changed(dev, acc.employee, at)
-        self._refresh_device(dev, acc.employee, at)
+                self._reason_changed(dev, acc.owner, at)
+        self._refresh_device(dev, acc.owner, at)
 
     def _call_ring(self, ev: Fields, at: float) -> None:
         login, leg_id, device = ev["account"], ev["leg"], ev["device"]
@@ -244,6 +245,7 @@ class State(DerivedStatus):
         leg = CallLeg(
             ev["call"], leg_id, login, device, employee, ev["direction"], ev["remote"], at
         )
+        leg.on_account = acc
         remote_name = ev["remote_name"]
         if remote_name:
             leg.remote_name = remote_name
