@@ -6,8 +6,10 @@ Measured, each on every frame:
 (a) ``json.loads``: the floor, decoding JSON and nothing else;
 (b) the model's ingest: ``parse_event`` (pydantic, validated) then ``State.apply``.
 
-Targets (issue 2): (b) >= 100,000 events/s and (b)/(a) >= 0.5. Each figure sums, chunk by
-chunk of frames, the fastest of ``--repeat`` runs, so that a busy machine disturbs it less.
+Targets (issue 10): (b)/(a) >= 0.4, 0.5 as the stretch (issue 2: (b) >= 100,000 events/s).
+Parsing alone is printed too: (b) less it is what ``State.apply`` costs. Each figure sums,
+chunk by chunk of frames, the fastest of ``--repeat`` runs, so that a busy machine disturbs it
+less.
 """
 
 from __future__ import annotations
@@ -182,9 +184,11 @@ def run(args: argparse.Namespace) -> int:
             f"{label:30}{count:>12,}{seconds:>10.3f}{rate:>12,.0f}{1e6 / rate:>10.2f}"
             f"{cpu:>9.3f}{cpu / count * 1e6:>10.2f}"
         )
+    apply_s, apply_cpu = (model_s - parse_s) / count * 1e6, (model_cpu - parse_cpu) / count * 1e6
+    print(f"{'    apply ((b) less parsing)':30}{'':34}{apply_s:>10.2f}{'':9}{apply_cpu:>10.2f}")
     print(
         f"ratio (b)/(a): {json_s / model_s:.2f} wall, {json_cpu / model_cpu:.2f} CPU time   "
-        "(targets: (b) >= 100,000 events/s, ratio >= 0.5)"
+        "(targets: ratio >= 0.4, stretch 0.5; (b) >= 100,000 events/s)"
     )
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"load average while measuring: {load} on {os.cpu_count()} CPUs")

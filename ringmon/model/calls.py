@@ -14,7 +14,7 @@ from ringmon.model.period import day_bounds, local_date
 from ringmon.model.schema import Direction
 
 if TYPE_CHECKING:
-    from ringmon.model.state import Device
+    from ringmon.model.entities import Account, Device
 
 MISSED_AFTER_SECONDS = 5.0
 """R11: a call that rang the employee for more than this and was not answered is missed."""
@@ -49,9 +49,12 @@ class CallLeg:
     answered_by_colleague: bool = False
     """Unanswered here, answered by another employee's leg of the same call (a hunt group,
     a queue): see ``mark_answered_by_colleague``."""
-    # The state's device object it talks on, once answered on a known device: the state's
-    # shortcut to it (no lookup by key when the leg ends), no part of the leg itself.
+    # The state's objects it concerns, while in progress: the device it talks on (once
+    # answered on a known device), its account, its call's record in the tally. Shortcuts
+    # (no lookup by id when the leg is answered or ends), no part of the leg itself.
     talks_on: Device | None = field(default=None, init=False, repr=False, compare=False)
+    on_account: Account | None = field(default=None, init=False, repr=False, compare=False)
+    in_call: OpenCall | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def answered(self) -> bool:
@@ -162,25 +165,33 @@ class CallTally:
     _day_span: tuple[float, float] = (0.0, 0.0)
 
     def ring(self, leg: CallLeg) -> None:
-        if self._closed and self._closed[0][0] < leg.ring_at - self.linger:
-            self._forget_closed_before(leg.ring_at - self.linger)
+        at = leg.ring_at
+        closed = self._closed
+        if closed and closed[0][0] < at - self.linger:
+            self._forget_closed_before(at - self.linger)
         call = self.open_calls.get(leg.call)
         if call is None:
-            day = self._day_of(leg.ring_at)
-            call = self.open_calls[leg.call] = OpenCall(day)
-            self.day(day).calls += 1
-        elif call.closed_at is not None:
+            start, end = self._day_span
+            day = self._day if start <= at < end else self._day_of(at)
+            call = self.open_calls[leg.call] = leg.in_call = OpenCall(day, 1)
+            tally = self.days.get(day)
+            if tally is None:
+                tally = self.day(day)
+            tally.calls += 1
+            return
+        leg.in_call = call
+        if call.closed_at is not None:
             self._count(call, -1)
             call.closed_at = None
         call.legs += 1
 
     def answer(self, leg: CallLeg) -> None:
-        call = self.open_calls.get(leg.call)
+        call = leg.in_call if leg.in_call is not None else self.open_calls.get(leg.call)
         if call is not None:
             call.answered = True
 
     def end(self, leg: CallLeg) -> None:
-        call = self.open_calls.get(leg.call)
+        call = leg.in_call if leg.in_call is not None else self.open_calls.get(leg.call)
         if call is None or call.closed_at is not None:
             return
         call.legs -= 1
@@ -190,9 +201,9 @@ class CallTally:
             call.missed = True
         if call.legs <= 0:
             call.legs = 0
-            call.closed_at = leg.end_at if leg.end_at is not None else leg.ring_at
+            closed_at = call.closed_at = leg.end_at if leg.end_at is not None else leg.ring_at
             self._count(call, +1)
-            self._closed.append((call.closed_at, leg.call))
+            self._closed.append((closed_at, leg.call))
 
     def in_order(self) -> list[tuple[str, OpenCall]]:
         """The calls as a snapshot writes them: open ones, then closed ones by closing time,
@@ -230,7 +241,9 @@ class CallTally:
 
     def _count(self, call: OpenCall, sign: int) -> None:
         """Add (or withdraw) a closed call's outcome to its day."""
-        tally = self.day(call.day)
+        tally = self.days.get(call.day)
+        if tally is None:
+            tally = self.day(call.day)
         if call.answered:
             tally.answered += sign
         elif call.missed:

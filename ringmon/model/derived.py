@@ -3,7 +3,8 @@ and calls in progress, kept up to date by ``State.apply`` (state.py) at every ch
 
 A device is talking while an answered leg is in progress on it, else what its registration
 says; an employee's status is the highest of their devices' (a leg answered on an account
-that named no device counts as talking). Ringing legs are counted by employee.
+that named no device counts as talking). An employee is ringing while a leg of theirs in
+progress is not answered.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ringmon.model.entities import (
     Device,
     DeviceKey,
     Employee,
+    Equipment,
     History,
     append_transition,
 )
@@ -39,35 +41,39 @@ class DerivedStatus:
     tally: CallTally
     employee_days: EmployeeDays
     history: History | None
-    _ringing: dict[str, int]
     _employee_legs: dict[str, dict[str, CallLeg]]
 
     def _finish_leg(self, leg: CallLeg, at: float, recording: str | None) -> None:
         leg.end_at = at
         leg.recording = recording
-        del self.legs[leg.leg]
-        if leg.employee is not None:
-            self._forget_leg(leg.employee, leg.leg)
+        leg_id = leg.leg
+        del self.legs[leg_id]
+        employee = leg.employee
+        if employee is not None:
+            own = self._employee_legs.get(employee)
+            if own is not None:
+                own.pop(leg_id, None)
+                if not own:
+                    del self._employee_legs[employee]
         self.tally.end(leg)
+        leg.in_call = None  # the tally may forget the call now (a recorded leg stays small)
         self.employee_days.end(leg)
         if self.history is not None:
             self.history.calls.append(leg)
         if leg.answer_at is None:
-            if leg.employee is not None:
-                self._stop_ringing(leg.employee)
             return
+        acc = leg.on_account or self.accounts.get(leg.account)
         dev = leg.talks_on
         if dev is not None:
             dev.talking -= 1
             if not dev.talking:
-                self._refresh_device(dev, self.accounts[leg.account].employee, at)
+                self._refresh_device(dev, None if acc is None else acc.owner, at)
             return
         # Talking on an account whose device nobody named: only the employee can tell.
-        owner = self.accounts.get(leg.account)
-        if owner is not None and leg.device is None:
-            owner.talking -= 1
-            if owner.employee is not None:
-                self._refresh_employee(self.employees[owner.employee], at)
+        if acc is not None and leg.device is None:
+            acc.talking -= 1
+            if acc.owner is not None:
+                self._refresh_employee(acc.owner, at)
 
     def restore_leg_indexes(self, leg: CallLeg) -> None:
         """Index a leg put straight into ``legs`` (when a state is rebuilt from a snapshot).
@@ -76,49 +82,33 @@ class DerivedStatus:
         """
         if leg.employee is not None:
             self._employee_legs.setdefault(leg.employee, {})[leg.leg] = leg
+        acc = leg.on_account = self.accounts.get(leg.account)
+        leg.in_call = self.tally.open_calls.get(leg.call)
         if leg.answer_at is None:
-            if leg.employee is not None:
-                self._ringing[leg.employee] = self._ringing.get(leg.employee, 0) + 1
-        elif leg.device is not None:
+            return
+        if leg.device is not None:
             dev = self.devices.get((leg.account, leg.device))
             if dev is not None:
                 dev.talking += 1
                 leg.talks_on = dev
-        else:
-            acc = self.accounts.get(leg.account)
-            if acc is not None:
-                acc.talking += 1
+        elif acc is not None:
+            acc.talking += 1
 
     def _start_talking(self, leg: CallLeg, dev: Device | None, at: float) -> None:
         """An answered leg makes its device talking, or its account's employee (R16)."""
+        acc = leg.on_account or self.accounts[leg.account]
         if dev is not None:
             leg.talks_on = dev
             dev.talking += 1
             if dev.talking == 1:
-                self._refresh_device(dev, self.accounts[leg.account].employee, at)
+                self._refresh_device(dev, acc.owner, at)
             return
         if leg.device is None:
-            acc = self.accounts[leg.account]
             acc.talking += 1
-            if acc.employee is not None:
-                self._refresh_employee(self.employees[acc.employee], at)
+            if acc.owner is not None:
+                self._refresh_employee(acc.owner, at)
 
-    def _forget_leg(self, employee: str, leg_id: str) -> None:
-        legs = self._employee_legs.get(employee)
-        if legs is not None:
-            legs.pop(leg_id, None)
-            if not legs:
-                del self._employee_legs[employee]
-
-    def _stop_ringing(self, employee: str) -> None:
-        ringing = self._ringing
-        left = ringing.get(employee, 0) - 1
-        if left > 0:
-            ringing[employee] = left
-        else:
-            ringing.pop(employee, None)
-
-    def _refresh_device(self, dev: Device, owner: str | None, at: float) -> None:
+    def _refresh_device(self, dev: Device, emp: Employee | None, at: float) -> None:
         """Recompute a device's status and, when it changed, its ``owner``'s (R16).
 
         The employee's status is the highest of their devices'; it is kept up to date at every
@@ -133,9 +123,8 @@ class DerivedStatus:
         dev.since = at
         if self.history is not None:
             self._record_device(dev, status, at)
-        if owner is None:
+        if emp is None:
             return
-        emp = self.employees[owner]
         if RANK[status] >= RANK[emp.status]:
             self._set_employee_status(emp, status, at)
         elif old is emp.status:
@@ -146,22 +135,31 @@ class DerivedStatus:
             log = self.history.device.setdefault((dev.account, dev.device), [])
             append_transition(log, at, status, dev.reason if status is not _TALKING else None)
 
-    def _reason_changed(self, dev: Device, owner: str | None, at: float) -> None:
+    def _reason_changed(self, dev: Device, emp: Employee | None, at: float) -> None:
         """A device's reason changed, its status did not (dnd Lunch -> dnd Training)."""
         if self.history is not None:
             self._record_device(dev, dev.status, at)
-        if owner is not None:
-            emp = self.employees[owner]
-            if emp.status is _DND and dev.status is _DND:
-                self._set_employee_status(emp, _DND, at)
+        if emp is not None and emp.status is _DND and dev.status is _DND:
+            self._set_employee_status(emp, _DND, at)
+
+    def equipment(self, emp: Employee) -> Equipment:
+        """The employee's accounts and their devices, in (login, device id) order
+        (``Employee.equipment``, worked out again after a change)."""
+        equipment = emp.equipment
+        if equipment is None:
+            accounts = tuple(self.accounts[login] for login in sorted(emp.accounts))
+            devices = tuple(
+                self.devices[(acc.login, device_id)]
+                for acc in accounts
+                for device_id in sorted(acc.devices)
+            )
+            equipment = emp.equipment = (accounts, devices)
+        return equipment
 
     def dnd_reason(self, emp: Employee) -> str | None:
         """The reason of the employee's dnd: the first reason a dnd device of theirs gives."""
         reasons = sorted(
-            dev.reason
-            for login in emp.accounts
-            for device_id in self.accounts[login].devices
-            if (dev := self.devices[(login, device_id)]).status is _DND and dev.reason
+            dev.reason for dev in self.equipment(emp)[1] if dev.status is _DND and dev.reason
         )
         return reasons[0] if reasons else None
 
@@ -178,21 +176,20 @@ class DerivedStatus:
     def _refresh_employee(self, emp: Employee, at: float) -> None:
         """``merge_status(self.employee_statuses(emp))``, inlined: a hot path of ingest (a call
         answered or ended on a device that held the employee's status)."""
+        accounts, devices = emp.equipment or self.equipment(emp)
         best, best_rank = _OFFLINE, 0
-        accounts, devices = self.accounts, self.devices
-        for login in emp.accounts:
-            acc = accounts[login]
+        for dev in devices:
+            status = dev.status
+            if status is _TALKING:
+                self._set_employee_status(emp, _TALKING, at)
+                return
+            rank = RANK[status]
+            if rank > best_rank:
+                best, best_rank = status, rank
+        for acc in accounts:
             if acc.talking:
                 self._set_employee_status(emp, _TALKING, at)
                 return
-            for device_id in acc.devices:
-                status = devices[(login, device_id)].status
-                if status is _TALKING:
-                    self._set_employee_status(emp, _TALKING, at)
-                    return
-                rank = RANK[status]
-                if rank > best_rank:
-                    best, best_rank = status, rank
         self._set_employee_status(emp, best, at)
 
     def _set_employee_status(self, emp: Employee, status: Status, at: float) -> None:

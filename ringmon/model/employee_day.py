@@ -30,8 +30,7 @@ class EmployeeDay:
     longest: float = 0.0
 
     def add(self, leg: CallLeg, now: float) -> None:
-        self.stats.add(leg, now)
-        talk = leg.talk_seconds(now)
+        talk = self.stats.add(leg, now)
         if talk > self.longest:
             self.longest = talk
 
@@ -108,7 +107,10 @@ class EmployeeDays:
         entry = self.employees.get(employee)
         if entry is None:
             entry = self.employees[employee] = EmployeeDay()
-        entry.add(leg, leg.end_at if leg.end_at is not None else leg.ring_at)
+        # ``entry.add``, spelt out: this runs for every leg that ends.
+        talk = entry.stats.add(leg, leg.end_at if leg.end_at is not None else leg.ring_at)
+        if talk > entry.longest:
+            entry.longest = talk
 
     def of(self, employee: str, today: date) -> EmployeeDay | None:
         """The employee's finished legs of ``today`` (None: none, or another day is kept)."""

@@ -28,6 +28,11 @@ class Employee:
     accounts: set[str] = field(default_factory=set)
     reason: str | None = None
     """Why dnd, when a device says (a queue break: ``Lunch``); None in any other status."""
+    # Their accounts and those accounts' devices, as objects in (login, device id) order: what
+    # the status rules and the board's rows read, with no lookup by id and no sorting per read.
+    # Worked out by the state on demand and forgotten (None) whenever ``accounts`` or one of
+    # those accounts' devices changes; derived, so no part of the employee's identity.
+    equipment: Equipment | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -39,6 +44,8 @@ class Account:
     # Answered legs in progress on the account that named no device (they make its employee
     # talking, R16). Derived from ``State.legs``, so no part of the account's identity.
     talking: int = field(default=0, compare=False)
+    owner: Employee | None = field(default=None, compare=False, repr=False)
+    """The state's object of ``employee`` (kept in step with it by the state)."""
 
 
 @dataclass(slots=True)
@@ -58,6 +65,10 @@ class Device:
     """Why its registration, when the source says: ``Lunch`` (dnd), ``unreachable``."""
     paused: tuple[QueuePause, ...] = ()
     """The call-center queues its account is paused in."""
+
+
+Equipment = tuple[tuple[Account, ...], tuple[Device, ...]]
+"""An employee's accounts and their devices (``Employee.equipment``)."""
 
 
 @dataclass(slots=True)

@@ -112,9 +112,10 @@ def _state(raw: dict[str, Any], seq: int, clock: float, tz: tzinfo) -> State:
     for a in raw.get("accounts", ()):
         login = _str(a["login"])
         employee = _str_or_none(a.get("employee"))
-        accounts[login] = Account(login, _str_or_none(a.get("number")), employee)
+        acc = accounts[login] = Account(login, _str_or_none(a.get("number")), employee)
         if employee in employees:
-            employees[employee].accounts.add(login)
+            acc.owner = employees[employee]
+            acc.owner.accounts.add(login)
     for d in raw.get("devices", ()):
         login, device_id = _str(d["account"]), _str(d["device"])
         registration = _REGISTRATION[d["registration"]]

@@ -84,10 +84,9 @@ class State(DerivedStatus):
         self.tally = CallTally(self.tz)
         self.employee_days = EmployeeDays(self.tz)  # the board's counters of today
         # Indexes kept beside the legs so that no event has to scan every call in progress:
-        # ringing legs by employee id here; answered ones as ``talking`` counts on each
-        # ``Device`` (or ``Account``, for a leg that named no device); every leg in progress
-        # by employee id (``legs_of``: the board's rows look only at their own).
-        self._ringing: dict[str, int] = {}
+        # every leg in progress by employee id (``legs_of``, ``ringing``: the board's rows
+        # look only at their own); answered ones as ``talking`` counts on each ``Device`` (or
+        # ``Account``, for a leg that named no device).
         self._employee_legs: dict[str, dict[str, CallLeg]] = {}
         self.clock: float = 0.0
         self.late_tolerance = late_tolerance
@@ -146,8 +145,10 @@ class State(DerivedStatus):
     def _employee_remove(self, ev: Fields, at: float) -> None:
         emp = self._employee(ev["id"])
         for login in list(emp.accounts):
-            self.accounts[login].employee = None
+            acc = self.accounts[login]
+            acc.employee, acc.owner = None, None
         emp.accounts.clear()
+        emp.equipment = None
         self._set_employee_status(emp, _OFFLINE, at)
         del self.employees[emp.id]
 
@@ -161,14 +162,16 @@ class State(DerivedStatus):
             self.accounts[login] = acc
         acc.number = ev["number"]
         if acc.employee != employee:
-            old = self.employees.get(acc.employee) if acc.employee else None
-            acc.employee = employee
+            old = acc.owner
+            new = None if employee is None else self.employees[employee]
+            acc.employee, acc.owner = employee, new
             if old is not None:
                 old.accounts.discard(login)
+                old.equipment = None
                 self._refresh_employee(old, at)
-            if employee is not None:
-                new = self.employees[employee]
+            if new is not None:
                 new.accounts.add(login)
+                new.equipment = None
                 self._refresh_employee(new, at)
 
     def _account_remove(self, ev: Fields, at: float) -> None:
@@ -180,9 +183,10 @@ class State(DerivedStatus):
             dev = self.devices.pop((login, device_id))
             self._record_device(dev, _OFFLINE, at)
         del self.accounts[login]
-        if acc.employee is not None:
-            emp = self.employees[acc.employee]
+        emp = acc.owner
+        if emp is not None:
             emp.accounts.discard(login)
+            emp.equipment = None
             self._refresh_employee(emp, at)
 
     def _device_status(self, ev: Fields, at: float) -> None:
@@ -208,6 +212,8 @@ class State(DerivedStatus):
             )
             self.devices[key] = dev
             acc.devices.add(device_id)
+            if acc.owner is not None:
+                acc.owner.equipment = None
         else:
             if dev.registration != registration:
                 dev.registered_since = at
@@ -220,8 +226,8 @@ class State(DerivedStatus):
         if reason != dev.reason:
             dev.reason = reason
             if dev.status is FROM_REGISTRATION[registration] and not dev.talking:
-                self._reason_changed(dev, acc.employee, at)
-        self._refresh_device(dev, acc.employee, at)
+                self._reason_changed(dev, acc.owner, at)
+        self._refresh_device(dev, acc.owner, at)
 
     def _call_ring(self, ev: Fields, at: float) -> None:
         login, leg_id, device = ev["account"], ev["leg"], ev["device"]
@@ -239,18 +245,24 @@ class State(DerivedStatus):
         leg = CallLeg(
             ev["call"], leg_id, login, device, employee, ev["direction"], ev["remote"], at
         )
-        if ev["remote_name"]:
-            leg.remote_name = ev["remote_name"]
+        leg.on_account = acc
+        remote_name = ev["remote_name"]
+        if remote_name:
+            leg.remote_name = remote_name
         legs[leg_id] = leg
         self.tally.ring(leg)
         if employee is not None:
-            ringing = self._ringing
-            ringing[employee] = ringing.get(employee, 0) + 1
-            self._employee_legs.setdefault(employee, {})[leg_id] = leg
+            own = self._employee_legs.get(employee)
+            if own is None:
+                self._employee_legs[employee] = {leg_id: leg}
+            else:
+                own[leg_id] = leg
 
     def _call_answer(self, ev: Fields, at: float) -> None:
         leg_id, device = ev["leg"], ev["device"]
-        leg = self._leg(leg_id, ev["call"])
+        leg = self.legs.get(leg_id)
+        if leg is None or leg.call != ev["call"]:
+            leg = self._leg(leg_id, ev["call"])  # raises
         if leg.answer_at is not None:
             raise EventRejected(f"call leg {leg_id!r} is already answered", "duplicate")
         if device is None:
@@ -263,12 +275,13 @@ class State(DerivedStatus):
             leg.device = device
         leg.answer_at = at
         self.tally.answer(leg)
-        if leg.employee is not None:
-            self._stop_ringing(leg.employee)
         self._start_talking(leg, dev, at)
 
     def _call_end(self, ev: Fields, at: float) -> None:
-        self._finish_leg(self._leg(ev["leg"], ev["call"]), at, ev["recording"])
+        leg = self.legs.get(ev["leg"])
+        if leg is None or leg.call != ev["call"]:
+            leg = self._leg(ev["leg"], ev["call"])  # raises
+        self._finish_leg(leg, at, ev["recording"])
 
     # -- lookups --------------------------------------------------------------------------
 
@@ -295,18 +308,14 @@ class State(DerivedStatus):
         return leg
 
     def devices_of(self, employee_id: str) -> list[Device]:
+        """The employee's devices, by account login then device id."""
         emp = self.employees.get(employee_id)
-        if emp is None:
-            return []
-        return [
-            self.devices[(login, device_id)]
-            for login in sorted(emp.accounts)
-            for device_id in sorted(self.accounts[login].devices)
-        ]
+        return [] if emp is None else list((emp.equipment or self.equipment(emp))[1])
 
     def accounts_of(self, employee_id: str) -> list[Account]:
+        """The employee's accounts, by login."""
         emp = self.employees.get(employee_id)
-        return [] if emp is None else [self.accounts[login] for login in sorted(emp.accounts)]
+        return [] if emp is None else list((emp.equipment or self.equipment(emp))[0])
 
     def legs_of(self, employee_id: str) -> list[CallLeg]:
         """The employee's legs in progress, in the order they rang."""
@@ -314,7 +323,9 @@ class State(DerivedStatus):
         return [] if legs is None else list(legs.values())
 
     def ringing(self, employee_id: str) -> bool:
-        return employee_id in self._ringing
+        """Whether a leg of the employee's in progress is not answered yet."""
+        legs = self._employee_legs.get(employee_id)
+        return legs is not None and any(leg.answer_at is None for leg in legs.values())
 
     def departments(self) -> list[str]:
         return sorted({e.department for e in self.employees.values() if e.department})

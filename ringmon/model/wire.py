@@ -231,9 +231,10 @@ def state_from_snapshot(doc: SnapshotDoc, tz: tzinfo) -> State:
             e.id, e.name, e.department, tuple(e.numbers), e.status, since, reason=e.reason
         )
     for a in doc.accounts:
-        state.accounts[a.login] = Account(a.login, a.number, a.employee)
+        acc = state.accounts[a.login] = Account(a.login, a.number, a.employee)
         if a.employee in state.employees:
-            state.employees[a.employee].accounts.add(a.login)
+            acc.owner = state.employees[a.employee]
+            acc.owner.accounts.add(a.login)
     for d in doc.devices:
         if d.account not in state.accounts:
             continue

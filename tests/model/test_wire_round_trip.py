@@ -27,6 +27,7 @@ from model_events import (
 )
 from test_r14_example_day import r14_events
 
+from ringmon.model.calls import CallLeg
 from ringmon.model.history import employee_history
 from ringmon.model.history_docs import HistoryDoc, StatsDoc, history_doc, history_from_doc
 from ringmon.model.period import days_window, parse_period
@@ -51,10 +52,17 @@ def view(state: State, now: float) -> dict[str, Any]:
             a.login: (a.number, a.employee, sorted(a.devices)) for a in state.accounts.values()
         },
         "devices": {k: dataclasses.astuple(d) for k, d in state.devices.items()},
-        "legs": {k: dataclasses.astuple(leg) for k, leg in state.legs.items()},
+        "legs": {k: _leg(leg) for k, leg in state.legs.items()},
         "today": state.today(now),
         "open_calls": dict(state.tally.open_calls),
     }
+
+
+def _leg(leg: CallLeg) -> tuple[Any, ...]:
+    """A leg's own fields and the device it talks on (not every shortcut of the state's it
+    holds: its account leads back to the employees)."""
+    own = tuple(getattr(leg, f.name) for f in dataclasses.fields(leg) if f.compare)
+    return own, None if leg.talks_on is None else dataclasses.astuple(leg.talks_on)
 
 
 def through_json(state: State, now: float) -> State:
