@@ -21,7 +21,10 @@ class Limits:
     names; seconds, bytes)."""
 
     header_timeout: float = 10.0
-    idle_timeout: float = 5.0
+    # Longer than HTTP clients keep an idle pooled connection (httpx 5 s, aiohttp 15 s): at
+    # 5 s, as httpx, the hub closed a kept-alive connection just as a pusher reused it and the
+    # request got a reset, not an answer (nginx's keepalive_timeout is 75 s for this reason).
+    idle_timeout: float = 75.0
     send_timeout: float = 10.0
     max_connections: int = 1000
     max_header_bytes: int = 16 * 1024

@@ -85,7 +85,8 @@ class HubClient:
     """One hub, one token. Use as an async context manager, or call ``aclose()``.
 
     ``transport`` is httpx's (tests may script one); ``timeout`` is the seconds a call may
-    take (connecting: at most 5 of them)."""
+    take, connecting included: the TLS handshake is part of connecting and a busy hub serves it
+    as late as an answer (the feed's WebSocket has the same bound for its whole opening)."""
 
     def __init__(
         self,
@@ -104,7 +105,7 @@ class HubClient:
             base_url=self.url,
             headers=headers,
             transport=transport,
-            timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+            timeout=httpx.Timeout(timeout),
             verify=client_tls(self.url),
         )
 

@@ -10,6 +10,7 @@ import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+import httpx
 from hub_helpers import device, raw_feed, team
 
 from ringmon.hub.clock import ManualClock
@@ -103,6 +104,12 @@ async def test_an_idle_kept_alive_connection_is_closed(
         sock.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
         answer = await closed_within(sock)  # answered, then closed once idle
         assert answer.startswith(b"HTTP/1.1 200 ") and answer.count(b"HTTP/1.1") == 1
+
+
+def test_the_idle_timeout_outlasts_a_clients_pool() -> None:
+    # At 5 s, httpx's own expiry, the hub closed a pooled connection just as a pusher reused
+    # it: the push got a reset, not an answer (under load, in test_push_concurrency).
+    assert Limits().idle_timeout > httpx.Limits().keepalive_expiry  # type: ignore[operator]
 
 
 async def test_connections_past_the_limit_are_refused(

@@ -119,6 +119,8 @@ async def test_real_hub_call_log_and_recording_download(
         await until(lambda: call_log_loaded(app), "the call log's calls", 60, poll=pilot.pause)
         screen = app.screen
         assert isinstance(screen, CallLogScreen)
+        status = screen.query_one("#log-status", Static)
+        assert not status.has_class("-error"), status.content
         assert len(screen.calls) == 20  # every leg of the 7 days: 2 + 5 + 3 + 0 + 0 + 4 + 6
         assert screen.calls[0].leg == "t6/sip102"  # newest first
         await pilot.press("s")
@@ -131,5 +133,6 @@ async def test_real_hub_call_log_and_recording_download(
             60,
             poll=pilot.pause,
         )
+        assert not status.has_class("-error"), status.content
         saved = folder / recording_filename("t6/sip102")
         assert saved.read_bytes() == RECORDING
