@@ -90,6 +90,10 @@ class EmployeeTable(TableCursor, TableMouse, ScrollView, can_focus=True):
         def control(self) -> EmployeeTable:
             return self.table
 
+    class Resized(Message):
+        """The table's size changed without the screen's (the summary above it grew or
+        shrank): the wall's page count follows the table's height."""
+
     def __init__(
         self,
         board: Board,
@@ -183,6 +187,7 @@ class EmployeeTable(TableCursor, TableMouse, ScrollView, can_focus=True):
         self._check_width()
         self._update_virtual_size()
         self._scroll_cursor_into_view()
+        self.post_message(self.Resized())
 
     def _check_width(self) -> None:
         """Lay the columns out again when the room for them changed: a resize, or the

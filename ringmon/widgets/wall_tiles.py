@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -175,9 +176,14 @@ class WallTiles(Widget):
     def tick(self) -> None:
         self.refresh()
 
+    class Resized(Message):
+        """The grid's size changed (shown, hidden, or the summary above it moved): the page
+        count follows."""
+
     def on_resize(self) -> None:
         self._pages = None
         self._plan = None
+        self.post_message(self.Resized())
 
     # -- painting -------------------------------------------------------------------------
 

@@ -136,3 +136,27 @@ def test_wall_tiles_200x60_snapshot(snap_compare: Any) -> None:
 
     app = BoardHost(board_state(200), wall=True, settings_obj=NO_PAGING)
     assert snap_compare(app, terminal_size=(200, 60), run_before=second)
+
+
+async def test_the_page_count_follows_the_tables_height_without_a_screen_resize() -> None:
+    """The summary above the table can grow or shrink after the first data with no resize of
+    the screen (a loaded machine showed it): the filter bar's "page i/n" follows the wall's
+    own height, never a count from a height it no longer has."""
+    app = BoardHost(board_state(30), wall=True, settings_obj=NO_PAGING)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        board = app.board
+
+        def bar() -> str:
+            return str(board.filter_bar.query_one("#chips").render())
+
+        assert not board.tiled and "page" not in bar()  # 30 rows fit in 40 lines
+        summary = board.query_one("WallSummary")
+        height = summary.styles.height
+        summary.styles.height = 30  # the wall keeps a few lines: several pages
+        await settle(pilot)
+        page, count = board.wall_page()
+        assert count > 1 and f"page {page + 1}/{count}" in bar()
+        summary.styles.height = height  # back: one page again
+        await settle(pilot)
+        assert not board.tiled and board.wall_page()[1] == 1 and "page" not in bar()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ringmon.widgets.employee_table import EmployeeTable
 from ringmon.widgets.wall_tiles import WallTiles
 
 if TYPE_CHECKING:
@@ -27,6 +28,16 @@ class BoardWall(_Base):
     def tiled(self) -> bool:
         """The wall shows tiles (more employees than rows fit)."""
         return self.wall and self.wall_tiles.display
+
+    def on_employee_table_resized(self, _: EmployeeTable.Resized) -> None:
+        """The table's height changed, maybe without a resize of the screen (the summary
+        above it settled after the first data): the page count in the filter bar follows."""
+        if self.wall:
+            self.call_after_refresh(self._fit_wall)
+
+    def on_wall_tiles_resized(self, _: WallTiles.Resized) -> None:
+        if self.wall:
+            self.call_after_refresh(self._fit_wall)
 
     def _fit_wall(self) -> None:
         """Rows or tiles, for the number of rows shown and the room there is."""
