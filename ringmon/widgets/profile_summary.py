@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import DataTable, Static
 
 from ringmon.model.stats import CallStats, PeriodStats
+from ringmon.present.call_row import ANSWERED_BY_COLLEAGUE
 from ringmon.present.durations import format_average, format_duration
 from ringmon.present.status_style import StatusStyles, status_items
 from ringmon.present.words import flow
@@ -28,7 +29,7 @@ def render_summary(stats: PeriodStats, width: int, styles: StatusStyles) -> Tabl
     missed.append("  rang > 5 s, not answered", "dim")
     if calls.missed_answered_by_colleague:
         n = calls.missed_answered_by_colleague
-        missed.append(f", {n} of them answered by a colleague", "dim")
+        missed.append(f", {n} of them {ANSWERED_BY_COLLEAGUE}", "dim")
     grid.add_row("Missed", missed)
     not_missed = []
     if calls.short_unanswered:
