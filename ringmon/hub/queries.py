@@ -255,6 +255,11 @@ async def calls(
     rows = await asyncio.to_thread(storage.calls_page, employee, start, end, limit + 1, before)
     page = rows[:limit]
     legs = [_leg(row) if moment is None else _as_at(_leg(row), moment) for row in page]
+    # As in the history: which of the legs nobody answered here a colleague answered.
+    unanswered = {leg.call for leg in legs if leg.answer_at is None}
+    if unanswered:
+        answered = await asyncio.to_thread(storage.answered_legs, unanswered)
+        mark_answered_by_colleague(legs, answered)
     docs = [LegDoc.of(leg, now).model_dump(mode="json") for leg in legs]
     more = len(rows) > limit
     return {"calls": docs, "next": encode_cursor(page[-1][8], page[-1][0]) if more else None}

@@ -37,6 +37,18 @@ _SORT_TITLES = {
     SortColumn.TALK_TODAY: "talk time today",
     SortColumn.LONGEST_CALL: "longest call",
 }
+LARGEST_FIRST: frozenset[SortColumn] = frozenset(
+    {
+        SortColumn.IN_STATUS,
+        SortColumn.CALLS_TODAY,
+        SortColumn.MISSED_TODAY,
+        SortColumn.TALK_TODAY,
+        SortColumn.LONGEST_CALL,
+    }
+)
+"""The columns whose first order is their largest value first (the longest in status, the
+most calls): descending, ``▼``. The others start ascending, ``▲``: names and departments
+A to Z, statuses in R16's priority order."""
 SORT_CYCLE: tuple[SortColumn, ...] = (
     SortColumn.STATUS,
     SortColumn.EMPLOYEE,
@@ -60,8 +72,19 @@ class Sort:
     column: SortColumn = SortColumn.STATUS
     reverse: bool = False
 
+    @property
+    def ascending(self) -> bool:
+        """Whether the rows go from the smallest value to the largest (the shortest in
+        status first, names A to Z, R16's priority order for statuses)."""
+        return (self.column not in LARGEST_FIRST) != self.reverse
+
+    @property
+    def arrow(self) -> str:
+        """The header's arrow, as a spreadsheet's: ``▲`` ascending, ``▼`` descending."""
+        return "▲" if self.ascending else "▼"
+
     def next(self, cycle: tuple[SortColumn, ...] = SORT_CYCLE) -> Sort:
-        """The next column of the ``s`` cycle, ascending."""
+        """The next column of the ``s`` cycle, in its first order."""
         index = cycle.index(self.column) if self.column in cycle else -1
         return Sort(cycle[(index + 1) % len(cycle)])
 
@@ -69,7 +92,7 @@ class Sort:
         return replace(self, reverse=not self.reverse)
 
     def by(self, column: SortColumn) -> Sort:
-        """A header click: a new column ascending, the same column reversed."""
+        """A header click: a new column in its first order, the same column reversed."""
         return self.toggled() if column is self.column else Sort(column)
 
     def key(self, row: Row) -> tuple[Any, ...]:

@@ -19,6 +19,13 @@ def leg_outcome(leg: LegDoc) -> Outcome:
     return leg.outcome if leg.outcome is not None else leg.to_leg().outcome()
 
 
+def missed_answered_by_colleague(leg: LegDoc) -> bool:
+    """A missed call (R11) of this employee that another employee answered (a hunt group, a
+    queue): the profile's "N of them answered by a colleague" counts exactly these
+    (``CallStats.missed_answered_by_colleague``; the flag is ``mark_answered_by_colleague``'s)."""
+    return leg.answered_by_colleague and leg_outcome(leg) is Outcome.MISSED
+
+
 def shows(leg: LegDoc, result: str, direction: str) -> bool:
     """Whether the call log shows ``leg`` with these filters (``result`` one of
     ``RESULT_FILTERS``, ``direction`` one of ``DIRECTION_FILTERS``)."""

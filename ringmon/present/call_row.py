@@ -8,7 +8,7 @@ from datetime import tzinfo
 
 from rich.text import Text
 
-from ringmon.model.call_filter import leg_outcome
+from ringmon.model.call_filter import leg_outcome, missed_answered_by_colleague
 from ringmon.model.calls import Outcome
 from ringmon.model.wire import LegDoc
 from ringmon.present.caller_id import party_text
@@ -23,6 +23,10 @@ RESULT_LABEL: dict[Outcome, str] = {
     Outcome.RINGING: "ringing",
     Outcome.TALKING: "talking",
 }
+ANSWERED_BY_COLLEAGUE = "answered by a colleague"
+"""How the profile and the call log say that a missed call was answered by someone else."""
+COLLEAGUE_SHORT = "colleague"
+"""The same in the compact call log, where every column must fit in 60 cells."""
 RESULT_STYLE: dict[Outcome, str] = {
     Outcome.ANSWERED: "green",
     Outcome.MISSED: "bold bright_red",
@@ -54,6 +58,9 @@ def call_row(
     ring = leg.ring_seconds if leg.ring_seconds is not None else model.ring_seconds(now)
     talk = leg.talk_seconds if leg.talk_seconds is not None else model.talk_seconds(now)
     outcome = leg_outcome(leg)
+    result = Text(RESULT_LABEL[outcome], RESULT_STYLE[outcome])
+    if missed_answered_by_colleague(leg):
+        result.append(f" · {COLLEAGUE_SHORT if compact else ANSWERED_BY_COLLEAGUE}", "dim")
     arrow = f"{DIRECTION_ARROWS[leg.direction]} {leg.direction.value}"
     remote = party_text(leg.remote, leg.remote_name, masked=masked) or "unknown"
     if compact:
@@ -62,7 +69,7 @@ def call_row(
             Text(f"{arrow[0]} {remote}"),
             Text(format_duration(ring), justify="right"),
             Text(format_duration(talk) if answered else "-", justify="right"),
-            Text(RESULT_LABEL[outcome], RESULT_STYLE[outcome]),
+            result,
             Text(RECORDING_GLYPH if leg.recording else "-", justify="center"),
         )
     return (
@@ -71,6 +78,6 @@ def call_row(
         Text(remote),
         Text(format_duration(ring), justify="right"),
         Text(format_duration(talk) if answered else "-", justify="right"),
-        Text(RESULT_LABEL[outcome], RESULT_STYLE[outcome]),
+        result,
         Text(f"{RECORDING_GLYPH} yes" if leg.recording else "-"),
     )

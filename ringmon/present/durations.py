@@ -7,7 +7,8 @@ of what happened, and a total reads the same on the board, the profile and the c
 - under a day: ``h:mm:ss`` (``1:05:20``);
 - a day or more: ``Nd HHh`` (``1d 01h``, ``4d 21h``).
 
-A negative length (a clock a little behind the hub's) reads ``0:00``. ``format_age`` is the
+A negative length (a clock a little behind the hub's) reads ``0:00``; an average over no
+calls reads ``—`` (``format_average``). ``format_age`` is the
 freshness phrase of the summary and banners ("last event 4 s ago"), by the same truncation.
 """
 
@@ -31,6 +32,16 @@ def format_duration(seconds: float) -> str:
     if total < DAY:
         return f"{total // HOUR}:{total // MINUTE % 60:02d}:{total % MINUTE:02d}"
     return f"{total // DAY}d {total // HOUR % 24:02d}h"
+
+
+NO_AVERAGE = "—"
+"""An average over no calls: there is nothing to average, which is not zero."""
+
+
+def format_average(seconds: float, count: int) -> str:
+    """An average over ``count`` things, as ``format_duration`` writes it; ``—`` when
+    ``count`` is 0 (an average of nothing is not ``0:00``)."""
+    return format_duration(seconds) if count else NO_AVERAGE
 
 
 def format_age(seconds: float) -> str:

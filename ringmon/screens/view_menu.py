@@ -20,8 +20,7 @@ from ringmon.model.views import SavedView
 def view_label(number: int, view: SavedView) -> Content:
     parts = [view.query.text or "every employee"]
     if view.sort is not None:
-        arrow = "▼" if view.sort.reverse else "▲"
-        parts.append(f"by {view.sort.column.heading} {arrow}")
+        parts.append(f"by {view.sort.column.heading} {view.sort.arrow}")
     if view.columns:
         parts.append("+ " + ", ".join(view.columns))
     return Content.from_markup(

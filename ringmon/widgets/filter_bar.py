@@ -45,9 +45,8 @@ def chips_markup(
         count = "" if funnel is None or i >= len(funnel) else f" [b]{funnel[i]:,}[/b]"
         parts.append(f"[reverse] {as_markup(chip.label)}{count} [/reverse]")
     chips = " › ".join(parts)
-    arrow = "▼" if sort.reverse else "▲"
     tail = f"{shown:,} of {total:,}" if filters else counted(total, "employee")
-    tail += f" · by {sort.column.heading} {arrow}"
+    tail += f" · by {sort.column.heading} {sort.arrow}"
     if page is not None and page[1] > 1:
         tail += f" · page {page[0] + 1}/{page[1]}"
     if frozen:

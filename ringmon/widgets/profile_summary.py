@@ -8,7 +8,8 @@ from rich.text import Text
 from textual.widgets import DataTable, Static
 
 from ringmon.model.stats import CallStats, PeriodStats
-from ringmon.present.durations import format_duration
+from ringmon.present.call_row import ANSWERED_BY_COLLEAGUE
+from ringmon.present.durations import format_average, format_duration
 from ringmon.present.status_style import StatusStyles, status_items
 from ringmon.present.words import flow
 from ringmon.widgets.status_colours import theme_styles
@@ -28,7 +29,7 @@ def render_summary(stats: PeriodStats, width: int, styles: StatusStyles) -> Tabl
     missed.append("  rang > 5 s, not answered", "dim")
     if calls.missed_answered_by_colleague:
         n = calls.missed_answered_by_colleague
-        missed.append(f", {n} of them answered by a colleague", "dim")
+        missed.append(f", {n} of them {ANSWERED_BY_COLLEAGUE}", "dim")
     grid.add_row("Missed", missed)
     not_missed = []
     if calls.short_unanswered:
@@ -41,10 +42,12 @@ def render_summary(stats: PeriodStats, width: int, styles: StatusStyles) -> Tabl
         "Talk time",
         Text.assemble(
             (format_duration(calls.total_talk), "bold"),
-            f"  average {format_duration(calls.average_talk)}",
+            f"  average {format_average(calls.average_talk, calls.handled)}",
         ),
     )
-    grid.add_row("Answer time", Text(f"average {format_duration(calls.average_answer)}"))
+    grid.add_row(
+        "Answer time", Text(f"average {format_average(calls.average_answer, calls.incoming)}")
+    )
     in_status = flow(status_items(stats.in_status, format_duration, styles), max(20, width - 17))
     grid.add_row("In status", in_status)
     return grid
@@ -110,8 +113,8 @@ def day_row(label: str, calls: CallStats) -> tuple[str, ...]:
         str(calls.short_unanswered),
         str(calls.outgoing_unanswered),
         format_duration(calls.total_talk),
-        format_duration(calls.average_talk),
-        format_duration(calls.average_answer),
+        format_average(calls.average_talk, calls.handled),
+        format_average(calls.average_answer, calls.incoming),
     )
 
 

@@ -101,7 +101,7 @@ class RowLines:
             title = placed.col.heading
             is_sorted = placed.col.sort_column is sort.column
             if is_sorted:
-                title += " ▼" if sort.reverse else " ▲"
+                title += f" {sort.arrow}"
             right = placed.col is Col.IN_STATUS or placed.col in COUNTERS
             segments.append(
                 Segment(fit(title, placed.width, right), sorted_style if is_sorted else base)

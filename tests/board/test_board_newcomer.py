@@ -21,10 +21,11 @@ async def test_in_status_heading_shows_its_sort_arrow(size: tuple[int, int]) -> 
         board.action_sort_by("in_status")
         await settle(pilot)
         assert board.board.sort == Sort(SortColumn.IN_STATUS)
-        assert "In status ▲" in board.table.render_line(0).text
+        # The longest in status first: descending (tests/board/test_board_sort_arrow.py).
+        assert "In status ▼" in board.table.render_line(0).text
         board.action_sort_reverse()
         await settle(pilot)
-        assert "In status ▼" in board.table.render_line(0).text
+        assert "In status ▲" in board.table.render_line(0).text
 
 
 def test_one_employee_is_singular() -> None:

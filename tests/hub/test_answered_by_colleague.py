@@ -3,6 +3,8 @@ history (the profile, ``export stats``) says how many of the missed a colleague 
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from hub_helpers import T0, account, auth, device, employee, end, ring
 from hub_helpers import answer as answer_ev
 from hub_served import Served
@@ -10,6 +12,37 @@ from hub_served import Served
 from ringmon.model.calls import CallLeg, mark_answered_by_colleague
 from ringmon.model.schema import Direction
 from ringmon.model.stats import call_stats
+from ringmon.model.wire import LegDoc
+from ringmon.present.call_row import call_row
+
+HUNT_GROUP_EVENTS = [
+    employee(0, "e1", "Anna Nowak", "Sales"),
+    employee(0, "e2", "Piotr Zielinski", "Sales"),
+    account(0, "sip101", "e1"),
+    account(0, "sip201", "e2"),
+    device(10, "sip101", "c1", "online"),
+    device(10, "sip201", "c1", "online"),
+    # A hunt group rings both; Piotr answers after 8 s: Anna's leg is missed (R11), and
+    # a colleague answered it.
+    ring(600, "h1/sip101", "sip101", "c1"),
+    ring(600, "h1/sip201", "sip201", "c1"),
+    answer_ev(608, "h1/sip201"),
+    end(608, "h1/sip101"),
+    end(700, "h1/sip201"),
+    # Sequential: rings Anna 7 s, then Piotr, who answers.
+    ring(900, "h2/sip101", "sip101", "c1"),
+    end(907, "h2/sip101"),
+    ring(907, "h2/sip201", "sip201", "c1"),
+    answer_ev(910, "h2/sip201"),
+    end(960, "h2/sip201"),
+    # Nobody answers: missed by both, answered by no one.
+    ring(1200, "h3/sip101", "sip101", "c1"),
+    ring(1200, "h3/sip201", "sip201", "c1"),
+    end(1210, "h3/sip101"),
+    end(1210, "h3/sip201"),
+]
+"""Anna (e1) and Piotr (e2) in a hunt group: h1 and h2 missed by Anna and answered by Piotr,
+h3 missed by both."""
 
 
 async def emit_all(served: Served, events: list) -> None:  # type: ignore[type-arg]
@@ -19,33 +52,7 @@ async def emit_all(served: Served, events: list) -> None:  # type: ignore[type-a
 
 
 async def test_missed_legs_a_colleague_answered_are_counted(served: Served) -> None:
-    events = [
-        employee(0, "e1", "Anna Nowak", "Sales"),
-        employee(0, "e2", "Piotr Zielinski", "Sales"),
-        account(0, "sip101", "e1"),
-        account(0, "sip201", "e2"),
-        device(10, "sip101", "c1", "online"),
-        device(10, "sip201", "c1", "online"),
-        # A hunt group rings both; Piotr answers after 8 s: Anna's leg is missed (R11), and
-        # a colleague answered it.
-        ring(600, "h1/sip101", "sip101", "c1"),
-        ring(600, "h1/sip201", "sip201", "c1"),
-        answer_ev(608, "h1/sip201"),
-        end(608, "h1/sip101"),
-        end(700, "h1/sip201"),
-        # Sequential: rings Anna 7 s, then Piotr, who answers.
-        ring(900, "h2/sip101", "sip101", "c1"),
-        end(907, "h2/sip101"),
-        ring(907, "h2/sip201", "sip201", "c1"),
-        answer_ev(910, "h2/sip201"),
-        end(960, "h2/sip201"),
-        # Nobody answers: missed by both, answered by no one.
-        ring(1200, "h3/sip101", "sip101", "c1"),
-        ring(1200, "h3/sip201", "sip201", "c1"),
-        end(1210, "h3/sip101"),
-        end(1210, "h3/sip201"),
-    ]
-    await emit_all(served, events)
+    await emit_all(served, HUNT_GROUP_EVENTS)
     served.clock.set(T0.timestamp() + 3600)
     doc = (
         await served.client.get("/v1/employees/e1/history?period=today", headers=auth(served.token))
@@ -72,3 +79,35 @@ def test_the_rule_in_the_model() -> None:
     stats = call_stats(mine, 100.0)
     # The short one (3 s) is not missed, so it does not count among the missed.
     assert (stats.missed, stats.missed_answered_by_colleague) == (2, 1)
+
+
+async def test_the_call_log_says_which_missed_calls_a_colleague_answered(served: Served) -> None:
+    """The call log's rows come from ``/v1/calls``: the same legs the profile counts as
+    "missed, answered by a colleague" read so in the Result column, in the profile's words."""
+    await emit_all(served, HUNT_GROUP_EVENTS)
+    served.clock.set(T0.timestamp() + 3600)
+    day = T0.date().isoformat()
+    page = (
+        await served.client.get(
+            f"/v1/calls?employee=e1&from={day}&to={day}", headers=auth(served.token)
+        )
+    ).json()
+    legs = [LegDoc.model_validate(c) for c in page["calls"]]
+    results = {
+        leg.call: str(call_row(leg, UTC, served.clock.now(), many_days=False)[5]) for leg in legs
+    }
+    assert results == {
+        "h1": "missed · answered by a colleague",
+        "h2": "missed · answered by a colleague",
+        "h3": "missed",
+    }
+    compact = {
+        leg.call: str(call_row(leg, UTC, served.clock.now(), False, compact=True)[4])
+        for leg in legs
+    }
+    assert compact["h1"] == "missed · colleague" and compact["h3"] == "missed"
+    history = (
+        await served.client.get("/v1/employees/e1/history?period=today", headers=auth(served.token))
+    ).json()
+    shown = sum(" · answered by a colleague" in r for r in results.values())
+    assert shown == history["total"]["missed_answered_by_colleague"] == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from profile_app import ProfileHost, make_hub, settle
@@ -162,5 +163,9 @@ async def test_empty_states_no_calls_no_devices_no_history() -> None:
         assert "Piotr Zieliński  no department" in text
         assert "none registered now" in text
         assert "No calls in this period." in text
+        # An average of no calls is not zero.
+        assert re.search(r"Answer time +average —", text), text
+        assert re.search(r"Talk time +0:00  average —", text), text
+        assert "average 0:00" not in text
         assert "No status recorded in the last 7 days: offline throughout." in text
         assert "Tue 24 Mar: offline 00:00-20:00" in text
