@@ -15,17 +15,21 @@ what would be written. They are cropped as ``RingmonApp`` crops them
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
 import pyte
 from board_host import BoardHost
 from rich.cells import get_character_cell_size
+from rich.color import ColorSystem
 from rich.segment import ControlType, Segment
 from rich.style import Style
 from textual._compositor import CompositorUpdate
 from textual.geometry import Region
 from textual.screen import Screen
+from textual.strip import Strip
 
 from ringmon.cropped_updates import cropped
 
@@ -121,5 +125,24 @@ class RecordingHost(BoardHost):
             self.stock = WrittenTerminal(width, height)
         terminal.feed(self.console.render(cropped(renderable)))
         assert self.written is not None and self.stock is not None
-        self.written.write(cropped(renderable).render_segments(self.console))
-        self.stock.write(renderable.render_segments(self.console))
+        with codes_for_this_console():
+            self.written.write(cropped(renderable).render_segments(self.console))
+            self.stock.write(renderable.render_segments(self.console))
+
+
+@contextmanager
+def codes_for_this_console() -> Iterator[None]:
+    """Rich and Textual keep a style's escape codes on the style (``Style._ansi``), made for
+    the colour system of the first console that wrote it: a snapshot test earlier in the
+    process (a truecolor console) leaves truecolor codes on Textual's shared styles, and this
+    test's console (the colour system the environment's TERM gives) would write them again.
+    Here each style's codes are made for this console, as in a process with one console
+    (ringmon's)."""
+
+    def fresh(style: Style, text: str, color_system: ColorSystem) -> str:
+        style._ansi = None
+        return render_style(style, text, color_system)
+
+    render_style = Strip.render_style
+    with mock.patch.object(Strip, "render_style", staticmethod(fresh)):
+        yield
