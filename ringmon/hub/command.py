@@ -47,7 +47,8 @@ def run_hub(args: argparse.Namespace, explicit: set[str] | None = None) -> int:
         stream=sys.stderr,
     )
     if getattr(args, "config", None):
-        from ringmon.hub.config_file import ConfigFileError, HubSettings, apply_config_file
+        from ringmon.hub.config_file import HubSettings, apply_config_file
+        from ringmon.settings_file import ConfigFileError
 
         try:
             settings = HubSettings.load(args.config)

@@ -18,8 +18,8 @@ from ringmon.hub.backfill import Backfill
 from ringmon.hub.checkpoints import fill_when_caught_up
 from ringmon.hub.fanout import Subscriber
 from ringmon.hub.health import Health
+from ringmon.hub.limits import MAX_FUTURE_SKEW
 from ringmon.hub.pipeline import Pipeline
-from ringmon.hub.shared import MAX_FUTURE_SKEW
 from ringmon.hub.store import CLOCK_KEY, StorageFailing, Store
 from ringmon.hub.supervisor import Supervisor
 from ringmon.model.snapshot_writer import snapshot_json

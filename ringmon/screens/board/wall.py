@@ -31,13 +31,15 @@ class BoardWall(_Base):
 
     def on_employee_table_resized(self, _: EmployeeTable.Resized) -> None:
         """The table's height changed, maybe without a resize of the screen (the summary
-        above it settled after the first data): the page count in the filter bar follows."""
+        above it settled after the first data): the page count in the filter bar follows.
+        Whether the wall shows rows or tiles is decided on the screen's resize and on new
+        rows only, so that a height in passing never flips it."""
         if self.wall:
-            self.call_after_refresh(self._fit_wall)
+            self.call_after_refresh(self._show_filter_bar)
 
     def on_wall_tiles_resized(self, _: WallTiles.Resized) -> None:
         if self.wall:
-            self.call_after_refresh(self._fit_wall)
+            self.call_after_refresh(self._show_filter_bar)
 
     def _fit_wall(self) -> None:
         """Rows or tiles, for the number of rows shown and the room there is."""
