@@ -44,6 +44,9 @@ LEASE_TTL = 10.0
 STALL_CHECK = 5.0
 """Default of ``LogSettings.stall_check`` (s)."""
 
+STOP_WAIT = 5.0
+"""How long (s) a stopping hub waits for its log tasks to end once cancelled."""
+
 
 class LogUrlError(ValueError):
     """A ``--log`` that cannot be used; the message says why."""

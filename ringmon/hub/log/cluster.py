@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ringmon.hub.log import STREAM, LogSettings
+from ringmon.hub.log import STOP_WAIT, STREAM, LogSettings
 from ringmon.hub.log.apply import Applier, Outcome
 from ringmon.hub.log.bases import Bases
 from ringmon.hub.log.connection import Connected, LogUnavailable, connect
@@ -115,9 +115,10 @@ class ClusterLog:
             await asyncio.wait_for(self.publisher.drain(), 5.0)
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            # Bounded: a task that swallowed its cancellation (asyncio.wait_for on Python
+            # 3.11 can) must not keep the hub from stopping.
+            await asyncio.wait(self._tasks, timeout=STOP_WAIT)
         self._tasks.clear()
         if self.tokens is not None:
             await self.tokens.stop()

@@ -14,13 +14,13 @@ watch), and their feeds of that token close as for a local revocation (fanout.py
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import logging
 
 from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 
+from ringmon.hub.log import STOP_WAIT
 from ringmon.hub.tokens import Principal, TokenInfo, TokenStore
 
 log = logging.getLogger("ringmon.hub.log")
@@ -62,9 +62,10 @@ class ClusterTokens:
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            # Bounded: a task that swallowed its cancellation (asyncio.wait_for on Python
+            # 3.11 can) must not keep the hub from stopping.
+            await asyncio.wait(self._tasks, timeout=STOP_WAIT)
 
     def _seen(self, entry: KeyValue.Entry) -> None:
         self._changes += 1
