@@ -142,7 +142,8 @@ async def _start_hub(stack: AsyncExitStack, data: Path, log: list[str]) -> str:
     )
     stack.push_async_callback(_stop, process)
     assert process.stdout is not None
-    line = (await asyncio.wait_for(process.stdout.readline(), START_SECONDS)).decode()
+    async with asyncio.timeout(START_SECONDS):
+        line = (await process.stdout.readline()).decode()
     if not line.startswith("listening on "):
         said = (data.parent / f"{data.name}.log").read_text()[-2000:]
         raise ClusterError(f"a hub did not start: {said}")
@@ -153,7 +154,8 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
     if process.returncode is None:
         process.terminate()
         try:
-            await asyncio.wait_for(process.wait(), 30)
+            async with asyncio.timeout(30):
+                await process.wait()
         except TimeoutError:
             process.kill()
             await process.wait()

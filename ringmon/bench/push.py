@@ -88,7 +88,8 @@ class HubProcess:
             stderr=asyncio.subprocess.DEVNULL,
         )
         assert self.process.stdout is not None
-        line = (await asyncio.wait_for(self.process.stdout.readline(), 60)).decode()
+        async with asyncio.timeout(60):
+            line = (await self.process.stdout.readline()).decode()
         if not line.startswith("listening on "):
             raise RuntimeError(f"the hub did not start: {line!r}")
         self.url = line.removeprefix("listening on ").strip()
@@ -97,7 +98,8 @@ class HubProcess:
     async def __aexit__(self, *exc: object) -> None:
         if self.process is not None and self.process.returncode is None:
             self.process.terminate()
-            await asyncio.wait_for(self.process.wait(), 60)
+            async with asyncio.timeout(60):
+                await self.process.wait()
 
     def peak_rss_mb(self) -> float:
         assert self.process is not None

@@ -87,7 +87,8 @@ class _TimedFlowControl(FlowControl):
 
     async def drain(self) -> None:
         try:
-            await asyncio.wait_for(self._is_writable_event.wait(), self._timeout)
+            async with asyncio.timeout(self._timeout):
+                await self._is_writable_event.wait()
         except TimeoutError:
             log.info("a client did not read its response for %.0f s: closed", self._timeout)
             self._transport.abort()
@@ -174,7 +175,8 @@ class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
     async def send(self, message: Any) -> None:
         if not self.writable.is_set():
             try:
-                await asyncio.wait_for(self.writable.wait(), self._send_timeout)
+                async with asyncio.timeout(self._send_timeout):
+                    await self.writable.wait()
             except TimeoutError:
                 log.info(
                     "a feed client did not read for %.0f s: connection aborted",

@@ -160,7 +160,8 @@ class Replayer:
 
     async def _turn(self) -> None:
         try:
-            await asyncio.wait_for(self._turns.acquire(), WAIT_SECONDS)
+            async with asyncio.timeout(WAIT_SECONDS):
+                await self._turns.acquire()
         except TimeoutError:
             raise QueryError(
                 503, "the hub is busy rebuilding other moments; try again in a few seconds"

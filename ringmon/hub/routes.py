@@ -385,7 +385,8 @@ async def _send_feed(hub: Hub, websocket: WebSocket, sub: Subscriber, since: int
         if frame is None:
             sub.wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(sub.wake.wait(), max(0.0, next_beat - loop.time()))
+                async with asyncio.timeout_at(next_beat):
+                    await sub.wake.wait()
         elif frame.last > sub.last_sent:  # (one the replay already sent is dropped)
             # The same bytes for every client: encoded once when its batch was committed.
             sub.sending = True

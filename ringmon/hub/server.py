@@ -225,7 +225,8 @@ class _Server(uvicorn.Server):
         while not await self.on_tick(counter):
             counter = (counter + 1) % 864_000
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._exit.wait(), 0.1)
+                async with asyncio.timeout(0.1):
+                    await self._exit.wait()
 
     def stop(self) -> None:
         self.should_exit = True

@@ -86,12 +86,10 @@ class Applier:
         self._waiting.pop(msg_id, None)
 
     async def wait_applied(self, stream_seq: int, timeout: float | None) -> None:
-        async def until() -> None:
+        async with asyncio.timeout(timeout):
             while self.applied < stream_seq:
                 self._advanced.clear()
                 await self._advanced.wait()
-
-        await asyncio.wait_for(until(), timeout)
 
     # -- consuming ------------------------------------------------------------------------
 

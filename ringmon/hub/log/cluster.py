@@ -112,7 +112,8 @@ class ClusterLog:
         """Publish what sources handed in, stop consuming (sources were stopped, and their
         leases released, by the hub before)."""
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.publisher.drain(), 5.0)
+            async with asyncio.timeout(5.0):
+                await self.publisher.drain()
         for task in self._tasks:
             task.cancel()
         if self._tasks:
@@ -152,7 +153,8 @@ class ClusterLog:
         waiter = self.applier.expect(msg_id)
         try:
             stream_seq = await self.publisher.publish(message, msg_id)
-            outcome = await asyncio.wait_for(asyncio.shield(waiter), PUSH_WAIT)
+            async with asyncio.timeout(PUSH_WAIT):
+                outcome = await asyncio.shield(waiter)
         finally:
             self.applier.forget(msg_id)
         outcome.stream_seq = stream_seq
@@ -168,7 +170,8 @@ class ClusterLog:
         target = stream_seq_of(seq)
         if target > self.applier.applied:
             with contextlib.suppress(TimeoutError, Exception):
-                last = await asyncio.wait_for(self.stream_last_seq(), timeout)
+                async with asyncio.timeout(timeout):
+                    last = await self.stream_last_seq()
                 if target <= last:
                     await self.applier.wait_applied(target, timeout=timeout)
         with contextlib.suppress(Exception):

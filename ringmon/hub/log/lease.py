@@ -72,9 +72,8 @@ class Leases:
                         break
                     sent = time.monotonic()
                     try:
-                        revision = await asyncio.wait_for(
-                            self.kv.update(key, me, last=revision), ttl / 3
-                        )
+                        async with asyncio.timeout(ttl / 3):
+                            revision = await self.kv.update(key, me, last=revision)
                         good_at = sent
                         self._held[key] = revision
                     except KeyWrongLastSequenceError:
@@ -86,7 +85,8 @@ class Leases:
                 self._held.pop(key, None)
                 await _stopped(task)
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(self.kv.delete(key, last=revision), 2.0)
+                    async with asyncio.timeout(2.0):
+                        await self.kv.delete(key, last=revision)
                 raise
             self._held.pop(key, None)
             await _stopped(task)

@@ -84,7 +84,8 @@ class Publisher:
         interval = self.owner.hub.flush_interval
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), interval)
+                async with asyncio.timeout(interval):
+                    await self._wake.wait()
             self._wake.clear()
             await self.send_ready()
 

@@ -59,12 +59,12 @@ class AmiClient:
         timeout: float = 5.0,
     ) -> AmiClient:
         """Connect and log in; raises AmiError or OSError."""
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(host, port, limit=MAX_LINE), timeout
-        )
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_connection(host, port, limit=MAX_LINE)
         client = cls(reader, writer)
         try:
-            banner = await asyncio.wait_for(reader.readline(), timeout)
+            async with asyncio.timeout(timeout):
+                banner = await reader.readline()
             if not banner.startswith(b"Asterisk Call Manager"):
                 raise AmiError(f"{host}:{port} is not an Asterisk manager interface")
             client._task = asyncio.create_task(client._read(), name="ami-reader")
@@ -103,7 +103,8 @@ class AmiClient:
         return action_id
 
     async def _next(self, action_id: str, timeout: float) -> Message:
-        msg = await asyncio.wait_for(self._pending[action_id].get(), timeout)
+        async with asyncio.timeout(timeout):
+            msg = await self._pending[action_id].get()
         if msg is None:
             raise AmiError(self.closed_reason or "the AMI connection closed")
         return msg

@@ -239,7 +239,8 @@ class AsteriskSource:
             )
             while True:
                 try:
-                    kind, frame, at = await asyncio.wait_for(queue.get(), TICK)
+                    async with asyncio.timeout(TICK):
+                        kind, frame, at = await queue.get()
                 except TimeoutError:
                     await self._emit(sink, mapper, mapper.tick(sink.now()))
                     continue

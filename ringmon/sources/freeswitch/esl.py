@@ -67,13 +67,16 @@ class EslClient:
 
     @classmethod
     async def connect(cls, host: str, port: int, password: str, timeout: float = 10.0) -> EslClient:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_connection(host, port)
         client = cls(reader, writer)
         try:
-            greeting = await asyncio.wait_for(client.read(), timeout)
+            async with asyncio.timeout(timeout):
+                greeting = await client.read()
             if greeting.content_type != "auth/request":
                 raise EslError(f"expected auth/request, got {greeting.content_type!r}")
-            reply = await asyncio.wait_for(client.command(f"auth {password}"), timeout)
+            async with asyncio.timeout(timeout):
+                reply = await client.command(f"auth {password}")
             if not reply.headers.get("Reply-Text", "").startswith("+OK"):
                 raise EslError("FreeSWITCH refused the Event Socket password")
         except BaseException:
