@@ -19,6 +19,7 @@ from ringmon.hub.checkpoints import fill_when_caught_up
 from ringmon.hub.fanout import Subscriber
 from ringmon.hub.health import Health
 from ringmon.hub.limits import MAX_FUTURE_SKEW
+from ringmon.hub.log_host import LogHost
 from ringmon.hub.pipeline import Pipeline
 from ringmon.hub.store import CLOCK_KEY, StorageFailing, Store
 from ringmon.hub.supervisor import Supervisor
@@ -33,10 +34,10 @@ SNAPSHOT_REUSE = 1.0
 """How long (s of the hub's clock) a snapshot is served again while no event has come."""
 
 
-class Hub(Pipeline, Store, Supervisor, Backfill, Health):
+class Hub(Pipeline, Store, Supervisor, Backfill, Health, LogHost):
     """One live ``State`` and the rooms around it: ``Pipeline`` (where an event enters),
     ``Store`` (where it is stored), the fan-out (``subscription``: where it leaves),
-    ``Supervisor`` (the sources) and ``Health``."""
+    ``Supervisor`` (the sources), ``Health``, and ``LogHost`` (what the shared log may do)."""
 
     async def start(self, sources: Iterable[Source] = ()) -> None:
         """Start the flush and prune tasks, then every source (each supervised)."""

@@ -11,7 +11,7 @@ The two logs behind the hub's one pipeline:
   a scratch state too) and **published**, not applied: a source's events in messages of up
   to 5,000 (one per flush tick), a push batch as one message, whole. Every hub, the publisher
   included, consumes the stream in stream order and applies each message with the same model
-  code (``Pipeline._take`` with the seq given; applying never reads a clock), so all hubs hold
+  code (``Hub.take_logged`` with the seq given; applying never reads a clock), so all hubs hold
   the same state and give each event the same ``seq`` (message.py: stream sequence x 10,000 +
   the event's place in its message). The hub's SQLite file is then its **index**: the events
   it applied, for history queries and the feed's replay, with the last stream sequence applied

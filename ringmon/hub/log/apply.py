@@ -9,7 +9,7 @@ clock nor by which hub applies it, so every hub decides the same:
   message or line) is skipped as a duplicate;
 - a push batch (``whole``) is tried on a scratch state first: one event that does not fit
   refuses the whole batch (as the push API's own check does on the receiving hub);
-- every other event goes through ``Pipeline._take`` with its seq (stream sequence x 10,000 +
+- every other event goes through ``Hub.take_logged`` with its seq (stream sequence x 10,000 +
   its line): applied, or rejected with the model's reason (``stale``, ``inconsistent``...).
 
 A rejected or skipped event's seq is never used: a gap every hub has (docs/feed-protocol.md).
@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -152,13 +151,13 @@ class Applier:
         outcome = Outcome()
         if message is not None:
             outcome = await self._apply(stream_seq, message)
-        hub._pending.meta[STREAM_SEQ_KEY] = str(stream_seq)
+        hub.note_with_pending(STREAM_SEQ_KEY, str(stream_seq))
         self.applied = stream_seq
         self._advanced.set()
         waiter = self._waiting.get((headers or {}).get("Nats-Msg-Id", ""))
         if waiter is not None and not waiter.done():
             waiter.set_result(outcome)
-        if len(hub._pending.events) >= hub.max_pending:
+        if hub.unflushed >= hub.max_pending:
             await hub.flush()  # the index is far behind: let it catch up
         await asyncio.sleep(0)
 
@@ -192,7 +191,7 @@ class Applier:
                 return outcome
         for index, event, line, event_id in events:
             seq = feed_seq(stream_seq, index)
-            refusal = hub._take(event, source, math.inf, line, seq=seq)
+            refusal = hub.take_logged(event, source, line, seq)
             if refusal is not None:
                 hub.reject(refusal[0], refusal[1], source)
                 continue
@@ -203,7 +202,7 @@ class Applier:
                 hub.remember_event_id(message.token, event_id, seq)
                 self._remember((message.token, event_id))
         if message.cursor is not None:
-            hub._pending.meta[f"source:{source}"] = message.cursor
+            hub.note_with_pending(f"source:{source}", message.cursor)
         return outcome
 
     async def _unseen(

@@ -96,8 +96,7 @@ class Bases:
         result = await conn.bases.get(f"base-{chosen:012d}")
         raw = json.loads(zlib.decompress(result.data or b""))
         seq, body = int(raw["seq"]), str(raw["body"])
-        hub._restore_checkpoint(body)
-        hub._seq = hub.state.seq = seq
+        hub.restore_base(seq, body)
         state_doc = json.dumps(json.loads(body)["state"], separators=(",", ":"))
         batch = WriteBatch()
         batch.checkpoint = (seq, body)
@@ -134,8 +133,8 @@ class Bases:
         stream_seq = applier.applied
         if stream_seq <= self.published or stream_seq == 0:
             return None
-        body = hub._checkpoint_body()  # the state as of ``stream_seq`` (no await since)
-        raw = json.dumps({"stream_seq": stream_seq, "seq": hub._seq, "body": body})
+        seq, body = hub.base_now()  # the state as of ``stream_seq`` (no await since)
+        raw = json.dumps({"stream_seq": stream_seq, "seq": seq, "body": body})
         data = await asyncio.to_thread(zlib.compress, raw.encode("utf-8"), 6)
         conn = self.owner.conn
         assert conn is not None
