@@ -117,7 +117,7 @@ def hub_command(args: argparse.Namespace, port: int, data: Path) -> list[str]:
     command += ["--data", str(data), "--source", "sim"]
     command += ["--seed", str(args.seed), "--speed", str(args.speed)]
     command += ["--employees", str(args.employees), "--backfill-days", str(args.backfill_days)]
-    if getattr(args, "tz", None):
+    if args.tz:
         command += ["--tz", args.tz]
     return command
 

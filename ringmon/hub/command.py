@@ -46,7 +46,7 @@ def run_hub(args: argparse.Namespace, explicit: set[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    if getattr(args, "config", None):
+    if args.config:
         from ringmon.hub.config_file import HubSettings, apply_config_file
         from ringmon.settings_file import ConfigFileError
 

@@ -100,8 +100,8 @@ class HubConfig:
             limits=limits_from_args(args),
             tls_cert=args.tls_cert,
             tls_key=args.tls_key,
-            log=getattr(args, "log", None),
-            log_replicas=getattr(args, "log_replicas", None),
+            log=args.log,
+            log_replicas=args.log_replicas,
         )
 
 

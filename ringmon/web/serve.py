@@ -53,7 +53,7 @@ def run_web(args: argparse.Namespace) -> int:
     if settings.url is None:
         print(f"ringmon web: {NO_HUB_URL}", file=sys.stderr)
         return 2
-    if getattr(args, "token_file", None):
+    if args.token_file:
         print(
             "ringmon web: --token-file is not used: each browser session signs in with its own "
             "token.",
@@ -76,8 +76,8 @@ def run_web(args: argparse.Namespace) -> int:
             settings.url,
             args.tz,
             args.wall,
-            getattr(args, "ca", None),
-            mask_numbers=getattr(args, "mask_numbers", None) is not False,
+            args.ca,
+            mask_numbers=args.mask_numbers is not False,
         ),
         host=args.host,
         port=args.port,
