@@ -12,6 +12,7 @@ import functools
 import os
 import ssl
 from pathlib import Path
+from typing import TypedDict
 
 ENV = "RINGMON_CA"
 
@@ -53,7 +54,11 @@ def client_tls(url: str) -> ssl.SSLContext | bool:
     return _context(_ca)
 
 
-def websocket_tls(url: str) -> dict[str, ssl.SSLContext]:
+class WebSocketTls(TypedDict, total=False):
+    ssl: ssl.SSLContext
+
+
+def websocket_tls(url: str) -> WebSocketTls:
     """The keyword arguments for websockets' ``connect`` (``ssl=`` for a wss URL)."""
     context = client_tls(url)
     return {"ssl": context} if isinstance(context, ssl.SSLContext) else {}
