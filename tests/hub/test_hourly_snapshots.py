@@ -107,8 +107,12 @@ async def test_one_snapshot_a_day_while_history_loads(tmp_path: Path) -> None:
     hub.caught_up("sim")
     assert hub.accept(device(3 * HOUR + 60, "sip201", "c1", "offline"), source="sim")
     await hub.flush()
-    assert len(hub.storage.snapshot_times()) == 2  # live from here: one now, then hourly
+    # Live from here: hourly from the next hour (none at once, as the first clients come).
+    assert len(hub.storage.snapshot_times()) == 1
     assert hub.accept(device(4 * HOUR + 60, "sip201", "c1", "online"), source="sim")
+    await hub.flush()
+    assert len(hub.storage.snapshot_times()) == 2
+    assert hub.accept(device(5 * HOUR + 60, "sip201", "c1", "offline"), source="sim")
     await hub.flush()
     assert len(hub.storage.snapshot_times()) == 3
     await hub.stop()
