@@ -163,7 +163,7 @@ def _parse(index: int, value: Any) -> _Item:
         what = "null" if value is None else _JSON_TYPES.get(type(value), "an array")
         return _Item(index, None, None, f"an event is a JSON object, not {what}")
     event_id: str | None = None
-    if isinstance(value, dict) and EVENT_ID in value:
+    if EVENT_ID in value:
         raw_id = value[EVENT_ID]
         if not isinstance(raw_id, str) or not 0 < len(raw_id.strip()) <= MAX_EVENT_ID:
             return _Item(index, None, None, f"{EVENT_ID} must be a string of 1 to 200 characters")
