@@ -99,7 +99,7 @@ class Applier:
         assert conn is not None
         stall_check = self.owner.settings.stall_check
         failing = False
-        while True:
+        while not self.owner.stopping:
             sub = None
             try:
                 sub = await conn.js.subscribe(
@@ -110,7 +110,7 @@ class Applier:
                     pending_msgs_limit=2_000,
                     pending_bytes_limit=64 * 2**20,
                 )
-                while True:
+                while not self.owner.stopping:
                     try:
                         msg = await sub.next_msg(timeout=stall_check)
                     except nats.errors.TimeoutError:

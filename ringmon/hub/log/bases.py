@@ -120,7 +120,7 @@ class Bases:
 
     async def _publishing(self) -> None:
         every = self.owner.settings.base_every
-        while True:
+        while not self.owner.stopping:
             await asyncio.sleep(every)
             try:
                 await self.publish()

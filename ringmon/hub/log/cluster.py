@@ -74,6 +74,10 @@ class ClusterLog:
         """Which log this is, the same on every hub of it and different on another stream
         or cluster: ``RINGMON_EVENTS@<the stream's creation time>`` (health's ``log.stream``)."""
         self._tasks: list[asyncio.Task[Any]] = []
+        self.stopping = False
+        """The hub is stopping: the log's loops end at their next turn even where a
+        cancellation was lost (nats-py waits with ``asyncio.wait_for``, which on Python 3.11
+        drops one that comes as a message does, and the loop would run on)."""
 
     # -- life cycle -----------------------------------------------------------------------
 
@@ -111,6 +115,7 @@ class ClusterLog:
     async def stop(self) -> None:
         """Publish what sources handed in, stop consuming (sources were stopped, and their
         leases released, by the hub before)."""
+        self.stopping = True
         with contextlib.suppress(Exception):
             async with asyncio.timeout(5.0):
                 await self.publisher.drain()

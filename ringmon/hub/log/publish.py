@@ -82,7 +82,7 @@ class Publisher:
 
     async def run(self) -> None:
         interval = self.owner.hub.flush_interval
-        while True:
+        while not self.owner.stopping:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(interval):
                     await self._wake.wait()

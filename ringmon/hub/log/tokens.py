@@ -40,6 +40,7 @@ class ClusterTokens:
         self._tasks: list[asyncio.Task[None]] = []
         self._synced: tuple[int, int] | None = None
         self._watcher: KeyValue.KeyWatcher | None = None
+        self._stopping = False  # as ClusterLog.stopping
 
     async def start(self) -> None:
         """Read the bucket, then put this hub's tokens in it. Tried again as a whole while
@@ -60,6 +61,7 @@ class ClusterTokens:
         ]
 
     async def stop(self) -> None:
+        self._stopping = True
         for task in self._tasks:
             task.cancel()
         if self._tasks:
@@ -80,11 +82,13 @@ class ClusterTokens:
 
     async def _watch(self, watcher: KeyValue.KeyWatcher) -> None:
         async for entry in watcher:
+            if self._stopping:
+                return
             if entry is not None:
                 self._seen(entry)
 
     async def _sync_loop(self) -> None:
-        while True:
+        while not self._stopping:
             await asyncio.sleep(SYNC_EVERY)
             try:
                 await self.sync()
