@@ -383,13 +383,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ringmon.sources.asterisk.replay import run_replay
 
         return run_replay(args)
-    # The hub writes the first snapshot while the TUI imports Textual and builds itself.
-    from ringmon.feed.early_snapshot import start_early_snapshot
+    # No cyclic collection until the first rows are on screen (ringmon.collector_hold).
+    from ringmon.collector_hold import hold, release
 
-    early = start_early_snapshot(args)
-    from ringmon.app import run_tui
+    hold()
+    try:
+        # The hub writes the first snapshot while the TUI imports Textual and builds itself.
+        from ringmon.feed.early_snapshot import start_early_snapshot
 
-    return run_tui(args, early=early)
+        early = start_early_snapshot(args)
+        from ringmon.app import run_tui
+
+        return run_tui(args, early=early)
+    finally:
+        release()
 
 
 if __name__ == "__main__":

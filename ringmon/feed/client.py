@@ -27,8 +27,8 @@ import asyncio
 import logging
 import time
 from datetime import tzinfo
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
-import httpx
 import pydantic
 import websockets
 from websockets.asyncio.client import connect
@@ -49,13 +49,19 @@ log = logging.getLogger(__name__)
 MAX_FRAME_BYTES = 64 * 2**20
 """A replay batch can be large; the hub decides how many events go in one frame."""
 
-_TRANSIENT: tuple[type[BaseException], ...] = (
-    OSError,  # includes TimeoutError and ConnectionError
-    httpx.HTTPError,
-    websockets.exceptions.WebSocketException,
-    pydantic.ValidationError,
-)
-_FAILURES: tuple[type[BaseException], ...] = (HubError, *_TRANSIENT)
+
+def _failures() -> tuple[type[BaseException], ...]:
+    """What losing a hub raises. httpx is imported here, as the exception is matched (an
+    ``except`` clause's classes are looked up then): the TUI's start has no call of it."""
+    import httpx
+
+    return (
+        HubError,
+        OSError,  # includes TimeoutError and ConnectionError
+        httpx.HTTPError,
+        websockets.exceptions.WebSocketException,
+        pydantic.ValidationError,
+    )
 
 
 class FeedClient(FrameReader):
@@ -146,7 +152,7 @@ class FeedClient(FrameReader):
                         break
                     except Resnapshot:
                         self._need_snapshot = True
-            except _FAILURES as exc:
+            except _failures() as exc:
                 error = hub_error(exc, url)
                 if error.refused:
                     log.warning("the hub refused the token: %s", error)
@@ -256,11 +262,11 @@ class FeedClient(FrameReader):
         self.spaced_seqs = health.shared_log
 
     def feed_url(self, since: int) -> str:
-        url = httpx.URL(self.url)
-        scheme = "wss" if url.scheme == "https" else "ws"
+        url = urlsplit(self.url)
+        scheme = "wss" if url.scheme.lower() == "https" else "ws"
         path = url.path.rstrip("/") + "/v1/feed"
-        params = {"since": since, "v": PROTOCOL_VERSION}
-        return str(url.copy_with(scheme=scheme, path=path, params=params))
+        query = urlencode({"since": since, "v": PROTOCOL_VERSION})
+        return urlunsplit((scheme, url.netloc, path, query, ""))
 
     async def _follow(self, hub: HubClient) -> None:
         """Follow the feed from ``state.seq`` until it closes (returns) or fails (raises)."""

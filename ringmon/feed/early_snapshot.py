@@ -7,32 +7,41 @@ of its own the moment the command line is parsed, so that the hub writes it whil
 imports; the feed client takes the result for its first snapshot (``EarlySnapshot.result``)
 instead of asking again.
 
-It is only a head start: the thread uses the same settings, token and hub client as the feed,
-and whatever goes wrong there (no URL or token, a bad config file, a hub loading its history,
-a refusal, a timeout) leaves no trace but a line in the log: the feed client then asks for
-the snapshot itself, as it would without it, and reports what is wrong in its own words.
+It is only a head start: the thread uses the same settings, token, headers and readings of the
+answers as the feed's hub client (``ringmon.hub_client``), and whatever goes wrong there (no
+URL or token, a bad config file, a hub loading its history, a refusal, a timeout) leaves no
+trace but a line in the log: the feed client then asks for the snapshot itself, as it would
+without it, and reports what is wrong in its own words. Its two requests go out by the
+standard library's ``http.client``, blocking in the thread: the hub client's httpx (and an
+event loop for it) would cost the start a tenth of its CPU for them.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import http.client
+import json
 import logging
+import ssl
 import threading
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from ringmon.feed.hub_health import HubHealth
-    from ringmon.hub_client.client import Snapshot
+    from ringmon.hub_client.client import HubClient, Snapshot
 
 log = logging.getLogger(__name__)
 
 ASK_WITHIN = 2.0
 """Seconds the TUI waits at most for the thread to send its requests before it goes on."""
+TIMEOUT = 15.0
+"""Seconds each request may take (connecting, sending, or between two reads)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +89,7 @@ class EarlySnapshot:
 
     def _run(self) -> None:
         try:
-            found = asyncio.run(self._fetch())
+            found = self._fetch()
         except Exception as exc:  # a head start only: the feed asks again and says why
             log.info("no early snapshot: %s", exc)
             found = None
@@ -88,10 +97,11 @@ class EarlySnapshot:
             self._asking.set()
         self.future.set_result(found)
 
-    async def _fetch(self) -> EarlyResult | None:
+    def _fetch(self) -> EarlyResult | None:
         from ringmon.config import load_settings, load_token
+        from ringmon.feed.hub_health import parse_hub_health
         from ringmon.feed.hubs import split_hub_urls
-        from ringmon.hub_client.client import HubClient
+        from ringmon.hub_client.client import HubClient, read_snapshot
 
         args = self.args
         settings = load_settings({"url": getattr(args, "url", None), "tz": args.tz})
@@ -99,13 +109,46 @@ class EarlySnapshot:
         if settings.url is None or token is None:
             return None
         url, tz = split_hub_urls(settings.url)[0], settings.zone()
-        async with HubClient(url, token) as hub:
-            self._asking.set()
-            # Both at once: a hub loading its history answers the snapshot with 503.
-            health, snapshot = await asyncio.gather(hub.health(), hub.snapshot(tz))
+        hub = HubClient(url, token)  # its address and headers; its calls go by httpx
+        connection = _connection(hub.url)
+        try:
+            base = urlsplit(hub.url).path.rstrip("/")
+            health = parse_hub_health(json.loads(_get(connection, base + "/v1/health", hub)))
             if health.status == "starting":  # the feed says how far it is
                 return None
-            return EarlyResult(hub.url, token, tz, health, snapshot, time.monotonic())
+            connection.request("GET", base + "/v1/snapshot", headers=hub.headers)
+            self._asking.set()
+            body = _body(connection.getresponse(), "/v1/snapshot")
+        finally:
+            connection.close()
+        snapshot = read_snapshot(body, tz, hub.url)
+        return EarlyResult(hub.url, token, tz, health, snapshot, time.monotonic())
+
+
+def _connection(url: str) -> http.client.HTTPConnection:
+    """A connection (not opened yet) to the hub at ``url``, with its TLS as the hub client's."""
+    from ringmon.feed.tls import client_tls
+
+    parts = urlsplit(url)
+    scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
+    if scheme == "http" and host:
+        return http.client.HTTPConnection(host, port, timeout=TIMEOUT)
+    context = client_tls(url)
+    if scheme == "https" and host and isinstance(context, ssl.SSLContext):
+        return http.client.HTTPSConnection(host, port, timeout=TIMEOUT, context=context)
+    raise ValueError(f"not a hub URL: {url}")
+
+
+def _get(connection: http.client.HTTPConnection, path: str, hub: HubClient) -> bytes:
+    connection.request("GET", path, headers=hub.headers)
+    return _body(connection.getresponse(), path)
+
+
+def _body(response: http.client.HTTPResponse, path: str) -> bytes:
+    body = response.read()
+    if response.status != 200:
+        raise ValueError(f"GET {path} answered {response.status}")
+    return body
 
 
 def start_early_snapshot(args: argparse.Namespace) -> EarlySnapshot | None:

@@ -6,6 +6,9 @@ or raises :class:`~ringmon.hub_client.errors.HubError`, whose ``str()`` is the s
 show; nothing else escapes (no httpx, OS or pydantic exception). The wire format is
 docs/feed-protocol.md. An ``https://`` hub is checked against ``--ca`` / ``RINGMON_CA`` or the
 system's CAs (``ringmon.feed.tls``).
+
+httpx is imported with the first call, not with this module: the TUI's first snapshot comes
+without it (``ringmon.feed.early_snapshot``), and its import is a tenth of the start's CPU.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import httpx
 import pydantic
 
 from ringmon.feed.hub_health import HubHealth, parse_hub_health
@@ -32,6 +34,8 @@ from ringmon.model.snapshot_reader import SnapshotReading
 from ringmon.model.state import State
 
 if TYPE_CHECKING:
+    import httpx
+
     # Built on first use: the history's and the call log's models are not the board's.
     from ringmon.model.history_docs import HistoryDoc
     from ringmon.model.wire import LegDoc
@@ -57,6 +61,17 @@ class Snapshot:
     tz: str
     """The hub's zone, an IANA name."""
     state: State
+
+
+def read_snapshot(body: bytes, tz: tzinfo | None, url: str) -> Snapshot:
+    """The body of ``GET /v1/snapshot`` from the hub at ``url``, read in the zone ``tz``
+    (None: the hub's); a body this version cannot read is a ``HubError``."""
+    try:
+        reading = SnapshotReading(body)  # the models' reading, faster
+        state = reading.state(tz if tz is not None else hub_zone(reading.tz))
+    except ValueError as exc:  # pydantic's ValidationError included
+        raise unreadable(url, "a snapshot", exc) from None
+    return Snapshot(reading.seq, reading.now, reading.speed, reading.tz, state)
 
 
 def hub_zone(name: str) -> tzinfo:
@@ -98,16 +113,29 @@ class HubClient:
     ) -> None:
         self.url = url.rstrip("/")
         self.token = token
-        headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        self._client = httpx.AsyncClient(
-            base_url=self.url,
-            headers=headers,
-            transport=transport,
-            timeout=httpx.Timeout(timeout),
-            verify=client_tls(self.url),
-        )
+        self._transport = transport
+        self._timeout = timeout
+        self._http: httpx.AsyncClient | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """What every request to the hub carries: the protocol version, the token."""
+        return {PROTOCOL_HEADER: str(PROTOCOL_VERSION), **self.auth_headers}
+
+    @property
+    def _client(self) -> httpx.AsyncClient:
+        """httpx's client, made for the first call."""
+        if self._http is None:
+            import httpx
+
+            self._http = httpx.AsyncClient(
+                base_url=self.url,
+                headers=self.headers,
+                transport=self._transport,
+                timeout=httpx.Timeout(self._timeout),
+                verify=client_tls(self.url),
+            )
+        return self._http
 
     @property
     def auth_headers(self) -> dict[str, str]:
@@ -121,7 +149,8 @@ class HubClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._http is not None:
+            await self._http.aclose()
 
     # -- documents ------------------------------------------------------------------------
 
@@ -129,12 +158,7 @@ class HubClient:
         """``GET /v1/snapshot``: the whole state, in the zone ``tz`` (None: the hub's). While
         the hub loads its history it answers 503 (a ``HubError`` with ``status`` 503)."""
         response = await self._get("/v1/snapshot")
-        try:
-            reading = SnapshotReading(response.content)  # the models' reading, faster
-            state = reading.state(tz if tz is not None else hub_zone(reading.tz))
-        except ValueError as exc:  # pydantic's ValidationError included
-            raise unreadable(self.url, "a snapshot", exc) from None
-        return Snapshot(reading.seq, reading.now, reading.speed, reading.tz, state)
+        return read_snapshot(response.content, tz, self.url)
 
     async def health(self) -> HubHealth:
         """``GET /v1/health``: the hub's status, sources and loading progress (read
@@ -214,6 +238,8 @@ class HubClient:
         The file is written as ``*.part`` and renamed when complete, so a broken download
         never leaves a file that looks whole. A file that cannot be written is a ``HubError``
         too (its sentence names the folder)."""
+        import httpx
+
         target = unique_path(folder, recording_filename(leg))
         partial = target.with_name(target.name + ".part")
         received = 0
@@ -263,6 +289,8 @@ class HubClient:
             raise unreadable(self.url, what, exc) from None
 
     async def _get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
+        import httpx
+
         try:
             response = await self._client.get(path, params=params)
         except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:

@@ -21,7 +21,6 @@ import os
 import ssl
 from enum import StrEnum
 
-import httpx
 import pydantic
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -116,6 +115,8 @@ def hub_error(exc: BaseException, url: str) -> HubError:
     :class:`HubError`; a ``HubError`` is returned as it is."""
     if isinstance(exc, HubError):
         return exc
+    import httpx  # here: the TUI's start makes no call with it (ringmon.hub_client.client)
+
     tls = untrusted_certificate(exc)
     if tls is not None:
         return HubError(Failure.TLS, tls)

@@ -32,6 +32,7 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from ringmon.client_state import StateFile
+from ringmon.collector_hold import release as release_collector
 from ringmon.model.board import Board, ChipKind, Row, TimeLimits, build_rows
 from ringmon.model.recent_changes import RecentChanges
 from ringmon.screens.board.commands import BoardCommands
@@ -56,6 +57,9 @@ WALL_ACTIONS = frozenset({"quit", "help"})
 """The board's actions that wall mode (read-only) keeps."""
 FREEZE_FROM_ROWS = 1000
 """From this many employees on, a snapshot's objects are frozen out of the cyclic GC."""
+SETTLE_AFTER = 0.25
+"""Seconds after the refresh that shows a snapshot's rows when its objects are settled (so that
+the driver's thread has written the rows first)."""
 
 
 class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[None]):
@@ -227,6 +231,8 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
             gc.collect()
             gc.freeze()
             self._frozen = True
+        if self.board.rows:  # the first rows are on screen: the start is over
+            release_collector()
 
     def on_unmount(self) -> None:
         if self._frozen:
@@ -260,8 +266,9 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
             self.recent.clear()
             self.table.set_changed(frozenset(), repaint=False)
             # After the first rows are on screen: a full collection at 10,000 employees
-            # takes a good part of a second.
-            self.call_after_refresh(self._settle_memory)
+            # takes a good part of a second, and holds the interpreter's lock all along, so
+            # right after the refresh it went before the driver's thread wrote the rows.
+            self.call_after_refresh(self.set_timer, SETTLE_AFTER, self._settle_memory)
         elif employees:
             rows = build_rows(state, employees, self.board.rows)
             self._note_changes(rows)
