@@ -11,6 +11,7 @@ import signal
 import sys
 from collections.abc import Callable
 
+from ringmon.hub.collector import set_for_hub
 from ringmon.hub.server import ConfigError, HubConfig, HubServer, running_hub
 
 log = logging.getLogger("ringmon.hub")
@@ -57,6 +58,7 @@ def run_hub(args: argparse.Namespace, explicit: set[str] | None = None) -> int:
             print(f"ringmon hub: {exc}", file=sys.stderr)
             return 2
     config = HubConfig.from_args(args)
+    set_for_hub()  # this process is the hub: its collector set for the event rate
     try:
         asyncio.run(serve_until_signal(config, _announce))
     except ConfigError as exc:
