@@ -92,6 +92,10 @@ class State(DerivedStatus):
         self.late_tolerance = late_tolerance
         self.history: History | None = History() if record else None
         self.seq: int = 0
+        # The last applied event's ``ts`` and its seconds since the epoch (before any
+        # clamping): ``apply`` reuses them for the next event of the same time.
+        self._last_ts: datetime = datetime.min.replace(tzinfo=UTC)
+        self._last_stamp: float = self._last_ts.timestamp()
 
     # -- applying events ------------------------------------------------------------------
 
@@ -107,7 +111,11 @@ class State(DerivedStatus):
         seq = ev["seq"]
         if seq is not None and seq <= self.seq:
             raise EventRejected(f"seq {seq} is not after {self.seq} already applied", "duplicate")
-        at: float = ev["ts"].timestamp()
+        ts = ev["ts"]
+        # A third of the feed's events have the time of the one before (a hunt group's legs,
+        # a burst of registrations): comparing two times is cheaper than converting one.
+        stamp: float = self._last_stamp if ts == self._last_ts else ts.timestamp()
+        at = stamp
         if not EARLIEST <= at <= LATEST:
             raise EventRejected(
                 f"event time {event.ts.isoformat()} is outside the years 2 to 9998 that "
@@ -125,6 +133,7 @@ class State(DerivedStatus):
             at = clock
         _HANDLERS[type(event)](self, ev, at)
         self.clock = at
+        self._last_ts, self._last_stamp = ts, stamp
         if seq is not None:
             self.seq = seq
         return at

@@ -159,3 +159,20 @@ def test_the_tolerance_is_configurable() -> None:
     with pytest.raises(EventRejected):
         state.apply(employee(NOON - timedelta(seconds=11), "e2", "Ewa Lis"))
     assert "e2" not in state.employees
+
+
+def test_an_event_of_the_same_time_as_the_last_gets_the_same_seconds() -> None:
+    # ``apply`` reuses the last event's seconds for an equal ``ts``: equal as an instant
+    # (whatever its offset), before clamping (a clamped late event does not lend its clamped
+    # time to the next one of its own time, nor a rejected one its time to anyone).
+    state = busy_state()
+    late = NOON - timedelta(seconds=200)
+    assert state.apply(device(late, "C", "c2", "online")) == NOON.timestamp()
+    assert state.apply(device(late, "C", "c2", "offline")) == NOON.timestamp()
+    then = later(2)
+    with pytest.raises(EventRejected):
+        state.apply(device(then, "C", "nowhere", "dnd"))
+    warsaw = device(then, "C", "c2", "online").model_copy(update={"ts": then.astimezone(WARSAW)})
+    assert state.apply(warsaw) == then.timestamp()
+    assert state.apply(device(then, "C", "c2", "offline")) == then.timestamp()
+    assert state.apply(device(later(3), "C", "c2", "online")) == later(3).timestamp()
