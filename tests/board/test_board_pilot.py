@@ -682,13 +682,30 @@ async def test_a_big_snapshot_is_frozen_out_of_the_gc_while_the_board_lives(
     import ringmon.screens.board.screen as board_module
 
     monkeypatch.setattr(board_module, "FREEZE_FROM_ROWS", 10)
+    collections: list[int] = []
+    collect = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda *args: collections.append(1) or collect(*args))
+    threshold = gc.get_threshold()
     app = BoardHost()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         async with asyncio.timeout(10):  # a moment after the rows are on screen
             while gc.get_freeze_count() == 0:
                 await pilot.pause(0.02)
+        # One full collection for the snapshot: each is a stall of the live board.
+        assert len(collections) == 1 and app.board.settled
+        young, middle, old = gc.get_threshold()
+        assert (young, old) == (threshold[0], threshold[2])
+        assert middle == min(board_module.MIDDLE_COLLECTION_EVERY, threshold[1])
+        # The board mounting and a snapshot coming each ask for it (the second ask, for the
+        # same snapshot, comes after the first ran when the snapshot was there before the
+        # first refresh): one collection.
+        app.board._settle_memory()
+        app.board.post_message(ModelChanged(frozenset(), reset=True))
+        await settle(pilot)
+        assert len(collections) == 1
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == threshold
 
 
 async def test_until_the_user_moves_it_the_cursor_stays_on_top() -> None:
