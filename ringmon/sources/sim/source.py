@@ -244,7 +244,8 @@ class SimSource:
         try:
             if isinstance(sink, HistorySink):
                 # Up to now the stream is a backlog: taken in bulk, made in a worker thread
-                # (hub/backfill.py); the first event after now is kept for the live loop.
+                # (hub/backfill.py; from a worker process's frames for a big roster,
+                # worker.py); the first event after now is kept for the live loop.
                 backlog = _UpToNow(stream, sink.now)
                 taken = await sink.load_backlog(backlog, source=self.name)
                 self.emitted += taken
@@ -307,8 +308,9 @@ class SimSource:
 
 
 class _UpToNow:
-    """The events of a stream up to ``now()`` (read at each one: the clock runs on while
-    they are taken), counted; the first one after it is kept in ``held``."""
+    """The events of a stream up to ``now()`` (the clock runs on while they are taken: read
+    again whenever an event is past what it said), counted; the first one after it is kept
+    in ``held``."""
 
     def __init__(self, stream: Iterator[tuple[float, Event]], now: Callable[[], float]) -> None:
         self.stream = stream
@@ -318,10 +320,13 @@ class _UpToNow:
 
     def __iter__(self) -> Iterator[Event]:
         now = self.now
+        seen = now()  # the clock never goes back: read again only past what it said
         for at, event in self.stream:
-            if at > now():
-                self.held.append((at, event))
-                return
+            if at > seen:
+                seen = now()
+                if at > seen:
+                    self.held.append((at, event))
+                    return
             self.count += 1
             yield event
 
