@@ -41,6 +41,7 @@ from ringmon.hub.ledger import Ledger
 from ringmon.hub.pipeline import dump_body
 from ringmon.hub.shared import DAY, HubShared
 from ringmon.hub.storage import Storage, WriteBatch
+from ringmon.model.no_collection import no_collection
 from ringmon.model.period import day_bounds, local_date
 from ringmon.model.schema import Event, dump_event, with_seq_ts
 from ringmon.model.state import EventRejected, State
@@ -203,24 +204,27 @@ class Backfill(HubShared):
                 # Row ids from the one counter the live path uses too.
                 ledger.next_call_id = max(ledger.next_call_id, self.ledger.next_call_id)
                 last = not chunk
-                for event in chunk:
-                    pre = ledger.before(state, event)
-                    try:
-                        at = state.apply(event)
-                    except EventRejected as exc:
-                        self.reject(exc.kind, f"history: {event.type}: {exc.reason}", source)
-                        continue
-                    if seq >= upto:
-                        log.error("the history has more events than the %d kept for it", upto)
-                        last = True
-                        break
-                    seq += 1
-                    if at != event.__dict__["ts"].timestamp():
-                        body = dump_event(with_seq_ts(event, seq, to_dt(at)))
-                    else:
-                        body = f'{{"seq":{seq},{dump_body(event)[1:]}'
-                    batch.events.append((seq, at, event.type, body))
-                    ledger.after(state, event, seq, pre, batch)
+                # No cyclic collection while a chunk is taken: the collector's passes would go
+                # through the whole state again and again (none of it is in a cycle).
+                with no_collection():
+                    for event in chunk:
+                        pre = ledger.before(state, event)
+                        try:
+                            at = state.apply(event)
+                        except EventRejected as exc:
+                            self.reject(exc.kind, f"history: {event.type}: {exc.reason}", source)
+                            continue
+                        if seq >= upto:
+                            log.error("the history has more events than the %d kept for it", upto)
+                            last = True
+                            break
+                        seq += 1
+                        if at != event.__dict__["ts"].timestamp():
+                            body = dump_event(with_seq_ts(event, seq, to_dt(at)))
+                        else:
+                            body = f'{{"seq":{seq},{dump_body(event)[1:]}'
+                        batch.events.append((seq, at, event.type, body))
+                        ledger.after(state, event, seq, pre, batch)
                 self.ledger.next_call_id = ledger.next_call_id
                 self._history_span = (origin, end, state.clock or start)
                 if last or len(batch.events) >= HISTORY_BATCH:
@@ -285,12 +289,13 @@ class Backfill(HubShared):
                 self._backlog_at = time.monotonic()  # fewer snapshots meanwhile (store.py)
                 limit = self.clock.now() + self.max_future_skew
                 take = self._take
-                for event in chunk:
-                    refusal = take(event, source, limit)
-                    if refusal is None:
-                        accepted += 1
-                    else:
-                        self.reject(refusal[0], refusal[1], source)
+                with no_collection():  # as in load_history
+                    for event in chunk:
+                        refusal = take(event, source, limit)
+                        if refusal is None:
+                            accepted += 1
+                        else:
+                            self.reject(refusal[0], refusal[1], source)
                 if len(self._pending.events) >= BACKLOG_BATCH:
                     if writing is not None:
                         await writing

@@ -55,8 +55,9 @@ def _stored(hub: Hub) -> list[tuple[int, str]]:
     return hub.storage.events_batch(0, None, 10**7)
 
 
+@pytest.mark.parametrize("worker", [False, True], ids=["here", "worker"])
 async def test_a_hub_stopped_mid_history_finishes_it_after_a_restart(
-    config: HubConfig, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+    config: HubConfig, clock: ManualClock, monkeypatch: pytest.MonkeyPatch, worker: bool
 ) -> None:
     # Commits of 500 events (10,000 in the hub): a small staff's load is cut after some.
     monkeypatch.setattr(backfill, "HISTORY_BATCH", 500)
@@ -75,7 +76,9 @@ async def test_a_hub_stopped_mid_history_finishes_it_after_a_restart(
 
     monkeypatch.setattr(Hub, "_write_history", held_write)
     async with running_hub(
-        config, clock=clock, sources=[SimSource(EMPLOYEES, seed=1, backfill_days=DAYS)]
+        config,
+        clock=clock,
+        sources=[SimSource(EMPLOYEES, seed=1, backfill_days=DAYS, worker=worker)],
     ) as server:
         hub = server.hub
 
@@ -93,7 +96,7 @@ async def test_a_hub_stopped_mid_history_finishes_it_after_a_restart(
     committed = _history_meta(config.data)
     assert 1 < committed["next"] < committed["upto"] and not committed["done"]
 
-    source = SimSource(EMPLOYEES, seed=1, backfill_days=DAYS)
+    source = SimSource(EMPLOYEES, seed=1, backfill_days=DAYS, worker=worker)
     async with running_hub(config, clock=clock, sources=[source]) as server:
         hub = server.hub
         progress = hub.history_progress()

@@ -8,6 +8,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.core import Hub
 from ringmon.hub.tables import DB_FILE
@@ -28,11 +30,13 @@ def _rows(folder: Path) -> dict[str, list[tuple[object, ...]]]:
         db.close()
 
 
+@pytest.mark.parametrize("worker", [False, True], ids=["here", "worker"])
 async def test_a_backlog_in_bulk_is_stored_as_if_it_came_live(
-    tmp_path: Path, clock: ManualClock
+    tmp_path: Path, clock: ManualClock, worker: bool
 ) -> None:
+    """Made here or by a worker process (sources/sim/worker.py), the same tables."""
     bulk = Hub(tmp_path / "bulk", tz_name="Europe/Warsaw", clock=clock)
-    source = SimSource(EMPLOYEES, seed=3, backfill_days=0)
+    source = SimSource(EMPLOYEES, seed=3, backfill_days=0, worker=worker)
     await bulk.start([source])
     assert await bulk.wait_caught_up(60)
     await bulk.stop()

@@ -7,6 +7,8 @@
 - ``stream``: all of it merged lazily in time order, fresh or resumed;
 - ``source``: ``SimSource`` (the hub source) and ``simulate`` (the same events, for tests
   and benchmarks);
+- ``worker``: the stream made in a worker process, for a big roster (the hub's core is
+  left to taking the events);
 - ``recording``: synthesised WAV recordings.
 """
 

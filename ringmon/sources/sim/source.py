@@ -37,7 +37,8 @@ from ringmon.sources.base import HistorySink, Sink, caught_up
 from ringmon.sources.sim.day_plan import local_time
 from ringmon.sources.sim.recording import synth_recording
 from ringmon.sources.sim.roster import Roster, build_roster
-from ringmon.sources.sim.stream import day_start, local_date, timed_events
+from ringmon.sources.sim.stream import day_start, local_date, timed_events, window_events
+from ringmon.sources.sim.worker import WORKER_FROM, worker_window, zone_name
 
 log = logging.getLogger("ringmon.hub.sim")
 
@@ -118,7 +119,10 @@ class SimSource:
         seed: int = 1,
         backfill_days: int = 7,
         tz: tzinfo | str | None = None,
+        worker: bool | None = None,
     ) -> None:
+        """``worker``: make the stream in a worker process (worker.py); by default for a
+        roster of ``WORKER_FROM`` people or more."""
         if backfill_days < 0:
             raise ValueError("backfill_days must not be negative")
         self.employees = employees
@@ -126,6 +130,7 @@ class SimSource:
         self.backfill_days = backfill_days
         self._tz = tz
         self._roster: Roster | None = None
+        self.worker = employees >= WORKER_FROM if worker is None else worker
         self.emitted = 0
         self.rejected = 0
 
@@ -153,12 +158,51 @@ class SimSource:
         """What ``run`` emits, as (time, event), for a hub at ``now`` holding ``last_ts``."""
         start = self.backfill_start(now, tz)
         if last_ts is None:
-            return timed_events(self.roster, self.seed, tz, start=start)
+            return self.stream(tz, start=start)
         if last_ts >= start:
-            return timed_events(self.roster, self.seed, tz, after=last_ts, now=now)
+            return self.stream(tz, after=last_ts, now=now)
         # Stored data older than the window: enter afresh, and say every device's status
         # (offline ones too) so that nothing stale stays registered.
-        return timed_events(self.roster, self.seed, tz, start=start, condense_offline=True)
+        return self.stream(tz, start=start, condense_offline=True)
+
+    def stream(
+        self,
+        tz: tzinfo,
+        *,
+        start: float | None = None,
+        after: float | None = None,
+        end: float = math.inf,
+        condense_offline: bool = False,
+        now: float | None = None,
+    ) -> Iterator[tuple[float, Event]]:
+        """``timed_events`` of this roster: made in a worker process (``self.worker``, and a
+        zone it can name), else here. Close it (or drop it) to stop its worker."""
+        name = zone_name(tz) if self.worker else None
+        if name is None:
+            return timed_events(
+                self.roster,
+                self.seed,
+                tz,
+                start=start,
+                after=after,
+                end=end,
+                condense_offline=condense_offline,
+                now=now,
+            )
+        window = worker_window(
+            self.employees,
+            self.seed,
+            name,
+            start=start,
+            after=after,
+            end=end,
+            condense_offline=condense_offline,
+            now=now,
+        )
+        return _closing(
+            window_events(self.roster, window, start=start, after=after, end=end, now=now),
+            window,
+        )
 
     def history_window(self, sink: Sink, now: float, tz: tzinfo) -> tuple[float, float] | None:
         """On an empty hub that can load history in bulk (``reserve_history``, hub/backfill.py):
@@ -192,16 +236,16 @@ class SimSource:
             # Today from its midnight (no call is in progress then), every device saying how
             # it stands: the same state the past days lead to; they are loaded once today is
             # served.
-            stream = timed_events(
-                self.roster, self.seed, tz, start=history[1], condense_offline=True
-            )
+            stream = self.stream(tz, start=history[1], condense_offline=True)
+        made = stream  # closed at the end: a worker's stream stops its process
         loader: asyncio.Task[None] | None = None
         burst = 0
         live = False
         try:
             if isinstance(sink, HistorySink):
                 # Up to now the stream is a backlog: taken in bulk, made in a worker thread
-                # (hub/backfill.py); the first event after now is kept for the live loop.
+                # (hub/backfill.py; from a worker process's frames for a big roster,
+                # worker.py); the first event after now is kept for the live loop.
                 backlog = _UpToNow(stream, sink.now)
                 taken = await sink.load_backlog(backlog, source=self.name)
                 self.emitted += taken
@@ -236,6 +280,7 @@ class SimSource:
                     burst = 0
                     await asyncio.sleep(0)
         finally:
+            _close(made)
             if loader is not None and not loader.done():
                 loader.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -246,18 +291,16 @@ class SimSource:
     async def _load_history(
         self, sink: Sink, tz: tzinfo, start: float, end: float, *, condensed: bool = False
     ) -> None:
-        events = (
-            event
-            for _, event in timed_events(
-                self.roster, self.seed, tz, start=start, end=end, condense_offline=condensed
-            )
-        )
+        timed = self.stream(tz, start=start, end=end, condense_offline=condensed)
+        events = (event for _, event in timed)
         try:
             await sink.load_history(events, source=SOURCE_NAME, start=start, end=end)  # type: ignore[attr-defined]
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("loading the simulator's past days failed")
+        finally:
+            _close(timed)
 
     def recording(self, ref: str) -> bytes | None:
         """The WAV bytes of a ``sim:`` recording reference; None for anyone else's."""
@@ -265,8 +308,9 @@ class SimSource:
 
 
 class _UpToNow:
-    """The events of a stream up to ``now()`` (read at each one: the clock runs on while
-    they are taken), counted; the first one after it is kept in ``held``."""
+    """The events of a stream up to ``now()`` (the clock runs on while they are taken: read
+    again whenever an event is past what it said), counted; the first one after it is kept
+    in ``held``."""
 
     def __init__(self, stream: Iterator[tuple[float, Event]], now: Callable[[], float]) -> None:
         self.stream = stream
@@ -276,9 +320,31 @@ class _UpToNow:
 
     def __iter__(self) -> Iterator[Event]:
         now = self.now
+        seen = now()  # the clock never goes back: read again only past what it said
         for at, event in self.stream:
-            if at > now():
-                self.held.append((at, event))
-                return
+            if at > seen:
+                seen = now()
+                if at > seen:
+                    self.held.append((at, event))
+                    return
             self.count += 1
             yield event
+
+
+def _closing(
+    events: Iterator[tuple[float, Event]], window: Iterator[object]
+) -> Iterator[tuple[float, Event]]:
+    """``events``, closing ``window`` (its worker) when it ends or is closed."""
+    try:
+        yield from events
+    finally:
+        _close(window)
+
+
+def _close(stream: object) -> None:
+    """Close a generator (a worker's stream stops its process); anything else is left."""
+    close = getattr(stream, "close", None)
+    if callable(close):
+        # Still running in a worker thread (a chunk being made): it is closed when dropped.
+        with contextlib.suppress(ValueError):
+            close()

@@ -324,6 +324,20 @@ def timed_events(
         condense_offline=condense_offline,
         now=now,
     )
+    return window_events(roster, window, start=start, after=after, end=end, now=now)
+
+
+def window_events(
+    roster: Roster,
+    window: Iterator[RawItem],
+    *,
+    start: float | None = None,
+    after: float | None = None,
+    end: float = math.inf,
+    now: float | None = None,
+) -> Iterator[tuple[float, Event]]:
+    """``timed_events`` of a window made elsewhere (``raw_window``'s items, e.g. by a worker
+    process: worker.py): the upserts, then each item as its event."""
     first = next(window, None)
     if start is not None:
         at0: float = start
