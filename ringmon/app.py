@@ -34,7 +34,7 @@ from textual.driver import Driver
 from textual.message import Message
 from textual.screen import Screen
 
-from ringmon import collector_hold
+from ringmon import collector
 from ringmon.client_state import ClientState, StateFile, state_path
 from ringmon.config import ConfigError, Settings, config_path, load_settings, load_token
 from ringmon.cropped_updates import cropped
@@ -168,8 +168,8 @@ class RingmonApp(ReplayKeys):
                 self.notify(unknown, markup=False)
         # After the theme set just now is published: only a change from here on is a choice.
         self.call_next(self.theme_changed_signal.subscribe, self, self._remember_theme)
-        # The collector held off at start (ringmon.collector_hold) runs again at the latest now.
-        self.set_timer(collector_hold.HOLD_AT_MOST, collector_hold.release, name="collector-hold")
+        # The collector held off at start (ringmon.collector) runs again at the latest now.
+        self.set_timer(collector.HOLD_AT_MOST, collector.release, name="collector-hold")
         if self._handle_signals:
             self._install_signal_handlers()
         self._signal_loop = asyncio.get_running_loop()

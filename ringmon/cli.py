@@ -383,8 +383,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ringmon.sources.asterisk.replay import run_replay
 
         return run_replay(args)
-    # No cyclic collection until the first rows are on screen (ringmon.collector_hold).
-    from ringmon.collector_hold import hold, release
+    # No cyclic collection until the first rows are on screen (ringmon.collector).
+    from ringmon.collector import hold, release
 
     hold()
     try:

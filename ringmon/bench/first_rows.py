@@ -191,9 +191,9 @@ def _memory(pid: str) -> tuple[float, float]:
 def _imports(top: int = 10) -> str:
     """The client's imports (``import ringmon.app``) by ``python -X importtime``: the total,
     and the packages that took longest (each module's own time, summed by top-level name).
-    With the cyclic collector held off, as the TUI imports them (``ringmon.collector_hold``):
+    With the cyclic collector held off, as the TUI imports them (``ringmon.collector``):
     else its passes are counted in whichever module was importing."""
-    code = "import ringmon.collector_hold as c; c.hold(); import ringmon.app"
+    code = "import ringmon.collector as c; c.hold(); import ringmon.app"
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code],
         capture_output=True,

@@ -6,7 +6,7 @@ processes. The stages are the ones the hub's ``file:`` path takes (sources/file.
 hub/pipeline.py): each line parsed and validated once from its bytes (``parse_valid``), the
 stored body written by pydantic-core's serializer, the store in batches the size of the
 hub's flushes of a fast source. The cyclic garbage collector is set as in the hub's process
-(hub/collector.py), and each event decoded is let go at once, as the hub lets go of a run of
+(ringmon/collector.py), and each event decoded is let go at once, as the hub lets go of a run of
 lines once it is applied: with the default thresholds, a list of a day's events kept alive
 costs the collector more than decoding them.
 """
@@ -48,7 +48,7 @@ def _cpu(repeat: int, fn: Callable[[], object]) -> float:
 def stage_times(frames: list[str], repeat: int, tz_name: str) -> list[tuple[str, float]]:
     """Seconds for all frames through each stage of the hub's ingest, alone (with the
     collector set as in the hub's process)."""
-    from ringmon.hub.collector import set_for_hub
+    from ringmon.collector import set_for_hub
 
     thresholds = gc.get_threshold()
     set_for_hub()

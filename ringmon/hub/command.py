@@ -11,7 +11,7 @@ import signal
 import sys
 from collections.abc import Callable
 
-from ringmon.hub.collector import set_for_hub
+from ringmon.collector import set_for_hub
 from ringmon.hub.server import ConfigError, HubConfig, HubServer, running_hub
 
 log = logging.getLogger("ringmon.hub")

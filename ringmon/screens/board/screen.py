@@ -32,7 +32,7 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from ringmon.client_state import StateFile
-from ringmon.collector_hold import release as release_collector
+from ringmon.collector import release as release_collector
 from ringmon.model.board import Board, ChipKind, Row, TimeLimits, build_rows
 from ringmon.model.recent_changes import RecentChanges
 from ringmon.screens.board.commands import BoardCommands

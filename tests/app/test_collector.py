@@ -1,4 +1,4 @@
-"""The cyclic garbage collector is held off while the TUI starts (``ringmon.collector_hold``)
+"""The cyclic garbage collector is held off while the TUI starts (``ringmon.collector``)
 and runs again once the first rows are on screen, or at the latest a while after the App
 mounted when no rows come; the command line lets it go whatever way the TUI ends."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from test_app_real_hub import FAST, hub, token, until  # noqa: F401 (hub: a fixture)
 
-from ringmon import cli, collector_hold
+from ringmon import cli, collector
 from ringmon.app import RingmonApp
 from ringmon.hub.server import HubServer
 
@@ -21,7 +21,7 @@ def collector_on_after() -> Iterator[None]:
     """Whatever a test does, the collector is on after it (as it was before)."""
     assert gc.isenabled()
     yield
-    collector_hold.release()
+    collector.release()
     gc.enable()
 
 
@@ -29,20 +29,20 @@ async def test_the_collector_runs_again_once_the_first_rows_are_on_screen(
     hub: tuple[HubServer, Path],  # noqa: F811
 ) -> None:
     server, _ = hub
-    collector_hold.hold()
-    assert not gc.isenabled() and collector_hold.held()
+    collector.hold()
+    assert not gc.isenabled() and collector.held()
     app = RingmonApp(server.url, token(server), feed_options=FAST)
     async with app.run_test(size=(120, 30)) as pilot:
         await until(pilot, lambda: "Nowak" in app.export_screenshot())
         await until(pilot, lambda: gc.isenabled())
-        assert not collector_hold.held()
+        assert not collector.held()
 
 
 async def test_without_rows_the_collector_runs_again_after_a_while(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(collector_hold, "HOLD_AT_MOST", 0.2)
-    collector_hold.hold()
+    monkeypatch.setattr(collector, "HOLD_AT_MOST", 0.2)
+    collector.hold()
     app = RingmonApp("http://127.0.0.1:9", "t", feed_options=FAST)  # no hub there
     async with app.run_test(size=(120, 30)) as pilot:
         await until(pilot, lambda: gc.isenabled())
@@ -51,8 +51,8 @@ async def test_without_rows_the_collector_runs_again_after_a_while(
 
 def test_a_hold_it_did_not_make_is_not_released() -> None:
     gc.disable()
-    collector_hold.hold()
-    collector_hold.release()
+    collector.hold()
+    collector.release()
     assert not gc.isenabled()
 
 
@@ -63,4 +63,4 @@ def test_the_command_line_lets_the_collector_go_when_the_tui_ends(
     monkeypatch.delenv("RINGMON_TOKEN", raising=False)
     # No token: the TUI says so and ends before its App runs.
     assert cli.main(["--url", "http://127.0.0.1:9"]) == 2
-    assert gc.isenabled() and not collector_hold.held()
+    assert gc.isenabled() and not collector.held()
