@@ -204,8 +204,17 @@ def _wait_seq(port: int, token: str, seq: int) -> None:
 
 
 def _wait_clients(port: int, token: str, clients: int) -> None:
+    """Until the hub holds all ``clients`` at once. A stalled client is let go by the hub's
+    pings (``--ws-ping-interval`` + ``--ws-ping-timeout`` after it connected) and does not come
+    back, so a count that falls means this can never happen: say so at once."""
     deadline = time.monotonic() + 60
-    while _health(port, token)["clients"] < clients:
+    most = 0
+    while (held := _health(port, token)["clients"]) < clients:
+        assert held >= most, (
+            f"the hub let stalled clients go ({held} held after {most}) before all {clients} "
+            "connected: its ping interval is shorter than connecting them took"
+        )
+        most = held
         assert time.monotonic() < deadline, "the clients never connected"
         time.sleep(0.05)
 

@@ -310,10 +310,14 @@ async def running_hub(
         )
         yield HubServer(hub, config.host, port, tls=config.tls_cert is not None)
     finally:
+        cancelled: asyncio.CancelledError | None = None
         if revocations is not None:
             revocations.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await revocations
+            try:
+                # Not ``await revocations``: its CancelledError would hide one meant for us.
+                await asyncio.wait({revocations})
+            except asyncio.CancelledError as exc:
+                cancelled = exc  # ours: stop the rest as well, then pass it on
         hub.close_subscribers()
         if server is not None:
             server.stop()
@@ -323,6 +327,8 @@ async def running_hub(
         await hub.stop()
         if sock is not None:
             sock.close()
+        if cancelled is not None:
+            raise cancelled
 
 
 class HubThread:

@@ -178,6 +178,7 @@ class WebServer(Server):
             await self._process_messages(websocket, service)
         except asyncio.CancelledError:
             await websocket.close()
+            raise  # the handler's cancellation (aiohttp's shutdown) goes on to its caller
         except Exception:
             log.exception("browser session failed")
         finally:

@@ -9,8 +9,11 @@ from ringmon.bench.stalled import MB, run
 
 
 def test_stalled_clients_stay_bounded_and_are_let_go() -> None:
-    # Short timeouts: a client whose socket buffers never filled is let go by the pings.
-    options = ["--send-timeout", "1", "--ws-ping-interval", "1", "--ws-ping-timeout", "1"]
+    # A client whose socket buffers never filled is let go by the pings, 11 s after it
+    # connected: all 20 must be held at once while the events flow, and connecting them took
+    # up to 1.6 s on the loaded 2-core machine (a ping interval of 1 s let the first ones go
+    # before the last had connected, and the test waited for them in vain).
+    options = ["--send-timeout", "1", "--ws-ping-interval", "10", "--ws-ping-timeout", "1"]
     figures = run(20, 10_000, settle=0.0, hub_options=options, release_wait=60)
     assert figures.added < 100 * MB, f"the hub grew by {figures.added / MB:.0f} MB"
     assert figures.held == 0
