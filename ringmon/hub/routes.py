@@ -280,16 +280,37 @@ async def _feed(hub: Hub, websocket: WebSocket) -> None:
             await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             sub.direct = None
-            for task in (sender, receiver):
-                task.cancel()
-            for task in (sender, receiver):
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-            failure = sender.exception() if sender.done() and not sender.cancelled() else None
+            cancelled = await _stop(sender, receiver)
+            failure = sender.exception() if not sender.cancelled() else None
             if failure is not None and not isinstance(
                 failure, WebSocketDisconnect | OSError | RuntimeError
             ):
                 log.error("feed connection failed", exc_info=failure)
+            if cancelled is not None:
+                raise cancelled
+
+
+async def _stop(*tasks: asyncio.Task[None]) -> asyncio.CancelledError | None:
+    """Cancel ``tasks`` and wait until they have all ended; the cancellation of the caller
+    that came meanwhile (for it to pass on once they have), or None.
+
+    Not ``await task``: a cancelled child's CancelledError and one meant for the caller look
+    the same, and taking the caller's for the child's loses it (the handler would return as if
+    nothing had happened)."""
+    for task in tasks:
+        task.cancel()
+    cancelled: asyncio.CancelledError | None = None
+    pending = set(tasks)
+    while pending:
+        try:
+            _, pending = await asyncio.wait(pending)
+        except asyncio.CancelledError as exc:
+            cancelled = exc  # ours: the children still end first (they were cancelled)
+            pending = {task for task in pending if not task.done()}
+    for task in tasks:  # retrieved: the caller reads the one it cares about
+        if not task.cancelled():
+            task.exception()
+    return cancelled
 
 
 async def _ignore_incoming(websocket: WebSocket) -> None:
