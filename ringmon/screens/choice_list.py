@@ -9,15 +9,18 @@ when all are.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
+from textual.content import Content, ContentText
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import OptionList, SelectionList
 from textual.widgets.option_list import OptionDoesNotExist
+from textual.widgets.selection_list import Selection
 
 TICKED = "[x]"
 UNTICKED = "[ ]"
@@ -73,6 +76,32 @@ class ChoiceList(SelectionList[str]):
     @property
     def all_values(self) -> frozenset[str]:
         return frozenset(self.get_option_at_index(i).value for i in range(self.option_count))
+
+    def set_choices(
+        self, choices: Sequence[tuple[ContentText, str]], tick_new: Callable[[str], bool]
+    ) -> None:
+        """Show ``choices`` (prompt, value) in place of the list's own: the values it had keep
+        their ticks (the user's) and the highlight stays on its value; a value new to the list
+        is ticked when ``tick_new`` says so. (For a dialog that follows live counts.)"""
+        values = [value for _, value in choices]
+        had = [self.get_option_at_index(i).value for i in range(self.option_count)]
+        if values == had:
+            for index, (prompt, _) in enumerate(choices):
+                # (as a Selection takes its prompt: markup, first line)
+                self.replace_option_prompt_at_index(index, Content.from_text(prompt).split()[0])
+            return
+        ticked = frozenset(self.selected)
+        highlighted = self.highlighted_value
+        known = frozenset(had)
+        self.clear_options()
+        self.add_options(
+            Selection(prompt, value, value in ticked if value in known else tick_new(value))
+            for prompt, value in choices
+        )
+        if highlighted in values:
+            self.highlighted = values.index(highlighted)
+        elif values:
+            self.highlighted = 0
 
     def _get_left_gutter_width(self) -> int:
         return len(TICKED) + 1

@@ -3,7 +3,8 @@
 Every department is ticked while none is filtered (``[x]``/``[ ]``, readable without colour);
 ``space`` ticks or unticks one (on a full list: unticks just that one). ``enter`` filters by
 the ticked departments once any was toggled (all or none ticked: no department filter), else
-by the highlighted one alone.
+by the highlighted one alone. Like the filter panel, the menu follows the board while it is
+open (``follow``): opened before the hub's snapshot, it says that it waits for the hub.
 """
 
 from __future__ import annotations
@@ -78,37 +79,69 @@ class DepartmentMenu(ModalScreen[frozenset[str] | None]):
     DepartmentMenu ChoiceList { width: auto; height: auto; max-height: 20; }
     DepartmentMenu #menu-head { padding: 0 0 0 6; color: $text-muted; width: auto; }
     DepartmentMenu #menu-help { color: $text-muted; padding: 0 1; }
+    DepartmentMenu #menu-waiting { padding: 0 1; max-width: 72; }
     """
 
     NAME_WIDTH = 22
 
     def __init__(
-        self, departments: Mapping[str, Mapping[str, int]], chosen: frozenset[str]
+        self,
+        departments: Mapping[str, Mapping[str, int]],
+        chosen: frozenset[str],
+        waiting: str | None = None,
     ) -> None:
         super().__init__()
         self.departments = departments
         self.chosen = chosen
+        self.waiting = waiting
+        """Why there are no data yet (connecting, the hub loading): said above the list."""
+        self.ticked_at_start: frozenset[str] = frozenset()
 
     def compose(self) -> ComposeResult:
-        names = sorted(self.departments, key=lambda d: (d == NO_DEPARTMENT, d.casefold()))
-        self.ticked_at_start = ticked_at_start(self.chosen, frozenset(names))
-        items = [
-            Selection(
-                department_line(d, self.departments[d], self.NAME_WIDTH),
-                d,
-                d in self.ticked_at_start,
-            )
-            for d in names
-        ]
+        choices = self._choices()
+        self.ticked_at_start = ticked_at_start(self.chosen, frozenset(d for _, d in choices))
+        items = [Selection(line, d, d in self.ticked_at_start) for line, d in choices]
         head = department_heading(self.NAME_WIDTH)
         with Vertical() as box:
             box.border_title = "Departments"
+            note = Static(self._waiting_text(), id="menu-waiting")
+            note.display = self.waiting is not None
+            yield note
             yield Static(head, id="menu-head")
             yield ChoiceList(*items, id="department-list")
             yield Static(
                 "enter: the highlighted, or the ticked after space · space ticks · esc",
                 id="menu-help",
             )
+
+    def follow(self, departments: Mapping[str, Mapping[str, int]], waiting: str | None) -> None:
+        """Show the board's counts as they are now (the menu may have opened before the
+        snapshot came); the user's ticks stay, a department new to the list is ticked as the
+        filter the menu opened with says (and counts as untouched by the user)."""
+        self.departments = departments
+        self.waiting = waiting
+        note = self.query_one("#menu-waiting", Static)
+        note.update(self._waiting_text())
+        note.display = waiting is not None
+        choices = self.query_one("#department-list", ChoiceList)
+        had = choices.all_values
+        chosen = self.chosen
+        choices.set_choices(self._choices(), lambda d: not chosen or d in chosen)
+        now = choices.all_values
+        came = frozenset(choices.selected) & (now - had)
+        self.ticked_at_start = (self.ticked_at_start & now) | came
+
+    def _choices(self) -> list[tuple[Content, str]]:
+        names = sorted(self.departments, key=lambda d: (d == NO_DEPARTMENT, d.casefold()))
+        return [(department_line(d, self.departments[d], self.NAME_WIDTH), d) for d in names]
+
+    def _waiting_text(self) -> Content:
+        if self.waiting is None:
+            return Content("")
+        return Content(
+            f"{self.waiting} The departments and their counts fill in when the hub's "
+            "snapshot comes."
+        )
 
     @on(ChoiceList.Apply)
     def _apply(self, message: ChoiceList.Apply) -> None:

@@ -59,6 +59,7 @@ class BoardFeed(_Base):
         self.feed = feed
         if changed:
             self._set_empty_text()
+            self._dialog_follows()  # its note on why there are no data yet
         if changed:
             self.query_one(FeedBanner).show(feed)
             self.table.stale = feed.stale
@@ -66,19 +67,25 @@ class BoardFeed(_Base):
                 self.wall_tiles.stale = feed.stale
             self._show_summary()
 
+    def no_data_reason(self) -> str | None:
+        """Why the board has no rows yet (connecting, the hub loading its history, the feed
+        down), or None: it has its data (which may be no employee at all)."""
+        if self.board.rows or self.feed is None:
+            return None
+        if self.feed.level == "wait":
+            return self.feed.waiting
+        if self.feed.stale:
+            return "No data: the feed is down."
+        return None
+
     def _set_empty_text(self) -> None:
         """What the table says when it has no row to show, and why."""
-        table = self.table
         if self.board.rows:
-            table.empty_text = (
+            self.table.empty_text = (
                 "No employee matches the filters: escape removes the last one, ctrl+u all."
             )
-        elif self.feed is not None and self.feed.level == "wait":
-            table.empty_text = self.feed.waiting
-        elif self.feed is not None and self.feed.stale:
-            table.empty_text = "No data: the feed is down."
         else:
-            table.empty_text = "No employees."
+            self.table.empty_text = self.no_data_reason() or "No employees."
 
     def _check_limits(self, now: float, employees: frozenset[str] | None = None) -> None:
         """Which rows are past a time limit: all of them (the tick: time itself crosses

@@ -77,16 +77,27 @@ class BoardFiltering(_Base):
             return
         from ringmon.screens.filter_panel import FilterPanel
 
-        self.app.push_screen(
-            FilterPanel(
-                self.board.departments(),
-                self.board.filters.values(ChipKind.DEPARTMENT),
-                self.board.filters.values(ChipKind.STATUS),
-            ),
-            self._panel_done,
+        self._dialog = FilterPanel(
+            self.board.departments(),
+            self.board.filters.values(ChipKind.DEPARTMENT),
+            self.board.filters.values(ChipKind.STATUS),
+            self.no_data_reason(),
         )
+        self.app.push_screen(self._dialog, self._panel_done)
+
+    def _dialog_follows(self) -> None:
+        """The filter panel or department menu open over the board shows the board's
+        departments and counts as they are now: it may have opened before the snapshot."""
+        dialog = self._dialog
+        if dialog is None or not self.ready:
+            return
+        if not dialog.is_attached:
+            self._dialog = None
+            return
+        dialog.follow(self.board.departments(), self.no_data_reason())
 
     def _panel_done(self, result: tuple[frozenset[str], frozenset[str]] | None) -> None:
+        self._dialog = None
         if result is None:
             return
         departments, statuses = result
@@ -102,14 +113,15 @@ class BoardFiltering(_Base):
             return
         from ringmon.screens.department_menu import DepartmentMenu
 
-        self.app.push_screen(
-            DepartmentMenu(
-                self.board.departments(), self.board.filters.values(ChipKind.DEPARTMENT)
-            ),
-            self._departments_done,
+        self._dialog = DepartmentMenu(
+            self.board.departments(),
+            self.board.filters.values(ChipKind.DEPARTMENT),
+            self.no_data_reason(),
         )
+        self.app.push_screen(self._dialog, self._departments_done)
 
     def _departments_done(self, result: frozenset[str] | None) -> None:
+        self._dialog = None
         if result is not None:
             self.set_filters(self.board.filters.with_chip(ChipKind.DEPARTMENT, result))
 

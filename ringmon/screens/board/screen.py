@@ -22,7 +22,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -52,6 +52,10 @@ from ringmon.widgets.summary import (
     WallSummary,
 )
 from ringmon.widgets.wall_tiles import WallTiles
+
+if TYPE_CHECKING:
+    from ringmon.screens.department_menu import DepartmentMenu
+    from ringmon.screens.filter_panel import FilterPanel
 
 WALL_ACTIONS = frozenset({"quit", "help"})
 """The board's actions that wall mode (read-only) keeps."""
@@ -141,6 +145,8 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
         self._table: EmployeeTable | None = None
         self._reset_from: object = None
         """The state the rows were last built from whole (every snapshot is a new one)."""
+        self._dialog: FilterPanel | DepartmentMenu | None = None
+        """The filter panel or department menu open over the board (it follows the counts)."""
 
     # -- what the App provides ------------------------------------------------------------
 
@@ -309,6 +315,7 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
         if self.wall:
             self._fit_wall()
         self._show_filter_bar(counts=reset)
+        self._dialog_follows()
 
     def _note_changes(self, rows: dict[str, Row | None]) -> None:
         """Mark the rows whose status changed (a new employee is no change)."""
