@@ -155,10 +155,10 @@ async def history(
         when = "has been removed" if moment is None else "was not there then"
         raise QueryError(404, f"employee {employee!r} {when}")
     # Which of the legs nobody answered here a colleague answered: their legs are not in this
-    # employee's events, the calls table has them.
+    # employee's events, the calls table has them (at a moment: answered by then).
     unanswered = {leg.call for leg in found.calls if leg.answer_at is None}
     if unanswered:
-        answered = await asyncio.to_thread(storage.answered_legs, unanswered)
+        answered = await asyncio.to_thread(storage.answered_legs, unanswered, moment)
         mark_answered_by_colleague(found.calls, answered)
     stats = period_stats(found.merged, found.calls, days, hub.tz, now)
     replayed_since = state.employees[employee].since if moment is not None else None
@@ -255,10 +255,11 @@ async def calls(
     rows = await asyncio.to_thread(storage.calls_page, employee, start, end, limit + 1, before)
     page = rows[:limit]
     legs = [_leg(row) if moment is None else _as_at(_leg(row), moment) for row in page]
-    # As in the history: which of the legs nobody answered here a colleague answered.
+    # As in the history: which of the legs nobody answered here a colleague answered (by
+    # the moment, at one).
     unanswered = {leg.call for leg in legs if leg.answer_at is None}
     if unanswered:
-        answered = await asyncio.to_thread(storage.answered_legs, unanswered)
+        answered = await asyncio.to_thread(storage.answered_legs, unanswered, moment)
         mark_answered_by_colleague(legs, answered)
     docs = [LegDoc.of(leg, now).model_dump(mode="json") for leg in legs]
     more = len(rows) > limit

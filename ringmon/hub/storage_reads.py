@@ -196,8 +196,11 @@ class StorageReads:
         return [tuple(row) for row in self._reader().execute(sql, params)]
 
     @_guarded
-    def answered_legs(self, calls: Collection[str]) -> list[tuple[str, str | None]]:
-        """(call id, employee) of every answered leg of these calls, anyone's."""
+    def answered_legs(
+        self, calls: Collection[str], until: float | None = None
+    ) -> list[tuple[str, str | None]]:
+        """(call id, employee) of every answered leg of these calls, anyone's (answered at or
+        before ``until``, when given: a past moment knows only the answers made by then)."""
         ids, out = list(calls), []
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
@@ -206,7 +209,11 @@ class StorageReads:
                 f"SELECT call, employee FROM calls WHERE call IN ({marks})"
                 " AND answer_at IS NOT NULL"
             )
-            out += [(str(c), e) for c, e in self._reader().execute(sql, chunk)]
+            if until is None:
+                out += [(str(c), e) for c, e in self._reader().execute(sql, chunk)]
+            else:
+                rows = self._reader().execute(sql + " AND answer_at <= ?", [*chunk, until])
+                out += [(str(c), e) for c, e in rows]
         return out
 
     @_guarded

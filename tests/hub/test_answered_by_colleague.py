@@ -1,16 +1,17 @@
 """Issue 12's product decision through a real hub: R11 stays per leg in hunt groups, and the
-history (the profile, ``export stats``) says how many of the missed a colleague answered."""
+history (the profile, ``export stats``) says how many of the missed a colleague answered; at a
+past moment (the replay), only the answers made by then count."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from hub_helpers import T0, account, auth, device, employee, end, ring
 from hub_helpers import answer as answer_ev
 from hub_served import Served
 
 from ringmon.model.calls import CallLeg, mark_answered_by_colleague
-from ringmon.model.schema import Direction
+from ringmon.model.schema import Direction, utc_text
 from ringmon.model.stats import call_stats
 from ringmon.model.wire import LegDoc
 from ringmon.present.call_row import call_row
@@ -111,3 +112,55 @@ async def test_the_call_log_says_which_missed_calls_a_colleague_answered(served:
     ).json()
     shown = sum(" · answered by a colleague" in r for r in results.values())
     assert shown == history["total"]["missed_answered_by_colleague"] == 2
+
+
+SEQUENTIAL_EVENTS = [
+    employee(0, "e1", "Anna Nowak", "Sales"),
+    employee(0, "e2", "Piotr Zielinski", "Sales"),
+    account(0, "sip101", "e1"),
+    account(0, "sip201", "e2"),
+    device(10, "sip101", "c1", "online"),
+    device(10, "sip201", "c1", "online"),
+    # Rings Anna 10 s (missed), then Piotr, who answers 10 s later.
+    ring(600, "s1/sip101", "sip101", "c1"),
+    end(610, "s1/sip101"),
+    ring(610, "s1/sip201", "sip201", "c1"),
+    answer_ev(620, "s1/sip201"),
+    end(700, "s1/sip201"),
+]
+
+
+async def test_a_past_moment_knows_only_the_answers_made_by_then(served: Served) -> None:
+    """The replay (``?at=``) of the profile and the call log: at 10:10:15, Anna had missed
+    the call and Piotr's phone was ringing; that he answered at 10:10:20 was not known yet."""
+    await emit_all(served, SEQUENTIAL_EVENTS)
+    await served.hub.flush()
+    served.clock.set(T0.timestamp() + 3600)
+    day = T0.date().isoformat()
+
+    async def flags(moment: float) -> tuple[bool, bool, int]:
+        at = utc_text(T0 + timedelta(seconds=moment))
+        history = await served.client.get(
+            "/v1/employees/e1/history",
+            params={"period": "today", "at": at},
+            headers=auth(served.token),
+        )
+        page = await served.client.get(
+            "/v1/calls",
+            params={"employee": "e1", "from": day, "to": day, "at": at},
+            headers=auth(served.token),
+        )
+        assert history.status_code == page.status_code == 200, (history.text, page.text)
+        (profile_leg,) = history.json()["calls"]
+        (log_leg,) = page.json()["calls"]
+        total = history.json()["total"]
+        assert total["missed"] == 1  # missed either way (R11: per leg)
+        return (
+            profile_leg["answered_by_colleague"],
+            log_leg["answered_by_colleague"],
+            total["missed_answered_by_colleague"],
+        )
+
+    assert await flags(615) == (False, False, 0)  # between the miss and the answer
+    assert await flags(620) == (True, True, 1)  # the moment of the answer
+    assert await flags(900) == (True, True, 1)
