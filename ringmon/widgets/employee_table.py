@@ -11,7 +11,8 @@ The stock DataTable drops its render caches on every update and costs 70-100 ms 
 10,000 rows; this one costs a few milliseconds.
 
 The cursor follows an employee, not a row index (``table_cursor``); clicks and hovering are
-``table_mouse``.
+``table_mouse``; what those parts share (the geometry of the lines, the messages) is
+``table_base``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ringmon.model.board import Board
@@ -44,7 +44,7 @@ from ringmon.widgets.table_look import (
 from ringmon.widgets.table_mouse import TableMouse
 
 
-class EmployeeTable(TableCursor, TableMouse, ScrollView, can_focus=True):
+class EmployeeTable(TableCursor, TableMouse, can_focus=True):
     """One line per employee: Employee, Department, Status, In status, User agents."""
 
     BINDINGS: ClassVar[list[BindingType]] = TABLE_BINDINGS
@@ -53,42 +53,6 @@ class EmployeeTable(TableCursor, TableMouse, ScrollView, can_focus=True):
 
     stale: reactive[bool] = reactive(False)
     """The feed is stale or broken: statuses are dimmed, never shown as if live."""
-
-    class CursorMoved(Message):
-        """The cursor moved to another employee (or to none)."""
-
-        def __init__(self, table: EmployeeTable, employee_id: str | None) -> None:
-            super().__init__()
-            self.table = table
-            self.employee_id = employee_id
-
-        @property
-        def control(self) -> EmployeeTable:
-            return self.table
-
-    class RowChosen(Message):
-        """``enter`` or a double click on a row: open that employee."""
-
-        def __init__(self, table: EmployeeTable, employee_id: str) -> None:
-            super().__init__()
-            self.table = table
-            self.employee_id = employee_id
-
-        @property
-        def control(self) -> EmployeeTable:
-            return self.table
-
-    class HeaderClicked(Message):
-        """A click on a column heading (the screen sorts by it)."""
-
-        def __init__(self, table: EmployeeTable, column: Col) -> None:
-            super().__init__()
-            self.table = table
-            self.column = column
-
-        @property
-        def control(self) -> EmployeeTable:
-            return self.table
 
     class Resized(Message):
         """The table's size changed without the screen's (the summary above it grew or
@@ -157,21 +121,6 @@ class EmployeeTable(TableCursor, TableMouse, ScrollView, can_focus=True):
     @property
     def column_layout(self) -> Layout:
         return self._layout
-
-    @property
-    def body_height(self) -> int:
-        """Rows that fit under the header."""
-        return max(0, self.scrollable_content_region.height - 1)
-
-    @property
-    def top(self) -> int:
-        """The index of the row on the first line under the header."""
-        if self.wall:
-            return self._page * max(1, self.body_height)
-        # Rounded, as Textual rounds it: ScrollView repaints when the *rounded* offset
-        # changes, so a truncated one could move every row with nothing repainted (a
-        # scrollbar drag or an animated scroll leaves ``scroll_y`` between two lines).
-        return self.scroll_offset.y
 
     @property
     def cursor_index(self) -> int | None:

@@ -2,27 +2,19 @@
 
 Once the user has moved it, sorting, filtering and live updates keep it on the same person
 (before that it stays on top); it scrolls into view; ``left``/``right`` pick the cell whose
-value ``=`` filters by. Mixed into ``EmployeeTable``.
+value ``=`` filters by. A part of ``EmployeeTable`` (what the parts share: ``table_base``).
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from textual.geometry import Region
 
 from ringmon.model.board import Row
 from ringmon.widgets.columns import FILTERABLE
-
-if TYPE_CHECKING:
-    from ringmon.widgets.employee_table import EmployeeTable
-
-    _Base = EmployeeTable
-else:
-    _Base = object
+from ringmon.widgets.table_base import TableBase
 
 
-class TableCursor(_Base):
+class TableCursor(TableBase):
     """The cursor's moves and keys."""
 
     def _sync_cursor(self) -> None:

@@ -1,27 +1,19 @@
 """The employee table and the mouse: a click on a heading sorts, on a row moves the cursor
 there (a double click opens the employee), and hovering the User agents cell lists the
-devices. Mixed into ``EmployeeTable``.
+devices. A part of ``EmployeeTable`` (what the parts share: ``table_base``).
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from textual import events
 
 from ringmon.model.board import Row
 from ringmon.present.row_text import devices_text
 from ringmon.widgets.columns import FILTERABLE, Col
-
-if TYPE_CHECKING:
-    from ringmon.widgets.employee_table import EmployeeTable
-
-    _Base = EmployeeTable
-else:
-    _Base = object
+from ringmon.widgets.table_base import TableBase
 
 
-class TableMouse(_Base):
+class TableMouse(TableBase):
     """Clicks and hovering."""
 
     def _row_at_offset(self, y: int) -> tuple[int, Row] | None:

@@ -3,10 +3,9 @@ lost, what the table says when it is empty and why, the summary (R2) and the tim
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ringmon.feed.connection import Connection, Link
 from ringmon.model.board import Summary
+from ringmon.screens.board.base import BoardBase
 from ringmon.screens.model_messages import ConnectionChanged
 from ringmon.widgets.summary import (
     FeedBanner,
@@ -17,18 +16,10 @@ from ringmon.widgets.summary import (
     silent_after,
 )
 
-if TYPE_CHECKING:
-    from ringmon.screens.board.screen import BoardScreen
 
-    _Base = BoardScreen
-else:
-    _Base = object
+class BoardFeed(BoardBase):
+    """A part of ``BoardScreen`` (what the parts share: ``BoardBase``)."""
 
-
-class BoardFeed(_Base):
-    """Mixed into ``BoardScreen``."""
-
-    # By name, not ``@on``: Textual collects decorated handlers only on its own classes.
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         self._update_feed(message.connection)
         self._watch_for_silence(message.connection)

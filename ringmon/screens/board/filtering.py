@@ -3,24 +3,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ringmon.model.board import NO_DEPARTMENT, ChipKind, Filters
 from ringmon.model.filter_query import QueryError
 from ringmon.model.views import SavedView, ViewError
+from ringmon.screens.board.base import BoardBase
 from ringmon.widgets.columns import Col
 from ringmon.widgets.filter_bar import FilterBar
 
-if TYPE_CHECKING:
-    from ringmon.screens.board.screen import BoardScreen
 
-    _Base = BoardScreen
-else:
-    _Base = object
-
-
-class BoardFiltering(_Base):
-    """Mixed into ``BoardScreen``."""
+class BoardFiltering(BoardBase):
+    """A part of ``BoardScreen`` (what the parts share: ``BoardBase``)."""
 
     def set_filters(self, filters: Filters) -> None:
         """Apply new filters (the cursor stays on its employee if they still show)."""
@@ -42,8 +34,6 @@ class BoardFiltering(_Base):
             return
         self.filter_bar.start_name(self.filter_bar.name_text(self.board.filters))
 
-    # Handlers by name, not ``@on``: Textual collects decorated handlers only on its own
-    # classes, and this mixin is not one.
     def on_filter_bar_name_changed(self, message: FilterBar.NameChanged) -> None:
         try:
             filters = self.board.filters.with_name(message.text)

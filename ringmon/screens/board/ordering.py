@@ -4,25 +4,17 @@ client's state file."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ringmon.model.board import SORT_CYCLE, Sort, SortColumn
+from ringmon.screens.board.base import BoardBase
 from ringmon.widgets.columns import COUNTERS, Col
 from ringmon.widgets.employee_table import EmployeeTable
-
-if TYPE_CHECKING:
-    from ringmon.screens.board.screen import BoardScreen
-
-    _Base = BoardScreen
-else:
-    _Base = object
 
 HOLD_AFTER_KEY_SECONDS = 5.0
 """Rows keep their places until this long (wall time) after the user's last key."""
 
 
-class BoardOrdering(_Base):
-    """Mixed into ``BoardScreen``."""
+class BoardOrdering(BoardBase):
+    """A part of ``BoardScreen`` (what the parts share: ``BoardBase``)."""
 
     # -- sorting --------------------------------------------------------------------------
 
@@ -55,7 +47,6 @@ class BoardOrdering(_Base):
         )
 
     def on_employee_table_header_clicked(self, message: EmployeeTable.HeaderClicked) -> None:
-        # By name, not ``@on``: Textual collects decorated handlers only on its own classes.
         column = message.column.sort_column
         if column is not None:
             self.set_sort(self.board.sort.by(column))

@@ -14,48 +14,38 @@ remembers (the counter columns shown); ``enter`` calls the App's ``open_profile(
 The screen's parts: ``feed_status`` (the feed banner, the summary, time limits),
 ``filtering`` (the ``/`` filter language, the panels, saved views), ``ordering`` (sort, the
 order held under the user's keys, the counter columns), ``commands`` (the palette), ``wall``
-(the wall's pages: rows, or tiles on a big floor). The change markers are here.
+(the wall's pages: rows, or tiles on a big floor), each a subclass of ``base.BoardBase`` (the
+board's state and widgets, and what one part calls of another). The change markers are here.
 """
 
 from __future__ import annotations
 
 import gc
-import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer
 
-from ringmon.client_state import StateFile
 from ringmon.collector import release as release_collector
-from ringmon.model.board import Board, ChipKind, Row, TimeLimits, build_rows
-from ringmon.model.recent_changes import RecentChanges
+from ringmon.model.board import ChipKind, Row, TimeLimits, build_rows
 from ringmon.screens.board.commands import BoardCommands
 from ringmon.screens.board.feed_status import BoardFeed
 from ringmon.screens.board.filtering import BoardFiltering
 from ringmon.screens.board.ordering import BoardOrdering
 from ringmon.screens.board.wall import BoardWall
-from ringmon.screens.context import ScreenContext, context_of, host_of
+from ringmon.screens.context import host_of
 from ringmon.screens.model_messages import ModelChanged
 from ringmon.widgets.employee_table import EmployeeTable
 from ringmon.widgets.filter_bar import FilterBar
 from ringmon.widgets.summary import (
     FeedBanner,
-    FeedState,
     SummaryBar,
     WallStatus,
     WallSummary,
 )
 from ringmon.widgets.wall_tiles import WallTiles
-
-if TYPE_CHECKING:
-    from ringmon.screens.department_menu import DepartmentMenu
-    from ringmon.screens.filter_panel import FilterPanel
 
 WALL_ACTIONS = frozenset({"quit", "help"})
 """The board's actions that wall mode (read-only) keeps."""
@@ -71,7 +61,7 @@ at 1,000 events/s some 10,000 (new rows, calls), a 10-20 ms stall of the take-in
 it falls in; every third young collection, a third of that, as often as three times."""
 
 
-class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[None]):
+class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall):
     """Summary, filter chips and the employee table; live."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -110,92 +100,9 @@ class BoardScreen(BoardFeed, BoardFiltering, BoardOrdering, BoardWall, Screen[No
     BoardScreen Footer.-compact FooterKey.-command-palette { margin-right: 0; }
     """
 
-    def __init__(
-        self,
-        wall: bool | None = None,
-        *,
-        wall_clock: Callable[[], float] = time.monotonic,
-        name: str | None = None,
-        id: str | None = None,
-        classes: str | None = None,
-    ) -> None:
-        super().__init__(name=name, id=id, classes=classes)
-        self._wall_arg = wall
-        self.board = Board()
-        self.thresholds = TimeLimits()
-        self.bell = False
-        self.over: frozenset[str] = frozenset()
-        self.feed: FeedState | None = None
-        self._funnel: list[int] | None = None
-        self._funnel_dirty = True
-        self._tick_timer: Timer | None = None
-        self._page_timer: Timer | None = None
-        self._silence_timer: Timer | None = None
-        self._page = 0
-        self._frozen = False
-        self._gc_threshold: tuple[int, ...] | None = None
-        self._settled: object = None
-        """The snapshot (state) whose objects were last settled (``_settle_memory``)."""
-        self.wall_clock = wall_clock
-        """The user's clock (change markers, the order held after a key); tests inject one."""
-        self.recent = RecentChanges()
-        self._order_frozen = False
-        self._last_key: float | None = None
-        self._hold_timer: Timer | None = None
-        self._table: EmployeeTable | None = None
-        self._reset_from: object = None
-        """The state the rows were last built from whole (every snapshot is a new one)."""
-        self._dialog: FilterPanel | DepartmentMenu | None = None
-        """The filter panel or department menu open over the board (it follows the counts)."""
-
-    # -- what the App provides ------------------------------------------------------------
-
-    @property
-    def host(self) -> ScreenContext:
-        return context_of(self.app)
-
-    @property
-    def wall(self) -> bool:
-        if self._wall_arg is not None:
-            return self._wall_arg
-        return self.host.wall
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Wall mode is read-only: only quit and help (and the App's keys) work there."""
         return not self.wall or action in WALL_ACTIONS
-
-    def now(self) -> float:
-        """The hub's clock."""
-        return self.host.hub_time.now()
-
-    @property
-    def state_file(self) -> StateFile | None:
-        """The App's state file (None: a host without one; nothing is remembered then)."""
-        return self.host.state_file
-
-    # -- layout ---------------------------------------------------------------------------
-
-    @property
-    def table(self) -> EmployeeTable:
-        # Kept once found: every batch asks for it several times, and a DOM query each time
-        # is part of the take-in's fixed cost.
-        table = self._table
-        if table is None or not table.is_attached:
-            table = self._table = self.query_one(EmployeeTable)
-        return table
-
-    @property
-    def filter_bar(self) -> FilterBar:
-        return self.query_one(FilterBar)
-
-    @property
-    def ready(self) -> bool:
-        """Whether the board's widgets are there to be updated.
-
-        False while the App is exiting (Textual then skips mounting the children, so a
-        board still mounting has none) and once the board is removed: handlers of messages,
-        timers and dialogs that arrive then do nothing."""
-        return self.is_attached and not self._closing and not self._closed
 
     def compose(self) -> ComposeResult:
         wall = self.wall

@@ -4,21 +4,13 @@ themselves every ``wall.page_seconds``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from ringmon.screens.board.base import BoardBase
 from ringmon.widgets.employee_table import EmployeeTable
 from ringmon.widgets.wall_tiles import WallTiles
 
-if TYPE_CHECKING:
-    from ringmon.screens.board.screen import BoardScreen
 
-    _Base = BoardScreen
-else:
-    _Base = object
-
-
-class BoardWall(_Base):
-    """Mixed into ``BoardScreen``."""
+class BoardWall(BoardBase):
+    """A part of ``BoardScreen`` (what the parts share: ``BoardBase``)."""
 
     @property
     def wall_tiles(self) -> WallTiles:
