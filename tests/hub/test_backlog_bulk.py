@@ -5,6 +5,7 @@ replay read those tables, so they cannot tell how the events came."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -39,6 +40,7 @@ async def test_a_backlog_in_bulk_is_stored_as_if_it_came_live(
     source = SimSource(EMPLOYEES, seed=3, backfill_days=0, worker=worker)
     await bulk.start([source])
     assert await bulk.wait_caught_up(60)
+    await asyncio.wait_for(bulk.range_stored(), 60)  # served first, stored behind (backlog.py)
     await bulk.stop()
     assert source.emitted > 1000 and source.rejected == 0
 
