@@ -88,6 +88,7 @@ class BacklogResume:
 
     source: str
     key: str
+    first: int
     next: int
     last: int
     items: int
@@ -353,6 +354,7 @@ class Backlog(HubShared):
             resume = BacklogResume(
                 str(saved["source"]),
                 str(saved["key"]),
+                int(saved["first"]),
                 int(saved["next"]),
                 int(saved["last"]),
                 int(saved["items"]),
@@ -401,7 +403,7 @@ class Backlog(HubShared):
         if resume is None or resume.source != source:
             return 0
         self._backlog_resume = None
-        rng = self._range = BacklogRange(source, resume.key, resume.next, resume.last)
+        rng = self._range = BacklogRange(source, resume.key, resume.first, resume.last)
         rng.items = resume.items
         self._range_done.clear()
         stream = iter(events)
