@@ -267,6 +267,7 @@ class Backfill(HubShared):
         events, the loop runs between chunks, and they are committed in large transactions
         (``BACKLOG_BATCH``). Returns how many were accepted (the others
         are rejected and counted as ``emit`` does)."""
+        await self.range_stored()  # a range served before it was stored goes first (backlog.py)
         if self.cluster is not None:
             # On the shared log every event is published and numbered by the stream.
             accepted = 0

@@ -175,11 +175,31 @@ class Backlog(HubShared):
                             )
                 self._seq = state.seq = seq
                 await asyncio.sleep(0)
-        except BaseException:
+        except asyncio.CancelledError:
+            making.cancel()  # the hub stops: nothing of the range was served
+            self._release_range(rng)
+            raise
+        except Exception:
+            # The source failed part-way: what it made so far is in the live state, and is
+            # stored as a range of its own (made again the same); the source, started again,
+            # goes on after it.
             making.cancel()
-            self._range_failed(rng)
+            self._take_range(rng, again, seq, items, accepted)
             raise
         making.cancel()
+        self._take_range(rng, again, seq, items, accepted)
+        return accepted
+
+    def _take_range(
+        self: Hub,
+        rng: BacklogRange,
+        again: Callable[[], Iterator[Event]],
+        seq: int,
+        items: int,
+        accepted: int,
+    ) -> None:
+        """The range is in the live state (up to ``seq``, of ``items`` of the source's
+        events): served from now on, and stored behind (``_store_range``)."""
         self.counters.events += accepted
         rng.last, rng.items = seq, items
         # The feed subscribes after the range: its clients' snapshots hold it.
@@ -192,11 +212,10 @@ class Backlog(HubShared):
         )
         store = self._store_range(again, State(self.tz), Ledger(), skip=0, next_seq=rng.first)
         self._tasks.append(asyncio.create_task(store, name="hub-backlog-store"))
-        return accepted
 
-    def _range_failed(self: Hub, rng: BacklogRange) -> None:
-        """The range cannot be stored: what was served of it stays unstored (a gap of seqs:
-        seq is increasing, not contiguous), and events come in again."""
+    def _release_range(self: Hub, rng: BacklogRange) -> None:
+        """The range is stored (or cannot be: what was served of it and not stored is a gap
+        of seqs, seq is increasing, not contiguous): events come in again."""
         if self._range is rng:
             self._range = None
             self._range_done.set()
@@ -316,7 +335,7 @@ class Backlog(HubShared):
             self.ledger.next_call_id = max(self.ledger.next_call_id, ledger.next_call_id)
             self._seq = max(self._seq, rng.last)
             self.flushed_seq = max(self.flushed_seq, rng.last)
-            self._range_failed(rng)
+            self._release_range(rng)
         log.info(
             "today's backlog stored: seqs %d to %d in %.1f s",
             next_seq,

@@ -272,6 +272,10 @@ class SimSource:
                         source=self.name,
                         key=f"{self._backlog_prefix(tz)}{start!r}/{int(condense)}",
                     )
+                    if taken is not None:
+                        # Today up to now is in the live state: first rows now, whether or
+                        # not the next event is due yet (it waits until the range is stored).
+                        caught_up(sink, SOURCE_NAME)
                 if taken is None:
                     taken = await sink.load_backlog(backlog, source=self.name)
                 self.emitted += taken
