@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ringmon.hub.backfill import HISTORY_WAIT
 from ringmon.hub.ledger import Ledger
 from ringmon.hub.pipeline import dump_body
 from ringmon.hub.shared import HubShared
@@ -234,6 +235,12 @@ class Backlog(HubShared):
         it; then the live path goes on with that ledger and events come in again."""
         rng = self._range
         assert rng is not None
+        if state is not self.state:
+            # Served first: the clients waiting for their first rows get them before the
+            # store takes its share of the loop and CPU (as the past days do, backfill.py).
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(HISTORY_WAIT):
+                    await self._snapshot_served.wait()
         started = time.monotonic()
         seq = next_seq - 1
         taken = skip
