@@ -140,7 +140,7 @@ class Backlog(HubShared):
         stream = iter(events)
         state = self.state
         seq = self._seq
-        items = accepted = 0
+        items = accepted = counted = 0
         making = asyncio.ensure_future(asyncio.to_thread(_chunk, stream, RANGE_CHUNK))
         try:
             while True:
@@ -175,6 +175,8 @@ class Backlog(HubShared):
                                 v is None for v in self.catching_up.values()
                             )
                 self._seq = state.seq = seq
+                self.counters.events += accepted - counted  # /v1/health says how far
+                counted = accepted
                 await asyncio.sleep(0)
         except asyncio.CancelledError:
             making.cancel()  # the hub stops: nothing of the range was served
@@ -185,10 +187,10 @@ class Backlog(HubShared):
             # stored as a range of its own (made again the same); the source, started again,
             # goes on after it.
             making.cancel()
-            self._take_range(rng, again, seq, items, accepted)
+            self._take_range(rng, again, seq, items, accepted - counted)
             raise
         making.cancel()
-        self._take_range(rng, again, seq, items, accepted)
+        self._take_range(rng, again, seq, items, accepted - counted)
         return accepted
 
     def _take_range(
@@ -197,17 +199,17 @@ class Backlog(HubShared):
         again: Callable[[], Iterator[Event]],
         seq: int,
         items: int,
-        accepted: int,
+        uncounted: int,
     ) -> None:
         """The range is in the live state (up to ``seq``, of ``items`` of the source's
         events): served from now on, and stored behind (``_store_range``)."""
-        self.counters.events += accepted
+        self.counters.events += uncounted
         rng.last, rng.items = seq, items
         # The feed subscribes after the range: its clients' snapshots hold it.
         self.flushed_seq = seq
         log.info(
             "today's backlog taken: %d events (seqs %d to %d), served while stored",
-            accepted,
+            seq - rng.first + 1,
             rng.first,
             seq,
         )
