@@ -20,10 +20,10 @@ roster, seed and window make the same events), hands it over with the way to mak
    "served only once stored" (store.py), for a range that can be made again;
 4. a hub stopped during step 2 (SIGKILL and power loss included) has stored a prefix of the
    range and how many of the source's events that took. At restart the source makes the
-   range again (``backlog_to_resume``), the hub skips what is stored and stores the rest
-   with the seqs it had (``resume_backlog``): what a client saw at ``last`` is what storage
-   holds. A stop before anything was stored leaves an empty hub: the source starts afresh
-   and makes the same range with the same seqs.
+   range again, the hub skips what is stored and stores the rest with the seqs it had
+   (backlog_restart.py): what a client saw at ``last`` is what storage holds. A stop before
+   anything was stored leaves an empty hub: the source starts afresh and makes the same
+   range with the same seqs.
 """
 
 from __future__ import annotations
@@ -36,13 +36,13 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ringmon.hub.backfill import HISTORY_WAIT
 from ringmon.hub.ledger import Ledger
 from ringmon.hub.pipeline import dump_body
 from ringmon.hub.shared import HubShared
-from ringmon.hub.storage import Storage, WriteBatch
+from ringmon.hub.storage import WriteBatch
 from ringmon.hub.validate import RejectKind
 from ringmon.model.no_collection import no_collection
 from ringmon.model.schema import Event, dump_event, with_seq_ts
@@ -81,19 +81,6 @@ class BacklogRange:
     refused: set[int] = field(default_factory=set)
     """Which of them (by position) were refused as ``future`` (the clock moves on: making
     them again, they would not be)."""
-
-
-@dataclass
-class BacklogResume:
-    """A range a stop cut short (from its ``meta`` row)."""
-
-    source: str
-    key: str
-    first: int
-    next: int
-    last: int
-    items: int
-    taken: int
 
 
 class Backlog(HubShared):
@@ -371,75 +358,6 @@ class Backlog(HubShared):
 
         await RANGE_RETRY.keep_trying(write, waiting=waiting)
         self.storage_error = None
-
-    # -- after a stop -----------------------------------------------------------------------
-
-    def resume_backlog_at_open(self: Hub, storage: Storage) -> None:
-        """At opening: a range a stop cut short, to be finished by its source."""
-        raw = storage.meta(BACKLOG_KEY)
-        try:
-            saved: dict[str, Any] = json.loads(raw) if raw is not None else {}
-            resume = BacklogResume(
-                str(saved["source"]),
-                str(saved["key"]),
-                int(saved["first"]),
-                int(saved["next"]),
-                int(saved["last"]),
-                int(saved["items"]),
-                int(saved["taken"]),
-            )
-        except (ValueError, TypeError, KeyError):
-            return
-        if saved.get("done") or resume.next > resume.last:
-            return
-        self._backlog_resume = resume
-        log.info(
-            "today's backlog was served but a stop cut its storing short at seq %d: its "
-            "source stores the rest (to seq %d)",
-            resume.next,
-            resume.last,
-        )
-
-    def backlog_to_resume(self: Hub, source: str, prefix: str) -> tuple[str, int] | None:
-        """For ``source``: the key of the range a stop cut short (what it was made from, as
-        ``serve_backlog`` was told; it starts with ``prefix``: the source's settings) and how
-        many of the source's events it is made of, to make it again and hand them to
-        ``resume_backlog``; None if there is none to finish (or the
-        settings changed, or events came in since the restart: its seqs stay unused)."""
-        resume = self._backlog_resume
-        if resume is None or resume.source != source:
-            return None
-        came_in = self._seq != resume.next - 1 or self._pending.events
-        if not resume.key.startswith(prefix) or came_in:
-            log.warning(
-                "today's backlog served before a stop cannot be finished (the source's "
-                "settings changed, or events came in first): seqs %d to %d stay unused",
-                resume.next,
-                resume.last,
-            )
-            self._backlog_resume = None
-            self._seq = max(self._seq, resume.last)
-            self.flushed_seq = max(self.flushed_seq, resume.last)
-            return None
-        return resume.key, resume.items
-
-    async def resume_backlog(self: Hub, events: Iterable[Event], *, source: str) -> int:
-        """Store the rest of a range a stop cut short (``events``: the whole range made
-        again, from its first event) with the seqs it had, into the live state; events wait
-        at the door meanwhile. Returns how many of ``events`` it took."""
-        resume = self._backlog_resume
-        if resume is None or resume.source != source:
-            return 0
-        self._backlog_resume = None
-        rng = self._range = BacklogRange(source, resume.key, resume.first, resume.last)
-        rng.items = resume.items
-        self._range_done.clear()
-        stream = iter(events)
-        await self._store_range(
-            lambda: stream, self.state, self.ledger, skip=resume.taken, next_seq=resume.next
-        )
-        self.state.seq = self._seq
-        return resume.items
 
 
 def _chunk(stream: Iterator[Event], size: int) -> list[Event]:

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Iterable
 
 from ringmon.hub.backfill import Backfill
 from ringmon.hub.backlog import Backlog
+from ringmon.hub.backlog_restart import BacklogRestart
 from ringmon.hub.checkpoints import fill_when_caught_up
 from ringmon.hub.fanout import Subscriber
 from ringmon.hub.health import Health
@@ -35,7 +36,7 @@ SNAPSHOT_REUSE = 1.0
 """How long (s of the hub's clock) a snapshot is served again while no event has come."""
 
 
-class Hub(Pipeline, Store, Supervisor, Backfill, Backlog, Health, LogHost):
+class Hub(Pipeline, Store, Supervisor, Backfill, Backlog, BacklogRestart, Health, LogHost):
     """One live ``State`` and the rooms around it: ``Pipeline`` (where an event enters),
     ``Store`` (where it is stored), the fan-out (``subscription``: where it leaves),
     ``Supervisor`` (the sources), ``Health``, and ``LogHost`` (what the shared log may do)."""

@@ -23,7 +23,8 @@ from ringmon.model.wire import SnapshotDoc
 from ringmon.sources.base import Source, SourceHealth
 
 if TYPE_CHECKING:
-    from ringmon.hub.backlog import BacklogRange, BacklogResume
+    from ringmon.hub.backlog import BacklogRange
+    from ringmon.hub.backlog_restart import BacklogResume
     from ringmon.hub.log.cluster import ClusterLog
 
 DAY = 86_400.0
