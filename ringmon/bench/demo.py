@@ -14,7 +14,7 @@ folder. Printed for each size, from the moment the hub's process is started:
   processes) at first rows and at history:
   far less sensitive to the machine's load than wall time; and, as an in-run baseline, the
   CPU seconds this process takes to ``json.loads`` 100,000 event frames (``rows cpu / base``
-  is then comparable across runs and machines); today's events stored at the first rows
+  is then comparable across runs and machines); today's events taken at the first rows
   (the hub serves rows once it has today up to now: how many depends on the time of day) and
   the CPU per one of them: all of it (``cpu us/ev``), and the hub's process alone (``hub
   us/ev``: the simulator's worker runs on the other core).
@@ -128,21 +128,6 @@ def _token(folder: Path) -> str:
         store.close()
 
 
-def _today_events(folder: Path) -> int:
-    """Today's events in the hub's storage (the first rows wait for them: how many depends
-    on the time of day)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    midnight = datetime.now(ZoneInfo(TZ)).replace(hour=0, minute=0, second=0, microsecond=0)
-    db = sqlite3.connect(f"file:{folder / 'events.sqlite3'}?mode=ro", uri=True, timeout=10.0)
-    try:
-        row = db.execute("SELECT COUNT(*) FROM events WHERE ts >= ?", (midnight.timestamp(),))
-        return int(row.fetchone()[0])
-    finally:
-        db.close()
-
-
 def _stored(folder: Path) -> int:
     """Events in the hub's storage (read-only, as any WAL reader may)."""
     db = sqlite3.connect(f"file:{folder / 'events.sqlite3'}?mode=ro", uri=True, timeout=10.0)
@@ -200,7 +185,9 @@ def first_rows(
                             rows_s = time.perf_counter() - started
                             rows_cpu = _tree_cpu(hub.pid)
                             hub_cpu = _cpu_seconds(hub.pid)
-                            today = _today_events(folder)
+                            # Today's events taken (stored or being stored behind the
+                            # rows: hub/backlog.py); the past days are not begun.
+                            today = int(http.get("/v1/health").json()["events"])
                             if not history:
                                 break
                     else:

@@ -6,7 +6,9 @@ Where an event enters:
   is stored); ``validate.py`` turns raw input into an event or a clear refusal.
   ``pipeline.py`` checks, applies to the live state, numbers it and notes whom it concerns
   (``ledger.py``). ``supervisor.py`` starts the sources and restarts them. ``backfill.py``
-  writes a source's past days in bulk after today is served (seqs reserved before today's).
+  writes a source's past days in bulk after today is served (seqs reserved before today's);
+  ``backlog.py`` serves today's backlog before it is stored, when the source can make it
+  again (the simulator), and stores it behind (``backlog_restart.py``: after a stop).
 Where it is stored:
   ``store.py`` (commits in batches off the event loop, checkpoints, retention) over
   ``storage.py`` (SQLite: its connections and writes; ``storage_reads.py`` the queries,

@@ -180,6 +180,7 @@ class Backfill(HubShared):
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(HISTORY_WAIT):
                 await self._snapshot_served.wait()
+        await self.range_stored()  # today first (backlog.py): live events wait for it
         state = State(self.tz)
         ledger = Ledger()
         upto = self._history_upto
@@ -266,6 +267,7 @@ class Backfill(HubShared):
         events, the loop runs between chunks, and they are committed in large transactions
         (``BACKLOG_BATCH``). Returns how many were accepted (the others
         are rejected and counted as ``emit`` does)."""
+        await self.range_stored()  # a range served before it was stored goes first (backlog.py)
         if self.cluster is not None:
             # On the shared log every event is published and numbered by the stream.
             accepted = 0
@@ -283,7 +285,8 @@ class Backfill(HubShared):
                 chunk = await making
                 if not chunk:
                     if writing is not None:
-                        await writing
+                        done, writing = writing, None
+                        await done
                     return accepted
                 making = asyncio.ensure_future(asyncio.to_thread(_chunk, stream, BACKLOG_CHUNK))
                 self._backlog_at = time.monotonic()  # fewer snapshots meanwhile (store.py)
@@ -298,12 +301,17 @@ class Backfill(HubShared):
                             self.reject(refusal[0], refusal[1], source)
                 if len(self._pending.events) >= BACKLOG_BATCH:
                     if writing is not None:
-                        await writing
+                        done, writing = writing, None
+                        await done
                     writing = asyncio.ensure_future(self.flush())
                 await asyncio.sleep(0)  # the next chunk may be made already
         finally:
             self._backlog_loading = False
             making.cancel()  # its thread ends its chunk; nobody reads it
+            if writing is not None:
+                # Left by a failing chunk (or a stop): its failure is said, not lost; the
+                # batch it could not write is pending again (store.py), for the flush loop.
+                writing.add_done_callback(_said)
 
     async def _write_history(self: Hub, batch: WriteBatch) -> None:
         """Commit a history batch (off the event loop, between the live flushes); it is not
@@ -318,6 +326,15 @@ class Backfill(HubShared):
             except asyncio.CancelledError:
                 await asyncio.wait([job])
                 raise
+
+
+def _said(writing: asyncio.Future[str | None]) -> None:
+    """Log the failure of a backlog's write that nobody awaits any more."""
+    if not writing.cancelled() and writing.exception() is not None:
+        log.error(
+            "could not write a part of a backlog; it is written again with what follows",
+            exc_info=writing.exception(),
+        )
 
 
 def _chunk(stream: Iterator[Event], size: int = HISTORY_CHUNK) -> list[Event]:

@@ -15,6 +15,8 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable
 
 from ringmon.hub.backfill import Backfill
+from ringmon.hub.backlog import Backlog
+from ringmon.hub.backlog_restart import BacklogRestart
 from ringmon.hub.checkpoints import fill_when_caught_up
 from ringmon.hub.fanout import Subscriber
 from ringmon.hub.health import Health
@@ -34,7 +36,7 @@ SNAPSHOT_REUSE = 1.0
 """How long (s of the hub's clock) a snapshot is served again while no event has come."""
 
 
-class Hub(Pipeline, Store, Supervisor, Backfill, Health, LogHost):
+class Hub(Pipeline, Store, Supervisor, Backfill, Backlog, BacklogRestart, Health, LogHost):
     """One live ``State`` and the rooms around it: ``Pipeline`` (where an event enters),
     ``Store`` (where it is stored), the fan-out (``subscription``: where it leaves),
     ``Supervisor`` (the sources), ``Health``, and ``LogHost`` (what the shared log may do)."""
@@ -131,6 +133,12 @@ class Hub(Pipeline, Store, Supervisor, Backfill, Health, LogHost):
         The last one made is served again while no event came since, it is committed and it
         is less than ``SNAPSHOT_REUSE`` old (the hub's clock): clients asking together (all
         of them after a restart of the hub) cost one encoding, not one each."""
+        if self._range is not None:
+            # Today's backlog, served while it is stored (backlog.py): nothing else is
+            # applied meanwhile, and the range is stored with the seqs it shows.
+            served = self.snapshot_json()
+            self._snapshot_served.set()
+            return served
         last = self._last_snapshot
         if (
             last is not None

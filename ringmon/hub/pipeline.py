@@ -81,6 +81,8 @@ class Pipeline(HubShared):
             await asyncio.sleep(min(left / self.clock.speed, 1.0))
 
     async def emit(self: Hub, event: Event, *, source: str) -> bool:
+        if self._range is not None:
+            await self.range_stored()  # today's backlog is being stored (backlog.py)
         accepted = self.accept(event, source=source)
         await self._breathe()
         return accepted
@@ -96,6 +98,8 @@ class Pipeline(HubShared):
         """Parse and emit raw input (a JSON line or value); ``where`` prefixes the reason.
         ``cursor``: where ``source`` got to with this input, stored in the same transaction
         as the event (or with the events before it, when this one is rejected)."""
+        if self._range is not None:
+            await self.range_stored()  # today's backlog is being stored (backlog.py)
         try:
             event = parse_input(data)
         except BadInput as exc:
@@ -146,6 +150,8 @@ class Pipeline(HubShared):
         lines): so the events and the cursor go to storage in one transaction, and a run
         costs the loop one turn instead of one per line. A refusal's reason starts with
         ``WHERE line N``. Returns how many were accepted."""
+        if self._range is not None:
+            await self.range_stored()  # today's backlog is being stored (backlog.py)
         accepted = 0
         take = self._take
         limit = self.clock.now() + self.max_future_skew

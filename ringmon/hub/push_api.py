@@ -243,6 +243,8 @@ class Ingest:
         stored_ids = (
             await asyncio.to_thread(storage.known_event_ids, principal.name, ids) if ids else set()
         )
+        if hub.range_loading:
+            await hub.range_stored()  # today's backlog is being stored (hub/backlog.py)
         # From here to the last ``hub.accept``: no await. Nothing else changes the hub's state
         # in between, so what was checked is what is stored, and the seqs are this batch's.
         return await self._check_and_store(items, stored_ids, principal.name, source, started)

@@ -23,6 +23,8 @@ from ringmon.model.wire import SnapshotDoc
 from ringmon.sources.base import Source, SourceHealth
 
 if TYPE_CHECKING:
+    from ringmon.hub.backlog import BacklogRange
+    from ringmon.hub.backlog_restart import BacklogResume
     from ringmon.hub.log.cluster import ClusterLog
 
 DAY = 86_400.0
@@ -95,6 +97,12 @@ class HubShared:
         self._history_window: tuple[float, float] = (0.0, 0.0)
         self._history_source = ""
         self._history_resume: tuple[str, float] | None = None
+        # Today's backlog served before it is stored, while it is stored (events wait for
+        # ``_range_done``), and one a stop cut short (backlog.py).
+        self._range: BacklogRange | None = None
+        self._range_done = asyncio.Event()
+        self._range_done.set()
+        self._backlog_resume: BacklogResume | None = None
         self.catch_up_wait = catch_up_wait
         self.storage_error: str | None = None
         self._since_checkpoint = 0

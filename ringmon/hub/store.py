@@ -90,6 +90,7 @@ class Store(HubShared):
         self.tokens = TokenStore(self.folder)
         storage.migrate_ingest_ids(info.name for info in self.tokens.list())
         self.resume_history_at_open(storage)  # before the state: it may drop a cut day
+        self.resume_backlog_at_open(storage)
         started = time.monotonic()
         base_seq, base_body = storage.base()
         if base_body is not None:
@@ -240,6 +241,8 @@ class Store(HubShared):
 
     async def wait_flushed(self: Hub, seq: int) -> None:
         """Return once storage holds every event up to ``seq``."""
+        if self._range is not None:
+            await self.range_stored()  # today's backlog, served while stored (backlog.py)
         if self.flushed_seq < seq:
             await self.flush()
 
@@ -255,7 +258,7 @@ class Store(HubShared):
                 if time.monotonic() - self._backlog_at < BACKLOG_FLUSH_INTERVAL:
                     tick = max(tick, BACKLOG_FLUSH_INTERVAL)
                 await asyncio.sleep(tick)
-                if self._backlog_loading:
+                if self._backlog_loading or self._range is not None:
                     continue  # a backlog commits itself, in large batches (backfill.py)
                 try:
                     await self.flush()

@@ -230,13 +230,23 @@ class SimSource:
             if history is None and isinstance(sink, HistorySink)
             else None
         )
-        if history is None:
+        # Where the stream is entered afresh on an empty hub: (start, condense_offline).
+        fresh: tuple[float, bool] | None = None
+        unfinished = self._unfinished_backlog(sink, tz)
+        if unfinished is not None:
+            # Today's backlog was served, then a stop cut its storing short: the same stream
+            # again, the hub stores what it lacks of the range with the seqs it had.
+            stream = self.stream(tz, start=unfinished[0], condense_offline=unfinished[1])
+        elif history is None:
             stream = self.events(now, sink.last_ts(), tz)
+            if sink.last_ts() is None:
+                fresh = (self.backfill_start(now, tz), False)
         else:
             # Today from its midnight (no call is in progress then), every device saying how
             # it stands: the same state the past days lead to; they are loaded once today is
             # served.
             stream = self.stream(tz, start=history[1], condense_offline=True)
+            fresh = (history[1], True)
         made = stream  # closed at the end: a worker's stream stops its process
         loader: asyncio.Task[None] | None = None
         burst = 0
@@ -246,8 +256,28 @@ class SimSource:
                 # Up to now the stream is a backlog: taken in bulk, made in a worker thread
                 # (hub/backfill.py; from a worker process's frames for a big roster,
                 # worker.py); the first event after now is kept for the live loop.
+                if unfinished is not None:
+                    range_events = _events(itertools.islice(stream, unfinished[2]))
+                    resume = sink.resume_backlog  # type: ignore[attr-defined]
+                    self.emitted += await resume(range_events, source=self.name)
                 backlog = _UpToNow(stream, sink.now)
-                taken = await sink.load_backlog(backlog, source=self.name)
+                taken = None
+                if fresh is not None and hasattr(sink, "serve_backlog"):
+                    # Served before it is stored: the hub stores it from the same stream
+                    # made again (hub/backlog.py).
+                    start, condense = fresh
+                    taken = await sink.serve_backlog(
+                        backlog,
+                        lambda: _events(self.stream(tz, start=start, condense_offline=condense)),
+                        source=self.name,
+                        key=f"{self._backlog_prefix(tz)}{start!r}/{int(condense)}",
+                    )
+                    if taken is not None:
+                        # Today up to now is in the live state: first rows now, whether or
+                        # not the next event is due yet (it waits until the range is stored).
+                        caught_up(sink, SOURCE_NAME)
+                if taken is None:
+                    taken = await sink.load_backlog(backlog, source=self.name)
                 self.emitted += taken
                 self.rejected += backlog.count - taken
                 stream = itertools.chain(backlog.held, stream)
@@ -288,6 +318,24 @@ class SimSource:
             if (history or resume) is not None and isinstance(sink, HistorySink):
                 sink.drop_history()  # loaded, or it will not be
 
+    def _backlog_prefix(self, tz: tzinfo) -> str:
+        """What a served backlog's key starts with: this source's settings."""
+        return f"{self.employees}/{self.seed}/{zone_name(tz) or tz}/"
+
+    def _unfinished_backlog(self, sink: Sink, tz: tzinfo) -> tuple[float, bool, int] | None:
+        """(start, condense_offline, events) of today's backlog that a stop of the hub cut
+        short while it stored it (hub/backlog.py), if made with these settings."""
+        ask = getattr(sink, "backlog_to_resume", None)
+        if ask is None:
+            return None
+        prefix = self._backlog_prefix(tz)
+        found = ask(self.name, prefix)
+        if found is None:
+            return None
+        key, items = found
+        start, condense = key.removeprefix(prefix).split("/")
+        return float(start), condense == "1", int(items)
+
     async def _load_history(
         self, sink: Sink, tz: tzinfo, start: float, end: float, *, condensed: bool = False
     ) -> None:
@@ -305,6 +353,15 @@ class SimSource:
     def recording(self, ref: str) -> bytes | None:
         """The WAV bytes of a ``sim:`` recording reference; None for anyone else's."""
         return synth_recording(ref)
+
+
+def _events(timed: Iterator[tuple[float, Event]]) -> Iterator[Event]:
+    """The events of a timed stream (closing it closes the stream: its worker)."""
+    try:
+        for _, event in timed:
+            yield event
+    finally:
+        _close(timed)
 
 
 class _UpToNow:

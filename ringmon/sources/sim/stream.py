@@ -59,11 +59,15 @@ def day_start(at: float, tz: tzinfo) -> float:
     return local_time(local_date(at, tz), 0, tz)
 
 
+SLICE = 300.0
+"""Seconds of the stream merged at a time (``merged``)."""
+
+
 def merged(
     roster: Roster, seed: int, tz: tzinfo, first_day: date, until: float = math.inf
 ) -> Iterator[RawItem]:
     """Every event of every unit from ``first_day`` on, in (ts, unit, order) order, up to
-    ``until`` (endless by default).
+    ``until`` (endless by default; the day holding ``until`` is given whole).
 
     Units of ``first_day`` whose shift crosses midnight are taken from the day before too,
     so that the night shift that started the evening before is there after midnight.
@@ -72,10 +76,21 @@ def merged(
     reaches the earliest time it can have an event (``earliest_event``), not at its day's
     midnight: a window ending at noon never plans the afternoon and night shifts, and the
     order is the same (nothing of the unit can come before that time).
+
+    Merged a slice of time at a time (``SLICE``, never across a local midnight: the next
+    day's units join there): each unit's events of the slice are taken in a row and the
+    slice is sorted once by (ts, unit, order), the order a heap of the units would give at
+    a third of the cost (a heap step per event, and a switch between the units'
+    generators per event, were two thirds of the simulator's time).
     """
     teams = roster.teams
-    heap: list[tuple[float, int, int, Payload | None, Any]] = []
+    if not teams:
+        return
     width = max(1, len(teams))
+    # Units not planned yet: (earliest event, unit number, team, day), a heap.
+    waiting: list[tuple[float, int, Any, date]] = []
+    # Units running: [unit number, their events, the next one (None: ended)].
+    running: list[list[Any]] = []
 
     def add(day: date, only_night: bool) -> None:
         base = day.toordinal() * width
@@ -84,32 +99,43 @@ def merged(
                 continue
             if team.members:
                 at = earliest_event(team.members[0], day, tz)  # one shift per team
-                heapq.heappush(heap, (at, base + team.index, -1, None, (team, day)))
+                heapq.heappush(waiting, (at, base + team.index, team, day))
 
     add(first_day - timedelta(days=1), True)
     day = first_day
-    if not teams:
-        return
     next_midnight = local_time(day, 0, tz)
+    at = waiting[0][0] if waiting else next_midnight  # where the next slice starts
     while True:
-        if not heap or heap[0][0] >= next_midnight:
+        if at >= next_midnight:
             if next_midnight >= until:
                 return
             add(day, False)
             day += timedelta(days=1)
             next_midnight = local_time(day, 0, tz)
+        elif not running and (not waiting or waiting[0][0] > at):
+            at = min(waiting[0][0] if waiting else next_midnight, next_midnight)  # idle time
             continue
-        at, unit, _order, payload, gen = heap[0]
-        if payload is None:  # a unit whose plans are made now
-            team, unit_day = gen
-            gen = unit_events(team, unit_day, seed, tz)
-        else:
-            yield at, payload
-        item = next(gen, None)
-        if item is None:
-            heapq.heappop(heap)
-        else:
-            heapq.heapreplace(heap, (item[0], unit, item[1], item[2], gen))
+        end = min(at + SLICE, next_midnight)
+        while waiting and waiting[0][0] < end:
+            _, unit, team, unit_day = heapq.heappop(waiting)
+            events = unit_events(team, unit_day, seed, tz)
+            running.append([unit, events, next(events, None)])
+        out: list[tuple[float, int, int, Payload]] = []
+        append = out.append
+        ended = False
+        for entry in running:
+            unit, events, item = entry
+            while item is not None and item[0] < end:
+                append((item[0], unit, item[1], item[2]))
+                item = next(events, None)
+            entry[2] = item
+            ended = ended or item is None
+        if ended:
+            running = [entry for entry in running if entry[2] is not None]
+        out.sort()
+        for item_at, _, _, payload in out:
+            yield item_at, payload
+        at = end
 
 
 def raw_window(
