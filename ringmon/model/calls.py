@@ -49,11 +49,10 @@ class CallLeg:
     answered_by_colleague: bool = False
     """Unanswered here, answered by another employee's leg of the same call (a hunt group,
     a queue): see ``mark_answered_by_colleague``."""
-    # The state's objects it concerns, while in progress: the device it talks on (once
-    # answered on a known device), its account and the device it names (``device``), its
-    # call's record in the tally. References held end to end (no lookup by id when the leg
-    # is answered or ends), no part of the leg itself.
-    talks_on: Device | None = field(default=None, init=False, repr=False, compare=False)
+    # The state's objects it concerns, while in progress: its account, the device it names
+    # (``device``: once answered, the device it talks on), its call's record in the tally.
+    # References held end to end (no lookup by id when the leg is answered or ends), no part
+    # of the leg itself.
     on_account: Account | None = field(default=None, init=False, repr=False, compare=False)
     on_device: Device | None = field(default=None, init=False, repr=False, compare=False)
     in_call: OpenCall | None = field(default=None, init=False, repr=False, compare=False)

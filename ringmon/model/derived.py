@@ -46,7 +46,7 @@ class DerivedStatus:
     def _finish_leg(self, leg: CallLeg, at: float, recording: str | None) -> None:
         """A leg in progress ends (``call.end``, or its account removed). The hot path of
         ingest with the ring: every reference it needs is on the leg (``on_account``,
-        ``talks_on``, ``in_call``), nothing is looked up by id but the leg's own entries."""
+        ``on_device``, ``in_call``), nothing is looked up by id but the leg's own entries."""
         leg.end_at = at
         leg.recording = recording
         leg_id = leg.leg
@@ -68,7 +68,7 @@ class DerivedStatus:
         if leg.answer_at is None:
             return
         acc = leg.on_account or self.accounts.get(leg.account)
-        dev = leg.talks_on
+        dev = leg.on_device
         if dev is not None:
             dev.talking -= 1
             if not dev.talking:
@@ -97,7 +97,6 @@ class DerivedStatus:
             dev = leg.on_device
             if dev is not None:
                 dev.talking += 1
-                leg.talks_on = dev
         elif acc is not None:
             acc.talking += 1
 

@@ -294,7 +294,6 @@ class State(DerivedStatus):
             self.tally.answer(leg)
         # It makes its device talking, or (on an account that named none) its employee (R16).
         if dev is not None:
-            leg.talks_on = dev
             dev.talking += 1
             if dev.talking == 1:
                 self._refresh_device(dev, acc.owner, at)
