@@ -49,11 +49,12 @@ class CallLeg:
     answered_by_colleague: bool = False
     """Unanswered here, answered by another employee's leg of the same call (a hunt group,
     a queue): see ``mark_answered_by_colleague``."""
-    # The state's objects it concerns, while in progress: the device it talks on (once
-    # answered on a known device), its account, its call's record in the tally. Shortcuts
-    # (no lookup by id when the leg is answered or ends), no part of the leg itself.
-    talks_on: Device | None = field(default=None, init=False, repr=False, compare=False)
+    # The state's objects it concerns, while in progress: its account, the device it names
+    # (``device``: once answered, the device it talks on), its call's record in the tally.
+    # References held end to end (no lookup by id when the leg is answered or ends), no part
+    # of the leg itself.
     on_account: Account | None = field(default=None, init=False, repr=False, compare=False)
+    on_device: Device | None = field(default=None, init=False, repr=False, compare=False)
     in_call: OpenCall | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -191,18 +192,35 @@ class CallTally:
             call.answered = True
 
     def end(self, leg: CallLeg) -> None:
-        call = leg.in_call if leg.in_call is not None else self.open_calls.get(leg.call)
-        if call is None or call.closed_at is not None:
+        """A leg ended (``end_at`` set). Every leg comes through here: ``is_missed`` and
+        ``_count`` are spelt out."""
+        call = leg.in_call
+        if call is None:
+            call = self.open_calls.get(leg.call)
+            if call is None:
+                return
+        if call.closed_at is not None:
             return
         call.legs -= 1
+        end_at = leg.end_at
         if leg.answer_at is not None:
             call.answered = True
-        elif not call.missed and is_missed(leg):
+        elif (
+            not call.missed
+            and leg.direction is _IN
+            and end_at is not None
+            and end_at - leg.ring_at > MISSED_AFTER_SECONDS
+        ):
             call.missed = True
         if call.legs <= 0:
             call.legs = 0
-            closed_at = call.closed_at = leg.end_at if leg.end_at is not None else leg.ring_at
-            self._count(call, +1)
+            closed_at = call.closed_at = end_at if end_at is not None else leg.ring_at
+            if call.answered or call.missed:
+                tally = self.days.get(call.day) or self.day(call.day)
+                if call.answered:
+                    tally.answered += 1
+                else:
+                    tally.missed += 1
             self._closed.append((closed_at, leg.call))
 
     def in_order(self) -> list[tuple[str, OpenCall]]:

@@ -44,6 +44,9 @@ class DerivedStatus:
     _employee_legs: dict[str, dict[str, CallLeg]]
 
     def _finish_leg(self, leg: CallLeg, at: float, recording: str | None) -> None:
+        """A leg in progress ends (``call.end``, or its account removed). The hot path of
+        ingest with the ring: every reference it needs is on the leg (``on_account``,
+        ``on_device``, ``in_call``), nothing is looked up by id but the leg's own entries."""
         leg.end_at = at
         leg.recording = recording
         leg_id = leg.leg
@@ -53,7 +56,9 @@ class DerivedStatus:
             own = self._employee_legs.get(employee)
             if own is not None:
                 own.pop(leg_id, None)
-                if not own:
+                # Kept while empty (the next ring of its employee fills it again), dropped
+                # once the employee is gone.
+                if not own and employee not in self.employees:
                     del self._employee_legs[employee]
         self.tally.end(leg)
         leg.in_call = None  # the tally may forget the call now (a recorded leg stays small)
@@ -63,7 +68,7 @@ class DerivedStatus:
         if leg.answer_at is None:
             return
         acc = leg.on_account or self.accounts.get(leg.account)
-        dev = leg.talks_on
+        dev = leg.on_device
         if dev is not None:
             dev.talking -= 1
             if not dev.talking:
@@ -83,30 +88,17 @@ class DerivedStatus:
         if leg.employee is not None:
             self._employee_legs.setdefault(leg.employee, {})[leg.leg] = leg
         acc = leg.on_account = self.accounts.get(leg.account)
+        if acc is not None and leg.device is not None:
+            leg.on_device = acc.devices.get(leg.device)
         leg.in_call = self.tally.open_calls.get(leg.call)
         if leg.answer_at is None:
             return
         if leg.device is not None:
-            dev = self.devices.get((leg.account, leg.device))
+            dev = leg.on_device
             if dev is not None:
                 dev.talking += 1
-                leg.talks_on = dev
         elif acc is not None:
             acc.talking += 1
-
-    def _start_talking(self, leg: CallLeg, dev: Device | None, at: float) -> None:
-        """An answered leg makes its device talking, or its account's employee (R16)."""
-        acc = leg.on_account or self.accounts[leg.account]
-        if dev is not None:
-            leg.talks_on = dev
-            dev.talking += 1
-            if dev.talking == 1:
-                self._refresh_device(dev, acc.owner, at)
-            return
-        if leg.device is None:
-            acc.talking += 1
-            if acc.owner is not None:
-                self._refresh_employee(acc.owner, at)
 
     def _refresh_device(self, dev: Device, emp: Employee | None, at: float) -> None:
         """Recompute a device's status and, when it changed, its ``owner``'s (R16).
@@ -125,9 +117,12 @@ class DerivedStatus:
             self._record_device(dev, status, at)
         if emp is None:
             return
-        if RANK[status] >= RANK[emp.status]:
-            self._set_employee_status(emp, status, at)
-        elif old is emp.status:
+        held = emp.status
+        if RANK[status] >= RANK[held]:
+            # Unchanged (and no dnd reason to look up): no further call.
+            if status is not held or status is _DND or emp.reason is not None:
+                self._set_employee_status(emp, status, at)
+        elif old is held:
             self._refresh_employee(emp, at)
 
     def _record_device(self, dev: Device, status: Status, at: float) -> None:
@@ -149,9 +144,7 @@ class DerivedStatus:
         if equipment is None:
             accounts = tuple(self.accounts[login] for login in sorted(emp.accounts))
             devices = tuple(
-                self.devices[(acc.login, device_id)]
-                for acc in accounts
-                for device_id in sorted(acc.devices)
+                acc.devices[device_id] for acc in accounts for device_id in sorted(acc.devices)
             )
             equipment = emp.equipment = (accounts, devices)
         return equipment
@@ -167,8 +160,8 @@ class DerivedStatus:
         """Every status that competes for the employee's merged status (R16)."""
         for login in emp.accounts:
             acc = self.accounts[login]
-            for device_id in acc.devices:
-                yield self.devices[(login, device_id)].status
+            for dev in acc.devices.values():
+                yield dev.status
             # A leg answered on an account whose device nobody named still means talking.
             if acc.talking:
                 yield _TALKING
@@ -181,15 +174,19 @@ class DerivedStatus:
         for dev in devices:
             status = dev.status
             if status is _TALKING:
-                self._set_employee_status(emp, _TALKING, at)
-                return
+                best = _TALKING
+                break
             rank = RANK[status]
             if rank > best_rank:
                 best, best_rank = status, rank
-        for acc in accounts:
-            if acc.talking:
-                self._set_employee_status(emp, _TALKING, at)
-                return
+        else:
+            for acc in accounts:
+                if acc.talking:
+                    best = _TALKING
+                    break
+        # No change (and no dnd reason to look up): the usual answer, at no further call.
+        if best is emp.status and best is not _DND and emp.reason is None:
+            return
         self._set_employee_status(emp, best, at)
 
     def _set_employee_status(self, emp: Employee, status: Status, at: float) -> None:

@@ -40,7 +40,9 @@ class Account:
     login: str
     number: str | None
     employee: str | None
-    devices: set[str] = field(default_factory=set)
+    devices: dict[str, Device] = field(default_factory=dict)
+    """Its devices by device id: the same objects as the state's ``devices`` (which has them
+    by (login, device id)), reached from the account with no key to build."""
     # Answered legs in progress on the account that named no device (they make its employee
     # talking, R16). Derived from ``State.legs``, so no part of the account's identity.
     talking: int = field(default=0, compare=False)

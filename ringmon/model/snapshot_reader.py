@@ -132,7 +132,7 @@ def _state(raw: dict[str, Any], seq: int, clock: float, tz: tzinfo) -> State:
             device = devices[(login, device_id)]
             device.reason = _str_or_none(d.get("reason"))
             device.paused = tuple(_pause(p) for p in d.get("paused") or ())
-        accounts[login].devices.add(device_id)
+        accounts[login].devices[device_id] = devices[(login, device_id)]
     today = raw["today"]
     state.tally.days[_date(today["day"])] = DayTally(
         _int(today.get("calls", 0)), _int(today.get("answered", 0)), _int(today.get("missed", 0))

@@ -160,6 +160,8 @@ class State(DerivedStatus):
         emp.equipment = None
         self._set_employee_status(emp, _OFFLINE, at)
         del self.employees[emp.id]
+        if not self._employee_legs.get(emp.id, True):
+            del self._employee_legs[emp.id]  # kept empty while the employee was there
 
     def _account_upsert(self, ev: Fields, at: float) -> None:
         login, employee = ev["login"], ev["employee"]
@@ -188,8 +190,8 @@ class State(DerivedStatus):
         acc = self._account(login)
         for leg in [leg for leg in self.legs.values() if leg.account == login]:
             self._finish_leg(leg, at, None)
-        for device_id in list(acc.devices):
-            dev = self.devices.pop((login, device_id))
+        for device_id, dev in acc.devices.items():
+            del self.devices[(login, device_id)]
             self._record_device(dev, _OFFLINE, at)
         del self.accounts[login]
         emp = acc.owner
@@ -206,8 +208,7 @@ class State(DerivedStatus):
                 f"device {device_id!r} of {login!r} reports dnd but cannot: "
                 "only a dnd_capable user agent may"
             )
-        key = (login, device_id)
-        dev = self.devices.get(key)
+        dev = acc.devices.get(device_id)
         if dev is None:
             dev = Device(
                 login,
@@ -219,8 +220,7 @@ class State(DerivedStatus):
                 _OFFLINE,
                 at,
             )
-            self.devices[key] = dev
-            acc.devices.add(device_id)
+            self.devices[(login, device_id)] = acc.devices[device_id] = dev
             if acc.owner is not None:
                 acc.owner.equipment = None
         else:
@@ -231,7 +231,7 @@ class State(DerivedStatus):
             dev.dnd_capable = ev["dnd_capable"]
         reason, dev.paused = ev["reason"], ev["paused"] or ()
         if self.history is not None:
-            self.history.device_agent[key] = dev.user_agent
+            self.history.device_agent[(login, device_id)] = dev.user_agent
         if reason != dev.reason:
             dev.reason = reason
             if dev.status is FROM_REGISTRATION[registration] and not dev.talking:
@@ -246,15 +246,19 @@ class State(DerivedStatus):
         legs = self.legs
         if leg_id in legs:
             raise EventRejected(f"call leg {leg_id!r} is already in progress", "duplicate")
-        # The account's own few device ids, not the big ``devices`` table: the same answer
-        # (the two are kept in step), and most legs never need their device object.
-        if device is not None and device not in acc.devices:
-            raise EventRejected(f"call leg {leg_id!r} rings unknown device {device!r}")
+        # The account's own few devices, not the big ``devices`` table (no key to build).
+        if device is None:
+            dev = None
+        else:
+            dev = acc.devices.get(device)
+            if dev is None:
+                raise EventRejected(f"call leg {leg_id!r} rings unknown device {device!r}")
         employee = acc.employee
         leg = CallLeg(
             ev["call"], leg_id, login, device, employee, ev["direction"], ev["remote"], at
         )
         leg.on_account = acc
+        leg.on_device = dev
         remote_name = ev["remote_name"]
         if remote_name:
             leg.remote_name = remote_name
@@ -274,17 +278,29 @@ class State(DerivedStatus):
             leg = self._leg(leg_id, ev["call"])  # raises
         if leg.answer_at is not None:
             raise EventRejected(f"call leg {leg_id!r} is already answered", "duplicate")
+        acc = leg.on_account or self.accounts[leg.account]
         if device is None:
-            device = leg.device
-            dev = None if device is None else self.devices.get((leg.account, device))
+            dev = leg.on_device
         else:
-            dev = self.devices.get((leg.account, device))
+            dev = acc.devices.get(device)
             if dev is None:
                 raise EventRejected(f"call leg {leg_id!r} answered on unknown device")
-            leg.device = device
+            leg.device, leg.on_device = device, dev
         leg.answer_at = at
-        self.tally.answer(leg)
-        self._start_talking(leg, dev, at)
+        call = leg.in_call
+        if call is not None:
+            call.answered = True
+        else:
+            self.tally.answer(leg)
+        # It makes its device talking, or (on an account that named none) its employee (R16).
+        if dev is not None:
+            dev.talking += 1
+            if dev.talking == 1:
+                self._refresh_device(dev, acc.owner, at)
+        elif leg.device is None:
+            acc.talking += 1
+            if acc.owner is not None:
+                self._refresh_employee(acc.owner, at)
 
     def _call_end(self, ev: Fields, at: float) -> None:
         leg = self.legs.get(ev["leg"])

@@ -250,7 +250,7 @@ def state_from_snapshot(doc: SnapshotDoc, tz: tzinfo) -> State:
             reason=d.reason,
             paused=tuple(d.paused),
         )
-        state.accounts[d.account].devices.add(d.device)
+        state.accounts[d.account].devices[d.device] = state.devices[(d.account, d.device)]
     state.tally.days[doc.today.day] = DayTally(
         doc.today.calls, doc.today.answered, doc.today.missed
     )

@@ -59,10 +59,10 @@ def view(state: State, now: float) -> dict[str, Any]:
 
 
 def _leg(leg: CallLeg) -> tuple[Any, ...]:
-    """A leg's own fields and the device it talks on (not every shortcut of the state's it
-    holds: its account leads back to the employees)."""
+    """A leg's own fields and the device it names (once answered, the one it talks on; not
+    every shortcut of the state's it holds: its account leads back to the employees)."""
     own = tuple(getattr(leg, f.name) for f in dataclasses.fields(leg) if f.compare)
-    return own, None if leg.talks_on is None else dataclasses.astuple(leg.talks_on)
+    return own, None if leg.on_device is None else dataclasses.astuple(leg.on_device)
 
 
 def through_json(state: State, now: float) -> State:

@@ -1,0 +1,125 @@
+"""Each employee's calls today, kept as legs end: the board's optional counter columns.
+
+The figures are the profile's (``ringmon.model.stats.CallStats``, the same ``add``): a leg
+belongs to the local day on which it started ringing; "calls" are the handled ones (incoming
+answered, outgoing connected), "missed" follows R11, "talk time" is the answered time.
+``longest`` is the longest answered time of one leg. Only the newest day is kept (the board
+shows today): a leg of a newer day starts the tally over, a leg of an older day (a call that
+rang before midnight and ended after) stays out of it.
+
+Updated once per ended leg (``end``), so it costs nothing per frame whatever the number of
+employees; calls in progress are added when the board draws them (``EmployeeDay.live``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, tzinfo
+
+from model_before.calls import CallLeg
+from ringmon.model.call_stats import CallStats
+from ringmon.model.period import day_bounds, local_date
+
+
+@dataclass(slots=True)
+class EmployeeDay:
+    """One employee's finished legs of the day."""
+
+    stats: CallStats = field(default_factory=CallStats)
+    longest: float = 0.0
+
+    def add(self, leg: CallLeg, now: float) -> None:
+        talk = self.stats.add(leg, now)
+        if talk > self.longest:
+            self.longest = talk
+
+
+@dataclass(frozen=True, slots=True)
+class DayCounters:
+    """What the board's counter columns show for one employee (calls in progress included,
+    up to ``now``)."""
+
+    calls: int = 0
+    missed: int = 0
+    talk: float = 0.0
+    longest: float = 0.0
+
+
+NO_COUNTERS = DayCounters()
+
+
+def finished(day: EmployeeDay | None) -> DayCounters:
+    """The counters of the day's finished legs."""
+    if day is None:
+        return NO_COUNTERS
+    return DayCounters(day.stats.handled, day.stats.missed, day.stats.total_talk, day.longest)
+
+
+def with_calls_in_progress(
+    done: DayCounters, answered_at: Iterable[float], now: float
+) -> DayCounters:
+    """``done`` plus the answered legs in progress (answered at ``answered_at``), each
+    counted up to ``now``, as the profile counts a call in progress."""
+    calls, talk, longest = done.calls, done.talk, done.longest
+    added = False
+    for at in answered_at:
+        seconds = max(0.0, now - at)
+        calls += 1
+        talk += seconds
+        longest = max(longest, seconds)
+        added = True
+    return DayCounters(calls, done.missed, talk, longest) if added else done
+
+
+class EmployeeDays:
+    """Per employee, the finished legs of the newest day seen."""
+
+    __slots__ = ("_span", "day", "employees", "tz")
+
+    def __init__(self, tz: tzinfo) -> None:
+        self.tz = tz
+        self.day: date | None = None
+        self.employees: dict[str, EmployeeDay] = {}
+        self._span = (0.0, 0.0)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EmployeeDays):
+            return NotImplemented
+        return self.day == other.day and self.employees == other.employees
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def end(self, leg: CallLeg) -> None:
+        """A leg ended: count it for its employee on the day it started ringing."""
+        employee = leg.employee
+        if employee is None:
+            return
+        start, stop = self._span
+        if not start <= leg.ring_at < stop:
+            day = local_date(leg.ring_at, self.tz)
+            if self.day is not None and day < self.day:
+                return
+            if day != self.day:
+                self.day = day
+                self.employees = {}
+                self._span = day_bounds(day, self.tz)
+        entry = self.employees.get(employee)
+        if entry is None:
+            entry = self.employees[employee] = EmployeeDay()
+        # ``entry.add``, spelt out: this runs for every leg that ends.
+        talk = entry.stats.add(leg, leg.end_at if leg.end_at is not None else leg.ring_at)
+        if talk > entry.longest:
+            entry.longest = talk
+
+    def of(self, employee: str, today: date) -> EmployeeDay | None:
+        """The employee's finished legs of ``today`` (None: none, or another day is kept)."""
+        if today != self.day:
+            return None
+        return self.employees.get(employee)
+
+    def restore(self, day: date, employees: dict[str, EmployeeDay]) -> None:
+        """Put back what a snapshot carried."""
+        self.day = day
+        self.employees = employees
+        self._span = day_bounds(day, self.tz)
