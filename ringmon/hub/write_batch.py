@@ -12,6 +12,15 @@ which the loop runs on the other core. After each, the writer waits for the GIL 
 rows each, the last one padded to a power of two with rows of NULLs that its ``WHERE``
 skips (a dozen statement texts serve every batch, each prepared once: the connection's
 statement cache).
+
+Binding those parameters is the part that holds the GIL (Python's ``sqlite3`` binds every
+value with it held, then lets go of it for the step): about 8% of the hub's GIL time at full
+speed, taken from the event loop. So the big tables (events, links, call legs) are handed to
+SQLite as ONE JSON text per statement (``insert_json``: orjson writes a batch's rows in a
+fraction of the time binding them takes) and unpacked by ``json_each`` in C, without the GIL;
+the small ones (meta, push ids) and a SQLite without ``->>`` (before 3.38) keep the
+parameters. SQLite reads back the very floats orjson writes (the shortest text that round-trips;
+tests/hub/test_write_batch.py checks it on this machine's SQLite).
 """
 
 from __future__ import annotations
@@ -23,6 +32,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
 
+import orjson
+
 from ringmon.hub.tables import CALL_COLUMNS, CallRow
 from ringmon.model.calls import CallLeg
 
@@ -30,6 +41,12 @@ ROWS_PER_STATEMENT = 2048
 """The most rows one statement inserts (fewer when SQLite allows fewer parameters)."""
 FEWEST_ROWS = 16
 """The fewest rows a statement is padded to."""
+JSON_ROWS = 10_000
+"""The most rows one JSON text carries (``insert_json``)."""
+NUL = b"\\u0000"
+"""A NUL character as orjson writes it (or a text that looks like one: bound, to be safe)."""
+HAS_JSON_ARROW = sqlite3.sqlite_version_info >= (3, 38, 0)
+"""SQLite reads ``value->>0`` (3.38 and later): ``insert_json`` can be used."""
 
 CALL_CHANGES = (
     "ON CONFLICT (id) DO UPDATE SET device = excluded.device, answer_at = excluded.answer_at, "
@@ -103,12 +120,12 @@ def call_row(row_id: int, leg: CallLeg) -> CallRow:
 def write_rows(db: sqlite3.Connection, batch: WriteBatch) -> None:
     """Write ``batch``'s rows (inside the caller's transaction)."""
     if batch.events:
-        insert_rows(db, "INSERT INTO events (seq, ts, type, body)", 4, batch.events)
+        insert_big(db, "INSERT INTO events (seq, ts, type, body)", 4, batch.events)
     if batch.links:
-        insert_rows(db, "INSERT OR IGNORE INTO event_employee (employee, seq)", 2, batch.links)
+        insert_big(db, "INSERT OR IGNORE INTO event_employee (employee, seq)", 2, batch.links)
     if batch.calls:
         calls = list(batch.calls.values())
-        insert_rows(db, f"INSERT INTO calls ({CALL_COLUMNS})", 13, calls, CALL_CHANGES)
+        insert_big(db, f"INSERT INTO calls ({CALL_COLUMNS})", 13, calls, CALL_CHANGES)
     if batch.meta:
         meta = list(batch.meta.items())
         insert_rows(db, "INSERT OR REPLACE INTO meta (key, value)", 2, meta)
@@ -125,6 +142,53 @@ def write_rows(db: sqlite3.Connection, batch: WriteBatch) -> None:
     if batch.ingest_ids:
         ids = [(token, eid, seq) for (token, eid), seq in batch.ingest_ids.items()]
         insert_rows(db, "INSERT OR IGNORE INTO ingest_ids (token, event_id, seq)", 3, ids)
+
+
+def insert_big(
+    db: sqlite3.Connection,
+    insert: str,
+    width: int,
+    rows: Sequence[tuple[object, ...]],
+    then: str = "",
+) -> None:
+    """``insert_json`` where SQLite can, else ``insert_rows`` (the same rows, in order)."""
+    if HAS_JSON_ARROW:
+        try:
+            insert_json(db, insert, width, rows, then)
+            return
+        except orjson.JSONEncodeError:
+            pass  # a value JSON cannot carry (a lone surrogate): bound as parameters
+    insert_rows(db, insert, width, rows, then)
+
+
+def insert_json(
+    db: sqlite3.Connection,
+    insert: str,
+    width: int,
+    rows: Sequence[tuple[object, ...]],
+    then: str = "",
+) -> None:
+    """``insert`` every row of ``rows`` (``width`` values each: None, int, float, str), in
+    order, as one JSON array of arrays per ``JSON_ROWS`` rows, which SQLite takes apart (C,
+    without the GIL) instead of binding thousands of parameters (with it). Raises
+    ``orjson.JSONEncodeError`` for a text JSON cannot carry (a lone surrogate)."""
+    statement = _json_statement(insert, width, then)
+    dumps = orjson.dumps
+    for start in range(0, len(rows), JSON_ROWS):
+        chunk = rows if len(rows) <= JSON_ROWS else rows[start : start + JSON_ROWS]
+        text = dumps(chunk)
+        if NUL in text:  # SQLite's JSON ends a text at a NUL: bound as it is instead
+            insert_rows(db, insert, width, chunk, then)
+        else:
+            db.execute(statement, (text,))
+
+
+@lru_cache(maxsize=16)
+def _json_statement(insert: str, width: int, then: str) -> str:
+    columns = ", ".join(f"value->>{i}" for i in range(width))
+    # The bytes read as text (a BLOB is JSONB to SQLite 3.45 on). ``WHERE true``: an
+    # upsert's ON CONFLICT would otherwise read as the join's.
+    return f"{insert} SELECT {columns} FROM json_each(CAST(? AS TEXT)) WHERE true {then}".rstrip()
 
 
 def insert_rows(

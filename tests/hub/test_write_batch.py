@@ -9,12 +9,20 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ringmon.hub.storage import Storage, WriteBatch
 from ringmon.hub.tables import SCHEMA, CallRow
-from ringmon.hub.write_batch import ROWS_PER_STATEMENT, insert_rows, write_rows
+from ringmon.hub.write_batch import (
+    HAS_JSON_ARROW,
+    JSON_ROWS,
+    ROWS_PER_STATEMENT,
+    insert_json,
+    insert_rows,
+    write_rows,
+)
 
 
 def _db(max_parameters: int | None = None) -> sqlite3.Connection:
@@ -35,6 +43,51 @@ def test_every_row_is_inserted_in_order(count: int, max_parameters: int | None) 
     rows = [(seq, seq / 2, "t", f'{{"seq":{seq},"n":"é\\"{seq}"}}') for seq in range(1, count + 1)]
     insert_rows(db, "INSERT INTO events (seq, ts, type, body)", 4, rows)
     assert db.execute("SELECT seq, ts, type, body FROM events ORDER BY seq").fetchall() == rows
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.text(),
+            st.none() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+        ),
+        max_size=40,
+    )
+)
+def test_rows_handed_over_as_json_come_back_exactly(
+    rows: list[tuple[float, str, float | str | None]],
+) -> None:
+    """The big tables go to SQLite as one JSON text (``insert_json``): every float comes back
+    bit for bit (a stored ts is the state's), every text as it was (quotes, backslashes,
+    control characters, any script), None as NULL."""
+    if not HAS_JSON_ARROW:
+        return
+    db = _db()
+    events = [(seq, ts, kind, body) for seq, (ts, kind, body) in enumerate(rows, 1)]
+    db.execute("CREATE TEMP TABLE loose (seq INTEGER PRIMARY KEY, ts REAL, type, body)")
+    insert_json(db, "INSERT INTO loose (seq, ts, type, body)", 4, events)
+    assert db.execute("SELECT seq, ts, type, body FROM loose ORDER BY seq").fetchall() == events
+
+
+def test_a_batch_larger_than_one_json_text_is_stored_whole_in_order() -> None:
+    db = _db()
+    count = 2 * JSON_ROWS + 7
+    rows = [(seq, seq * 1.5, "call.end", f'{{"seq":{seq}}}') for seq in range(1, count + 1)]
+    write_rows(db, WriteBatch(events=rows, links=[("e1", seq) for seq in range(1, count + 1)]))
+    assert db.execute("SELECT seq, ts, type, body FROM events ORDER BY seq").fetchall() == rows
+    assert db.execute("SELECT COUNT(*) FROM event_employee").fetchone()[0] == count
+
+
+def test_a_text_json_cannot_carry_is_still_stored_as_sqlite_takes_it() -> None:
+    """A lone surrogate cannot be written as JSON: that batch's rows are bound as parameters
+    (the way they always were), and SQLite's refusal is what it was (nothing half-written)."""
+    db = _db()
+    write_rows(db, WriteBatch(events=[(1, 1.0, "call.end", "{}")]))
+    with pytest.raises(UnicodeEncodeError):
+        write_rows(db, WriteBatch(events=[(2, 2.0, "call.end", '{"n":"\ud800"}')]))
+    assert db.execute("SELECT seq FROM events").fetchall() == [(1,)]
 
 
 def _leg(row_id: int, *, answer: float | None = None, end: float | None = None) -> CallRow:
