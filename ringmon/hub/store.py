@@ -266,11 +266,10 @@ class Store(HubShared):
                 if self._backlog_loading:
                     continue  # a backlog commits itself, in large batches (backfill.py)
                 now = time.monotonic()
-                if now - self._backlog_at < BACKLOG_PAUSE:
-                    growing = len(self._pending.events) < BACKLOG_BATCH
-                    if growing and now - cut_at < BACKLOG_FLUSH_INTERVAL:
-                        continue  # a backlog's batch, still growing
-                elif now - cut_at < self.flush_interval:
+                pending = len(self._pending.events)
+                if not batch_due(
+                    now - cut_at, now - self._backlog_at, pending, self.flush_interval
+                ):
                     continue
                 cut_at = now
                 try:
@@ -359,6 +358,17 @@ class Store(HubShared):
             doc = None if body is None else SnapshotDoc.model_validate_json(body)
             self._base_cache = (seq, doc)
         return self._base_cache
+
+
+def batch_due(since_cut: float, since_full_run: float, pending: int, interval: float) -> bool:
+    """Whether the flush task cuts the pending batch now: ``since_cut`` seconds after the last
+    cut, ``since_full_run`` after a source last handed the hub a full run of lines (a
+    backlog), ``pending`` events waiting, ``interval`` the hub's ``flush_interval``. Live:
+    every ``interval``. In a backlog: at ``BACKLOG_BATCH`` events or after
+    ``BACKLOG_FLUSH_INTERVAL``, or at once when no full run came for ``BACKLOG_PAUSE``."""
+    if since_full_run < BACKLOG_PAUSE:
+        return pending >= BACKLOG_BATCH or since_cut >= BACKLOG_FLUSH_INTERVAL
+    return since_cut >= interval
 
 
 def _float_or_none(text: str | None) -> float | None:
