@@ -23,8 +23,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 FLUSH_BATCH = 10_000
-"""Events per storage write in the stage timing: the hub flushes a backlog (a fast file
-source) every ``BACKLOG_FLUSH_INTERVAL``, 0.25 s, about this many events at its rate."""
+"""Events per storage write in the stage timing: the hub cuts a backlog's batch (a fast file
+source) at ``BACKLOG_BATCH`` events (hub/store.py)."""
 
 
 def best_of(

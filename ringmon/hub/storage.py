@@ -50,7 +50,7 @@ from ringmon.hub.tables import (
     migrate_ingest_ids,
     seq_before,
 )
-from ringmon.hub.write_batch import WriteBatch, write_rows
+from ringmon.hub.write_batch import WriteBatch, prepare_writer, write_at_once, write_rows
 
 __all__ = ["DB_FILE", "CallRow", "Storage", "WriteBatch"]
 
@@ -84,6 +84,7 @@ class Storage(StorageReads):
         self._writer = _connect(self.path, writer=True)
         self._writer.executescript(SCHEMA)
         add_missing_columns(self._writer)
+        self._at_once = prepare_writer(self._writer)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
@@ -138,6 +139,8 @@ class Storage(StorageReads):
 
     def _write(self, batch: WriteBatch) -> None:
         db = self._writer
+        if self._at_once and write_at_once(db, batch):
+            return  # one statement, one transaction (write_batch.py)
         db.execute("BEGIN IMMEDIATE")
         try:
             write_rows(db, batch)

@@ -13,11 +13,12 @@ Storage I/O: accepted events are buffered and written by a flush task every
 through ``asyncio.to_thread``. Why both: batching makes SQLite fast (one commit per tick
 instead of per event, ~100x), and the thread keeps a slow disk (fsync, WAL checkpoint) from
 freezing the WebSocket feed and the REST routes; SQLite works in that thread without the GIL,
-beside the event loop. While a source hands the hub a backlog, the tick is
-``BACKLOG_FLUSH_INTERVAL``: fewer, larger commits. Whoever needs storage to include an event
-(``wait_flushed``: the feed's replay, history, the call log; the snapshot) triggers a flush at
-once instead of waiting for the tick. The buffer is bounded: past ``max_pending`` events
-``emit`` waits for a flush (back-pressure on a source that floods).
+beside the event loop. While a source hands the hub a backlog, batches gather up to
+``BACKLOG_BATCH`` events or ``BACKLOG_FLUSH_INTERVAL``: fewer, larger commits. Whoever needs
+storage to include an event (``wait_flushed``: the feed's replay, history, the call log; the
+snapshot) triggers a flush at once instead of waiting for the tick. The buffer is bounded:
+past ``max_pending`` events ``emit`` waits for a flush (back-pressure on a source that
+floods).
 
 Restart: the live state is rebuilt from the newest of the checkpoint (written every
 ``checkpoint_every`` events and at a clean stop) and the base (the state at the last pruned
@@ -63,13 +64,21 @@ one. Each costs the event loop what a ``/v1/snapshot`` does, and a day's file lo
 seconds would take 24; a replay from one is still at most a couple of seconds of ingest
 away."""
 
-BACKLOG_FLUSH_INTERVAL = 0.25
-"""The flush task's tick while a source hands the hub a backlog (a full run of lines in the
-last tick, ``Pipeline.emit_lines``) instead of ``flush_interval``. A commit writes every page
-its rows touched, and the history and call-log indexes take rows all over (by employee, leg,
-call): five times fewer commits of five times as many rows write about half the pages per
-event (the writer's CPU per event halves). Clients of a backlog get it in quarter-second
-steps; live events keep ``flush_interval``."""
+BACKLOG_FLUSH_INTERVAL = 1.0
+"""While a source hands the hub a backlog (full runs of lines, ``Pipeline.emit_lines``), the
+longest a batch gathers before it is cut, instead of ``flush_interval``; it is cut sooner once
+it holds ``BACKLOG_BATCH`` events, or once no full run came for ``BACKLOG_PAUSE`` (the file's
+end: its last events are not kept waiting). A commit writes every page its rows touched, and
+the history and call-log indexes take rows all over (by employee, leg, call): fewer commits of
+more rows write fewer pages per event, and every statement is a moment the writer's thread
+takes the GIL back from the event loop (a few a commit; about 5 ms of the loop's time each
+on a busy machine). Clients of a backlog get it in steps of that size; live events keep
+``flush_interval``."""
+BACKLOG_BATCH = 10_000
+"""Events a backlog's batch is cut at (the fan-out queues a batch's frames for a slow client:
+well under a client's queue bound, ``queue_bytes``)."""
+BACKLOG_PAUSE = 0.05
+"""No full run for this long (s): the backlog ended or paused, its batch is cut."""
 
 STORAGE_RETRY = Backoff(0.5, 10.0)
 """Waits between tries while storage fails (s)."""
@@ -247,19 +256,25 @@ class Store(HubShared):
             await self.flush()
 
     async def _flush_loop(self: Hub) -> None:
-        """Flush every ``flush_interval`` (``BACKLOG_FLUSH_INTERVAL`` while a source hands the
-        hub a backlog); while storage fails, try again after a growing wait (the one retry
-        policy, ``STORAGE_RETRY``), saying so in ``storage_error``."""
+        """Flush every ``flush_interval`` (while a source hands the hub a backlog, in batches
+        of up to ``BACKLOG_BATCH`` events or ``BACKLOG_FLUSH_INTERVAL``); while storage fails,
+        try again after a growing wait (the one retry policy, ``STORAGE_RETRY``), saying so in
+        ``storage_error``."""
 
         async def flushing() -> None:
             wrote = False
+            cut_at = time.monotonic()
             while True:
-                tick = self.flush_interval
-                if time.monotonic() - self._backlog_at < BACKLOG_FLUSH_INTERVAL:
-                    tick = max(tick, BACKLOG_FLUSH_INTERVAL)
-                await asyncio.sleep(tick)
+                await asyncio.sleep(min(self.flush_interval, BACKLOG_PAUSE))
                 if self._backlog_loading or self._range is not None:
                     continue  # a backlog commits itself, in large batches (backfill.py)
+                now = time.monotonic()
+                pending = len(self._pending.events)
+                if not batch_due(
+                    now - cut_at, now - self._backlog_at, pending, self.flush_interval
+                ):
+                    continue
+                cut_at = now
                 try:
                     await self.flush()
                 except Exception as exc:
@@ -346,6 +361,17 @@ class Store(HubShared):
             doc = None if body is None else SnapshotDoc.model_validate_json(body)
             self._base_cache = (seq, doc)
         return self._base_cache
+
+
+def batch_due(since_cut: float, since_full_run: float, pending: int, interval: float) -> bool:
+    """Whether the flush task cuts the pending batch now: ``since_cut`` seconds after the last
+    cut, ``since_full_run`` after a source last handed the hub a full run of lines (a
+    backlog), ``pending`` events waiting, ``interval`` the hub's ``flush_interval``. Live:
+    every ``interval``. In a backlog: at ``BACKLOG_BATCH`` events or after
+    ``BACKLOG_FLUSH_INTERVAL``, or at once when no full run came for ``BACKLOG_PAUSE``."""
+    if since_full_run < BACKLOG_PAUSE:
+        return pending >= BACKLOG_BATCH or since_cut >= BACKLOG_FLUSH_INTERVAL
+    return since_cut >= interval
 
 
 def _float_or_none(text: str | None) -> float | None:

@@ -12,6 +12,20 @@ which the loop runs on the other core. After each, the writer waits for the GIL 
 rows each, the last one padded to a power of two with rows of NULLs that its ``WHERE``
 skips (a dozen statement texts serve every batch, each prepared once: the connection's
 statement cache).
+
+One statement per batch (``write_at_once``). Binding those parameters is the part that holds
+the GIL (Python's ``sqlite3`` binds every value with it held), about 8% of the hub's GIL time
+at full speed; and every statement is a moment the writer takes the GIL back from the loop
+(about 5 ms of the loop's time each on a busy machine). So a batch goes to SQLite as ONE
+``INSERT`` into a temporary view (``BATCH_VIEW``) whose trigger writes every table: the big
+tables (events, links, call legs, meta, push ids) each as one JSON text (orjson writes a
+batch's rows in a fraction of the time binding them takes), taken apart by ``json_each`` in C
+without the GIL; the checkpoint and the snapshot as they are. One statement is one
+transaction: all of the batch is stored or none of it. SQLite reads back the very floats
+orjson writes (the shortest text that round-trips; tests/hub/test_write_batch.py checks it on
+this machine's SQLite). Where that cannot be (a SQLite before 3.38, without ``->>``; a text
+JSON cannot carry or SQLite's JSON would cut: a lone surrogate, a NUL), the batch is written
+with parameters as above (``write_rows``, in a transaction of its own).
 """
 
 from __future__ import annotations
@@ -23,6 +37,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
 
+import orjson
+
 from ringmon.hub.tables import CALL_COLUMNS, CallRow
 from ringmon.model.calls import CallLeg
 
@@ -30,6 +46,11 @@ ROWS_PER_STATEMENT = 2048
 """The most rows one statement inserts (fewer when SQLite allows fewer parameters)."""
 FEWEST_ROWS = 16
 """The fewest rows a statement is padded to."""
+NUL = b"\\u0000"
+"""A NUL character as orjson writes it (or a text that looks like one: bound, to be safe):
+SQLite's JSON functions end a text there."""
+HAS_JSON_ARROW = sqlite3.sqlite_version_info >= (3, 38, 0)
+"""SQLite reads ``value->>0`` (3.38 and later): ``write_at_once`` can be used."""
 
 CALL_CHANGES = (
     "ON CONFLICT (id) DO UPDATE SET device = excluded.device, answer_at = excluded.answer_at, "
@@ -100,8 +121,89 @@ def call_row(row_id: int, leg: CallLeg) -> CallRow:
     )
 
 
+def _from_json(table: str, width: int, then: str = "") -> str:
+    """The trigger's statement inserting the rows of ``NEW.<table>`` (a JSON array of
+    arrays of ``width`` values, as bytes: read as text, a BLOB being JSONB to SQLite 3.45
+    on). ``WHERE true``: an upsert's ON CONFLICT would otherwise read as the join's."""
+    values = ", ".join(f"value->>{i}" for i in range(width))
+    return f"SELECT {values} FROM json_each(CAST(NEW.{table} AS TEXT)) WHERE true {then}"
+
+
+BATCH_COLUMNS = (
+    "events",
+    "links",
+    "calls",
+    "meta",
+    "ingest_ids",
+    "checkpoint_seq",
+    "checkpoint_body",
+    "snapshot_seq",
+    "snapshot_at",
+    "snapshot_body",
+)
+BATCH_VIEW = f"""
+CREATE TEMP VIEW IF NOT EXISTS batch_in ({", ".join(BATCH_COLUMNS)})
+    AS SELECT {", ".join(["NULL"] * len(BATCH_COLUMNS))};
+CREATE TEMP TRIGGER IF NOT EXISTS batch_in_write INSTEAD OF INSERT ON batch_in BEGIN
+    INSERT INTO events (seq, ts, type, body) {_from_json("events", 4)};
+    INSERT OR IGNORE INTO event_employee (employee, seq) {_from_json("links", 2)};
+    INSERT INTO calls ({CALL_COLUMNS}) {_from_json("calls", 13, CALL_CHANGES)};
+    INSERT OR REPLACE INTO meta (key, value) {_from_json("meta", 2)};
+    INSERT OR IGNORE INTO ingest_ids (token, event_id, seq) {_from_json("ingest_ids", 3)};
+    INSERT OR REPLACE INTO checkpoint (id, seq, body)
+        SELECT 1, NEW.checkpoint_seq, NEW.checkpoint_body WHERE NEW.checkpoint_seq IS NOT NULL;
+    INSERT OR REPLACE INTO snapshots (seq, at, body)
+        SELECT NEW.snapshot_seq, NEW.snapshot_at, NEW.snapshot_body
+        WHERE NEW.snapshot_seq IS NOT NULL;
+END;
+"""
+"""A batch in one statement: ``INSERT INTO batch_in`` (a view of the writer's connection
+only, nothing in the file) writes every table through its trigger."""
+WRITE_AT_ONCE = (
+    f"INSERT INTO batch_in ({', '.join(BATCH_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(BATCH_COLUMNS))})"
+)
+
+
+def prepare_writer(db: sqlite3.Connection) -> bool:
+    """Make the writer's connection able to ``write_at_once`` (False: this SQLite cannot)."""
+    if not HAS_JSON_ARROW:
+        return False
+    db.executescript(BATCH_VIEW)
+    return True
+
+
+def write_at_once(db: sqlite3.Connection, batch: WriteBatch) -> bool:
+    """Write ``batch`` in ONE statement, its own transaction (``BATCH_VIEW``; the connection
+    not in a transaction, made ready by ``prepare_writer``). False, with nothing written,
+    when a text cannot go as JSON (a lone surrogate, a NUL): ``write_rows`` then."""
+    dumps = orjson.dumps
+    try:
+        texts = [
+            dumps(rows) if rows else None
+            for rows in (
+                batch.events,
+                batch.links,
+                list(batch.calls.values()),
+                list(batch.meta.items()),
+                [(token, eid, seq) for (token, eid), seq in batch.ingest_ids.items()],
+            )
+        ]
+    except orjson.JSONEncodeError:
+        return False
+    if any(text is not None and NUL in text for text in texts):
+        return False
+    checkpoint = batch.checkpoint or (None, None)
+    snapshot: tuple[object, object, object] = (None, None, None)
+    if batch.snapshot is not None:
+        seq, at, body = batch.snapshot
+        snapshot = (seq, at, zlib.compress(body.encode("utf-8"), 6))
+    db.execute(WRITE_AT_ONCE, (*texts, *checkpoint, *snapshot))
+    return True
+
+
 def write_rows(db: sqlite3.Connection, batch: WriteBatch) -> None:
-    """Write ``batch``'s rows (inside the caller's transaction)."""
+    """Write ``batch``'s rows with parameters (inside the caller's transaction)."""
     if batch.events:
         insert_rows(db, "INSERT INTO events (seq, ts, type, body)", 4, batch.events)
     if batch.links:
