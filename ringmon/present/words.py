@@ -8,10 +8,15 @@ from datetime import date
 from rich.text import Text
 
 
+def figure(n: int) -> str:
+    """A count as people write it: ``7``, ``1,204``."""
+    return f"{n:,}"
+
+
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """``n`` and ``noun`` in the number it takes (``plural`` defaults to ``noun + "s"``)."""
     word = noun if n == 1 else (plural if plural is not None else f"{noun}s")
-    return f"{n:,} {word}"
+    return f"{figure(n)} {word}"
 
 
 def day_label(day: date) -> str:

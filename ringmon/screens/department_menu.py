@@ -25,6 +25,7 @@ from ringmon.model.board import NO_DEPARTMENT, RINGING
 from ringmon.model.status import Status
 from ringmon.present.glyphs import GLYPHS, RINGING_GLYPH
 from ringmon.present.status_style import RINGING_VAR, STATUS_VARS
+from ringmon.present.words import figure
 from ringmon.screens.choice_list import ChoiceList
 from ringmon.screens.filter_panel import department_label, filter_of, ticked_at_start
 
@@ -51,11 +52,11 @@ def department_line(name: str, counts: Mapping[str, int], width: int) -> Content
     label = Content(department_label(name)).truncate(width, ellipsis=True)
     parts: list[Content | str] = [label, " " * (width - label.cell_length)]
     for key, _head, glyph, w in COLUMNS:
-        number = f"{counts.get(key, 0)}"
+        number = figure(counts.get(key, 0))
         var = RINGING_VAR if key == RINGING else STATUS_VARS[Status(key)]
         parts.append(" " * (w - len(number) - 2))
         parts.append(Content.from_markup(f"[{var}]{glyph}[/] {number}"))
-    parts.append(f"{total:>{TOTAL_WIDTH}}")
+    parts.append(f"{figure(total):>{TOTAL_WIDTH}}")
     return Content.assemble(*parts)
 
 

@@ -28,6 +28,7 @@ from ringmon.model.board import NO_DEPARTMENT, RINGING
 from ringmon.model.status import BY_PRIORITY
 from ringmon.present.glyphs import GLYPHS, RINGING_GLYPH
 from ringmon.present.markup import as_markup
+from ringmon.present.words import figure
 from ringmon.screens.choice_list import ChoiceList
 
 Result = tuple[frozenset[str], frozenset[str]]
@@ -141,7 +142,8 @@ class FilterPanel(ModalScreen[Result | None]):
     def _department_choices(self) -> list[tuple[str, str]]:
         names = sorted(self.departments, key=lambda d: (d == NO_DEPARTMENT, d.casefold()))
         return [
-            (f"{as_markup(department_label(d))} ({_total(self.departments[d])})", d) for d in names
+            (f"{as_markup(department_label(d))} ({figure(_total(self.departments[d]))})", d)
+            for d in names
         ]
 
     def _status_choices(self) -> list[tuple[str, str]]:
@@ -152,7 +154,7 @@ class FilterPanel(ModalScreen[Result | None]):
                 totals[key] = totals.get(key, 0) + value
 
         def count(key: str) -> str:
-            return "" if self.waiting is not None else f" ({totals.get(key, 0)})"
+            return "" if self.waiting is not None else f" ({figure(totals.get(key, 0))})"
 
         choices = [(f"{GLYPHS[s]} {s.label}{count(s.value)}", s.value) for s in BY_PRIORITY]
         choices.insert(1, (f"{RINGING_GLYPH} ringing{count(RINGING)}", RINGING))
