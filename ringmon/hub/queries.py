@@ -133,10 +133,12 @@ async def history(
     storage = hub.storage
     if storage is None:
         raise QueryError(503, "the hub is shutting down")
+    # Storage is read only once it holds every event accepted so far (at most one flush
+    # away): an employee or a moment accepted a moment ago is known, not a 404 or a 410.
+    await hub.wait_flushed(hub.seq)
     live = hub.state.employees.get(employee) if moment is None else None
     if live is None and not await asyncio.to_thread(storage.knows_employee, employee):
         raise QueryError(404, f"there is no employee with id {employee!r}")
-    await hub.wait_flushed(hub.seq)
     base_seq, base = hub.base_doc()
     upto = None
     if moment is not None:
@@ -243,6 +245,7 @@ async def calls(
     if storage is None:
         raise QueryError(503, "the hub is shutting down")
     now = hub.now()
+    await hub.wait_flushed(hub.seq)  # as in the history: storage read once it holds all
     moment = None
     if at is not None:
         from ringmon.hub.replay import check_moment, parse_moment
@@ -251,7 +254,6 @@ async def calls(
         await asyncio.to_thread(check_moment, hub, moment, storage, hub.base_doc()[1])
         after_moment = math.nextafter(moment, math.inf)  # ring_at < this: rang by then
         end = after_moment if end is None else min(end, after_moment)
-    await hub.wait_flushed(hub.seq)
     rows = await asyncio.to_thread(storage.calls_page, employee, start, end, limit + 1, before)
     page = rows[:limit]
     legs = [_leg(row) if moment is None else _as_at(_leg(row), moment) for row in page]
