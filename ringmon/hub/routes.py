@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from starlette.applications import Starlette
@@ -332,6 +332,28 @@ async def _resync(websocket: WebSocket, reason: str) -> None:
     await _close(websocket, 1000, "resync")
 
 
+async def _beating_until_stored(
+    hub: Hub, seq: int, beat: Callable[[], Awaitable[None]], next_beat: Callable[[], float]
+) -> None:
+    """Wait until storage holds ``seq``, sending heartbeats meanwhile: the replay of a client
+    that resumes may wait a while (a backlog being stored, a disk failing and retried), and
+    it hears the hub say why (loading, degraded), not silence it would take for a lost feed."""
+    stored = asyncio.ensure_future(hub.wait_flushed(seq))
+    try:
+        while not stored.done():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout_at(next_beat()):
+                    await asyncio.shield(stored)
+            if not stored.done():
+                await beat()
+        stored.result()
+    finally:
+        if not stored.done():
+            stored.cancel()
+        elif not stored.cancelled():
+            stored.exception()  # retrieved: raised above, or the caller's error is raised
+
+
 def _frame(batch: list[tuple[int, str]]) -> str:
     if len(batch) == 1:
         return batch[0][1]
@@ -380,6 +402,7 @@ async def _send_feed(hub: Hub, websocket: WebSocket, sub: Subscriber, since: int
         next_beat = loop.time() + hub.heartbeat
 
     if last < start:
+        await _beating_until_stored(hub, start, beat, lambda: next_beat)
         async for rows in hub.replay(last, start):
             # (On the shared log seqs have gaps by design: docs/feed-protocol.md.)
             if rows[0][0] != last + 1 and (hub.cluster is None or last < hub.base_seq):

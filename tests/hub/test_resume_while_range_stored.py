@@ -1,0 +1,50 @@
+"""A feed client that resumes from a seq the hub's storage does not hold yet (today's backlog
+served before it is stored, backlog.py) hears heartbeats while it waits, then gets the
+events from where it resumed: the wait is no silence that a client would take for a lost
+feed."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from hub_helpers import feed, frames, read_events
+
+from ringmon.hub.clock import ManualClock
+from ringmon.hub.core import Hub
+from ringmon.hub.server import HubConfig, running_hub
+from ringmon.hub.storage import WriteBatch
+from ringmon.sources.sim import SimSource
+
+
+async def test_a_client_resuming_into_a_range_being_stored_hears_heartbeats(
+    config: HubConfig, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entered, release = asyncio.Event(), asyncio.Event()
+    write_range = Hub._write_range
+
+    async def held(self: Hub, batch: WriteBatch) -> None:
+        entered.set()
+        await release.wait()
+        await write_range(self, batch)
+
+    monkeypatch.setattr(Hub, "_write_range", held)
+    source = SimSource(40, seed=3, backfill_days=0)
+    async with running_hub(config, clock=clock, sources=[source]) as server:
+        hub = server.hub
+        assert hub.tokens is not None
+        token = hub.tokens.add("alice", "analyst")
+        await asyncio.wait_for(entered.wait(), 60)  # served, its store held
+        assert hub.range_loading
+        hub.heartbeat = 0.02
+        async with feed(server.url, token, since=0) as ws:
+            beats = []
+            async for item in frames(ws):
+                assert item["type"] == "heartbeat", item  # nothing stored: nothing sent
+                beats.append(item)
+                if len(beats) == 3:
+                    break
+            assert all(beat["seq"] == 0 for beat in beats)
+            release.set()
+            events = await read_events(ws, 5)
+            assert [e["seq"] for e in events] == [1, 2, 3, 4, 5]
