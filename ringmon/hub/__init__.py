@@ -18,9 +18,10 @@ Where it is stored:
   (``log/``: published where events enter, applied by every hub in stream order; the SQLite
   file is then the hub's index; source leases and shared tokens in JetStream KV).
 Where it leaves:
-  ``fanout.py`` (each committed batch encoded once, to every feed subscriber), ``routes.py``
-  (REST + the WebSocket feed; ``guards.py``/``limits.py`` bound clients), ``queries.py``
-  (history, call log); ``health.py`` says how the hub is.
+  ``fanout.py`` (each committed batch encoded once, to every feed subscriber),
+  ``feed_socket.py`` (the WebSocket feed: catch-up, live frames, heartbeats), ``routes.py``
+  (the REST routes; ``access.py`` who may call, ``guards.py``/``limits.py`` bound clients),
+  ``queries.py`` (history, call log); ``health.py`` says how the hub is.
 Put together by ``core.py`` (``Hub``: the live state and its rooms, ``shared.py`` their common
 state) and run by ``server.py`` (``running_hub``, ``HubThread``) and ``command.py``
 (``ringmon hub``; settings in ``settings.py`` and ``config_file.py``).

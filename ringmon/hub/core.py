@@ -2,8 +2,9 @@
 subscriptions, snapshots).
 
 Where an event enters is pipeline.py (and push_api.py for ``POST /v1/ingest``), where it is
-stored is store.py (storage.py underneath), where it leaves is fanout.py (the WebSocket feed,
-via ``subscription``) and routes.py (REST). Sources are started and watched by supervisor.py.
+stored is store.py (storage.py underneath), where it leaves is fanout.py and feed_socket.py
+(the WebSocket feed, via ``subscription``) and routes.py (REST). Sources are started and
+watched by supervisor.py.
 """
 
 from __future__ import annotations
