@@ -34,18 +34,20 @@ import itertools
 import json
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ringmon.hub.ledger import Ledger
 from ringmon.hub.pipeline import dump_body
 from ringmon.hub.shared import DAY, HubShared
 from ringmon.hub.storage import Storage, WriteBatch
+from ringmon.hub.store import STORAGE_RETRY
 from ringmon.model.no_collection import no_collection
 from ringmon.model.period import day_bounds, local_date
 from ringmon.model.schema import Event, dump_event, with_seq_ts
 from ringmon.model.state import EventRejected, State
 from ringmon.model.wire import to_dt
+from ringmon.retry import Lost
 
 if TYPE_CHECKING:
     from ringmon.hub.core import Hub
@@ -237,7 +239,7 @@ class Backfill(HubShared):
                         await writing
                     stored += len(batch.events)
                     self.counters.events += len(batch.events)
-                    writing = asyncio.ensure_future(self._write_history(batch))
+                    writing = asyncio.ensure_future(self._write_history_until_stored(batch))
                     batch = WriteBatch()
                 if last:
                     break
@@ -246,7 +248,7 @@ class Backfill(HubShared):
         finally:
             making.cancel()  # its thread ends its chunk; nobody reads it
             if writing is not None and not writing.done():
-                writing.cancel()  # the write itself runs to its end (_write_history)
+                writing.cancel()  # a write itself runs to its end (_write_history)
             self._history_span = None
         log.info(
             "history loaded: %d events (seqs 1 to %d) in %.1f s",
@@ -265,8 +267,9 @@ class Backfill(HubShared):
         the cost: the events are made in a worker thread a chunk ahead (a source making its
         day's plans never holds up the loop), a chunk is taken with no await between its
         events, the loop runs between chunks, and they are committed in large transactions
-        (``BACKLOG_BATCH``). Returns how many were accepted (the others
-        are rejected and counted as ``emit`` does)."""
+        (``BACKLOG_BATCH``); while storage fails, it waits for storage (trying again) before
+        taking more. Returns how many were accepted (the others are rejected and counted as
+        ``emit`` does)."""
         await self.range_stored()  # a range served before it was stored goes first (backlog.py)
         if self.cluster is not None:
             # On the shared log every event is published and numbered by the stream.
@@ -286,7 +289,7 @@ class Backfill(HubShared):
                 if not chunk:
                     if writing is not None:
                         done, writing = writing, None
-                        await done
+                        await self._flushed_until_stored(done)
                     return accepted
                 making = asyncio.ensure_future(asyncio.to_thread(_chunk, stream, BACKLOG_CHUNK))
                 self._backlog_at = time.monotonic()  # fewer snapshots meanwhile (store.py)
@@ -302,7 +305,7 @@ class Backfill(HubShared):
                 if len(self._pending.events) >= BACKLOG_BATCH:
                     if writing is not None:
                         done, writing = writing, None
-                        await done
+                        await self._flushed_until_stored(done)
                     writing = asyncio.ensure_future(self.flush())
                 await asyncio.sleep(0)  # the next chunk may be made already
         finally:
@@ -326,6 +329,46 @@ class Backfill(HubShared):
             except asyncio.CancelledError:
                 await asyncio.wait([job])
                 raise
+
+    async def _write_history_until_stored(
+        self: Hub, batch: WriteBatch, what: str = "the history"
+    ) -> None:
+        """``_write_history``, tried again while storage fails (a full disk): the load waits
+        for storage rather than stop, and makes nothing more meanwhile."""
+        await _until_stored(self, lambda: self._write_history(batch), what)
+
+    async def _flushed_until_stored(self: Hub, writing: asyncio.Future[str | None]) -> None:
+        """Wait for a backlog's flush; if it failed (its batch is pending again), flush again
+        until storage takes it: the backlog waits for storage rather than stop, and takes
+        nothing more meanwhile (memory stays bounded, nothing taken is lost)."""
+        first: list[Awaitable[object]] = [writing]
+
+        async def write() -> None:
+            await (first.pop() if first else self.flush())
+
+        await _until_stored(self, write, "a backlog's events")
+
+
+async def _until_stored(hub: Hub, write: Callable[[], Awaitable[object]], what: str) -> None:
+    """Call ``write`` until it succeeds, waiting between tries as the flush loop does (the
+    one retry policy, ``STORAGE_RETRY``); ``storage_error`` says why meanwhile (health, the
+    feed's heartbeat), and the first failure is logged."""
+
+    async def attempt() -> None:
+        try:
+            await write()
+        except Exception as exc:
+            if hub.storage is None:  # the hub stopped
+                raise
+            raise Lost(f"{type(exc).__name__}: {exc}") from exc
+
+    def waiting(lost: Lost, seconds: float) -> None:
+        if hub.storage_error is None:
+            log.error("could not store %s; retrying", what, exc_info=lost.__cause__)
+        hub.storage_error = lost.reason
+
+    await STORAGE_RETRY.keep_trying(attempt, waiting=waiting)
+    hub.storage_error = None
 
 
 def _said(writing: asyncio.Future[str | None]) -> None:

@@ -48,7 +48,6 @@ from ringmon.model.no_collection import no_collection
 from ringmon.model.schema import Event, dump_event, with_seq_ts
 from ringmon.model.state import EventRejected, State
 from ringmon.model.wire import to_dt
-from ringmon.retry import Backoff, Lost
 
 if TYPE_CHECKING:
     from ringmon.hub.core import Hub
@@ -63,8 +62,6 @@ RANGE_CHUNK = 2000
 """Events of a range made in a worker thread and taken on the loop at a time."""
 RANGE_BATCH = 20_000
 """Events of a range per transaction (as ``BACKLOG_BATCH``, backfill.py)."""
-RANGE_RETRY = Backoff(0.5, 10.0)
-"""Waits between tries while a range's transaction fails (s)."""
 
 
 @dataclass
@@ -297,7 +294,9 @@ class Backlog(HubShared):
                     )
                     if writing is not None:
                         await writing
-                    writing = asyncio.ensure_future(self._write_range(batch))
+                    writing = asyncio.ensure_future(
+                        self._write_history_until_stored(batch, "today's backlog")
+                    )
                     batch = WriteBatch()
                 if last:
                     break
@@ -338,26 +337,6 @@ class Backlog(HubShared):
             seq,
             time.monotonic() - started,
         )
-
-    async def _write_range(self: Hub, batch: WriteBatch) -> None:
-        """Commit a range's transaction (not sent to feed clients: their snapshots hold
-        it), trying again while storage fails (``storage_error`` says so meanwhile)."""
-
-        async def write() -> None:
-            try:
-                await self._write_history(batch)
-            except Exception as exc:
-                if self.storage is None:  # the hub stopped
-                    raise
-                raise Lost(f"{type(exc).__name__}: {exc}") from exc
-
-        def waiting(lost: Lost, seconds: float) -> None:
-            if self.storage_error is None:
-                log.error("could not store today's backlog; retrying", exc_info=lost.__cause__)
-            self.storage_error = lost.reason
-
-        await RANGE_RETRY.keep_trying(write, waiting=waiting)
-        self.storage_error = None
 
 
 def _chunk(stream: Iterator[Event], size: int) -> list[Event]:

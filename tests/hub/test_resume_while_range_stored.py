@@ -21,14 +21,14 @@ async def test_a_client_resuming_into_a_range_being_stored_hears_heartbeats(
     config: HubConfig, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     entered, release = asyncio.Event(), asyncio.Event()
-    write_range = Hub._write_range
+    write = Hub._write_history_until_stored
 
-    async def held(self: Hub, batch: WriteBatch) -> None:
+    async def held(self: Hub, batch: WriteBatch, what: str = "the history") -> None:
         entered.set()
         await release.wait()
-        await write_range(self, batch)
+        await write(self, batch, what)
 
-    monkeypatch.setattr(Hub, "_write_range", held)
+    monkeypatch.setattr(Hub, "_write_history_until_stored", held)
     source = SimSource(40, seed=3, backfill_days=0)
     async with running_hub(config, clock=clock, sources=[source]) as server:
         hub = server.hub
