@@ -6,6 +6,7 @@ days of the period, so that everything after this point is the same model code f
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -164,12 +165,21 @@ async def _history(hub: HubClient, employee_id: str, period: str) -> HistoryDoc 
     first, _, last = period.strip().partition("..")
     try:
         if first in ("today", "3d", "7d"):
-            return await hub.history(employee_id, first)
-        return await hub.history(employee_id, None, first=first, last=last or first)
+            doc = await hub.history(employee_id, first)
+        else:
+            doc = await hub.history(employee_id, None, first=first, last=last or first)
     except HubError as exc:
         if exc.status == 404:
             return None
         raise _export_error(exc) from None
+    if doc.loading is not None:  # an export of days not all there would be wrong, not late
+        loading = doc.loading
+        raise ExportError(
+            f"the hub is still loading its past days ({int(loading.loaded_days)} of "
+            f"{math.ceil(loading.loading_days)}), and the period reaches into them; "
+            "try again shortly"
+        )
+    return doc
 
 
 async def _resolve(hub: HubClient, key: str) -> str | None:

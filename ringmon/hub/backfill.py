@@ -163,6 +163,14 @@ class Backfill(HubShared):
         """Whether the moment ``at`` is among the past days still being loaded in bulk."""
         return self._history_span is not None and at < self._history_span[1]
 
+    def history_loading(self: Hub) -> tuple[float, float, float] | None:
+        """(until, days loaded, days to load) while past days are loaded in bulk: what a
+        history reads of the time before ``until`` is not complete yet."""
+        progress = self.history_progress()
+        if progress is None:
+            return None
+        return self._history_window[1], progress[0], progress[1]
+
     def history_progress(self: Hub) -> tuple[float, float] | None:
         """(days loaded, days to load) while a history loads, else None."""
         if self._history_span is None:

@@ -24,12 +24,12 @@ from ringmon.hub.core import Hub
 from ringmon.hub.storage import CallRow
 from ringmon.model.calls import CallLeg, mark_answered_by_colleague
 from ringmon.model.history import employee_history
-from ringmon.model.history_docs import HistoryDoc, history_doc
+from ringmon.model.history_docs import HistoryDoc, HistoryLoadingDoc, history_doc
 from ringmon.model.period import PeriodError, day_bounds, days_window, local_date, parse_period
 from ringmon.model.schema import AccountUpsert, Direction, EmployeeUpsert, parse_event
 from ringmon.model.state import EventRejected, History, State, Transition
 from ringmon.model.stats import period_stats
-from ringmon.model.wire import LegDoc, SnapshotDoc, state_from_snapshot
+from ringmon.model.wire import LegDoc, SnapshotDoc, state_from_snapshot, to_dt
 from ringmon.sources.base import RecordingSource
 
 log = logging.getLogger("ringmon.hub")
@@ -79,6 +79,17 @@ def window_days(
 
 
 # -- history ------------------------------------------------------------------------------
+
+
+def _loading_doc(
+    loading: tuple[float, float, float] | None, start: float
+) -> HistoryLoadingDoc | None:
+    """What a history from ``start`` says of the past days still being loaded (None when
+    it reaches none of them)."""
+    if loading is None or start >= loading[0]:
+        return None
+    until, loaded, of = loading
+    return HistoryLoadingDoc(until=to_dt(until), loaded_days=loaded, loading_days=of)
 
 
 def _history_state(base: SnapshotDoc | None, bodies: list[str], tz: tzinfo) -> State:
@@ -147,6 +158,10 @@ async def history(
         await asyncio.to_thread(check_moment, hub, moment, storage, base)
         upto = await asyncio.to_thread(seq_at, storage, moment, base_seq)
 
+    # Before storage is read: a load that ends meanwhile leaves the answer marked, not one
+    # read incomplete and said complete.
+    loading = hub.history_loading()
+
     def build() -> State:
         bodies = storage.employee_events(employee, base_seq, upto)
         return _history_state(base, bodies, hub.tz)
@@ -173,6 +188,7 @@ async def history(
         hub.tz_name,
         status=live.status if live is not None else state.employees[employee].status,
         since=live.since if live is not None else replayed_since,
+        loading=_loading_doc(loading, start),
     )
 
 

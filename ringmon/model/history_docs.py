@@ -70,6 +70,15 @@ class DayDoc(Doc):
     timeline: list[IntervalDoc]
 
 
+class HistoryLoadingDoc(Doc):
+    """The hub is still writing past days in bulk (hub/backfill.py): the history before
+    ``until`` is not complete yet; ``loaded_days`` of ``loading_days`` are written."""
+
+    until: AwareDatetime
+    loaded_days: float
+    loading_days: float
+
+
 class HistoryDoc(Doc):
     """``GET /v1/employees/{id}/history``: everything the profile shows for a period.
 
@@ -89,6 +98,9 @@ class HistoryDoc(Doc):
     calls: list[LegDoc]
     days: list[DayDoc]
     total: StatsDoc
+    loading: HistoryLoadingDoc | None = None
+    """Set while the window reaches into past days the hub is still loading (added in v1:
+    an older hub never says so)."""
 
 
 def _window_transitions(log: list[Transition], start: float, end: float) -> list[TransitionDoc]:
@@ -115,6 +127,7 @@ def history_doc(
     tz_name: str,
     status: Status = Status.OFFLINE,
     since: float | None = None,
+    loading: HistoryLoadingDoc | None = None,
 ) -> HistoryDoc:
     return HistoryDoc(
         employee=EmployeeDoc(
@@ -153,6 +166,7 @@ def history_doc(
             for d in stats.days
         ],
         total=StatsDoc.of(stats.calls, stats.in_status),
+        loading=loading,
     )
 
 

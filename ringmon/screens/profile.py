@@ -25,10 +25,11 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Collapsible, Footer, Static, Tab, Tabs
 
+from ringmon.feed.connection import Loading
 from ringmon.hub_client import HubClient, HubError
 from ringmon.model.history import EmployeeHistory
 from ringmon.model.history_docs import HistoryDoc, history_from_doc
-from ringmon.model.period import Period
+from ringmon.model.period import Period, local_date
 from ringmon.model.profile import day_span, device_days, profile_stats
 from ringmon.model.stats import PeriodStats
 from ringmon.present.status_style import legend
@@ -39,11 +40,14 @@ from ringmon.widgets.day_charts import CallsByDay, StatusByDay
 from ringmon.widgets.profile_header import ProfileHeader, header_facts
 from ringmon.widgets.profile_summary import CallsTable, ProfileSummary
 from ringmon.widgets.status_colours import theme_styles
+from ringmon.widgets.summary import loading_text
 from ringmon.widgets.timeline import Timeline, TimelineRow
 
 NARROW = 130
 """Below this many columns the panel takes the whole screen."""
 REFETCH_SECONDS = 1.0
+LOADING_REFETCH_SECONDS = 5.0
+"""How often the history is asked again while the hub says it is still loading past days."""
 TICK_SECONDS = 5.0
 """Time moves on between events: today's last stretch and a call in progress grow."""
 
@@ -238,9 +242,21 @@ class ProfileScreen(ModalScreen[None]):
             return
         self.doc = doc
         self.history = history_from_doc(doc)
-        self._notice("")
+        self._notice(self._loading_note(doc))
+        if doc.loading is not None and self._refetch is None:
+            self._refetch = self.set_timer(LOADING_REFETCH_SECONDS, self._refetch_now)
         self._show_header()
         self._recompute()
+
+    def _loading_note(self, doc: HistoryDoc) -> str:
+        """What the profile says while the hub still loads past days it shows (they would
+        read as days without a call, offline all day)."""
+        loading = doc.loading
+        if loading is None:
+            return ""
+        until = local_date(loading.until.timestamp(), self.tz)
+        hub = loading_text(Loading(loading.loaded_days, loading.loading_days))
+        return f"Not complete yet: the hub is {hub}; the days before {day_label(until)} fill in."
 
     def _notice(self, text: str, error: bool = False) -> None:
         notice = self.query_one("#notice", Static)

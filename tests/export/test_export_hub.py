@@ -139,3 +139,26 @@ async def test_a_day_before_the_hub_has_data_is_no_data(
     assert (code, out) == (1, "")
     assert err.startswith("ringmon export: no data for Jan Kowalski in '2026-03-20'")
     assert f"the hub at {hub.url} has no record of them up to that period's end" in err
+
+
+async def test_an_export_of_days_the_hub_still_loads_is_refused_not_wrong(
+    hub: HubServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past days still being written in bulk (hub/backfill.py) would export as days without
+    a call: the export says the hub is loading them instead; today alone is exported."""
+    assert hub.hub.tokens is not None
+    monkeypatch.setenv("RINGMON_TOKEN", hub.hub.tokens.add("alice", "analyst"))
+    midnight = datetime.fromisoformat("2026-03-25T00:00:00+01:00").timestamp()
+    monkeypatch.setattr(hub.hub, "history_loading", lambda: (midnight, 3.4, 7.0))
+    code, out, err = await in_thread(
+        capsys, "stats", "--employee", "e1", "--period", "7d", "--url", hub.url
+    )
+    assert (code, out) == (1, "")
+    assert err == (
+        "ringmon export: the hub is still loading its past days (3 of 7), and the period "
+        "reaches into them; try again shortly\n"
+    )
+    code, out, err = await in_thread(
+        capsys, "stats", "--employee", "e1", "--period", "today", "--url", hub.url
+    )
+    assert code == 0 and out and not err

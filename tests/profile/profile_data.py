@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from ringmon.model.history import employee_history
-from ringmon.model.history_docs import history_doc
+from ringmon.model.history_docs import HistoryLoadingDoc, history_doc
 from ringmon.model.period import Period, days_window, period_days
 from ringmon.model.schema import (
     AccountUpsert,
@@ -222,6 +222,9 @@ class FakeHub:
         self.now = now
         self.tz_name = tz_name
         self.state = recorded_state(events, tz, now)
+        self.loading: HistoryLoadingDoc | None = None
+        """What its histories say of past days still being loaded (the real hub's rule:
+        tests/hub/test_history_while_loading.py)."""
         self.requests: list[str] = []
         self.fail: str | None = None
 
@@ -254,7 +257,9 @@ class FakeHub:
         start, end = days_window(days, self.tz)
         stats = period_stats(history.merged, history.calls, days, self.tz, self.now)
         emp = self.state.employees[employee_id]
-        doc = history_doc(history, stats, start, end, self.now, self.tz_name, emp.status, emp.since)
+        doc = history_doc(
+            history, stats, start, end, self.now, self.tz_name, emp.status, emp.since, self.loading
+        )
         return httpx.Response(200, content=doc.model_dump_json().encode())
 
     def calls(self, params: httpx.QueryParams) -> httpx.Response:
