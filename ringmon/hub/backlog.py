@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 from ringmon.hub.backfill import HISTORY_WAIT
 from ringmon.hub.ledger import Ledger
 from ringmon.hub.pipeline import dump_body
-from ringmon.hub.shared import HubShared
+from ringmon.hub.shared import DAY, HubShared
 from ringmon.hub.storage import WriteBatch
 from ringmon.hub.validate import RejectKind
 from ringmon.model.no_collection import no_collection
@@ -78,6 +78,12 @@ class BacklogRange:
     refused: set[int] = field(default_factory=set)
     """Which of them (by position) were refused as ``future`` (the clock moves on: making
     them again, they would not be)."""
+    start: float | None = None
+    """The time of its first event (None: none yet)."""
+    end: float = 0.0
+    """The time of its last event (once taken)."""
+    stored_until: float | None = None
+    """The time up to which it is stored (committed), None: nothing of it yet."""
 
 
 class Backlog(HubShared):
@@ -99,6 +105,15 @@ class Backlog(HubShared):
     def range_loading(self: Hub) -> bool:
         """Whether a range served before it is stored is being stored."""
         return self._range is not None
+
+    def range_progress(self: Hub) -> tuple[float, float] | None:
+        """(days stored, days) of the range, while it is stored (served already): what
+        ``/v1/health`` and the heartbeat say as ``loading``."""
+        rng = self._range
+        if rng is None or not rng.last or rng.start is None:
+            return None
+        stored = rng.start if rng.stored_until is None else rng.stored_until
+        return max(stored - rng.start, 0.0) / DAY, max(rng.end - rng.start, 0.0) / DAY
 
     async def range_stored(self: Hub) -> None:
         """Return once no range is waiting to be stored (the door: events wait here)."""
@@ -153,6 +168,8 @@ class Backlog(HubShared):
                             continue
                         seq += 1
                         accepted += 1
+                        if rng.start is None:
+                            rng.start = at
                         if self._first_ts_wanted and self.catching_up.get(source, 0) is None:
                             self.catching_up[source] = at
                             self._first_ts_wanted = any(
@@ -188,7 +205,7 @@ class Backlog(HubShared):
         """The range is in the live state (up to ``seq``, of ``items`` of the source's
         events): served from now on, and stored behind (``_store_range``)."""
         self.counters.events += uncounted
-        rng.last, rng.items = seq, items
+        rng.last, rng.items, rng.end = seq, items, self.state.clock
         # The feed subscribes after the range: its clients' snapshots hold it.
         self.flushed_seq = seq
         log.info(
@@ -234,6 +251,7 @@ class Backlog(HubShared):
         # The first transaction takes what is pending (e.g. the seqs kept for the past days).
         batch, self._pending = self._pending, WriteBatch()
         writing: asyncio.Future[None] | None = None
+        written_until = state.clock  # the time the batch being written reaches
         stream: Iterator[Event] | None = None
         cancelled = False
         making: asyncio.Future[list[Event]] | None = None
@@ -294,15 +312,18 @@ class Backlog(HubShared):
                     )
                     if writing is not None:
                         await writing
+                        rng.stored_until = written_until
                     writing = asyncio.ensure_future(
                         self._write_history_until_stored(batch, "today's backlog")
                     )
+                    written_until = state.clock
                     batch = WriteBatch()
                 if last:
                     break
                 await asyncio.sleep(0)
             await writing
             writing = None
+            rng.stored_until = written_until
         except asyncio.CancelledError:
             cancelled = True
             raise

@@ -85,7 +85,13 @@ class Health(HubShared):
 
     def _loading(self: Hub) -> tuple[float, float] | None:
         """(days loaded, days to load): of the history sources are replaying before the hub
-        serves today, else of the past days written in bulk after it (backfill.py)."""
+        serves today, else of what it writes in bulk after serving today: today's backlog
+        (backlog.py), then the past days (backfill.py)."""
         if self.catching_up:
             return self.loading_progress()
-        return self.history_progress()
+        history, today = self.history_progress(), self.range_progress()
+        if today is None:
+            return history
+        if history is None:
+            return today
+        return history[0] + today[0], history[1] + today[1]

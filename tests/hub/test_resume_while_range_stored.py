@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
-from hub_helpers import feed, frames, read_events
+from hub_helpers import auth, feed, frames, read_events
 
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.core import Hub
@@ -48,3 +49,37 @@ async def test_a_client_resuming_into_a_range_being_stored_hears_heartbeats(
             release.set()
             events = await read_events(ws, 5)
             assert [e["seq"] for e in events] == [1, 2, 3, 4, 5]
+
+
+async def test_health_and_heartbeat_say_loading_while_the_range_is_stored(
+    config: HubConfig, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What docs/feed-protocol.md says of the range's store: ``/v1/health`` and the heartbeat
+    say ``loading`` (today's part, in days) until it is stored, then no more."""
+    entered, release = asyncio.Event(), asyncio.Event()
+    write = Hub._write_history_until_stored
+
+    async def held(self: Hub, batch: WriteBatch, what: str = "the history") -> None:
+        entered.set()
+        await release.wait()
+        await write(self, batch, what)
+
+    monkeypatch.setattr(Hub, "_write_history_until_stored", held)
+    source = SimSource(40, seed=3, backfill_days=0)
+    async with running_hub(config, clock=clock, sources=[source]) as server:
+        hub = server.hub
+        assert hub.tokens is not None
+        headers = auth(hub.tokens.add("alice", "analyst"))
+        await asyncio.wait_for(entered.wait(), 60)  # served, its store held
+        async with httpx.AsyncClient(base_url=server.url, headers=headers) as client:
+            health = (await client.get("/v1/health")).json()
+        assert health["status"] == "ok"
+        assert health["loading"]["loaded_days"] == 0
+        assert 0 < health["loading"]["loading_days"] < 1  # today, from midnight to now
+        assert hub.heartbeat_fields()["loading"] == health["loading"]
+        release.set()
+        await asyncio.wait_for(hub.range_stored(), 60)
+        async with httpx.AsyncClient(base_url=server.url, headers=headers) as client:
+            health = (await client.get("/v1/health")).json()
+        assert "loading" not in health
+        assert "loading" not in hub.heartbeat_fields()
