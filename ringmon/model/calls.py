@@ -268,12 +268,16 @@ class CallTally:
             tally.missed += sign
 
     def _forget_closed_before(self, limit: float) -> None:
-        while self._closed and self._closed[0][0] < limit:
-            closed_at, call_id = self._closed.popleft()
-            call = self.open_calls.get(call_id)
+        closed, open_calls = self._closed, self.open_calls
+        while closed:
+            closed_at, call_id = closed[0]
+            if closed_at >= limit:
+                return
+            closed.popleft()
+            call = open_calls.get(call_id)
             # A call reopened and closed again since has a later entry of its own.
             if call is not None and call.closed_at == closed_at:
-                del self.open_calls[call_id]
+                del open_calls[call_id]
 
 
 def _writing_order(item: tuple[str, OpenCall]) -> tuple[float, str]:

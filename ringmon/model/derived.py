@@ -43,43 +43,6 @@ class DerivedStatus:
     history: History | None
     _employee_legs: dict[str, dict[str, CallLeg]]
 
-    def _finish_leg(self, leg: CallLeg, at: float, recording: str | None) -> None:
-        """A leg in progress ends (``call.end``, or its account removed). The hot path of
-        ingest with the ring: every reference it needs is on the leg (``on_account``,
-        ``on_device``, ``in_call``), nothing is looked up by id but the leg's own entries."""
-        leg.end_at = at
-        leg.recording = recording
-        leg_id = leg.leg
-        del self.legs[leg_id]
-        employee = leg.employee
-        if employee is not None:
-            own = self._employee_legs.get(employee)
-            if own is not None:
-                own.pop(leg_id, None)
-                # Kept while empty (the next ring of its employee fills it again), dropped
-                # once the employee is gone.
-                if not own and employee not in self.employees:
-                    del self._employee_legs[employee]
-        self.tally.end(leg)
-        leg.in_call = None  # the tally may forget the call now (a recorded leg stays small)
-        self.employee_days.end(leg)
-        if self.history is not None:
-            self.history.calls.append(leg)
-        if leg.answer_at is None:
-            return
-        acc = leg.on_account or self.accounts.get(leg.account)
-        dev = leg.on_device
-        if dev is not None:
-            dev.talking -= 1
-            if not dev.talking:
-                self._refresh_device(dev, None if acc is None else acc.owner, at)
-            return
-        # Talking on an account whose device nobody named: only the employee can tell.
-        if acc is not None and leg.device is None:
-            acc.talking -= 1
-            if acc.owner is not None:
-                self._refresh_employee(acc.owner, at)
-
     def restore_leg_indexes(self, leg: CallLeg) -> None:
         """Index a leg put straight into ``legs`` (when a state is rebuilt from a snapshot).
 

@@ -14,7 +14,7 @@ employees; calls in progress are added when the board draws them (``EmployeeDay.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, tzinfo
 
 from ringmon.model.call_stats import CallStats
@@ -23,16 +23,21 @@ from ringmon.model.period import day_bounds, local_date
 
 
 @dataclass(slots=True)
-class EmployeeDay:
-    """One employee's finished legs of the day."""
+class EmployeeDay(CallStats):
+    """One employee's finished legs of the day: their figures (``CallStats``, one object with
+    them: one fewer to reach per leg that ends) and the longest answered time of one leg."""
 
-    stats: CallStats = field(default_factory=CallStats)
     longest: float = 0.0
 
-    def add(self, leg: CallLeg, now: float) -> None:
-        talk = self.stats.add(leg, now)
+    def add(self, leg: CallLeg, now: float) -> float:
+        talk = _count(self, leg, now)
         if talk > self.longest:
             self.longest = talk
+        return talk
+
+
+_count = CallStats.add
+"""``CallStats.add`` itself: ``EmployeeDays.end`` counts with it and keeps ``longest``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +58,7 @@ def finished(day: EmployeeDay | None) -> DayCounters:
     """The counters of the day's finished legs."""
     if day is None:
         return NO_COUNTERS
-    return DayCounters(day.stats.handled, day.stats.missed, day.stats.total_talk, day.longest)
+    return DayCounters(day.handled, day.missed, day.total_talk, day.longest)
 
 
 def with_calls_in_progress(
@@ -108,7 +113,7 @@ class EmployeeDays:
         if entry is None:
             entry = self.employees[employee] = EmployeeDay()
         # ``entry.add``, spelt out: this runs for every leg that ends.
-        talk = entry.stats.add(leg, leg.end_at if leg.end_at is not None else leg.ring_at)
+        talk = _count(entry, leg, leg.end_at if leg.end_at is not None else leg.ring_at)
         if talk > entry.longest:
             entry.longest = talk
 

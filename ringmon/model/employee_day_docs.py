@@ -10,7 +10,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ringmon.model.call_stats import CallStats
 from ringmon.model.employee_day import EmployeeDay, EmployeeDays
 
 
@@ -30,7 +29,7 @@ class EmployeeDayDoc(BaseModel):
     longest: float = 0.0
 
     def to_day(self) -> EmployeeDay:
-        stats = CallStats(
+        return EmployeeDay(
             self.incoming,
             self.outgoing,
             self.missed,
@@ -38,8 +37,8 @@ class EmployeeDayDoc(BaseModel):
             self.outgoing_unanswered,
             total_talk=self.total_talk,
             _answer_total=self.answer_total,
+            longest=self.longest,
         )
-        return EmployeeDay(stats, self.longest)
 
 
 class EmployeeDaysDoc(BaseModel):
@@ -51,8 +50,7 @@ class EmployeeDaysDoc(BaseModel):
     employees: list[EmployeeDayDoc] = []
 
 
-def _employee_day_dict(employee: str, day: EmployeeDay) -> dict[str, object]:
-    s = day.stats
+def _employee_day_dict(employee: str, s: EmployeeDay) -> dict[str, object]:
     return {
         "employee": employee,
         "incoming": s.incoming,
@@ -62,7 +60,7 @@ def _employee_day_dict(employee: str, day: EmployeeDay) -> dict[str, object]:
         "outgoing_unanswered": s.outgoing_unanswered,
         "total_talk": round(s.total_talk, 3),
         "answer_total": round(s._answer_total, 3),
-        "longest": round(day.longest, 3),
+        "longest": round(s.longest, 3),
     }
 
 
@@ -87,7 +85,7 @@ def employee_days_from_raw(raw: dict[str, Any]) -> tuple[date, dict[str, Employe
         employee = e["employee"]
         if type(employee) is not str:
             raise TypeError("employee_days.employee")
-        stats = CallStats(
+        out[employee] = EmployeeDay(
             _count(e, "incoming"),
             _count(e, "outgoing"),
             _count(e, "missed"),
@@ -95,8 +93,8 @@ def employee_days_from_raw(raw: dict[str, Any]) -> tuple[date, dict[str, Employe
             _count(e, "outgoing_unanswered"),
             total_talk=_seconds(e, "total_talk"),
             _answer_total=_seconds(e, "answer_total"),
+            longest=_seconds(e, "longest"),
         )
-        out[employee] = EmployeeDay(stats, _seconds(e, "longest"))
     return date.fromisoformat(day), out
 
 

@@ -88,14 +88,23 @@ class State(DerivedStatus):
         # look only at their own); answered ones as ``talking`` counts on each ``Device`` (or
         # ``Account``, for a leg that named no device).
         self._employee_legs: dict[str, dict[str, CallLeg]] = {}
-        self.clock: float = 0.0
+        self._clock = 0.0
         self.late_tolerance = late_tolerance
         self.history: History | None = History() if record else None
         self.seq: int = 0
-        # The last applied event's ``ts`` and its seconds since the epoch (before any
-        # clamping): ``apply`` reuses them for the next event of the same time.
-        self._last_ts: datetime = datetime.min.replace(tzinfo=UTC)
-        self._last_stamp: float = self._last_ts.timestamp()
+        # The last applied event's ``ts``: the next event of the same time is applied at
+        # ``clock`` with no further check (forgotten when ``clock`` is set from outside).
+        self._last_ts: datetime | None = None
+
+    @property
+    def clock(self) -> float:
+        """The effective time of the newest applied event (seconds since the epoch)."""
+        return self._clock
+
+    @clock.setter
+    def clock(self, at: float) -> None:
+        self._clock = at
+        self._last_ts = None
 
     # -- applying events ------------------------------------------------------------------
 
@@ -112,28 +121,32 @@ class State(DerivedStatus):
         if seq is not None and seq <= self.seq:
             raise EventRejected(f"seq {seq} is not after {self.seq} already applied", "duplicate")
         ts = ev["ts"]
-        # A third of the feed's events have the time of the one before (a hunt group's legs,
-        # a burst of registrations): comparing two times is cheaper than converting one.
-        stamp: float = self._last_stamp if ts == self._last_ts else ts.timestamp()
-        at = stamp
-        if not EARLIEST <= at <= LATEST:
-            raise EventRejected(
-                f"event time {event.ts.isoformat()} is outside the years 2 to 9998 that "
-                "ringmon handles",
-                "malformed",
-            )
-        clock = self.clock
-        if at < clock:
-            if at < clock - self.late_tolerance:
+        if ts == self._last_ts:
+            # A third of the feed's events have the time of the one before (a hunt group's
+            # legs, a burst of registrations): it was checked then, and took the clock's time
+            # (the clock moved to it, or it was clamped to the clock).
+            at = self._clock
+            _HANDLERS[type(event)](self, ev, at)
+        else:
+            at = ts.timestamp()
+            if not EARLIEST <= at <= LATEST:
                 raise EventRejected(
-                    f"event at {event.ts.isoformat()} is {clock - at:.0f} s older than the "
-                    f"newest applied; the limit is {self.late_tolerance:.0f} s",
-                    "stale",
+                    f"event time {event.ts.isoformat()} is outside the years 2 to 9998 that "
+                    "ringmon handles",
+                    "malformed",
                 )
-            at = clock
-        _HANDLERS[type(event)](self, ev, at)
-        self.clock = at
-        self._last_ts, self._last_stamp = ts, stamp
+            clock = self._clock
+            if at < clock:
+                if at < clock - self.late_tolerance:
+                    raise EventRejected(
+                        f"event at {event.ts.isoformat()} is {clock - at:.0f} s older than "
+                        f"the newest applied; the limit is {self.late_tolerance:.0f} s",
+                        "stale",
+                    )
+                at = clock
+            _HANDLERS[type(event)](self, ev, at)
+            self._clock = at
+            self._last_ts = ts
         if seq is not None:
             self.seq = seq
         return at
@@ -189,7 +202,7 @@ class State(DerivedStatus):
         login = ev["login"]
         acc = self._account(login)
         for leg in [leg for leg in self.legs.values() if leg.account == login]:
-            self._finish_leg(leg, at, None)
+            self._call_end({"leg": leg.leg, "call": leg.call, "recording": None}, at)
         for device_id, dev in acc.devices.items():
             del self.devices[(login, device_id)]
             self._record_device(dev, _OFFLINE, at)
@@ -303,10 +316,45 @@ class State(DerivedStatus):
                 self._refresh_employee(acc.owner, at)
 
     def _call_end(self, ev: Fields, at: float) -> None:
-        leg = self.legs.get(ev["leg"])
+        """A leg in progress ends (``call.end``, or its account removed). The hot path of
+        ingest with the ring: every reference it needs is on the leg (``on_account``,
+        ``on_device``, ``in_call``), nothing is looked up by id but the leg's own entries."""
+        leg_id = ev["leg"]
+        legs = self.legs
+        leg = legs.get(leg_id)
         if leg is None or leg.call != ev["call"]:
-            leg = self._leg(ev["leg"], ev["call"])  # raises
-        self._finish_leg(leg, at, ev["recording"])
+            leg = self._leg(leg_id, ev["call"])  # raises
+        del legs[leg_id]
+        leg.end_at = at
+        leg.recording = ev["recording"]
+        employee = leg.employee
+        if employee is not None:
+            own = self._employee_legs.get(employee)
+            if own is not None:
+                own.pop(leg_id, None)
+                # Kept while empty (the next ring of its employee fills it again), dropped
+                # once the employee is gone.
+                if not own and employee not in self.employees:
+                    del self._employee_legs[employee]
+        self.tally.end(leg)
+        leg.in_call = None  # the tally may forget the call now (a recorded leg stays small)
+        self.employee_days.end(leg)
+        if self.history is not None:
+            self.history.calls.append(leg)
+        if leg.answer_at is None:
+            return
+        acc = leg.on_account or self.accounts.get(leg.account)
+        dev = leg.on_device
+        if dev is not None:
+            dev.talking -= 1
+            if not dev.talking:
+                self._refresh_device(dev, None if acc is None else acc.owner, at)
+            return
+        # Talking on an account whose device nobody named: only the employee can tell.
+        if acc is not None and leg.device is None:
+            acc.talking -= 1
+            if acc.owner is not None:
+                self._refresh_employee(acc.owner, at)
 
     # -- lookups --------------------------------------------------------------------------
 

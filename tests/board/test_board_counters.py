@@ -91,12 +91,12 @@ async def test_the_counters_are_the_profiles_figures_and_follow_live_calls() -> 
         who = next(r for r in board.board if r.calls_done.calls and not r.answered_open)
         done = app.context.state.employee_days.of(who.id, DAY)
         assert done is not None
-        assert cell(app, who.id, Col.CALLS_TODAY) == str(done.stats.handled)
-        assert cell(app, who.id, Col.MISSED_TODAY) == str(done.stats.missed)
+        assert cell(app, who.id, Col.CALLS_TODAY) == str(done.handled)
+        assert cell(app, who.id, Col.MISSED_TODAY) == str(done.missed)
         # A live call: answered, 90 s of talk, ended.
         acc = sorted(app.context.state.employees[who.id].accounts)[0]
-        calls_before = done.stats.handled
-        talk_before = done.stats.total_talk
+        calls_before = done.handled
+        talk_before = done.total_talk
         at = datetime.fromtimestamp(NOW + 1, UTC)
         app.advance(1)
         app.apply(
@@ -115,8 +115,8 @@ async def test_the_counters_are_the_profiles_figures_and_follow_live_calls() -> 
         app.apply([CallEnd(ts=end, call="z1", leg="z1/a")])
         await settle(pilot)
         day = app.context.state.employee_days.of(who.id, DAY)
-        assert day is not None and day.stats.handled == calls_before + 1
-        assert abs(day.stats.total_talk - (talk_before + 90)) < 1e-6
+        assert day is not None and day.handled == calls_before + 1
+        assert abs(day.total_talk - (talk_before + 90)) < 1e-6
         assert cell(app, who.id, Col.CALLS_TODAY) == str(calls_before + 1)
         assert cell(app, who.id, Col.TALK_TODAY) == format_duration(talk_before + 90)
 

@@ -258,14 +258,15 @@ def picture(state: Any) -> dict[str, Any]:
             days.day,
             {
                 emp: (
-                    d.stats.incoming,
-                    d.stats.outgoing,
-                    d.stats.missed,
-                    d.stats.short_unanswered,
-                    d.stats.outgoing_unanswered,
-                    d.stats.missed_answered_by_colleague,
-                    d.stats.total_talk,
-                    d.stats._answer_total,
+                    # The model before kept the figures in ``d.stats``; today's day is them.
+                    (s := getattr(d, "stats", d)).incoming,
+                    s.outgoing,
+                    s.missed,
+                    s.short_unanswered,
+                    s.outgoing_unanswered,
+                    s.missed_answered_by_colleague,
+                    s.total_talk,
+                    s._answer_total,
                     d.longest,
                 )
                 for emp, d in days.employees.items()
