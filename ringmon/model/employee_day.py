@@ -29,12 +29,6 @@ class EmployeeDay(CallStats):
 
     longest: float = 0.0
 
-    def add(self, leg: CallLeg, now: float) -> float:
-        talk = _count(self, leg, now)
-        if talk > self.longest:
-            self.longest = talk
-        return talk
-
 
 _count = CallStats.add
 """``CallStats.add`` itself: ``EmployeeDays.end`` counts with it and keeps ``longest``."""
@@ -112,7 +106,6 @@ class EmployeeDays:
         entry = self.employees.get(employee)
         if entry is None:
             entry = self.employees[employee] = EmployeeDay()
-        # ``entry.add``, spelt out: this runs for every leg that ends.
         talk = _count(entry, leg, leg.end_at if leg.end_at is not None else leg.ring_at)
         if talk > entry.longest:
             entry.longest = talk

@@ -50,17 +50,17 @@ class EmployeeDaysDoc(BaseModel):
     employees: list[EmployeeDayDoc] = []
 
 
-def _employee_day_dict(employee: str, s: EmployeeDay) -> dict[str, object]:
+def _employee_day_dict(employee: str, day: EmployeeDay) -> dict[str, object]:
     return {
         "employee": employee,
-        "incoming": s.incoming,
-        "outgoing": s.outgoing,
-        "missed": s.missed,
-        "short_unanswered": s.short_unanswered,
-        "outgoing_unanswered": s.outgoing_unanswered,
-        "total_talk": round(s.total_talk, 3),
-        "answer_total": round(s._answer_total, 3),
-        "longest": round(s.longest, 3),
+        "incoming": day.incoming,
+        "outgoing": day.outgoing,
+        "missed": day.missed,
+        "short_unanswered": day.short_unanswered,
+        "outgoing_unanswered": day.outgoing_unanswered,
+        "total_talk": round(day.total_talk, 3),
+        "answer_total": round(day._answer_total, 3),
+        "longest": round(day.longest, 3),
     }
 
 
