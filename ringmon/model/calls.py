@@ -14,7 +14,7 @@ from ringmon.model.period import day_bounds, local_date
 from ringmon.model.schema import Direction
 
 if TYPE_CHECKING:
-    from ringmon.model.entities import Account, Device
+    from ringmon.model.entities import Account, Device, Employee
 
 MISSED_AFTER_SECONDS = 5.0
 """R11: a call that rang the employee for more than this and was not answered is missed."""
@@ -50,12 +50,15 @@ class CallLeg:
     """Unanswered here, answered by another employee's leg of the same call (a hunt group,
     a queue): see ``mark_answered_by_colleague``."""
     # The state's objects it concerns, while in progress: its account, the device it names
-    # (``device``: once answered, the device it talks on), its call's record in the tally.
+    # (``device``: once answered, the device it talks on), its call's record in the tally,
+    # its employee.
     # References held end to end (no lookup by id when the leg is answered or ends), no part
     # of the leg itself.
     on_account: Account | None = field(default=None, init=False, repr=False, compare=False)
     on_device: Device | None = field(default=None, init=False, repr=False, compare=False)
     in_call: OpenCall | None = field(default=None, init=False, repr=False, compare=False)
+    of_employee: Employee | None = field(default=None, init=False, repr=False, compare=False)
+    """The employee object whose ``legs`` hold it (that of ``employee``, or of a removed one)."""
 
     @property
     def answered(self) -> bool:

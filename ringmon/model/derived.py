@@ -41,7 +41,7 @@ class DerivedStatus:
     tally: CallTally
     employee_days: EmployeeDays
     history: History | None
-    _employee_legs: dict[str, dict[str, CallLeg]]
+    _removed_with_legs: dict[str, Employee]
 
     def restore_leg_indexes(self, leg: CallLeg) -> None:
         """Index a leg put straight into ``legs`` (when a state is rebuilt from a snapshot).
@@ -49,7 +49,9 @@ class DerivedStatus:
         Its account and device must be in the state already.
         """
         if leg.employee is not None:
-            self._employee_legs.setdefault(leg.employee, {})[leg.leg] = leg
+            owner = self.employees.get(leg.employee) or self._legs_holder(leg.employee)
+            owner.legs = (*owner.legs, leg)
+            leg.of_employee = owner
         acc = leg.on_account = self.accounts.get(leg.account)
         if acc is not None and leg.device is not None:
             leg.on_device = acc.devices.get(leg.device)
@@ -62,6 +64,15 @@ class DerivedStatus:
                 dev.talking += 1
         elif acc is not None:
             acc.talking += 1
+
+    def _legs_holder(self, employee_id: str) -> Employee:
+        """Where the legs in progress of an employee the state does not have are kept: a
+        removed one's (a snapshot's leg, an account of an older snapshot naming them)."""
+        emp = self._removed_with_legs.get(employee_id)
+        if emp is None:
+            emp = Employee(employee_id, employee_id, None, ())
+            self._removed_with_legs[employee_id] = emp
+        return emp
 
     def _refresh_device(self, dev: Device, emp: Employee | None, at: float) -> None:
         """Recompute a device's status and, when it changed, its ``owner``'s (R16).

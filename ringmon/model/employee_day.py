@@ -13,13 +13,18 @@ employees; calls in progress are added when the board draws them (``EmployeeDay.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, tzinfo
+from typing import TYPE_CHECKING
 
 from ringmon.model.call_stats import CallStats
 from ringmon.model.calls import CallLeg
 from ringmon.model.period import day_bounds, local_date
+
+if TYPE_CHECKING:
+    from ringmon.model.entities import Employee
 
 
 @dataclass(slots=True)
@@ -71,16 +76,23 @@ def with_calls_in_progress(
     return DayCounters(calls, done.missed, talk, longest) if added else done
 
 
+_GENERATIONS = itertools.count(1)
+"""Every ``EmployeeDays`` dict of entries gets its own number, never 0 (an employee's none)."""
+
+
 class EmployeeDays:
     """Per employee, the finished legs of the newest day seen."""
 
-    __slots__ = ("_span", "day", "employees", "tz")
+    __slots__ = ("_span", "day", "employees", "generation", "tz")
 
     def __init__(self, tz: tzinfo) -> None:
         self.tz = tz
         self.day: date | None = None
         self.employees: dict[str, EmployeeDay] = {}
         self._span = (0.0, 0.0)
+        # Which ``employees`` an ``Employee.day`` belongs to: it changes with the dict (a new
+        # day, a snapshot restored), and within one the entry of an id never changes.
+        self.generation = next(_GENERATIONS)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, EmployeeDays):
@@ -89,8 +101,9 @@ class EmployeeDays:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def end(self, leg: CallLeg) -> None:
-        """A leg ended: count it for its employee on the day it started ringing."""
+    def end(self, leg: CallLeg, owner: Employee | None = None) -> None:
+        """A leg ended: count it for its employee on the day it started ringing. ``owner``:
+        the employee's object (``leg.of_employee``), which keeps its entry at hand."""
         employee = leg.employee
         if employee is None:
             return
@@ -102,10 +115,17 @@ class EmployeeDays:
             if day != self.day:
                 self.day = day
                 self.employees = {}
+                self.generation = next(_GENERATIONS)
                 self._span = day_bounds(day, self.tz)
-        entry = self.employees.get(employee)
-        if entry is None:
-            entry = self.employees[employee] = EmployeeDay()
+        if owner is not None and owner.day_generation == self.generation:
+            entry = owner.day
+            assert entry is not None
+        else:
+            entry = self.employees.get(employee)
+            if entry is None:
+                entry = self.employees[employee] = EmployeeDay()
+            if owner is not None:
+                owner.day, owner.day_generation = entry, self.generation
         talk = _count(entry, leg, leg.end_at if leg.end_at is not None else leg.ring_at)
         if talk > entry.longest:
             entry.longest = talk
@@ -120,4 +140,5 @@ class EmployeeDays:
         """Put back what a snapshot carried."""
         self.day = day
         self.employees = employees
+        self.generation = next(_GENERATIONS)
         self._span = day_bounds(day, self.tz)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ringmon.model.calls import CallLeg
+from ringmon.model.employee_day import EmployeeDay
 from ringmon.model.schema import QueuePause, Registration
 from ringmon.model.status import Status
 
@@ -33,6 +34,15 @@ class Employee:
     # Worked out by the state on demand and forgotten (None) whenever ``accounts`` or one of
     # those accounts' devices changes; derived, so no part of the employee's identity.
     equipment: Equipment | None = field(default=None, compare=False, repr=False)
+    # Kept by the state beside the fields above, so that a leg in progress reaches them from
+    # its account (``owner``) and then from itself (``CallLeg.of_employee``), with no lookup
+    # by id in tables of every employee: each lookup there is a miss in the processor's
+    # cache at thousands of employees, and they were a fifth of what applying an event cost.
+    legs: tuple[CallLeg, ...] = field(default=(), compare=False, repr=False)
+    """Their legs in progress, in the order they rang (``State.legs_of``)."""
+    day: EmployeeDay | None = field(default=None, compare=False, repr=False)
+    """Their entry in the state's ``EmployeeDays``, while ``day_generation`` is its."""
+    day_generation: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(slots=True)

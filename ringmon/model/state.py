@@ -84,10 +84,11 @@ class State(DerivedStatus):
         self.tally = CallTally(self.tz)
         self.employee_days = EmployeeDays(self.tz)  # the board's counters of today
         # Indexes kept beside the legs so that no event has to scan every call in progress:
-        # every leg in progress by employee id (``legs_of``, ``ringing``: the board's rows
-        # look only at their own); answered ones as ``talking`` counts on each ``Device`` (or
-        # ``Account``, for a leg that named no device).
-        self._employee_legs: dict[str, dict[str, CallLeg]] = {}
+        # every leg in progress on its employee (``Employee.legs``: ``legs_of``, ``ringing``,
+        # the board's rows look only at their own); answered ones as ``talking`` counts on
+        # each ``Device`` (or ``Account``, for a leg that named no device). Employees removed
+        # while legs of theirs were in progress stay here until the last of them ends.
+        self._removed_with_legs: dict[str, Employee] = {}
         self._clock = 0.0
         self.late_tolerance = late_tolerance
         self.history: History | None = History() if record else None
@@ -159,6 +160,8 @@ class State(DerivedStatus):
         if emp is None:
             emp = Employee(emp_id, ev["name"], ev["department"], ev["numbers"], _OFFLINE, at)
             self.employees[emp_id] = emp
+            if self._removed_with_legs:
+                self._take_back_legs(emp)
             if self.history is not None:
                 self.history.employee.setdefault(emp_id, [])
         else:
@@ -173,8 +176,8 @@ class State(DerivedStatus):
         emp.equipment = None
         self._set_employee_status(emp, _OFFLINE, at)
         del self.employees[emp.id]
-        if not self._employee_legs.get(emp.id, True):
-            del self._employee_legs[emp.id]  # kept empty while the employee was there
+        if emp.legs:
+            self._removed_with_legs[emp.id] = emp
 
     def _account_upsert(self, ev: Fields, at: float) -> None:
         login, employee = ev["login"], ev["employee"]
@@ -278,11 +281,10 @@ class State(DerivedStatus):
         legs[leg_id] = leg
         self.tally.ring(leg)
         if employee is not None:
-            own = self._employee_legs.get(employee)
-            if own is None:
-                self._employee_legs[employee] = {leg_id: leg}
-            else:
-                own[leg_id] = leg
+            owner = acc.owner or self._legs_holder(employee)
+            held = owner.legs
+            owner.legs = (*held, leg) if held else (leg,)
+            leg.of_employee = owner
 
     def _call_answer(self, ev: Fields, at: float) -> None:
         leg_id, device = ev["leg"], ev["device"]
@@ -327,18 +329,19 @@ class State(DerivedStatus):
         del legs[leg_id]
         leg.end_at = at
         leg.recording = ev["recording"]
-        employee = leg.employee
-        if employee is not None:
-            own = self._employee_legs.get(employee)
-            if own is not None:
-                own.pop(leg_id, None)
-                # Kept while empty (the next ring of its employee fills it again), dropped
-                # once the employee is gone.
-                if not own and employee not in self.employees:
-                    del self._employee_legs[employee]
+        owner = leg.of_employee
+        if owner is not None:
+            leg.of_employee = None
+            held = owner.legs
+            if len(held) == 1 and held[0] is leg:
+                owner.legs = ()
+                if self._removed_with_legs:
+                    self._removed_with_legs.pop(owner.id, None)  # nothing more to keep
+            else:
+                owner.legs = tuple(other for other in held if other is not leg)
         self.tally.end(leg)
         leg.in_call = None  # the tally may forget the call now (a recorded leg stays small)
-        self.employee_days.end(leg)
+        self.employee_days.end(leg, owner)
         if self.history is not None:
             self.history.calls.append(leg)
         if leg.answer_at is None:
@@ -355,6 +358,14 @@ class State(DerivedStatus):
             acc.talking -= 1
             if acc.owner is not None:
                 self._refresh_employee(acc.owner, at)
+
+    def _take_back_legs(self, emp: Employee) -> None:
+        """An employee back under the id of a removed one: its legs in progress are theirs."""
+        gone = self._removed_with_legs.pop(emp.id, None)
+        if gone is not None:
+            emp.legs = gone.legs
+            for leg in emp.legs:
+                leg.of_employee = emp
 
     # -- lookups --------------------------------------------------------------------------
 
@@ -391,14 +402,14 @@ class State(DerivedStatus):
         return [] if emp is None else list((emp.equipment or self.equipment(emp))[0])
 
     def legs_of(self, employee_id: str) -> list[CallLeg]:
-        """The employee's legs in progress, in the order they rang."""
-        legs = self._employee_legs.get(employee_id)
-        return [] if legs is None else list(legs.values())
+        """The employee's legs in progress, in the order they rang (a removed one's too)."""
+        emp = self.employees.get(employee_id) or self._removed_with_legs.get(employee_id)
+        return [] if emp is None else list(emp.legs)
 
     def ringing(self, employee_id: str) -> bool:
         """Whether a leg of the employee's in progress is not answered yet."""
-        legs = self._employee_legs.get(employee_id)
-        return legs is not None and any(leg.answer_at is None for leg in legs.values())
+        emp = self.employees.get(employee_id) or self._removed_with_legs.get(employee_id)
+        return emp is not None and any(leg.answer_at is None for leg in emp.legs)
 
     def departments(self) -> list[str]:
         return sorted({e.department for e in self.employees.values() if e.department})

@@ -203,6 +203,15 @@ def _transitions(log: list[Any]) -> list[tuple[Any, ...]]:
     return [(t.at, t.status, t.reason) for t in log]
 
 
+def legs_by_employee(state: Any) -> dict[str, list[str]]:
+    """Legs in progress by employee id, removed employees' included: the model before kept
+    them in one dict by id, today's on the employees (a removed one's aside)."""
+    if hasattr(state, "_employee_legs"):
+        return {emp: list(legs) for emp, legs in state._employee_legs.items() if legs}
+    held = {**state._removed_with_legs, **state.employees}
+    return {emp: [leg.leg for leg in e.legs] for emp, e in held.items() if e.legs}
+
+
 def picture(state: Any) -> dict[str, Any]:
     """Everything the state holds that anyone reads, as plain values."""
     tally = state.tally
@@ -227,6 +236,9 @@ def picture(state: Any) -> dict[str, Any]:
             )
             for e in state.employees.values()
         },
+        # The legs in progress by employee id, removed employees' included (an entry that
+        # outlives its legs would be memory without bound).
+        "employee_legs": legs_by_employee(state),
         "accounts": {
             a.login: (a.number, a.employee, sorted(a.devices), a.talking)
             for a in state.accounts.values()
