@@ -83,7 +83,7 @@ def _add_client_options(parser: argparse.ArgumentParser, *, subcommand: bool = F
 
 
 def _add_hub_limits(parser: argparse.ArgumentParser) -> None:
-    from ringmon.hub.limits import Limits
+    from ringmon.hub.serving.limits import Limits
 
     d = Limits()
     tls = parser.add_argument_group("TLS (https and wss; docs/feed-protocol.md)")
@@ -229,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--follow", action="store_true", help="keep reading file: sources")
     hub.add_argument("--tz", help="the call center's IANA time zone (default: the machine's)")
     hub.add_argument("--directory", help="TOML or CSV file: employees, departments, accounts")
-    from ringmon.hub.limits import MAX_FUTURE_SKEW, RETENTION_DAYS
+    from ringmon.hub.serving.limits import MAX_FUTURE_SKEW, RETENTION_DAYS
 
     hub.add_argument(
         "--retention-days",
@@ -368,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = sys.argv[1:] if argv is None else argv
         return run_hub(args, explicit=given_on_command_line(parser, argv))
     if args.command == "token":
-        from ringmon.hub.tokens import run_token
+        from ringmon.hub.serving.tokens import run_token
 
         return run_token(args)
     if args.command == "export":

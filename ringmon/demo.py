@@ -71,8 +71,8 @@ def _pid_alive(pid: int) -> bool:
 def make_token(data: Path) -> tuple[str, str]:
     """A fresh analyst token in the hub's token store of ``data``: (name, secret). Tokens left
     behind by demos that were killed before they could revoke theirs are revoked first."""
+    from ringmon.hub.serving.tokens import TokenStore
     from ringmon.hub.settings import data_dir
-    from ringmon.hub.tokens import TokenStore
 
     store = TokenStore(data_dir(data))
     try:
@@ -88,7 +88,7 @@ def make_token(data: Path) -> tuple[str, str]:
 
 def revoke_token(data: Path, name: str) -> None:
     """Revoke the demo's token (the demo is over: nobody may use it any more)."""
-    from ringmon.hub.tokens import TokenStore
+    from ringmon.hub.serving.tokens import TokenStore
 
     try:
         store = TokenStore(data)

@@ -109,7 +109,7 @@ async def _hubs(
     setup: str, folder: Path
 ) -> AsyncIterator[tuple[str, dict[str, str], tuple[str, str]]]:
     """(the URL pushed to, {client name: URL}, (reader token, source token))."""
-    from ringmon.hub.tokens import TokenStore
+    from ringmon.hub.serving.tokens import TokenStore
 
     names = ["hub"] if setup == "sqlite" else ["hub-a", "hub-b"]
     data = [folder / name for name in names]

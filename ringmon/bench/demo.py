@@ -119,7 +119,7 @@ def _tree_cpu(pid: int) -> float:
 
 
 def _token(folder: Path) -> str:
-    from ringmon.hub.tokens import TokenStore
+    from ringmon.hub.serving.tokens import TokenStore
 
     store = TokenStore(folder)
     try:
@@ -186,7 +186,7 @@ def first_rows(
                             rows_cpu = _tree_cpu(hub.pid)
                             hub_cpu = _cpu_seconds(hub.pid)
                             # Today's events taken (stored or being stored behind the
-                            # rows: hub/backlog.py); the past days are not begun.
+                            # rows: hub/intake/backlog.py); the past days are not begun.
                             today = int(http.get("/v1/health").json()["events"])
                             if not history:
                                 break

@@ -180,9 +180,9 @@ def _hub_process(conn: Connection, rate: int, seconds: float) -> None:
 
 
 async def _hub_main(conn: Connection, rate: int, seconds: float) -> None:
-    from ringmon.hub import fanout
     from ringmon.hub.core import Hub
     from ringmon.hub.server import HubConfig, running_hub
+    from ringmon.hub.serving import fanout
     from ringmon.model.schema import AccountUpsert, DeviceStatus, EmployeeUpsert, Registration
 
     commits: list[tuple[int, float]] = []

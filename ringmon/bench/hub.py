@@ -100,7 +100,7 @@ class HubRun:
 
 
 def _make_token(folder: Path) -> str:
-    from ringmon.hub.tokens import TokenStore
+    from ringmon.hub.serving.tokens import TokenStore
 
     store = TokenStore(folder)
     try:

@@ -3,7 +3,7 @@ one event costs to decode and validate, apply, book in the ledger, encode and st
 
 CPU time of this thread, best of a few runs: on a shared machine, wall time is mostly other
 processes. The stages are the ones the hub's ``file:`` path takes (sources/file.py and
-hub/pipeline.py): each line parsed and validated once from its bytes (``parse_valid``), the
+hub/intake/pipeline.py): each line parsed and validated once from its bytes (``parse_valid``), the
 stored body written by pydantic-core's serializer, the store in batches the size of the
 hub's flushes of a fast source. The cyclic garbage collector is set as in the hub's process
 (ringmon/collector.py), and each event decoded is let go at once, as the hub lets go of a run of
@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 FLUSH_BATCH = 10_000
 """Events per storage write in the stage timing: the hub cuts a backlog's batch (a fast file
-source) at ``BACKLOG_BATCH`` events (hub/store.py)."""
+source) at ``BACKLOG_BATCH`` events (hub/storage/store.py)."""
 
 
 def best_of(
@@ -59,10 +59,10 @@ def stage_times(frames: list[str], repeat: int, tz_name: str) -> list[tuple[str,
 
 
 def _stage_times(frames: list[str], repeat: int, tz_name: str) -> list[tuple[str, float]]:
-    from ringmon.hub.ledger import Ledger
-    from ringmon.hub.pipeline import dump_body
-    from ringmon.hub.storage import Storage, WriteBatch
-    from ringmon.hub.validate import parse_valid
+    from ringmon.hub.intake.ledger import Ledger
+    from ringmon.hub.intake.pipeline import dump_body
+    from ringmon.hub.intake.validate import parse_valid
+    from ringmon.hub.storage.database import Storage, WriteBatch
     from ringmon.model.state import State
 
     tz = ZoneInfo(tz_name)

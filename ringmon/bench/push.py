@@ -27,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from ringmon.hub.push_api import MAX_EVENTS
+from ringmon.hub.intake.push_api import MAX_EVENTS
 
 
 def main(argv: Sequence[str] | None = None) -> int:

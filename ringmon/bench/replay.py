@@ -1,12 +1,12 @@
 """``python -m ringmon.bench replay``: the board at a past moment, at 2,000 employees.
 
 A synthetic day (``ringmon.bench.synthetic``) is stored by a hub the way a live one stores it
-(``Hub.accept``, flushed every ``--batch`` events; the store takes its hourly snapshots as
-event time crosses each hour), then served on loopback. ``GET /v1/replay?at=`` is measured at
-``--moments`` random moments of the day (seeded: the same ones every run), first with the
-store's hourly snapshots only (as before hub/checkpoints.py filled in between), then with the
-snapshots the hub fills in (``SnapshotFiller``, run here at full speed instead of in the
-hub's paced background rounds). For each, over the moments:
+(``Hub.accept``, flushed every ``--batch`` events; the store takes its hourly snapshots as event
+time crosses each hour), then served on loopback. ``GET /v1/replay?at=`` is measured at
+``--moments`` random moments of the day (seeded: the same ones every run), first with the store's
+hourly snapshots only (as before hub/storage/checkpoints.py filled in between), then with the
+snapshots the hub fills in (``SnapshotFiller``, run here at full speed instead of in the hub's paced
+background rounds). For each, over the moments:
 
 - ``p50 s``, ``worst s``: the answer as httpx reads it (all of it, plus the transfer);
 - ``x snap``: the median and the worst of each answer over ``GET /v1/snapshot`` of the live
@@ -103,9 +103,9 @@ async def store_day(folder: Path, employees: int, batch: int, midnight: datetime
 async def run(args: argparse.Namespace, folder: Path) -> None:
     import httpx
 
-    from ringmon.hub import checkpoints
     from ringmon.hub.clock import ManualClock
     from ringmon.hub.server import HubConfig, running_hub
+    from ringmon.hub.storage import checkpoints
 
     midnight = bench_day()
     data = folder / f"day-{args.employees}"
@@ -154,7 +154,7 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
 
 async def measure(http: Any, hub: Any, moments: list[float], scale: float, label: str) -> float:
     """Serve every moment once; print the row; returns the slowest moment."""
-    from ringmon.hub.replay import seq_at
+    from ringmon.hub.serving.replay import seq_at
 
     served: list[tuple[float, float]] = []
     ratios: list[float] = []
@@ -194,7 +194,7 @@ def loads_rate(hub: Any) -> float:
 
 def steps(hub: Any, at: float) -> tuple[int, float, float, float]:
     """``hub.replay.state_at`` taken apart: (events applied, decode s, apply s, encode s)."""
-    from ringmon.hub.replay import seq_at
+    from ringmon.hub.serving.replay import seq_at
     from ringmon.model.schema import parse_event
     from ringmon.model.snapshot_reader import SnapshotReading
     from ringmon.model.snapshot_writer import snapshot_json

@@ -1,8 +1,8 @@
-"""``python -m ringmon.bench snapshot``: the cost of ``/v1/snapshot`` at 2,000 and 10,000
-employees, the models' way (``snapshot_doc`` + ``model_dump_json``) beside the hub's
-(``snapshot_json``); then served: ``GET /v1/snapshot`` from a real hub on loopback holding
-that state, as httpx reads it (plain: the hub gzips only across a network, hub/compression.py);
-its size, and gzip's cost and size (what a client across a network gets).
+"""``python -m ringmon.bench snapshot``: the cost of ``/v1/snapshot`` at 2,000 and 10,000 employees,
+the models' way (``snapshot_doc`` + ``model_dump_json``) beside the hub's (``snapshot_json``); then
+served: ``GET /v1/snapshot`` from a real hub on loopback holding that state, as httpx reads it
+(plain: the hub gzips only across a network, hub/serving/compression.py); its size, and gzip's cost
+and size (what a client across a network gets).
 
 The state is a synthetic day (``ringmon.bench.synthetic``) applied up to 12:00, so that calls
 are in progress and the tally follows calls just ended. Each figure is the best of

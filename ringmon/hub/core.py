@@ -15,17 +15,17 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 
-from ringmon.hub.backfill import Backfill
-from ringmon.hub.backlog import Backlog
-from ringmon.hub.backlog_restart import BacklogRestart
-from ringmon.hub.checkpoints import fill_when_caught_up
-from ringmon.hub.fanout import Subscriber
-from ringmon.hub.health import Health
-from ringmon.hub.limits import MAX_FUTURE_SKEW
+from ringmon.hub.intake.backfill import Backfill
+from ringmon.hub.intake.backlog import Backlog
+from ringmon.hub.intake.backlog_restart import BacklogRestart
+from ringmon.hub.intake.pipeline import Pipeline
+from ringmon.hub.intake.supervisor import Supervisor
 from ringmon.hub.log_host import LogHost
-from ringmon.hub.pipeline import Pipeline
-from ringmon.hub.store import CLOCK_KEY, StorageFailing, Store
-from ringmon.hub.supervisor import Supervisor
+from ringmon.hub.serving.fanout import Subscriber
+from ringmon.hub.serving.health import Health
+from ringmon.hub.serving.limits import MAX_FUTURE_SKEW
+from ringmon.hub.storage.checkpoints import fill_when_caught_up
+from ringmon.hub.storage.store import CLOCK_KEY, StorageFailing, Store
 from ringmon.model.snapshot_writer import snapshot_json
 from ringmon.sources.base import Source
 

@@ -37,12 +37,12 @@ import uvicorn
 
 from ringmon.hub.clock import Clock
 from ringmon.hub.core import Hub
-from ringmon.hub.directory import DirectoryError, DirectorySource, load
-from ringmon.hub.fanout import watch_revocations
-from ringmon.hub.guards import LimitedConfig
-from ringmon.hub.limits import MAX_FUTURE_SKEW, RETENTION_DAYS, Limits
+from ringmon.hub.intake.directory import DirectoryError, DirectorySource, load
 from ringmon.hub.log import LEASE_TTL, STALL_CHECK
-from ringmon.hub.routes import create_app
+from ringmon.hub.serving.fanout import watch_revocations
+from ringmon.hub.serving.guards import LimitedConfig
+from ringmon.hub.serving.limits import MAX_FUTURE_SKEW, RETENTION_DAYS, Limits
+from ringmon.hub.serving.routes import create_app
 from ringmon.hub.settings import SettingsError, data_dir, zone
 from ringmon.sources import registry
 from ringmon.sources.base import Source

@@ -13,18 +13,18 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ringmon.hub.clock import Clock, HubClock
-from ringmon.hub.fanout import Subscriber
-from ringmon.hub.ledger import Ledger
-from ringmon.hub.limits import MAX_FUTURE_SKEW, RETENTION_DAYS
-from ringmon.hub.storage import Storage, WriteBatch
-from ringmon.hub.tokens import TokenStore
+from ringmon.hub.intake.ledger import Ledger
+from ringmon.hub.serving.fanout import Subscriber
+from ringmon.hub.serving.limits import MAX_FUTURE_SKEW, RETENTION_DAYS
+from ringmon.hub.serving.tokens import TokenStore
+from ringmon.hub.storage.database import Storage, WriteBatch
 from ringmon.model.state import State
 from ringmon.model.wire import SnapshotDoc
 from ringmon.sources.base import Source, SourceHealth
 
 if TYPE_CHECKING:
-    from ringmon.hub.backlog import BacklogRange
-    from ringmon.hub.backlog_restart import BacklogResume
+    from ringmon.hub.intake.backlog import BacklogRange
+    from ringmon.hub.intake.backlog_restart import BacklogResume
     from ringmon.hub.log.cluster import ClusterLog
 
 DAY = 86_400.0

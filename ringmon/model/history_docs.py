@@ -71,7 +71,7 @@ class DayDoc(Doc):
 
 
 class HistoryLoadingDoc(Doc):
-    """The hub is still writing past days in bulk (hub/backfill.py): the history before
+    """The hub is still writing past days in bulk (hub/intake/backfill.py): the history before
     ``until`` is not complete yet; ``loaded_days`` of ``loading_days`` are written."""
 
     until: AwareDatetime

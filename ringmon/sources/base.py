@@ -95,7 +95,7 @@ class Sink(Protocol):
 
 @runtime_checkable
 class HistorySink(Protocol):
-    """A sink that takes a source's past days in bulk after today (the hub: hub/backfill.py):
+    """A sink that takes a source's past days in bulk after today (the hub: hub/intake/backfill.py):
     ``reserve_history`` keeps the seqs before today's, ``load_history`` fills them (or
     ``drop_history``: they will not come); ``load_backlog`` takes today up to now."""
 

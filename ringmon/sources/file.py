@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
-from ringmon.hub.validate import BadInput, parse_input, parse_valid
+from ringmon.hub.intake.validate import BadInput, parse_input, parse_valid
 from ringmon.model.schema import Event
 from ringmon.sources.base import Sink
 

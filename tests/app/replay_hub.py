@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "board"))
 
 from board_data import NOW, board_events
 
-import ringmon.hub.replay as hub_replay
+import ringmon.hub.serving.replay as hub_replay
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.server import HubConfig, HubServer, running_hub
 from ringmon.model.schema import Event

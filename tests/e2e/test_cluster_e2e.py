@@ -26,7 +26,7 @@ from waiting import until
 
 from ringmon.bench.nats_cluster import nats_cluster, nats_server
 from ringmon.feed.connection import Link
-from ringmon.hub.tokens import TokenStore
+from ringmon.hub.serving.tokens import TokenStore
 
 pytestmark = [
     pytest.mark.e2e,

@@ -144,7 +144,7 @@ async def test_a_day_before_the_hub_has_data_is_no_data(
 async def test_an_export_of_days_the_hub_still_loads_is_refused_not_wrong(
     hub: HubServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Past days still being written in bulk (hub/backfill.py) would export as days without
+    """Past days still being written in bulk (hub/intake/backfill.py) would export as days without
     a call: the export says the hub is loading them instead; today alone is exported."""
     assert hub.hub.tokens is not None
     monkeypatch.setenv("RINGMON_TOKEN", hub.hub.tokens.add("alice", "analyst"))

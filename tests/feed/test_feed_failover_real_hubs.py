@@ -25,7 +25,7 @@ from test_feed_real_hub import (
 from waiting import until
 
 from ringmon.feed.connection import Link
-from ringmon.hub.tokens import TOKEN_FILE, TokenStore
+from ringmon.hub.serving.tokens import TOKEN_FILE, TokenStore
 from ringmon.model.schema import dump_event
 
 

@@ -26,7 +26,7 @@ from ringmon.feed.client import FeedClient
 from ringmon.feed.connection import Link
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.server import HubConfig, running_hub
-from ringmon.hub.tokens import TokenStore
+from ringmon.hub.serving.tokens import TokenStore
 from ringmon.model.schema import AccountUpsert, DeviceStatus, EmployeeUpsert
 from ringmon.sources.base import Sink, SourceHealth, caught_up
 from ringmon.widgets.summary import SILENT_AFTER_SECONDS, feed_state

@@ -20,7 +20,7 @@ from ringmon.feed.client import FeedClient
 from ringmon.feed.connection import Link
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.server import HubConfig, HubServer, running_hub
-from ringmon.hub.tokens import TokenStore
+from ringmon.hub.serving.tokens import TokenStore
 from ringmon.model.schema import (
     AccountUpsert,
     CallAnswer,

@@ -33,8 +33,8 @@ from ringmon.feed.client import FeedClient
 from ringmon.feed.connection import Link
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.core import Hub
+from ringmon.hub.intake.validate import BadInput, parse_input
 from ringmon.hub.server import HubConfig, HubServer, running_hub
-from ringmon.hub.validate import BadInput, parse_input
 from ringmon.model.schema import (
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,

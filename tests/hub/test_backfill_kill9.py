@@ -1,5 +1,5 @@
 """A real hub process (``ringmon hub --source sim``) killed with SIGKILL while it writes the
-past days in bulk (hub/backfill.py) finishes them after a restart: every past day is there,
+past days in bulk (hub/intake/backfill.py) finishes them after a restart: every past day is there,
 each call once, and seq order is time order."""
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from hub_helpers import auth
 from hub_process import spawn_hub
 from hub_served import TLS
 
-from ringmon.hub.backfill import HISTORY_KEY
-from ringmon.hub.tables import DB_FILE
-from ringmon.hub.tokens import TokenStore
+from ringmon.hub.intake.backfill import HISTORY_KEY
+from ringmon.hub.serving.tokens import TokenStore
+from ringmon.hub.storage.tables import DB_FILE
 from ringmon.model.schema import parse_event
 from ringmon.sources.sim.roster import build_roster
 from ringmon.sources.sim.stream import timed_events

@@ -1,4 +1,4 @@
-"""The simulator's past days, loaded in bulk after today (hub/backfill.py), survive a stop of
+"""The simulator's past days, loaded in bulk after today (hub/intake/backfill.py), survive a stop of
 the hub in the middle of the load: the restarted hub drops the day it was in and finishes
 the load from that day's midnight, into the seqs kept for it. Every past day is there once,
 and seq order is time order."""
@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from ringmon.hub import backfill
-from ringmon.hub.backfill import HISTORY_KEY
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.core import Hub
+from ringmon.hub.intake import backfill
+from ringmon.hub.intake.backfill import HISTORY_KEY
 from ringmon.hub.server import HubConfig, running_hub
-from ringmon.hub.tables import DB_FILE
+from ringmon.hub.storage.tables import DB_FILE
 from ringmon.model.schema import parse_event
 from ringmon.model.state import State
 from ringmon.sources.sim import SimSource

@@ -1,4 +1,4 @@
-"""Today up to now, taken in bulk (``Hub.load_backlog``, hub/backfill.py), is stored exactly
+"""Today up to now, taken in bulk (``Hub.load_backlog``, hub/intake/backfill.py), is stored exactly
 as the same events emitted one by one through the live path: the same events and seqs, the
 same history links and the same call-log rows; the feed, the history, the call log and a
 replay read those tables, so they cannot tell how the events came."""
@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from ringmon.hub import backfill
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.core import Hub
-from ringmon.hub.storage import WriteBatch
-from ringmon.hub.tables import DB_FILE
+from ringmon.hub.intake import backfill
+from ringmon.hub.storage.database import WriteBatch
+from ringmon.hub.storage.tables import DB_FILE
 from ringmon.model.schema import Event
 from ringmon.sources.sim import SimSource, simulate
 from ringmon.sources.sim.stream import day_start

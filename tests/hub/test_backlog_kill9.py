@@ -1,8 +1,8 @@
 """A real hub process (``ringmon hub --source sim``) serves today's backlog before it is stored
-(hub/backlog.py); killed with SIGKILL while it stores it, the restarted hub finishes the range
-with the seqs it had: what a client saw at the snapshot's seq is what storage holds, the same
-events, history links and call-log rows as a run that was not interrupted (the simulator's
-stream taken through the live path's ledger), and seq order is time order."""
+(hub/intake/backlog.py); killed with SIGKILL while it stores it, the restarted hub finishes the
+range with the seqs it had: what a client saw at the snapshot's seq is what storage holds, the same
+events, history links and call-log rows as a run that was not interrupted (the simulator's stream
+taken through the live path's ledger), and seq order is time order."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ from hub_helpers import auth
 from hub_process import spawn_hub
 from hub_served import TLS
 
-from ringmon.hub.backlog import BACKLOG_KEY
-from ringmon.hub.ledger import Ledger
-from ringmon.hub.storage import WriteBatch
-from ringmon.hub.tables import DB_FILE
-from ringmon.hub.tokens import TokenStore
+from ringmon.hub.intake.backlog import BACKLOG_KEY
+from ringmon.hub.intake.ledger import Ledger
+from ringmon.hub.serving.tokens import TokenStore
+from ringmon.hub.storage.database import WriteBatch
+from ringmon.hub.storage.tables import DB_FILE
 from ringmon.model.schema import dump_event, with_seq_ts
 from ringmon.model.state import State
 from ringmon.model.wire import to_dt

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from ringmon.hub import backfill
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.core import Hub
-from ringmon.hub.storage import WriteBatch
+from ringmon.hub.intake import backfill
+from ringmon.hub.storage.database import WriteBatch
 from ringmon.retry import Backoff
 from ringmon.sources.sim import simulate
 from ringmon.sources.sim.stream import day_start

@@ -18,7 +18,7 @@ from websockets.asyncio.client import ClientConnection
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.core import Hub
 from ringmon.hub.server import HubConfig, running_hub
-from ringmon.hub.storage import WriteBatch
+from ringmon.hub.storage.database import WriteBatch
 
 
 class HeldWrites:

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ringmon.hub.compression import accepts_gzip, maybe_gzipped, worth_gzipping
+from ringmon.hub.serving.compression import accepts_gzip, maybe_gzipped, worth_gzipping
 
 BODY = '{"seq": 1, "employees": [' + ",".join(['{"id": "e"}'] * 500) + "]}"
 

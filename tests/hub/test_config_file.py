@@ -26,7 +26,7 @@ from ringmon.hub.config_file import (
     given_on_command_line,
 )
 from ringmon.hub.server import HubConfig
-from ringmon.hub.tokens import TokenStore
+from ringmon.hub.serving.tokens import TokenStore
 
 # A value for every setting, none of them the default.
 VALUES: dict[str, Any] = {

@@ -14,7 +14,7 @@ import pytest
 import ringmon.app
 import ringmon.terminal
 from ringmon.demo import run_demo
-from ringmon.hub.tokens import TokenStore
+from ringmon.hub.serving.tokens import TokenStore
 
 
 def demo_args(data: Path) -> argparse.Namespace:

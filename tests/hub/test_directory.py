@@ -11,7 +11,7 @@ import pytest
 from hub_helpers import device
 from hub_served import Served
 
-from ringmon.hub.directory import DirectoryError, DirectorySource, parse_csv, parse_toml
+from ringmon.hub.intake.directory import DirectoryError, DirectorySource, parse_csv, parse_toml
 from ringmon.hub.server import ConfigError, HubConfig, build_hub
 
 TOML = """

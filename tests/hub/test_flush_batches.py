@@ -1,4 +1,4 @@
-"""When the flush task cuts a batch (hub/store.py ``batch_due``): live events every
+"""When the flush task cuts a batch (hub/storage/store.py ``batch_due``): live events every
 ``flush_interval``; a backlog (a source handing full runs of lines) in batches of up to
 ``BACKLOG_BATCH`` events or ``BACKLOG_FLUSH_INTERVAL``, and at once when the backlog pauses or
 ends, so that its last events are not kept waiting."""
@@ -8,7 +8,12 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ringmon.hub.store import BACKLOG_BATCH, BACKLOG_FLUSH_INTERVAL, BACKLOG_PAUSE, batch_due
+from ringmon.hub.storage.store import (
+    BACKLOG_BATCH,
+    BACKLOG_FLUSH_INTERVAL,
+    BACKLOG_PAUSE,
+    batch_due,
+)
 
 LIVE = 10 * BACKLOG_PAUSE  # no full run for a while: live events
 

@@ -1,4 +1,4 @@
-"""While the hub still writes past days in bulk (hub/backfill.py), an employee's history that
+"""While the hub still writes past days in bulk (hub/intake/backfill.py), an employee's history that
 reaches into them says so (``loading``: until when it is not complete, how far the load is)
 instead of passing those days off as days without a call; today's alone needs no such word,
 and once the load is done the history says nothing of it."""
@@ -16,7 +16,7 @@ from waiting import until
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.core import Hub
 from ringmon.hub.server import HubConfig, running_hub
-from ringmon.hub.storage import WriteBatch
+from ringmon.hub.storage.database import WriteBatch
 from ringmon.sources.sim import SimSource
 
 

@@ -14,8 +14,8 @@ import httpx
 from hub_helpers import device, raw_feed, team
 
 from ringmon.hub.clock import ManualClock
-from ringmon.hub.limits import Limits
 from ringmon.hub.server import HubConfig, HubServer, running_hub
+from ringmon.hub.serving.limits import Limits
 
 SHORT = Limits(
     header_timeout=0.5,

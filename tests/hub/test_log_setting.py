@@ -46,7 +46,7 @@ def test_a_hub_of_its_own_never_imports_nats(tmp_path: Path) -> None:
     code = (
         "import sys, asyncio\n"
         "from ringmon.hub.server import HubConfig, running_hub\n"
-        "import ringmon.cli, ringmon.hub.push_api\n"
+        "import ringmon.cli, ringmon.hub.intake.push_api\n"
         "async def main():\n"
         f"    async with running_hub(HubConfig(data={str(tmp_path / 'd')!r}, port=0, tz='UTC')):\n"
         "        pass\n"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from ringmon.hub.server import HubConfig, HubThread
+from ringmon.hub.serving.tokens import TokenStore
 from ringmon.hub.settings import SettingsError, data_dir
-from ringmon.hub.tokens import TokenStore
 
 
 def mode(path: Path) -> int:

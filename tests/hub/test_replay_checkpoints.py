@@ -1,5 +1,5 @@
-"""Hourly snapshots filled in where the store has none (hub/checkpoints.py): the days a source
-loaded while catching up (one snapshot a day then) and a data folder from before snapshots.
+"""Hourly snapshots filled in where the store has none (hub/storage/checkpoints.py): the days
+a source loaded while catching up (one snapshot a day then) and a data folder from before snapshots.
 The filled ones are the very snapshots the store takes live (same seq, time and state), and a
 replay from them equals the state rebuilt from every event."""
 
@@ -11,11 +11,11 @@ from pathlib import Path
 
 from hub_helpers import T0, answer, calls, device, end, ring, team
 
-from ringmon.hub.checkpoints import SnapshotFiller, fill_gaps
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.core import Hub
-from ringmon.hub.replay import state_at
-from ringmon.hub.storage import DB_FILE, Storage
+from ringmon.hub.serving.replay import state_at
+from ringmon.hub.storage.checkpoints import SnapshotFiller, fill_gaps
+from ringmon.hub.storage.database import DB_FILE, Storage
 from ringmon.model.schema import Event, parse_event
 from ringmon.model.snapshot_writer import snapshot_json
 from ringmon.model.state import State

@@ -12,8 +12,8 @@ import httpx
 from hub_helpers import T0, answer, auth, calls, device, end, ring, team
 from hub_served import Served
 
-from ringmon.hub.checkpoints import SnapshotFiller
-from ringmon.hub.replay import seq_at
+from ringmon.hub.serving.replay import seq_at
+from ringmon.hub.storage.checkpoints import SnapshotFiller
 from ringmon.model.schema import Event
 
 HOUR = 3600.0
@@ -86,7 +86,7 @@ async def test_replay_equals_the_live_snapshot_at_each_moment(served: Served) ->
 
 
 async def test_replay_from_the_snapshots_filled_in_between_equals_live(served: Served) -> None:
-    """With a snapshot every few events (hub/checkpoints.py; at 2,000 employees one every
+    """With a snapshot every few events (hub/storage/checkpoints.py; at 2,000 employees one every
     2,000), each moment starts from a nearer one, and is still the live snapshot to the byte."""
     live = await feed_live_and_record(served)
     hub = served.hub

@@ -17,7 +17,7 @@ from waiting import until
 
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.server import HubConfig, running_hub
-from ringmon.hub.tokens import TokenStore
+from ringmon.hub.serving.tokens import TokenStore
 
 
 def seqs(events: list[dict]) -> list[int]:  # type: ignore[type-arg]

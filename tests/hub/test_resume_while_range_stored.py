@@ -14,7 +14,7 @@ from hub_helpers import auth, feed, frames, read_events
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.core import Hub
 from ringmon.hub.server import HubConfig, running_hub
-from ringmon.hub.storage import WriteBatch
+from ringmon.hub.storage.database import WriteBatch
 from ringmon.sources.sim import SimSource
 
 

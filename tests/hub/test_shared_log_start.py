@@ -22,7 +22,7 @@ from ringmon.bench.nats_cluster import NatsCluster, nats_cluster
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.log import LogSettings
 from ringmon.hub.log.connection import LogUnavailable, connect
-from ringmon.hub.tokens import TokenStore
+from ringmon.hub.serving.tokens import TokenStore
 
 pytestmark = [needs_nats, pytest.mark.e2e]
 

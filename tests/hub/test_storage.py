@@ -10,7 +10,7 @@ from hub_helpers import T0, calls, device, team
 
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.core import Hub
-from ringmon.hub.storage import Storage
+from ringmon.hub.storage.database import Storage
 
 LATER = T0.timestamp() + 2 * 86_400.0
 """The hubs' clock: after every event of these tests (an event ahead of it would be refused)."""

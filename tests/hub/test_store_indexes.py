@@ -1,4 +1,4 @@
-"""Storage writes only the indexes its queries need (hub/tables.py): the seq of a moment is
+"""Storage writes only the indexes its queries need (hub/storage/tables.py): the seq of a moment is
 a binary search on the primary key, an employee's links are deleted by seeking, every
 history and call-log query still reads through an index, and a folder that has the two
 indexes of the previous versions opens with them dropped."""
@@ -11,8 +11,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ringmon.hub.storage import Storage
-from ringmon.hub.tables import DB_FILE, SCHEMA, delete_links, seq_before
+from ringmon.hub.storage.database import Storage
+from ringmon.hub.storage.tables import DB_FILE, SCHEMA, delete_links, seq_before
 
 
 def _db(rows: list[tuple[int, float]], links: list[tuple[str, int]] = ()) -> sqlite3.Connection:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ringmon.cli import main
-from ringmon.hub.tokens import TokenError, TokenStore
+from ringmon.hub.serving.tokens import TokenError, TokenStore
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

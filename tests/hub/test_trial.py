@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from hub_helpers import account, answer, end, ring, team
 
-from ringmon.hub.trial import scratch_state
+from ringmon.hub.intake.trial import scratch_state
 from ringmon.model.schema import Event
 from ringmon.model.state import EventRejected, State
 from ringmon.model.touched import touched

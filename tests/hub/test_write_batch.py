@@ -1,8 +1,7 @@
-"""A flush writes its rows many per statement (hub/write_batch.py): every row lands, in order,
-whatever the batch's size and SQLite's limit on parameters; a leg's row is updated in place
-by a later batch; and a batch of thousands of rows takes a handful of statements, not one
-per row (each statement is a moment the writer's thread wants the GIL back from the event
-loop)."""
+"""A flush writes its rows many per statement (hub/storage/write_batch.py): every row lands, in
+order, whatever the batch's size and SQLite's limit on parameters; a leg's row is updated in place
+by a later batch; and a batch of thousands of rows takes a handful of statements, not one per row
+(each statement is a moment the writer's thread wants the GIL back from the event loop)."""
 
 from __future__ import annotations
 
@@ -13,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ringmon.hub.storage import Storage, WriteBatch
-from ringmon.hub.tables import SCHEMA, CallRow
-from ringmon.hub.write_batch import (
+from ringmon.hub.storage.database import Storage, WriteBatch
+from ringmon.hub.storage.tables import SCHEMA, CallRow
+from ringmon.hub.storage.write_batch import (
     HAS_JSON_ARROW,
     ROWS_PER_STATEMENT,
     insert_rows,

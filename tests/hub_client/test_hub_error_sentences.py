@@ -31,9 +31,9 @@ from ringmon.config import Settings
 from ringmon.feed import tls
 from ringmon.feed.client import FeedClient
 from ringmon.feed.connection import Connection, HubTime, Link
-from ringmon.hub.access import BAD_TOKEN
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.server import HubConfig, running_hub
+from ringmon.hub.serving.access import BAD_TOKEN
 from ringmon.model.schema import Event
 from ringmon.model.state import State
 from ringmon.screens.context import ContextApp, ScreenContext

@@ -15,7 +15,7 @@ import pytest
 import websockets
 
 from ringmon.hub.core import Hub
-from ringmon.hub.push_api import MAX_EVENTS
+from ringmon.hub.intake.push_api import MAX_EVENTS
 from ringmon.hub.server import HubConfig, running_hub
 
 NOW = time.time()

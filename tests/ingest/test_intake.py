@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ringmon.hub.validate import BadInput, RejectKind, parse_input
+from ringmon.hub.intake.validate import BadInput, RejectKind, parse_input
 
 CASES = {
     "[" * 10_000 + "]" * 10_000: "nested too deeply",

@@ -28,9 +28,9 @@ from hypothesis import strategies as st
 
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.core import Hub
-from ringmon.hub.push_api import MAX_BODY, MAX_EVENTS
+from ringmon.hub.intake.push_api import MAX_BODY, MAX_EVENTS
+from ringmon.hub.intake.validate import parse_input
 from ringmon.hub.server import HubConfig, running_hub
-from ringmon.hub.validate import parse_input
 
 START = datetime(2026, 3, 24, 9, 0, tzinfo=UTC).timestamp()
 SANE = "2026-03-24T09:00:01Z"

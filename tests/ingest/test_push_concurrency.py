@@ -25,7 +25,7 @@ import pytest
 from ringmon.hub.clock import ManualClock
 from ringmon.hub.core import Hub
 from ringmon.hub.server import HubConfig, running_hub
-from ringmon.hub.storage import Storage
+from ringmon.hub.storage.database import Storage
 
 START = datetime(2026, 3, 24, 9, 0, tzinfo=UTC).timestamp()
 

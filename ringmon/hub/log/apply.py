@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING
 import nats.errors
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
+from ringmon.hub.intake.trial import scratch_state
+from ringmon.hub.intake.validate import BadInput, RejectKind, parse_input
 from ringmon.hub.log import SUBJECT
 from ringmon.hub.log.message import BadMessage, LogMessage, decode, feed_seq
-from ringmon.hub.trial import scratch_state
-from ringmon.hub.validate import BadInput, RejectKind, parse_input
 from ringmon.model.schema import Event, parse_event
 from ringmon.model.state import EventRejected
 

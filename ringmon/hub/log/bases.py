@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from ringmon.hub.log import STREAM
 from ringmon.hub.log.apply import STREAM_SEQ_KEY
 from ringmon.hub.log.connection import LogUnavailable
-from ringmon.hub.storage import WriteBatch
+from ringmon.hub.storage.database import WriteBatch
 
 if TYPE_CHECKING:
     from ringmon.hub.log.cluster import ClusterLog

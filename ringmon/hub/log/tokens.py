@@ -21,7 +21,7 @@ import logging
 from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 
 from ringmon.hub.log import STOP_WAIT
-from ringmon.hub.tokens import Principal, TokenInfo, TokenStore
+from ringmon.hub.serving.tokens import Principal, TokenInfo, TokenStore
 
 log = logging.getLogger("ringmon.hub.log")
 

@@ -5,7 +5,7 @@ On ``run(sink)``:
 - an empty hub (``sink.last_ts()`` is None) gets the whole staff upserted at the local
   midnight ``backfill_days`` before today, then every event from there up to the hub's now,
   as fast as the hub takes them (history screens have data at once). A hub that takes a
-  history in bulk (``HistorySink``, hub/backfill.py) gets today from its midnight up to now
+  history in bulk (``HistorySink``, hub/intake/backfill.py) gets today from its midnight up to now
   as one backlog (``load_backlog``), then the past days after it, numbered before today;
 - a hub with stored events resumes strictly after the newest one (a restart of the hub on its
   own data: the stream continues where it stopped, nothing is repeated); when that is older
@@ -205,9 +205,9 @@ class SimSource:
         )
 
     def history_window(self, sink: Sink, now: float, tz: tzinfo) -> tuple[float, float] | None:
-        """On an empty hub that can load history in bulk (``reserve_history``, hub/backfill.py):
-        the past days' window (from the backfill's start to today's local midnight), once its
-        seqs are reserved; None otherwise (everything goes through ``emit``)."""
+        """On an empty hub that can load history in bulk (``reserve_history``,
+        hub/intake/backfill.py): the past days' window (from the backfill's start to today's local
+        midnight), once its seqs are reserved; None otherwise (everything goes through ``emit``)."""
         if not isinstance(sink, HistorySink) or sink.last_ts() is not None:
             return None
         if self.backfill_days == 0:
@@ -254,7 +254,7 @@ class SimSource:
         try:
             if isinstance(sink, HistorySink):
                 # Up to now the stream is a backlog: taken in bulk, made in a worker thread
-                # (hub/backfill.py; from a worker process's frames for a big roster,
+                # (hub/intake/backfill.py; from a worker process's frames for a big roster,
                 # worker.py); the first event after now is kept for the live loop.
                 if unfinished is not None:
                     range_events = _events(itertools.islice(stream, unfinished[2]))
@@ -264,7 +264,7 @@ class SimSource:
                 taken = None
                 if fresh is not None and hasattr(sink, "serve_backlog"):
                     # Served before it is stored: the hub stores it from the same stream
-                    # made again (hub/backlog.py).
+                    # made again (hub/intake/backlog.py).
                     start, condense = fresh
                     taken = await sink.serve_backlog(
                         backlog,
@@ -295,7 +295,7 @@ class SimSource:
                             loader = asyncio.create_task(self._load_history(sink, tz, *history))
                         elif resume is not None:
                             # The past days a stop cut short, from the midnight they go on
-                            # from (hub/backfill.py), every device saying how it stands.
+                            # from (hub/intake/backfill.py), every device saying how it stands.
                             loader = asyncio.create_task(
                                 self._load_history(sink, tz, *resume, condensed=True)
                             )
@@ -324,7 +324,7 @@ class SimSource:
 
     def _unfinished_backlog(self, sink: Sink, tz: tzinfo) -> tuple[float, bool, int] | None:
         """(start, condense_offline, events) of today's backlog that a stop of the hub cut
-        short while it stored it (hub/backlog.py), if made with these settings."""
+        short while it stored it (hub/intake/backlog.py), if made with these settings."""
         ask = getattr(sink, "backlog_to_resume", None)
         if ask is None:
             return None

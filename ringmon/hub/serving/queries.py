@@ -21,7 +21,7 @@ from datetime import date, timedelta, tzinfo
 from pathlib import Path
 
 from ringmon.hub.core import Hub
-from ringmon.hub.storage import CallRow
+from ringmon.hub.storage.database import CallRow
 from ringmon.model.calls import CallLeg, mark_answered_by_colleague
 from ringmon.model.history import employee_history
 from ringmon.model.history_docs import HistoryDoc, HistoryLoadingDoc, history_doc
@@ -130,12 +130,12 @@ async def history(
     last: str | None = None,
     at: str | None = None,
 ) -> HistoryDoc:
-    """``at``: as it was at that moment (a replay, hub/replay.py): only the events up to it,
+    """``at``: as it was at that moment (a replay, hub/serving/replay.py): only the events up to it,
     measured against it."""
     now = hub.now()
     moment = None
     if at is not None:
-        from ringmon.hub.replay import parse_moment
+        from ringmon.hub.serving.replay import parse_moment
 
         moment = now = parse_moment(at, hub.tz)
     days = window_days(period, first, last, now, hub.tz)
@@ -153,7 +153,7 @@ async def history(
     base_seq, base = hub.base_doc()
     upto = None
     if moment is not None:
-        from ringmon.hub.replay import check_moment, seq_at
+        from ringmon.hub.serving.replay import check_moment, seq_at
 
         await asyncio.to_thread(check_moment, hub, moment, storage, base)
         upto = await asyncio.to_thread(seq_at, storage, moment, base_seq)
@@ -246,7 +246,7 @@ async def calls(
     cursor: str | None,
     at: str | None = None,
 ) -> dict[str, object]:
-    """``at``: as the log stood at that moment (a replay, hub/replay.py): the legs that had
+    """``at``: as the log stood at that moment (a replay, hub/serving/replay.py): the legs that had
     rung by then, with what was known of them then."""
     try:
         limit = 100 if limit_text is None else int(limit_text)
@@ -264,7 +264,7 @@ async def calls(
     await hub.wait_flushed(hub.seq)  # as in the history: storage read once it holds all
     moment = None
     if at is not None:
-        from ringmon.hub.replay import check_moment, parse_moment
+        from ringmon.hub.serving.replay import check_moment, parse_moment
 
         moment = now = parse_moment(at, hub.tz)
         await asyncio.to_thread(check_moment, hub, moment, storage, hub.base_doc()[1])

@@ -52,7 +52,7 @@ from ringmon.model.state import State
 from ringmon.model.wire import to_dt
 from ringmon.sources.base import Sink
 
-log = logging.getLogger("ringmon.hub.directory")
+log = logging.getLogger("ringmon.hub.intake.directory")
 
 CSV_COLUMNS = ("employee_id", "name", "department", "account", "number")
 

@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import TYPE_CHECKING
 
+from ringmon.hub.intake.validate import BadInput, RejectKind, parse_input
 from ringmon.hub.shared import HubShared
-from ringmon.hub.validate import BadInput, RejectKind, parse_input
 from ringmon.model.schema import Event, dump_event, with_seq_ts
 from ringmon.model.state import EventRejected
 from ringmon.model.wire import to_dt

@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Callable, Collection, Iterator
 from typing import Concatenate, ParamSpec, TypeVar
 
-from ringmon.hub.tables import CALL_COLUMNS, CallRow, seq_before
+from ringmon.hub.storage.tables import CALL_COLUMNS, CallRow, seq_before
 
 P = ParamSpec("P")
 R = TypeVar("R")

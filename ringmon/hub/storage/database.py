@@ -40,8 +40,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ringmon.hub.settings import private_file
-from ringmon.hub.storage_reads import StorageReads
-from ringmon.hub.tables import (
+from ringmon.hub.storage.reads import StorageReads
+from ringmon.hub.storage.tables import (
     DB_FILE,
     SCHEMA,
     CallRow,
@@ -50,7 +50,7 @@ from ringmon.hub.tables import (
     migrate_ingest_ids,
     seq_before,
 )
-from ringmon.hub.write_batch import WriteBatch, prepare_writer, write_at_once, write_rows
+from ringmon.hub.storage.write_batch import WriteBatch, prepare_writer, write_at_once, write_rows
 
 __all__ = ["DB_FILE", "CallRow", "Storage", "WriteBatch"]
 

@@ -21,9 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ringmon.hub.backlog import BACKLOG_KEY, BacklogRange
+from ringmon.hub.intake.backlog import BACKLOG_KEY, BacklogRange
 from ringmon.hub.shared import HubShared
-from ringmon.hub.storage import Storage
+from ringmon.hub.storage.database import Storage
 from ringmon.model.schema import Event
 
 if TYPE_CHECKING:

@@ -48,16 +48,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ringmon.hub.core import Hub
-from ringmon.hub.tokens import Principal
-from ringmon.hub.trial import scratch_state
-from ringmon.hub.validate import NESTED_TOO_DEEP, BadInput, RejectKind, parse_input
+from ringmon.hub.intake.trial import scratch_state
+from ringmon.hub.intake.validate import NESTED_TOO_DEEP, BadInput, RejectKind, parse_input
+from ringmon.hub.serving.tokens import Principal
 from ringmon.model.schema import (
     Event,
     dump_event,
 )
 from ringmon.model.state import EventRejected
 
-log = logging.getLogger("ringmon.hub.push_api")
+log = logging.getLogger("ringmon.hub.intake.push_api")
 
 WRITER_ROLES = frozenset({"source"})
 MAX_BODY = 4 * 1024 * 1024
@@ -244,7 +244,7 @@ class Ingest:
             await asyncio.to_thread(storage.known_event_ids, principal.name, ids) if ids else set()
         )
         if hub.range_loading:
-            await hub.range_stored()  # today's backlog is being stored (hub/backlog.py)
+            await hub.range_stored()  # today's backlog is being stored (hub/intake/backlog.py)
         # From here to the last ``hub.accept``: no await. Nothing else changes the hub's state
         # in between, so what was checked is what is stored, and the seqs are this batch's.
         return await self._check_and_store(items, stored_ids, principal.name, source, started)

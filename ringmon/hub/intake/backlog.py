@@ -38,12 +38,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ringmon.hub.backfill import HISTORY_WAIT
-from ringmon.hub.ledger import Ledger
-from ringmon.hub.pipeline import dump_body
+from ringmon.hub.intake.backfill import HISTORY_WAIT
+from ringmon.hub.intake.ledger import Ledger
+from ringmon.hub.intake.pipeline import dump_body
+from ringmon.hub.intake.validate import RejectKind
 from ringmon.hub.shared import DAY, HubShared
-from ringmon.hub.storage import WriteBatch
-from ringmon.hub.validate import RejectKind
+from ringmon.hub.storage.database import WriteBatch
 from ringmon.model.no_collection import no_collection
 from ringmon.model.schema import Event, dump_event, with_seq_ts
 from ringmon.model.state import EventRejected, State

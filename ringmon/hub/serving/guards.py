@@ -39,8 +39,8 @@ from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.protocol import State
 
-from ringmon.hub.fanout import DIRECT_WRITE, WIRE
-from ringmon.hub.limits import Limits
+from ringmon.hub.serving.fanout import DIRECT_WRITE, WIRE
+from ringmon.hub.serving.limits import Limits
 
 log = logging.getLogger("ringmon.hub")
 

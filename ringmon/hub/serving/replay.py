@@ -7,7 +7,7 @@ event after that snapshot whose ``ts`` is at or before ``T``, applied in seq ord
 ``State.apply``. So merge, missed and in-status come out of the same code as live; the
 document is the one ``/v1/snapshot`` serves, with ``now`` = ``T`` and ``seq`` the last event at
 or before ``T``. Snapshots are kept every hour of event time (the store) and every
-``events_between`` seqs in between (hub/checkpoints.py: as many as there are employees, at
+``events_between`` seqs in between (hub/storage/checkpoints.py: as many as there are employees, at
 least 1,000), so a moment costs one snapshot's decoding, at most about as many events as there
 are employees, and one encoding, off the event loop.
 
@@ -35,10 +35,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ringmon.hub.compression import maybe_gzipped
 from ringmon.hub.core import Hub
-from ringmon.hub.queries import QueryError
-from ringmon.hub.storage import Storage
+from ringmon.hub.serving.compression import maybe_gzipped
+from ringmon.hub.serving.queries import QueryError
+from ringmon.hub.storage.database import Storage
 from ringmon.model.schema import parse_event, utc_text
 from ringmon.model.snapshot_reader import SnapshotReading
 from ringmon.model.snapshot_writer import snapshot_json
@@ -170,7 +170,7 @@ class Replayer:
     async def _loaded(self, at: float) -> None:
         """Wait while the sources catch up (as ``/v1/snapshot`` does: the events up to ``at``
         may not be stored yet), then QueryError 503 if they still do, or if ``at`` is among
-        the past days still being written in bulk (hub/backfill.py)."""
+        the past days still being written in bulk (hub/intake/backfill.py)."""
         hub = self.hub
         if not await hub.wait_caught_up(hub.catch_up_wait):
             raise QueryError(503, hub.loading_message())

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from starlette.responses import JSONResponse
 
 from ringmon.hub.core import Hub
-from ringmon.hub.tokens import Principal
+from ringmon.hub.serving.tokens import Principal
 from ringmon.model.schema import PROTOCOL_VERSION
 
 

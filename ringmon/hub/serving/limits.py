@@ -1,5 +1,5 @@
 """The hub's connection limits and timeouts: the settings (``ringmon hub`` options of the same
-names). What each one bounds and how is in ``hub/guards.py`` and docs/feed-protocol.md
+names). What each one bounds and how is in ``hub/serving/guards.py`` and docs/feed-protocol.md
 ("Limits and timeouts"). Beside them, the bounds of what the hub keeps and accepts. No import
 of uvicorn here: the CLI reads the defaults for its help.
 """

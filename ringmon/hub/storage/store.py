@@ -36,10 +36,10 @@ import time
 from typing import TYPE_CHECKING
 
 from ringmon.hub.clock import HubClock
-from ringmon.hub.fanout import encode_frames
+from ringmon.hub.serving.fanout import encode_frames
+from ringmon.hub.serving.tokens import TokenStore
 from ringmon.hub.shared import DAY, HubShared
-from ringmon.hub.storage import Storage, WriteBatch
-from ringmon.hub.tokens import TokenStore
+from ringmon.hub.storage.database import Storage, WriteBatch
 from ringmon.model.schema import parse_event
 from ringmon.model.snapshot_writer import snapshot_json
 from ringmon.model.state import EventRejected, State

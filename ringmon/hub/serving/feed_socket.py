@@ -13,10 +13,10 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from ringmon.hub.access import ApiError, authorize, bearer, error, protocol_version
 from ringmon.hub.core import Hub
-from ringmon.hub.fanout import DIRECT_WRITE, Subscriber
-from ringmon.hub.replay import iso
+from ringmon.hub.serving.access import ApiError, authorize, bearer, error, protocol_version
+from ringmon.hub.serving.fanout import DIRECT_WRITE, Subscriber
+from ringmon.hub.serving.replay import iso
 from ringmon.model.schema import PROTOCOL_VERSION
 
 log = logging.getLogger("ringmon.hub")

@@ -37,11 +37,11 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ringmon.hub.ledger import Ledger
-from ringmon.hub.pipeline import dump_body
+from ringmon.hub.intake.ledger import Ledger
+from ringmon.hub.intake.pipeline import dump_body
 from ringmon.hub.shared import DAY, HubShared
-from ringmon.hub.storage import Storage, WriteBatch
-from ringmon.hub.store import STORAGE_RETRY
+from ringmon.hub.storage.database import Storage, WriteBatch
+from ringmon.hub.storage.store import STORAGE_RETRY
 from ringmon.model.no_collection import no_collection
 from ringmon.model.period import day_bounds, local_date
 from ringmon.model.schema import Event, dump_event, with_seq_ts

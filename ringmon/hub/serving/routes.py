@@ -20,13 +20,13 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from ringmon import __version__
-from ringmon.hub.access import ApiError, authenticate, authorize, error
-from ringmon.hub.compression import maybe_gzipped
 from ringmon.hub.core import Hub, StorageFailing
-from ringmon.hub.feed_socket import serve_feed
-from ringmon.hub.push_api import ingest_routes
-from ringmon.hub.queries import QueryError, calls, history, recording
-from ringmon.hub.replay import replay_routes
+from ringmon.hub.intake.push_api import ingest_routes
+from ringmon.hub.serving.access import ApiError, authenticate, authorize, error
+from ringmon.hub.serving.compression import maybe_gzipped
+from ringmon.hub.serving.feed_socket import serve_feed
+from ringmon.hub.serving.queries import QueryError, calls, history, recording
+from ringmon.hub.serving.replay import replay_routes
 from ringmon.model.schema import PROTOCOL_HEADER, PROTOCOL_VERSION
 
 log = logging.getLogger("ringmon.hub")

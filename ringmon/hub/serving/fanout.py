@@ -13,7 +13,7 @@ client whose queue passes its bound is marked ``overflowed``, its queue is dropp
 sender tells it to resync (docs/feed-protocol.md); the hub never waits for a client. Because
 the frames are shared, the memory all queues hold together is at most about one bound (the
 longest queue), whatever the number of clients. A client that stops reading altogether is
-closed by the send timeout of the WebSocket protocol (``hub/guards.py``).
+closed by the send timeout of the WebSocket protocol (``hub/serving/guards.py``).
 
 Revocation: ``watch_revocations`` looks at the token store about once a second; when a token
 changed (``TokenStore.revision``), every feed whose token is no longer valid for reading is
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from websockets.frames import Frame as WireFrame
 from websockets.frames import Opcode
 
-from ringmon.hub.tokens import TokenStore
+from ringmon.hub.serving.tokens import TokenStore
 
 log = logging.getLogger("ringmon.hub")
 

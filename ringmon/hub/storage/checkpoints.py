@@ -1,6 +1,6 @@
 """Snapshots between the store's hourly ones, so that a replay never applies many events.
 
-A replay (hub/replay.py) starts from the newest snapshot before its moment and applies the
+A replay (hub/serving/replay.py) starts from the newest snapshot before its moment and applies the
 stored events after it. The store takes one every hour of event time (store.py); in a busy
 hour that leaves up to an hour of events to apply (some 25,000 at 2,000 employees: most of a
 replay's time). This room adds the ones in between, in a thread, off the event loop:
@@ -11,7 +11,7 @@ replay's time). This room adds the ones in between, in a thread, off the event l
   compressed: about a fifth more than the events themselves take, pruned with them;
 - the hours the store has none for: the days a source loaded while catching up (the store
   takes one a day then, to keep the loading fast), a data folder from before snapshots, and
-  past days written in bulk (hub/backfill.py: none at all). As the store would have taken
+  past days written in bulk (hub/intake/backfill.py: none at all). As the store would have taken
   them: the state after the first event of the hour, at that event's time.
 
 From the snapshot (or the base) before a stretch, the stored events are applied with the model
@@ -35,7 +35,7 @@ from datetime import tzinfo
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from ringmon.hub.storage import Storage, WriteBatch
+from ringmon.hub.storage.database import Storage, WriteBatch
 from ringmon.model.schema import parse_event
 from ringmon.model.snapshot_reader import SnapshotReading
 from ringmon.model.snapshot_writer import snapshot_json

@@ -39,7 +39,7 @@ from itertools import chain
 
 import orjson
 
-from ringmon.hub.tables import CALL_COLUMNS, CallRow
+from ringmon.hub.storage.tables import CALL_COLUMNS, CallRow
 from ringmon.model.calls import CallLeg
 
 ROWS_PER_STATEMENT = 2048

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from ringmon.hub.storage import WriteBatch
+from ringmon.hub.storage.database import WriteBatch
 from ringmon.model.calls import CallLeg
 from ringmon.model.schema import (
     AccountRemove,
