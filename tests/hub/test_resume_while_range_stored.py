@@ -83,3 +83,58 @@ async def test_health_and_heartbeat_say_loading_while_the_range_is_stored(
             health = (await client.get("/v1/health")).json()
         assert "loading" not in health
         assert "loading" not in hub.heartbeat_fields()
+
+
+async def test_health_says_loading_while_a_restart_finishes_a_range_a_stop_cut_short(
+    config: HubConfig, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hub stopped after storing part of the range finishes it at its restart
+    (backlog_restart.py): meanwhile ``/v1/health`` and the heartbeat say ``loading``, with
+    the part stored before the stop counted as loaded."""
+    # Stored in several transactions (a day of 40 employees is a few thousand events).
+    monkeypatch.setattr("ringmon.hub.intake.backlog.RANGE_CHUNK", 100)
+    monkeypatch.setattr("ringmon.hub.intake.backlog.RANGE_BATCH", 100)
+    writes, entered, release = 0, asyncio.Event(), asyncio.Event()
+    write = Hub._write_history_until_stored
+
+    async def sixth_held(self: Hub, batch: WriteBatch, what: str = "the history") -> None:
+        nonlocal writes
+        writes += 1
+        if writes == 6:  # past the first hours (the first hundreds are all at midnight)
+            entered.set()
+            await release.wait()
+        await write(self, batch, what)
+
+    monkeypatch.setattr(Hub, "_write_history_until_stored", sixth_held)
+    async with running_hub(config, clock=clock, sources=[_sim()]) as server:
+        await asyncio.wait_for(entered.wait(), 60)  # five transactions are committed
+        assert server.hub.range_loading
+    # Stopped there: the rest of the range is not stored.
+    entered = asyncio.Event()
+
+    async def first_held(self: Hub, batch: WriteBatch, what: str = "the history") -> None:
+        entered.set()
+        await release.wait()
+        await write(self, batch, what)
+
+    monkeypatch.setattr(Hub, "_write_history_until_stored", first_held)
+    async with running_hub(config, clock=clock, sources=[_sim()]) as server:
+        hub = server.hub
+        assert hub.tokens is not None
+        headers = auth(hub.tokens.add("alice", "analyst"))
+        await asyncio.wait_for(entered.wait(), 60)  # finishing the range, its store held
+        async with httpx.AsyncClient(base_url=server.url, headers=headers) as client:
+            health = (await client.get("/v1/health")).json()
+        loading = health["loading"]
+        assert 0 < loading["loaded_days"] < loading["loading_days"] < 1, health
+        assert hub.heartbeat_fields()["loading"] == loading
+        release.set()
+        await asyncio.wait_for(hub.range_stored(), 60)
+        async with httpx.AsyncClient(base_url=server.url, headers=headers) as client:
+            health = (await client.get("/v1/health")).json()
+        assert "loading" not in health, health
+
+
+def _sim() -> SimSource:
+    """The same source at each start (a restart finishes a range only if made the same)."""
+    return SimSource(40, seed=3, backfill_days=0)

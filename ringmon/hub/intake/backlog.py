@@ -308,6 +308,9 @@ class Backlog(HubShared):
                             "next": seq + 1,
                             "taken": taken,
                             "done": done,
+                            # Its times: how much of it is stored, said after a restart too.
+                            "start": rng.start,
+                            "end": rng.end,
                         }
                     )
                     if writing is not None:

@@ -43,6 +43,10 @@ class BacklogResume:
     last: int
     items: int
     taken: int
+    start: float | None = None
+    """The time of its first event (None: a row written before the times were kept)."""
+    end: float = 0.0
+    """The time of its last event."""
 
 
 class BacklogRestart(HubShared):
@@ -61,6 +65,8 @@ class BacklogRestart(HubShared):
                 int(saved["last"]),
                 int(saved["items"]),
                 int(saved["taken"]),
+                None if saved.get("start") is None else float(saved["start"]),
+                float(saved.get("end") or 0.0),
             )
         except (ValueError, TypeError, KeyError):
             return
@@ -107,6 +113,9 @@ class BacklogRestart(HubShared):
         self._backlog_resume = None
         rng = self._range = BacklogRange(source, resume.key, resume.first, resume.last)
         rng.items = resume.items
+        # How much of it is stored, for ``/v1/health`` and the heartbeat (``loading``): up to
+        # the live state's time, which is where storage got.
+        rng.start, rng.end, rng.stored_until = resume.start, resume.end, self.state.clock
         self._range_done.clear()
         stream = iter(events)
         await self._store_range(

@@ -86,9 +86,14 @@ class Health(HubShared):
     def _loading(self: Hub) -> tuple[float, float] | None:
         """(days loaded, days to load): of the history sources are replaying before the hub
         serves today, else of what it writes in bulk after serving today: today's backlog
-        (backlog.py), then the past days (backfill.py)."""
+        (backlog.py; or what a stop left of it unstored, finished at the restart:
+        backlog_restart.py), then the past days (backfill.py)."""
         if self.catching_up:
-            return self.loading_progress()
+            progress = self.loading_progress()
+            if progress is not None:
+                return progress
+        # A source finishing a range a stop cut short is still catching up (it has replayed
+        # nothing yet): what is loading is that range.
         history, today = self.history_progress(), self.range_progress()
         if today is None:
             return history
