@@ -56,8 +56,9 @@ log = logging.getLogger("ringmon.hub")
 
 BACKLOG_KEY = "hub:backlog"
 """The ``meta`` row of a range served before it was stored: ``{"source", "key", "first",
-"last", "items", "next", "taken", "done"}`` (``next``: the first seq not yet committed;
-``taken``: the source's events that took, accepted or not)."""
+"last", "items", "next", "taken", "done", "start", "end"}`` (``next``: the first seq not yet
+committed; ``taken``: the source's events that took, accepted or not; ``start``, ``end``: the
+times of its first and last events, for ``loading`` after a restart)."""
 RANGE_CHUNK = 2000
 """Events of a range made in a worker thread and taken on the loop at a time."""
 RANGE_BATCH = 20_000
