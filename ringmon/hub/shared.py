@@ -23,8 +23,7 @@ from ringmon.model.wire import SnapshotDoc
 from ringmon.sources.base import Source, SourceHealth
 
 if TYPE_CHECKING:
-    from ringmon.hub.intake.backlog import BacklogRange
-    from ringmon.hub.intake.backlog_restart import BacklogResume
+    from ringmon.hub.intake.backlog import BacklogRange, BacklogRow
     from ringmon.hub.log.cluster import ClusterLog
 
 DAY = 86_400.0
@@ -102,7 +101,7 @@ class HubShared:
         self._range: BacklogRange | None = None
         self._range_done = asyncio.Event()
         self._range_done.set()
-        self._backlog_resume: BacklogResume | None = None
+        self._backlog_resume: BacklogRow | None = None
         self.catch_up_wait = catch_up_wait
         self.storage_error: str | None = None
         self._since_checkpoint = 0

@@ -31,12 +31,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
 
 from ringmon.hub.intake.backfill import HISTORY_WAIT
 from ringmon.hub.intake.ledger import Ledger
@@ -55,10 +56,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("ringmon.hub")
 
 BACKLOG_KEY = "hub:backlog"
-"""The ``meta`` row of a range served before it was stored: ``{"source", "key", "first",
-"last", "items", "next", "taken", "done", "start", "end"}`` (``next``: the first seq not yet
-committed; ``taken``: the source's events that took, accepted or not; ``start``, ``end``: the
-times of its first and last events, for ``loading`` after a restart)."""
+"""The ``meta`` row of a range served before it was stored: a ``BacklogRow``."""
 RANGE_CHUNK = 2000
 """Events of a range made in a worker thread and taken on the loop at a time."""
 RANGE_BATCH = 20_000
@@ -85,6 +83,27 @@ class BacklogRange:
     """The time of its last event (once taken)."""
     stored_until: float | None = None
     """The time up to which it is stored (committed), None: nothing of it yet."""
+
+
+class BacklogRow(BaseModel):
+    """How far the store of a range got (the ``meta`` row ``BACKLOG_KEY``, committed with each
+    of its transactions): what a restart needs to finish it (backlog_restart.py)."""
+
+    source: str
+    key: str
+    first: int
+    last: int
+    items: int
+    next: int
+    """The first seq not yet committed."""
+    taken: int
+    """The source's events that took, accepted or not."""
+    done: bool = False
+    start: float | None = None
+    """The time of its first event (None: a row written before the times were kept)."""
+    end: float = 0.0
+    """The time of its last event: with ``start``, how much of it is stored is said
+    (``loading``) after a restart too."""
 
 
 class Backlog(HubShared):
@@ -299,21 +318,18 @@ class Backlog(HubShared):
                         if seq == rng.last:
                             batch.checkpoint = (seq, self._checkpoint_body())
                             self._since_checkpoint = 0
-                    batch.meta[BACKLOG_KEY] = json.dumps(
-                        {
-                            "source": rng.source,
-                            "key": rng.key,
-                            "first": rng.first,
-                            "last": rng.last,
-                            "items": rng.items,
-                            "next": seq + 1,
-                            "taken": taken,
-                            "done": done,
-                            # Its times: how much of it is stored, said after a restart too.
-                            "start": rng.start,
-                            "end": rng.end,
-                        }
-                    )
+                    batch.meta[BACKLOG_KEY] = BacklogRow(
+                        source=rng.source,
+                        key=rng.key,
+                        first=rng.first,
+                        last=rng.last,
+                        items=rng.items,
+                        next=seq + 1,
+                        taken=taken,
+                        done=done,
+                        start=rng.start,
+                        end=rng.end,
+                    ).model_dump_json()
                     if writing is not None:
                         await writing
                         rng.stored_until = written_until

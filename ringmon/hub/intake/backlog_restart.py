@@ -15,13 +15,13 @@ first, the range's unstored seqs stay unused (seq is increasing, not contiguous)
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ringmon.hub.intake.backlog import BACKLOG_KEY, BacklogRange
+from pydantic import ValidationError
+
+from ringmon.hub.intake.backlog import BACKLOG_KEY, BacklogRange, BacklogRow
 from ringmon.hub.shared import HubShared
 from ringmon.hub.storage.database import Storage
 from ringmon.model.schema import Event
@@ -32,45 +32,19 @@ if TYPE_CHECKING:
 log = logging.getLogger("ringmon.hub")
 
 
-@dataclass
-class BacklogResume:
-    """A range a stop cut short (from its ``meta`` row)."""
-
-    source: str
-    key: str
-    first: int
-    next: int
-    last: int
-    items: int
-    taken: int
-    start: float | None = None
-    """The time of its first event (None: a row written before the times were kept)."""
-    end: float = 0.0
-    """The time of its last event."""
-
-
 class BacklogRestart(HubShared):
     """Finishing a range served before a stop, after it."""
 
     def resume_backlog_at_open(self: Hub, storage: Storage) -> None:
         """At opening: a range a stop cut short, to be finished by its source."""
         raw = storage.meta(BACKLOG_KEY)
-        try:
-            saved: dict[str, Any] = json.loads(raw) if raw is not None else {}
-            resume = BacklogResume(
-                str(saved["source"]),
-                str(saved["key"]),
-                int(saved["first"]),
-                int(saved["next"]),
-                int(saved["last"]),
-                int(saved["items"]),
-                int(saved["taken"]),
-                None if saved.get("start") is None else float(saved["start"]),
-                float(saved.get("end") or 0.0),
-            )
-        except (ValueError, TypeError, KeyError):
+        if raw is None:
             return
-        if saved.get("done") or resume.next > resume.last:
+        try:
+            resume = BacklogRow.model_validate_json(raw)
+        except ValidationError:
+            return
+        if resume.done or resume.next > resume.last:
             return
         self._backlog_resume = resume
         log.info(
