@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 from replay_hub import NOW, held_rebuilds, hub_in_thread
+from tables import table_measured
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from ringmon.app import RingmonApp
 from ringmon.config import Settings
@@ -109,6 +111,7 @@ async def call_log(pilot: Pilot[None]) -> None:
     )
     # Settled: the log says its keys (no longer "Loading calls..."), nothing moves.
     await until(pilot, lambda: "Loading" not in str(app.screen.query_one("#log-status").render()))
+    await until(pilot, lambda: table_measured(app.screen.query_one(DataTable)))
     await pilot.wait_for_scheduled_animations()
     for _ in range(5):
         await pilot.pause()

@@ -10,11 +10,13 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from profile_data import NOW, WARSAW, FakeHub, profile_events
+from tables import table_measured
+from waiting import until
 
 from ringmon.config import Settings
 from ringmon.feed.connection import Connection, HubTime
@@ -93,7 +95,12 @@ def make_hub(events: list[Event] | None = None, now: float = NOW) -> FakeHub:
 
 
 async def settle(pilot: Any) -> None:
-    """Wait until the history is loaded and drawn."""
+    """Wait until the history is loaded and drawn (a table's rows measured, too)."""
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+    await until(
+        lambda: all(table_measured(t) for t in pilot.app.screen.query(DataTable)),
+        "the tables' rows measured",
+        poll=pilot.pause,
+    )
